@@ -1,0 +1,14 @@
+DROP TABLE anchor_submissions;
+DROP TABLE batch_anchors;
+DROP TABLE checkpoints;
+DROP TABLE blocks;
+DROP TABLE contracts;
+DROP TABLE chains;
+DROP TABLE supply_event_lots;
+DROP TABLE supply_events;
+DROP TABLE shipment_lines;
+DROP TABLE import_batches;
+DROP TABLE lots;
+DROP TABLE products;
+DROP TABLE sites;
+DROP TABLE parties;

@@ -1,0 +1,92 @@
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::schema::{lots, products};
+
+/// A physical lot, batch or serialised item.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = lots)]
+pub struct Lot {
+    pub id: i64,
+    pub code: String,
+    pub product_id: i64,
+    pub supplier_id: Option<i64>,
+    pub origin_site_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = lots)]
+pub struct NewLot<'a> {
+    pub code: &'a str,
+    pub product_id: i64,
+    pub supplier_id: Option<i64>,
+    pub origin_site_id: Option<i64>,
+}
+
+impl Lot {
+    pub fn find_by_code(conn: &mut PgConnection, code: &str) -> QueryResult<Option<Lot>> {
+        lots::table
+            .filter(lots::code.eq(code))
+            .select(Lot::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn count(conn: &mut PgConnection) -> QueryResult<i64> {
+        lots::table.count().get_result(conn)
+    }
+
+    /// Insert the lots not registered yet (by code).
+    pub fn ensure_all(conn: &mut PgConnection, new: &[NewLot<'_>]) -> QueryResult<usize> {
+        diesel::insert_into(lots::table)
+            .values(new)
+            .on_conflict(lots::code)
+            .do_nothing()
+            .execute(conn)
+    }
+
+    /// For each registered code: the lot id and its product's code.
+    pub fn ids_and_products_by_code(
+        conn: &mut PgConnection,
+        codes: &[&str],
+    ) -> QueryResult<HashMap<String, (i64, String)>> {
+        let rows: Vec<(String, i64, String)> = lots::table
+            .inner_join(products::table)
+            .filter(lots::code.eq_any(codes))
+            .select((lots::code, lots::id, products::code))
+            .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|(code, id, product)| (code, (id, product)))
+            .collect())
+    }
+
+    /// The most recently registered lots, newest first.
+    pub fn latest(conn: &mut PgConnection, limit: i64) -> QueryResult<Vec<Lot>> {
+        lots::table
+            .order(lots::id.desc())
+            .limit(limit)
+            .select(Lot::as_select())
+            .load(conn)
+    }
+
+    /// Lots whose code contains `text` (case-insensitive), for the search box.
+    pub fn search(conn: &mut PgConnection, text: &str, limit: i64) -> QueryResult<Vec<Lot>> {
+        let pattern = format!(
+            "%{}%",
+            text.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        lots::table
+            .filter(lots::code.ilike(pattern))
+            .order(lots::code)
+            .limit(limit)
+            .select(Lot::as_select())
+            .load(conn)
+    }
+}

@@ -1,0 +1,69 @@
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::schema::sites;
+
+/// A place: quarry, plant, warehouse, construction site, transfer station, facility.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = sites)]
+pub struct Site {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub gln: Option<String>,
+    pub party_id: Option<i64>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = sites)]
+pub struct NewSite<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub gln: Option<&'a str>,
+    pub party_id: Option<i64>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+impl Site {
+    pub fn find(conn: &mut PgConnection, id: i64) -> QueryResult<Site> {
+        sites::table.find(id).select(Site::as_select()).first(conn)
+    }
+
+    pub fn find_by_code(conn: &mut PgConnection, code: &str) -> QueryResult<Option<Site>> {
+        sites::table
+            .filter(sites::code.eq(code))
+            .select(Site::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Insert the sites not registered yet (by code); existing ones are left as they are.
+    pub fn ensure_all(conn: &mut PgConnection, new: &[NewSite<'_>]) -> QueryResult<usize> {
+        diesel::insert_into(sites::table)
+            .values(new)
+            .on_conflict(sites::code)
+            .do_nothing()
+            .execute(conn)
+    }
+
+    /// Ids of the sites with these codes (codes not registered are absent from the map).
+    pub fn ids_by_code(
+        conn: &mut PgConnection,
+        codes: &[&str],
+    ) -> QueryResult<HashMap<String, i64>> {
+        let rows: Vec<(String, i64)> = sites::table
+            .filter(sites::code.eq_any(codes))
+            .select((sites::code, sites::id))
+            .load(conn)?;
+        Ok(rows.into_iter().collect())
+    }
+}
