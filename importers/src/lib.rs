@@ -1,0 +1,207 @@
+//! citytrace importers: bulk files in, validated row by row, loaded atomically, with a Merkle
+//! receipt per batch that the indexer anchors on the city ledger.
+//!
+//! One module per input format. Every problem with the input is reported with its line,
+//! column, value and reason, and any problem means nothing is written. The same file from the
+//! same submitter again is a no-op that names the original batch.
+
+pub mod csv_input;
+pub mod error;
+pub mod gs1;
+pub mod merkle;
+pub mod proof;
+pub mod shipments;
+pub mod values;
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use diesel::pg::PgConnection;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::Connection;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use citytrace_schema::models::{ImportBatch, NewImportBatch};
+
+pub use csv_input::{Column, CsvOptions};
+pub use error::{ImportError, RowError, RowErrors};
+
+/// The formats citytrace imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Shipments,
+}
+
+impl Format {
+    pub const ALL: &'static [Format] = &[Format::Shipments];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Shipments => "shipments",
+        }
+    }
+
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            Self::Shipments => shipments::COLUMNS,
+        }
+    }
+}
+
+/// How to import a file.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Who hands the file over: a party code, or `cli`. The same file from the same submitter
+    /// is imported once.
+    pub submitter: String,
+    /// Validate and compute the receipt, write nothing.
+    pub dry_run: bool,
+    pub csv: CsvOptions,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ImportOutcome {
+    /// A new batch: its rows are stored and it waits to be anchored.
+    Imported { batch: BatchSummary, events: usize },
+    /// This submitter imported this exact file before: nothing was written.
+    AlreadyImported { batch: BatchSummary },
+    /// `--dry-run`: the file is valid; this is the batch it would make.
+    Validated {
+        rows: usize,
+        merkle_root: String,
+        sha256: String,
+    },
+}
+
+/// A batch as the CLI and the receipt show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchSummary {
+    pub id: i64,
+    pub kind: String,
+    pub file_name: String,
+    pub submitter: String,
+    pub rows: i32,
+    pub sha256: String,
+    pub merkle_root: String,
+}
+
+impl From<&ImportBatch> for BatchSummary {
+    fn from(b: &ImportBatch) -> Self {
+        Self {
+            id: b.id,
+            kind: b.kind.clone(),
+            file_name: b.file_name.clone(),
+            submitter: b.submitter.clone(),
+            rows: b.row_count,
+            sha256: hex::encode(&b.sha256),
+            merkle_root: citytrace_schema::hex0x(&b.merkle_root),
+        }
+    }
+}
+
+/// Import one file of `format` from `path`.
+pub fn import_file(
+    conn: &mut PgConnection,
+    format: Format,
+    path: &Path,
+    options: &ImportOptions,
+) -> Result<ImportOutcome, ImportError> {
+    let read_error = |source| ImportError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let sha256 = file_sha256(path).map_err(read_error)?;
+    if !options.dry_run {
+        if let Some(batch) = ImportBatch::find_by_file(conn, &options.submitter, &sha256)? {
+            return Ok(ImportOutcome::AlreadyImported {
+                batch: (&batch).into(),
+            });
+        }
+    }
+    let file = BufReader::with_capacity(1 << 20, File::open(path).map_err(read_error)?);
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    import_reader(conn, format, file, &file_name, sha256, options)
+}
+
+/// Import from a reader whose sha256 is already known (the upload page streams to disk first).
+pub fn import_reader<R: Read>(
+    conn: &mut PgConnection,
+    format: Format,
+    input: R,
+    file_name: &str,
+    sha256: [u8; 32],
+    options: &ImportOptions,
+) -> Result<ImportOutcome, ImportError> {
+    let records = match format {
+        Format::Shipments => shipments::parse(input, options.csv).map_err(ImportError::Invalid)?,
+    };
+    let mut root = merkle::RootBuilder::new();
+    for r in &records {
+        root.push_leaf(merkle::leaf_hash(&r.canonical()));
+    }
+    let merkle_root = root.root().unwrap_or_default();
+    if options.dry_run {
+        return Ok(ImportOutcome::Validated {
+            rows: records.len(),
+            merkle_root: citytrace_schema::hex0x(&merkle_root),
+            sha256: hex::encode(sha256),
+        });
+    }
+    let new = NewImportBatch {
+        kind: format.name(),
+        file_name,
+        sha256: &sha256,
+        submitter: &options.submitter,
+        row_count: records.len() as i32,
+        merkle_root: &merkle_root,
+    };
+    let result = conn.transaction::<_, ImportError, _>(|conn| {
+        let batch = ImportBatch::insert(conn, &new)?;
+        let events = match shipments::load(conn, &batch, &records) {
+            Ok(events) => events,
+            Err(shipments::LoadError::Invalid(errors)) => return Err(ImportError::Invalid(errors)),
+            Err(shipments::LoadError::Db(e)) => return Err(e.into()),
+        };
+        Ok(ImportOutcome::Imported {
+            batch: (&batch).into(),
+            events,
+        })
+    });
+    match result {
+        // The same file imported concurrently by the same submitter: theirs won.
+        Err(ImportError::Db(DieselError::DatabaseError(
+            DatabaseErrorKind::UniqueViolation,
+            info,
+        ))) if info.constraint_name() == Some("import_batches_submitter_sha256_key") => {
+            let batch = ImportBatch::find_by_file(conn, &options.submitter, &sha256)?
+                .ok_or(DieselError::NotFound)?;
+            Ok(ImportOutcome::AlreadyImported {
+                batch: (&batch).into(),
+            })
+        }
+        other => other,
+    }
+}
+
+/// The sha256 of a file, read in 1 MiB blocks.
+pub fn file_sha256(path: &Path) -> std::io::Result<[u8; 32]> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().into())
+}

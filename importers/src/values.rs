@@ -1,0 +1,221 @@
+//! Field values shared by the formats: timestamps, quantities, units of measure, and their
+//! canonical text in row encodings.
+
+use std::str::FromStr;
+
+use bigdecimal::BigDecimal;
+use chrono::{DateTime, FixedOffset, NaiveDateTime, SecondsFormat, Utc};
+
+/// An instant with the UTC offset it was written with (EPCIS keeps both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timestamp {
+    pub utc: DateTime<Utc>,
+    pub offset: FixedOffset,
+}
+
+impl Timestamp {
+    /// The offset as EPCIS writes it: `+01:00`.
+    pub fn offset_text(&self) -> String {
+        let secs = self.offset.local_minus_utc();
+        let sign = if secs < 0 { '-' } else { '+' };
+        let secs = secs.abs();
+        format!("{sign}{:02}:{:02}", secs / 3600, (secs % 3600) / 60)
+    }
+}
+
+/// ISO 8601 / RFC 3339 date-time with a UTC offset (`Z` or `±hh:mm`); `T` or a space between
+/// date and time; at most microsecond precision (what PostgreSQL stores).
+pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
+    let normalised = match text.as_bytes().get(10) {
+        Some(b' ') => format!("{}T{}", &text[..10], &text[11..]),
+        _ => text.to_string(),
+    };
+    match DateTime::parse_from_rfc3339(&normalised) {
+        Ok(dt) => {
+            if dt.timestamp_subsec_nanos() % 1000 != 0 {
+                return Err("more precise than microseconds".into());
+            }
+            Ok(Timestamp {
+                utc: dt.with_timezone(&Utc),
+                offset: *dt.offset(),
+            })
+        }
+        Err(_)
+            if NaiveDateTime::parse_from_str(&normalised, "%Y-%m-%dT%H:%M:%S%.f").is_ok()
+                || NaiveDateTime::parse_from_str(&normalised, "%Y-%m-%dT%H:%M").is_ok() =>
+        {
+            Err("no UTC offset: add Z or ±hh:mm, e.g. 2026-03-04T10:00:00+01:00".into())
+        }
+        Err(_) => Err("not an ISO 8601 date-time such as 2026-03-04T10:00:00+01:00".into()),
+    }
+}
+
+/// Canonical timestamp text for row encodings: UTC, microseconds, `Z`.
+pub fn canonical_time(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Most fractional digits a quantity may have.
+pub const MAX_QUANTITY_SCALE: usize = 6;
+
+/// A positive decimal: digits with an optional fraction (`.`, or `,` when `decimal_comma`), no
+/// exponent, no thousands separators, at most six decimals.
+pub fn parse_quantity(text: &str, decimal_comma: bool) -> Result<BigDecimal, String> {
+    let owned;
+    let text = if decimal_comma && text.contains(',') && !text.contains('.') {
+        owned = text.replacen(',', ".", 1);
+        owned.as_str()
+    } else {
+        text
+    };
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits_only(whole) || !digits_only(fraction) || (text.ends_with('.')) {
+        return Err("not a number: write digits with an optional decimal point, e.g. 12.5".into());
+    }
+    if fraction.len() > MAX_QUANTITY_SCALE {
+        return Err(format!("more than {MAX_QUANTITY_SCALE} decimals"));
+    }
+    if whole.len() > 15 {
+        return Err("too large".into());
+    }
+    let value = BigDecimal::from_str(text).map_err(|e| e.to_string())?;
+    if value.sign() != bigdecimal::num_bigint::Sign::Plus {
+        return Err("must be greater than zero".into());
+    }
+    Ok(value)
+}
+
+/// Canonical decimal text: plain notation, no trailing zeros (`12.50` → `12.5`, `1000` → `1000`).
+pub fn canonical_decimal(d: &BigDecimal) -> String {
+    d.normalized().to_plain_string()
+}
+
+/// UN/CEFACT Recommendation 20 codes accepted as units of measure, with their names.
+pub const UNITS: &[(&str, &str)] = &[
+    ("KGM", "kilogram"),
+    ("GRM", "gram"),
+    ("TNE", "tonne"),
+    ("LTR", "litre"),
+    ("MLT", "millilitre"),
+    ("MTQ", "cubic metre"),
+    ("MTK", "square metre"),
+    ("MTR", "metre"),
+    ("KMT", "kilometre"),
+    ("CMT", "centimetre"),
+    ("H87", "piece"),
+    ("C62", "one (unit)"),
+    ("EA", "each"),
+    ("SET", "set"),
+    ("PR", "pair"),
+    ("KWH", "kilowatt hour"),
+    ("MWH", "megawatt hour"),
+];
+
+/// The Rec 20 code for `text` (case-insensitive), or why it is not one.
+pub fn parse_unit(text: &str) -> Result<&'static str, String> {
+    let upper = text.to_ascii_uppercase();
+    UNITS
+        .iter()
+        .find(|(code, _)| *code == upper)
+        .map(|(code, _)| *code)
+        .ok_or_else(|| {
+            let codes: Vec<&str> = UNITS.iter().map(|(c, _)| *c).collect();
+            format!(
+                "not a UN/CEFACT Rec 20 unit code citytrace knows; use one of {}",
+                codes.join(", ")
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_need_an_offset_and_keep_it() {
+        let t = parse_timestamp("2026-03-04T10:00:30.5+01:00").unwrap();
+        assert_eq!(canonical_time(&t.utc), "2026-03-04T09:00:30.500000Z");
+        assert_eq!(t.offset_text(), "+01:00");
+        assert_eq!(
+            parse_timestamp("2026-03-04 10:00:30Z")
+                .unwrap()
+                .offset_text(),
+            "+00:00"
+        );
+        assert_eq!(
+            parse_timestamp("2026-03-04T10:00:00-05:30")
+                .unwrap()
+                .offset_text(),
+            "-05:30"
+        );
+        assert!(parse_timestamp("2026-03-04T10:00:00")
+            .unwrap_err()
+            .starts_with("no UTC offset"));
+        assert!(parse_timestamp("2026-03-04 10:00")
+            .unwrap_err()
+            .starts_with("no UTC offset"));
+        assert!(parse_timestamp("04/03/2026")
+            .unwrap_err()
+            .starts_with("not an ISO 8601"));
+        assert!(parse_timestamp("2026-02-30T10:00:00Z")
+            .unwrap_err()
+            .starts_with("not an ISO 8601"));
+        assert_eq!(
+            parse_timestamp("2026-03-04T10:00:00.1234567Z").unwrap_err(),
+            "more precise than microseconds"
+        );
+    }
+
+    #[test]
+    fn quantities_are_positive_plain_decimals() {
+        assert_eq!(
+            canonical_decimal(&parse_quantity("12.500", false).unwrap()),
+            "12.5"
+        );
+        assert_eq!(
+            canonical_decimal(&parse_quantity("1000", false).unwrap()),
+            "1000"
+        );
+        assert_eq!(
+            canonical_decimal(&parse_quantity("0.000001", false).unwrap()),
+            "0.000001"
+        );
+        assert_eq!(
+            canonical_decimal(&parse_quantity("12,5", true).unwrap()),
+            "12.5"
+        );
+        assert!(parse_quantity("12,5", false)
+            .unwrap_err()
+            .starts_with("not a number"));
+        assert!(parse_quantity("1,000.5", true)
+            .unwrap_err()
+            .starts_with("not a number"));
+        assert!(parse_quantity("1e3", false)
+            .unwrap_err()
+            .starts_with("not a number"));
+        assert!(parse_quantity("-4", false)
+            .unwrap_err()
+            .starts_with("not a number"));
+        assert!(parse_quantity(".5", false)
+            .unwrap_err()
+            .starts_with("not a number"));
+        assert!(parse_quantity("5.", false)
+            .unwrap_err()
+            .starts_with("not a number"));
+        assert_eq!(
+            parse_quantity("0", false).unwrap_err(),
+            "must be greater than zero"
+        );
+        assert_eq!(
+            parse_quantity("1.1234567", false).unwrap_err(),
+            "more than 6 decimals"
+        );
+    }
+
+    #[test]
+    fn units_are_rec20_codes() {
+        assert_eq!(parse_unit("tne").unwrap(), "TNE");
+        assert!(parse_unit("tons").unwrap_err().contains("KGM"));
+    }
+}
