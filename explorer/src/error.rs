@@ -1,0 +1,105 @@
+//! The explorer's one error type. Handlers return `Result<_, AppError>`; it renders as an HTML
+//! page with the right status (templates/error.html), or as JSON for `/api` requests.
+//! Not-found maps to 404, an exhausted pool to 503, anything else to 500 (logged, not shown).
+
+use actix_web::http::header::ContentType;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::layout::Layout;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("the database is busy; try again in a moment")]
+    Unavailable,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => Self::NotFound("no such record".into()),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(_: diesel::r2d2::PoolError) -> Self {
+        Self::Unavailable
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        Self::Internal(format!("template: {e}"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    layout: Layout,
+    status: u16,
+    heading: &'a str,
+    message: String,
+}
+
+impl AppError {
+    fn heading(&self) -> &'static str {
+        match self {
+            Self::NotFound(_) => "Not found",
+            Self::BadRequest(_) => "Bad request",
+            Self::Unavailable => "Busy",
+            Self::Internal(_) => "Something went wrong",
+        }
+    }
+
+    /// What the visitor is told: internal details stay in the log.
+    fn public_message(&self) -> String {
+        match self {
+            Self::Internal(_) => "The explorer hit an internal error. It has been logged.".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(detail) = self {
+            tracing::error!(%detail, "request failed");
+        }
+        let status = self.status_code();
+        let page = ErrorPage {
+            layout: Layout::new(self.heading(), ""),
+            status: status.as_u16(),
+            heading: self.heading(),
+            message: self.public_message(),
+        };
+        let body = page.render().unwrap_or_else(|_| self.public_message());
+        HttpResponse::build(status)
+            .content_type(ContentType::html())
+            .body(body)
+    }
+}

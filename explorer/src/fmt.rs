@@ -1,0 +1,65 @@
+//! Small text helpers for pages: hashes, times, quantities, URL path segments.
+
+use chrono::{DateTime, Utc};
+
+/// `0x1234…abcd` for long hashes in tables (the full value goes in the title/link).
+pub fn short_hash(bytes: &[u8]) -> String {
+    let full = hex::encode(bytes);
+    if full.len() <= 12 {
+        return format!("0x{full}");
+    }
+    format!("0x{}…{}", &full[..6], &full[full.len() - 4..])
+}
+
+pub fn time(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// A percent-encoded URL path segment (lot codes may be Digital Link URIs with slashes).
+pub fn path_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Thousands separated with a thin space: 1 234 567.
+pub fn count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{2009}');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers_format_as_pages_need() {
+        assert_eq!(short_hash(&[0xab; 32]), "0xababab…abab");
+        assert_eq!(short_hash(&[1, 2]), "0x0102");
+        assert_eq!(
+            path_segment("https://id.gs1.org/01/0401/10/A 1"),
+            "https%3A%2F%2Fid.gs1.org%2F01%2F0401%2F10%2FA%201"
+        );
+        assert_eq!(count(1234567), "1\u{2009}234\u{2009}567");
+        assert_eq!(count(-12), "-12");
+        assert_eq!(count(0), "0");
+    }
+}

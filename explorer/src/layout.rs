@@ -1,0 +1,51 @@
+//! What every page's frame needs: title, the active area, fingerprinted asset URLs.
+
+use crate::assets;
+
+/// The five areas of the explorer, in navigation order: (path, label).
+pub const AREAS: &[(&str, &str)] = &[
+    ("/materials", "Materials"),
+    ("/cold-chain", "Cold chain"),
+    ("/waste", "Waste"),
+    ("/emissions", "Emissions"),
+    ("/spending", "Spending"),
+];
+
+pub struct NavItem {
+    pub path: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+pub struct Layout {
+    pub title: String,
+    pub nav: Vec<NavItem>,
+    pub css_url: String,
+    pub htmx_url: String,
+    pub query: String,
+}
+
+impl Layout {
+    /// `active`: the path of the current area ("" for none).
+    pub fn new(title: &str, active: &str) -> Self {
+        Self {
+            title: title.to_string(),
+            nav: AREAS
+                .iter()
+                .map(|(path, label)| NavItem {
+                    path,
+                    label,
+                    active: *path == active,
+                })
+                .collect(),
+            css_url: assets::url("app.css"),
+            htmx_url: assets::url(assets::HTMX),
+            query: String::new(),
+        }
+    }
+
+    pub fn with_query(mut self, query: &str) -> Self {
+        self.query = query.to_string();
+        self
+    }
+}

@@ -1,0 +1,76 @@
+//! citytrace's public explorer: server-rendered pages (askama), htmx as a progressive
+//! enhancement, every figure linked to its evidence.
+//!
+//! [`serve`] binds nothing itself: it takes a listener, so tests bind port 0.
+
+pub mod assets;
+pub mod error;
+mod fmt;
+pub mod layout;
+mod routes;
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::{web, App, HttpServer};
+
+use citytrace_schema::PgPool;
+
+pub use error::AppError;
+
+/// Shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+}
+
+impl AppState {
+    /// Run blocking database work on the blocking pool with a pooled connection.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut diesel::PgConnection) -> Result<T, AppError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+}
+
+/// Security headers on every response: scripts only from this origin (no inline script), no
+/// framing, no MIME sniffing.
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    routes::configure(cfg);
+}
+
+/// Start the explorer on `listener` with `workers` threads (0: one per core).
+pub fn serve(listener: TcpListener, pool: PgPool, workers: usize) -> std::io::Result<Server> {
+    let state = AppState { pool };
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(web::Data::new(state.clone()))
+            .wrap(Compress::default())
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+                    .add(("X-Frame-Options", "DENY")),
+            )
+            .wrap(actix_web::middleware::Logger::new("%r %s %Dms").log_target("citytrace::http"))
+            .configure(configure)
+    })
+    .listen(listener)?
+    .shutdown_timeout(5);
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}

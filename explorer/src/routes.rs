@@ -1,0 +1,44 @@
+//! Routes, one file per resource. Handlers return `Result<impl Responder, AppError>`.
+
+mod areas;
+mod batches;
+mod health;
+mod home;
+mod lots;
+mod search;
+mod trust;
+
+use actix_web::http::header::ContentType;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+use crate::error::AppError;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home::show))
+        .route("/healthz", web::get().to(health::check))
+        .route("/static/{name:.+}", web::get().to(crate::assets::serve))
+        .route("/search", web::get().to(search::show))
+        .route("/lots/{code:.+}", web::get().to(lots::show))
+        .route("/batches/{id}", web::get().to(batches::show))
+        .route("/materials", web::get().to(areas::materials))
+        .route(
+            "/{area:cold-chain|waste|emissions|spending}",
+            web::get().to(areas::not_built),
+        )
+        .default_service(web::to(not_found));
+}
+
+/// Render a page template as an HTML response.
+pub(crate) fn html<T: Template>(page: &T) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .body(page.render()?))
+}
+
+async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound(format!(
+        "There is no page at {}.",
+        req.path()
+    )))
+}

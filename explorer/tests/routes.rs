@@ -1,0 +1,283 @@
+//! Every route of the explorer against a real PostgreSQL: status, key content, headers.
+
+use actix_web::http::StatusCode;
+use actix_web::{test, web, App};
+use chrono::Utc;
+
+use citytrace_explorer::{configure, AppState};
+use citytrace_importers::{import_file, CsvOptions, Format, ImportOptions, ImportOutcome};
+use citytrace_schema::models::{BatchAnchor, Chain, ChainKind, Finality, NewBatchAnchor};
+use citytrace_schema::testing::TestDatabase;
+use citytrace_schema::PgPool;
+
+const CSV: &str = "shipment_id,line,lot_id,product,quantity,unit,from_site,to_site,shipped_at,received_at\n\
+    SHP-9,1,LOT-<script>alert(1)</script>,Rebar B500B,4.2,TNE,MILL,SITE-A,2026-05-01T08:00:00+02:00,2026-05-01T10:00:00+02:00\n\
+    SHP-9,2,https://id.gs1.org/01/04012345111118/10/ABC,Cement & sand,1.5,TNE,MILL,SITE-A,2026-05-01T08:00:00+02:00,\n";
+
+fn seed(pool: &PgPool) -> i64 {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.csv");
+    std::fs::write(&path, CSV).unwrap();
+    let options = ImportOptions {
+        submitter: "HSM".into(),
+        dry_run: false,
+        csv: CsvOptions::default(),
+    };
+    match import_file(&mut pool.get().unwrap(), Format::Shipments, &path, &options).unwrap() {
+        ImportOutcome::Imported { batch, .. } => batch.id,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// What the indexer writes when it sees the batch's BatchAnchored event.
+fn anchor(pool: &PgPool, batch_id: i64, block: i64, finality: Finality) {
+    let conn = &mut pool.get().unwrap();
+    let batch = citytrace_schema::models::ImportBatch::find(conn, batch_id).unwrap();
+    Chain::upsert(conn, 31337, "test ledger", ChainKind::Ledger).unwrap();
+    Chain::record_head(conn, 31337, block + 2, block + 2).unwrap();
+    BatchAnchor::insert_all(
+        conn,
+        &[NewBatchAnchor {
+            chain_id: 31337,
+            block_number: block,
+            block_hash: vec![0xbb; 32],
+            block_time: Utc::now(),
+            tx_hash: vec![0xab; 32],
+            log_index: 0,
+            contract: vec![0x11; 20],
+            finality: finality.as_str().into(),
+            batch_id,
+            merkle_root: batch.merkle_root,
+            row_count: batch.row_count,
+            uri: String::new(),
+        }],
+    )
+    .unwrap();
+}
+
+macro_rules! app {
+    ($pool:expr) => {
+        test::init_service(
+            App::new()
+                .app_data(web::Data::new(AppState {
+                    pool: $pool.clone(),
+                }))
+                .configure(configure),
+        )
+        .await
+    };
+}
+
+/// (status, body, headers) of a GET.
+macro_rules! get {
+    ($app:expr, $uri:expr) => {{
+        let response =
+            test::call_service(&$app, test::TestRequest::get().uri($uri).to_request()).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = test::read_body(response).await;
+        (status, String::from_utf8_lossy(&body).into_owned(), headers)
+    }};
+}
+
+#[actix_web::test]
+async fn the_lot_page_shows_shipments_with_source_lines_and_anchoring() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    let batch = seed(&pool);
+    let app = app!(pool);
+    let lot = "/lots/https%3A%2F%2Fid.gs1.org%2F01%2F04012345111118%2F10%2FABC";
+
+    let (status, body, _) = get!(app, lot);
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Cement &#38; sand"), "product, escaped");
+    assert!(
+        body.contains(&format!("batch {batch}, line 3")),
+        "source line"
+    );
+    assert!(body.contains("imported, waiting to be anchored on the ledger"));
+
+    anchor(&pool, batch, 7, Finality::Pending);
+    let (_, body, _) = get!(app, lot);
+    assert!(
+        body.contains("anchored in block 7 (tx 0xababab…abab)"),
+        "{body}"
+    );
+    assert!(body.contains(r#"class="badge trust-anchored""#));
+}
+
+#[actix_web::test]
+async fn imported_text_is_escaped_everywhere_it_appears() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    seed(&pool);
+    let app = app!(pool);
+    for uri in [
+        "/",
+        "/materials",
+        "/search?q=script",
+        "/batches/1",
+        "/lots/LOT-%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    ] {
+        let (status, body, _) = get!(app, uri);
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert!(
+            !body.contains("<script>alert(1)"),
+            "{uri} contains raw script"
+        );
+        assert!(
+            body.contains("LOT-&#60;script&#62;alert(1)&#60;/script&#62;"),
+            "{uri} shows the text"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn home_shows_live_figures_and_the_ledger() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    let (_, empty, _) = get!(app!(pool), "/");
+    assert!(empty.contains("Nothing imported yet"));
+    let batch = seed(&pool);
+    anchor(&pool, batch, 3, Finality::Final);
+    let app = app!(pool);
+    let (status, body, headers) = get!(app, "/");
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("<dt>Batches imported</dt><dd>1</dd>"));
+    assert!(body.contains("<dt>Batches anchored</dt><dd>1</dd>"));
+    assert!(body.contains("<dt>Lots traced</dt><dd>2</dd>"));
+    assert!(body.contains("test ledger"));
+    assert!(body.contains(&format!(r#"<a href="/batches/{batch}">Batch {batch}</a>"#)));
+    assert!(headers
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+}
+
+#[actix_web::test]
+async fn the_batch_page_shows_its_receipt() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    let batch = seed(&pool);
+    anchor(&pool, batch, 12, Finality::Final);
+    let (status, body, _) = get!(app!(pool), &format!("/batches/{batch}"));
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Merkle root"));
+    assert!(body.contains("anchored in block 12"));
+    assert!(
+        body.contains(&format!("0x{}", "ab".repeat(32))),
+        "full anchor tx"
+    );
+}
+
+#[actix_web::test]
+async fn unknown_things_get_html_error_pages_with_the_right_status() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    let app = app!(pool);
+    for (uri, text) in [
+        ("/lots/NOPE", "No lot NOPE is known."),
+        ("/batches/999", "There is no batch 999."),
+        ("/batches/x", "There is no batch x."),
+        ("/no/such/page", "There is no page at /no/such/page."),
+    ] {
+        let (status, body, headers) = get!(app, uri);
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(
+            body.contains("<h1>Not found</h1>") && body.contains(text),
+            "{uri}: {body}"
+        );
+        assert!(headers
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+    }
+}
+
+#[actix_web::test]
+async fn areas_not_built_say_so_and_materials_lists_lots() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    seed(&pool);
+    let app = app!(pool);
+    for area in ["cold-chain", "waste", "emissions", "spending"] {
+        let (status, body, _) = get!(app, &format!("/{area}"));
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("This area is not built yet."), "{area}");
+        assert!(
+            body.contains(r#"aria-current="page""#),
+            "{area} is marked in the navigation"
+        );
+    }
+    let (_, body, _) = get!(app, "/materials");
+    assert!(body.contains("Rebar B500B"));
+}
+
+#[actix_web::test]
+async fn health_static_files_and_security_headers() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(AppState { pool: pool.clone() }))
+            .wrap(actix_web::middleware::DefaultHeaders::new().add((
+                "Content-Security-Policy",
+                citytrace_explorer::CONTENT_SECURITY_POLICY,
+            )))
+            .configure(configure),
+    )
+    .await;
+    let (status, body, _) = get!(app, "/healthz");
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["database"],
+        "ok"
+    );
+
+    let css = citytrace_explorer::assets::url("app.css");
+    assert!(css.starts_with("/static/app.css?v="), "{css}");
+    let (status, body, headers) = get!(app, &css);
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains(".trust-final"));
+    assert_eq!(
+        headers.get("cache-control").unwrap(),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(
+        headers.get("content-type").unwrap(),
+        "text/css; charset=utf-8"
+    );
+    let (status, body, _) = get!(
+        app,
+        &citytrace_explorer::assets::url(citytrace_explorer::assets::HTMX)
+    );
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("htmx"));
+    let (status, _, _) = get!(app, "/static/secret.txt");
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (_, page, headers) = get!(app, "/");
+    assert!(headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("script-src 'self'"));
+    assert!(!page.contains("<script>"), "no inline script");
+    assert!(page.contains(r#"<html lang="en">"#));
+}
+
+#[actix_web::test]
+async fn health_reports_an_unreachable_database_as_503() {
+    // A pool whose database is gone: the test database is dropped under it.
+    let db = TestDatabase::new();
+    let pool = db.pool(1);
+    drop(db);
+    let (status, body, _) = get!(app!(pool), "/healthz");
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body.contains("unavailable"));
+}
