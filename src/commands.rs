@@ -1,0 +1,5 @@
+pub mod db;
+pub mod demo;
+pub mod import;
+pub mod index;
+pub mod serve;

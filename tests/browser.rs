@@ -1,0 +1,109 @@
+//! User journeys in a real headless Chromium against the real system.
+
+mod support;
+
+use fantoccini::Locator;
+use support::browser::Browser;
+use support::{citytrace, text, System, SHIPMENTS};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn from_the_home_page_a_visitor_reaches_a_lot_and_sees_it_is_anchored() {
+    let system = System::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shipments.csv");
+    std::fs::write(&file, SHIPMENTS).unwrap();
+    let out = citytrace(
+        Some(system.db.url()),
+        &["import", "shipments", file.to_str().unwrap()],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let anchor = system.wait_anchored(1).await;
+
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&system.explorer).await.unwrap();
+    assert_eq!(
+        c.title().await.unwrap(),
+        "A city's supply chains, carbon and spending, traceable · citytrace"
+    );
+    let figures = c
+        .find(Locator::Css(".figures"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(figures.contains("Batches anchored\n1"), "{figures}");
+
+    c.find(Locator::LinkText("LOT-RC-0412"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("h1.code-title"))
+        .await
+        .unwrap();
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .ends_with("/lots/LOT-RC-0412"));
+    let heading = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(heading, "LOT-RC-0412");
+    let shipments = c
+        .find(Locator::Css("#shipments-h + .table-wrap"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        shipments.contains(&format!("anchored in block {}", anchor.block_number)),
+        "{shipments}"
+    );
+    let badge = c
+        .find(Locator::Css("td .badge"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        badge, "final",
+        "the PoA ledger's blocks are final once sealed"
+    );
+    browser.screenshot("lot-page").await;
+
+    // The source link leads to the batch receipt.
+    c.find(Locator::LinkText("batch 1, line 2"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Css(".facts")).await.unwrap();
+    let facts = c
+        .find(Locator::Css(".facts"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        facts.contains("Merkle root") && facts.contains(&citytrace_schema::hex0x(&anchor.tx_hash)),
+        "{facts}"
+    );
+
+    browser.stop().await;
+    system.stop().await;
+}

@@ -1,0 +1,224 @@
+//! The `citytrace` binary as users run it: help, import errors with line/column/reason and
+//! nothing written, receipts, JSON output, and the embedded PostgreSQL default.
+
+mod support;
+
+use citytrace_schema::diesel::prelude::*;
+use citytrace_schema::schema::{import_batches, lots, shipment_lines};
+use citytrace_schema::testing::TestDatabase;
+use support::{citytrace, text, SHIPMENTS};
+
+fn counts(db: &TestDatabase) -> (i64, i64, i64) {
+    let c = &mut db.conn();
+    (
+        import_batches::table.count().get_result(c).unwrap(),
+        shipment_lines::table.count().get_result(c).unwrap(),
+        lots::table.count().get_result(c).unwrap(),
+    )
+}
+
+#[test]
+fn help_lists_every_command_and_teaches_the_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = text(&citytrace(None, &["--help"], dir.path()).stdout);
+    for command in ["demo", "serve", "index", "import", "db"] {
+        assert!(
+            help.contains(&format!("\n  {command} ")),
+            "--help lacks {command}:\n{help}"
+        );
+    }
+    assert!(help.contains("DATABASE_URL"));
+    let import = text(&citytrace(None, &["import", "--help"], dir.path()).stdout);
+    assert!(
+        import.contains("docs/formats/<format>.md")
+            && import.contains("--dry-run")
+            && import.contains("shipments"),
+        "{import}"
+    );
+    for command in ["demo", "serve", "index", "db"] {
+        let out = citytrace(None, &[command, "--help"], dir.path());
+        assert!(out.status.success(), "{command} --help");
+    }
+}
+
+#[test]
+fn bad_files_exit_1_with_line_column_and_reason_and_write_nothing() {
+    let db = TestDatabase::new();
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "empty.csv",
+            String::new(),
+            "   1  -       -      the file is empty",
+        ),
+        (
+            "missing.csv",
+            SHIPMENTS.replacen(",unit", "", 1),
+            "   1  unit    -      required column is missing from the header line",
+        ),
+        (
+            "number.csv",
+            SHIPMENTS.replace(",25.5,", ",25.5.5,"),
+            "   2  quantity  \"25.5.5\"  not a number",
+        ),
+        (
+            "date.csv",
+            SHIPMENTS.replace(
+                "2026-04-12T07:30:00+02:00,2026-04-12T09",
+                "12.04.2026 07:30,2026-04-12T09",
+            ),
+            "   2  shipped_at  \"12.04.2026 07:30\"  not an ISO 8601 date-time",
+        ),
+    ];
+    for (name, content, expected) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        let out = citytrace(
+            Some(db.url()),
+            &["import", "shipments", path.to_str().unwrap()],
+            dir.path(),
+        );
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("has problems; nothing was imported."),
+            "{name}: {stderr}"
+        );
+        assert!(
+            stderr.contains("line  column"),
+            "{name}: a table with a header: {stderr}"
+        );
+        assert!(
+            stderr.contains(expected),
+            "{name}: expected {expected:?} in\n{stderr}"
+        );
+    }
+    assert_eq!(counts(&db), (0, 0, 0));
+}
+
+#[test]
+fn a_good_file_prints_a_receipt_and_a_second_import_is_a_no_op() {
+    let db = TestDatabase::new();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ok.csv");
+    std::fs::write(&path, SHIPMENTS).unwrap();
+    let file = path.to_str().unwrap();
+
+    let dry = citytrace(
+        Some(db.url()),
+        &["import", "shipments", file, "--dry-run"],
+        dir.path(),
+    );
+    assert!(text(&dry.stdout).starts_with("Valid: 2 rows. Nothing was written (--dry-run)."));
+    assert_eq!(counts(&db), (0, 0, 0));
+
+    let first = citytrace(Some(db.url()), &["import", "shipments", file], dir.path());
+    assert!(first.status.success());
+    assert!(text(&first.stdout).contains("Merkle root  0x"));
+    let second = citytrace(
+        Some(db.url()),
+        &["import", "shipments", file, "--format", "json"],
+        dir.path(),
+    );
+    assert!(second.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
+    assert_eq!(json["outcome"], "already_imported");
+    assert_eq!(json["batch"]["id"], 1);
+    assert_eq!(counts(&db), (1, 2, 2));
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, SHIPMENTS.replace("TNE", "TONS")).unwrap();
+    let out = citytrace(
+        Some(db.url()),
+        &[
+            "import",
+            "shipments",
+            bad.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (json["outcome"].as_str(), json["problems"].as_u64()),
+        (Some("invalid"), Some(2))
+    );
+    assert_eq!(json["errors"][0]["column"], "unit");
+}
+
+#[test]
+fn index_without_a_configuration_says_how_to_make_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = citytrace(Some("postgres://nowhere"), &["index"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("copy docs/citytrace.example.toml"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn without_database_url_the_binary_runs_and_reuses_its_own_postgres() {
+    let dir = tempfile::Builder::new()
+        .prefix("ct-cli")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().unwrap();
+    let file = dir.path().join("ok.csv");
+    std::fs::write(&file, SHIPMENTS).unwrap();
+
+    let status =
+        text(&citytrace(None, &["--data-dir", data_arg, "db", "status"], dir.path()).stdout);
+    assert!(status.contains("not initialised yet"), "{status}");
+    let import = citytrace(
+        None,
+        &[
+            "--data-dir",
+            data_arg,
+            "import",
+            "shipments",
+            file.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(import.status.success(), "{}", text(&import.stderr));
+    let status =
+        text(&citytrace(None, &["--data-dir", data_arg, "db", "status"], dir.path()).stdout);
+    assert!(
+        status.contains("Status: running"),
+        "the server keeps running for the next command: {status}"
+    );
+    let url = text(&citytrace(None, &["--data-dir", data_arg, "db", "url"], dir.path()).stdout);
+    let url = url.trim();
+    assert!(
+        url.starts_with("postgres://postgres@127.0.0.1:") && url.ends_with("/citytrace"),
+        "{url}"
+    );
+    let again = citytrace(
+        None,
+        &[
+            "--data-dir",
+            data_arg,
+            "import",
+            "shipments",
+            file.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(
+        text(&again.stdout).starts_with("Already imported as batch 1"),
+        "the same cluster and database were reused"
+    );
+    let stop = text(&citytrace(None, &["--data-dir", data_arg, "db", "stop"], dir.path()).stdout);
+    assert!(
+        stop.starts_with("Stopped the embedded PostgreSQL"),
+        "{stop}"
+    );
+    let status =
+        text(&citytrace(None, &["--data-dir", data_arg, "db", "status"], dir.path()).stdout);
+    assert!(status.contains("Status: stopped"), "{status}");
+}

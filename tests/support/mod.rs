@@ -1,0 +1,108 @@
+//! The whole system for end-to-end tests: a private PostgreSQL database, a real anvil with the
+//! city contracts, the real indexer and anchorer, and the explorer on a free port.
+#![allow(dead_code)]
+
+pub mod browser;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use citytrace_indexer::ledger_node::DEV_KEY;
+use citytrace_indexer::testing::TestLedger;
+use citytrace_schema::models::{BatchAnchor, ImportBatch};
+use citytrace_schema::testing::TestDatabase;
+use tokio::sync::watch;
+
+pub const SHIPMENTS: &str = "shipment_id,line,lot_id,gtin,product,quantity,unit,from_site,to_site,shipped_at,received_at\n\
+    376123450000000016,1,LOT-RC-0412,04012345111118,Portland cement CEM I,25.5,TNE,4012345000115,SITE-NORTH-BRIDGE,2026-04-12T07:30:00+02:00,2026-04-12T09:05:00+02:00\n\
+    376123450000000016,2,LOT-AG-0412,,Crushed granite 4/20,18,TNE,4012345000115,SITE-NORTH-BRIDGE,2026-04-12T07:30:00+02:00,\n";
+
+pub struct System {
+    pub db: TestDatabase,
+    pub ledger: TestLedger,
+    pub explorer: String,
+    stop: watch::Sender<bool>,
+    server: actix_web::dev::ServerHandle,
+    indexer: tokio::task::JoinHandle<Result<(), citytrace_indexer::IndexerError>>,
+}
+
+impl System {
+    pub async fn start() -> Self {
+        let db = TestDatabase::new();
+        let ledger = TestLedger::start().await;
+        let pool = db.pool(8);
+        let (stop, stopped) = watch::channel(false);
+        let indexer = tokio::spawn(citytrace_indexer::run(
+            ledger.config(),
+            pool.clone(),
+            Some(DEV_KEY.into()),
+            stopped,
+        ));
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let explorer = format!("http://{}", listener.local_addr().unwrap());
+        let server = citytrace_explorer::serve(listener, pool, 2).unwrap();
+        let handle = server.handle();
+        tokio::spawn(server);
+        Self {
+            db,
+            ledger,
+            explorer,
+            stop,
+            server: handle,
+            indexer,
+        }
+    }
+
+    /// Wait until the batch's anchor is indexed (the indexer runs in the background).
+    pub async fn wait_anchored(&self, batch_id: i64) -> BatchAnchor {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let url = self.db.url().to_string();
+            let anchor = tokio::task::spawn_blocking(move || {
+                let conn = &mut citytrace_schema::database::connect(&url).unwrap();
+                ImportBatch::find(conn, batch_id)
+                    .unwrap()
+                    .anchor(conn)
+                    .unwrap()
+            })
+            .await
+            .unwrap();
+            if let Some(anchor) = anchor {
+                return anchor;
+            }
+            assert!(!self.indexer.is_finished(), "the indexer stopped");
+            assert!(
+                Instant::now() < deadline,
+                "batch {batch_id} not anchored within a minute"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        self.server.stop(true).await;
+        let _ = self.indexer.await;
+        self.ledger.node.stop().await;
+    }
+}
+
+/// Run the real `citytrace` binary with `DATABASE_URL` set.
+pub fn citytrace(database_url: Option<&str>, args: &[&str], cwd: &Path) -> Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_citytrace"));
+    cmd.args(args)
+        .current_dir(cwd)
+        .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .env_remove("CITYTRACE_DATA_DIR");
+    if let Some(url) = database_url {
+        cmd.env("DATABASE_URL", url);
+    }
+    cmd.output().expect("run citytrace")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
