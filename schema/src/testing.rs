@@ -182,3 +182,29 @@ impl Drop for TestDatabase {
         }
     }
 }
+
+/// The folder of official reference files (EPCIS, OCDS): `CITYTRACE_REFERENCE_DIR`, else
+/// `../shared/reference` beside the repository. Returns None — after saying so on stderr —
+/// when it is absent (a user's clone); panics instead when `CITYTRACE_REQUIRE_REFERENCE=1`
+/// (CI), so CI always runs the tests that need it.
+pub fn reference_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("CITYTRACE_REFERENCE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference")
+        });
+    if dir.join("DOMAIN.md").is_file() {
+        return Some(dir);
+    }
+    let required = std::env::var("CITYTRACE_REQUIRE_REFERENCE").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "CITYTRACE_REQUIRE_REFERENCE=1 but the reference folder {} is missing",
+        dir.display()
+    );
+    eprintln!(
+        "NOTE: the reference folder {} is absent, so this test checked nothing against the official examples; set CITYTRACE_REFERENCE_DIR to run it",
+        dir.display()
+    );
+    None
+}
