@@ -3,6 +3,7 @@
 
 mod commands;
 mod demo_city;
+mod demo_ledger;
 mod globals;
 mod shutdown;
 

@@ -34,7 +34,7 @@ fn anchor(pool: &PgPool, batch_id: i64, block: i64, finality: Finality) {
     let conn = &mut pool.get().unwrap();
     let batch = citytrace_schema::models::ImportBatch::find(conn, batch_id).unwrap();
     Chain::upsert(conn, 31337, "test ledger", ChainKind::Ledger).unwrap();
-    Chain::record_head(conn, 31337, block + 2, block + 2).unwrap();
+    Chain::record_head(conn, 31337, block + 2, block + 2, block + 2).unwrap();
     BatchAnchor::insert_all(
         conn,
         &[NewBatchAnchor {

@@ -18,6 +18,7 @@ use citytrace_schema::PgPool;
 
 use crate::db::with_conn;
 use crate::error::{IndexerError, RpcError};
+use crate::metrics::Metrics;
 use crate::source::{AnchorSender, Hash32, TxState};
 
 /// What one pass did, for logs and tests.
@@ -29,6 +30,7 @@ pub struct AnchorPass {
 
 pub struct Anchorer {
     pool: PgPool,
+    metrics: Arc<Metrics>,
     sender: Arc<dyn AnchorSender>,
     chain_id: i64,
     uri_base: String,
@@ -39,6 +41,7 @@ pub struct Anchorer {
 impl Anchorer {
     pub fn new(
         pool: PgPool,
+        metrics: Arc<Metrics>,
         sender: Arc<dyn AnchorSender>,
         chain_id: u64,
         uri_base: String,
@@ -47,6 +50,7 @@ impl Anchorer {
     ) -> Self {
         Self {
             pool,
+            metrics,
             sender,
             chain_id: chain_id as i64,
             uri_base,
@@ -62,6 +66,9 @@ impl Anchorer {
             sent: Vec::new(),
             waiting: waiting.len(),
         };
+        self.metrics
+            .anchor_queue
+            .store(waiting.len() as i64, std::sync::atomic::Ordering::Relaxed);
         for batch in waiting {
             let id = batch.id;
             let root: Hash32 = batch.merkle_root.as_slice().try_into().unwrap_or_default();
@@ -130,6 +137,9 @@ impl Anchorer {
                     .await?;
                     tracing::info!(batch = id, tx = %citytrace_schema::hex0x(&sent.hash), "anchor sent");
                     pass.sent.push(id);
+                    self.metrics
+                        .anchors_sent
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
                 Err(RpcError::Fatal(message)) => {
                     tracing::error!(batch = id, %message, "anchor transaction refused");

@@ -2,35 +2,42 @@
 //!
 //! Progress is a checkpoint `(block number, block hash)` per chain, written in the same
 //! transaction as the rows it covers, so a crash anywhere loses nothing and replays nothing
-//! twice (rows are also idempotent by `(chain_id, block_hash, log_index)`). Each step:
+//! twice. Each step:
 //!
-//! 1. check that the checkpoint block is still canonical; if not, find the common ancestor in
-//!    the stored block window, delete the rows above it and rewind (a reorg);
-//! 2. plan the next range up to the safe head (head − confirmations), at most the current
-//!    range size;
-//! 3. fetch the range's last header, its logs, the headers of the blocks they sit in and the
-//!    last header again; trust them only if they agree (same hashes, parent link to the
-//!    checkpoint), else retry;
-//! 4. decode and write rows, blocks and the checkpoint in one transaction.
+//! 1. read the head and the safe/finalized blocks; move stored rows' finality forward;
+//! 2. check that the checkpoint block is still canonical; if not, find the common ancestor in
+//!    the stored block window, delete the rows above it, rewind, and record the reorg;
+//! 3. plan ranges from the checkpoint to the head; fetch them with bounded concurrency
+//!    ([`fetch`]) into a bounded channel; the writer takes them in order, checks each extends
+//!    the last one written, and writes rows, blocks and checkpoint in one transaction
+//!    ([`write`]). A slow database fills the channel and pauses the fetchers.
 
-use std::collections::{BTreeMap, HashMap};
+mod fetch;
+pub mod write;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
-use tokio::sync::watch;
+use futures::StreamExt;
+use tokio::sync::{mpsc, watch};
 
-use citytrace_schema::models::{
-    BatchAnchor, Block, Chain, ChainKind, Checkpoint, ContractRow, Finality, NewBatchAnchor,
-};
-use citytrace_schema::schema::{batch_anchors, supply_events};
+use citytrace_schema::models::{Block, Chain, ChainKind, Checkpoint, ContractRow, NewReorg, Reorg};
+use citytrace_schema::schema::{blocks, chains, checkpoints};
 use citytrace_schema::PgPool;
 
-use crate::config::{ChainConfig, ChainKindConfig, ContractConfig};
+use crate::config::{ChainConfig, ChainKindConfig, ContractConfig, FinalityConfig, FinalityTag};
 use crate::db::with_conn;
+use crate::decoders::ContractDecoder;
 use crate::error::{IndexerError, RpcError};
-use crate::evm::{decode_city_event, CityEvent};
-use crate::source::{Address, BlockHeader, ChainSource, Hash32, LogFilter, RawLog};
+use crate::evm::EvmSource;
+use crate::metrics::{ChainMetrics, Metrics};
+use crate::rpc::{FailoverSource, RetryPolicy};
+use crate::source::{Address, ChainSource, Hash32};
+use fetch::{Fetched, Fetcher};
+use write::FinalityPoints;
 
 /// The checkpoint stream of the contract-log follower.
 pub const STREAM: &str = "logs";
@@ -38,42 +45,81 @@ pub const STREAM: &str = "logs";
 /// What one step did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
-    /// Nothing new below the safe head.
-    CaughtUp { safe_head: u64 },
-    /// Rows up to `to` are written.
-    Indexed { from: u64, to: u64, rows: usize },
+    /// Nothing new up to the head.
+    CaughtUp { head: u64 },
+    /// Rows of `from..=to` are written.
+    Indexed { from: u64, to: u64, events: usize },
     /// The chain changed under us; rewound to `ancestor`, dropping `depth` blocks.
     Reorg { ancestor: u64, depth: u64 },
-    /// What was fetched did not hold together (the chain moved mid-fetch); nothing written.
+    /// What was fetched did not hold together (the chain moved mid-fetch); nothing written
+    /// from that point; the next step looks again.
     Retry { reason: String },
 }
 
 pub struct ChainFollower {
     chain: ChainConfig,
-    contracts: HashMap<Address, ContractConfig>,
+    decoders: Arc<HashMap<Address, ContractDecoder>>,
+    contracts: Vec<ContractRow>,
     source: Arc<dyn ChainSource>,
     pool: PgPool,
-    range: std::sync::atomic::AtomicU64,
+    range: Arc<AtomicU64>,
+    metrics: Arc<ChainMetrics>,
 }
 
 impl ChainFollower {
+    /// A follower reading `chain` through its configured RPC URLs, with failover.
+    pub fn from_config(
+        chain: &ChainConfig,
+        contracts: &[ContractConfig],
+        pool: PgPool,
+        metrics: &Metrics,
+    ) -> Result<Self, IndexerError> {
+        let chain_metrics = metrics.chain(chain.id, &chain.name);
+        let sources = chain
+            .rpc
+            .iter()
+            .map(|url| Ok(Arc::new(EvmSource::new(url)?) as Arc<dyn ChainSource>))
+            .collect::<Result<Vec<_>, RpcError>>()?;
+        let source = Arc::new(FailoverSource::new(
+            sources,
+            chain_metrics.clone(),
+            RetryPolicy::default(),
+        ));
+        Self::new(chain.clone(), contracts, source, pool, chain_metrics)
+    }
+
     pub fn new(
         chain: ChainConfig,
-        contracts: Vec<ContractConfig>,
+        contracts: &[ContractConfig],
         source: Arc<dyn ChainSource>,
         pool: PgPool,
+        metrics: Arc<ChainMetrics>,
     ) -> Result<Self, IndexerError> {
-        let mut by_address = HashMap::new();
-        for c in contracts.into_iter().filter(|c| c.chain == chain.id) {
-            by_address.insert(c.address_bytes()?, c);
+        let mut decoders = HashMap::new();
+        let mut rows = Vec::new();
+        for c in contracts.iter().filter(|c| c.chain == chain.id) {
+            let decoder = ContractDecoder::load(c)?;
+            rows.push(ContractRow {
+                chain_id: chain.id as i64,
+                address: decoder.address.to_vec(),
+                kind: c.kind.clone(),
+                name: c.name.clone().unwrap_or_else(|| c.kind.clone()),
+                start_block: c.start_block as i64,
+            });
+            decoders.insert(decoder.address, decoder);
         }
-        let range = std::sync::atomic::AtomicU64::new(chain.max_block_range);
+        metrics
+            .block_range
+            .store(chain.initial_block_range, Ordering::Relaxed);
+        let range = Arc::new(AtomicU64::new(chain.initial_block_range));
         Ok(Self {
             chain,
-            contracts: by_address,
+            decoders: Arc::new(decoders),
+            contracts: rows,
             source,
             pool,
             range,
+            metrics,
         })
     }
 
@@ -86,35 +132,28 @@ impl ChainFollower {
         let actual = self.source.chain_id().await?;
         if actual != self.chain.id {
             return Err(IndexerError::WrongChain {
-                url: self.chain.rpc.join(", "),
+                url: self.source.describe(),
                 expected: self.chain.id,
                 actual,
             });
         }
-        let chain = self.chain.clone();
-        let contracts: Vec<ContractRow> = self
-            .contracts
-            .iter()
-            .map(|(address, c)| ContractRow {
-                chain_id: chain.id as i64,
-                address: address.to_vec(),
-                kind: c.kind.clone(),
-                name: c.name.clone().unwrap_or_else(|| c.kind.clone()),
-                start_block: c.start_block as i64,
-            })
-            .collect();
+        let (id, name, contracts) = (
+            self.chain_id(),
+            self.chain.name.clone(),
+            self.contracts.clone(),
+        );
+        let kind = match self.chain.kind {
+            ChainKindConfig::Ledger => ChainKind::Ledger,
+            ChainKindConfig::Public => ChainKind::Public,
+        };
         with_conn(&self.pool, move |conn| {
             conn.transaction(|conn| {
-                let kind = match chain.kind {
-                    ChainKindConfig::Ledger => ChainKind::Ledger,
-                    ChainKindConfig::Public => ChainKind::Public,
-                };
-                Chain::upsert(conn, chain.id as i64, &chain.name, kind)?;
-                for c in &contracts {
-                    ContractRow::upsert(conn, c)?;
-                }
-                Ok(())
+                Chain::upsert(conn, id, &name, kind)?;
+                contracts
+                    .iter()
+                    .try_for_each(|c| ContractRow::upsert(conn, c))
             })
+            .map_err(IndexerError::from)
         })
         .await
     }
@@ -122,304 +161,281 @@ impl ChainFollower {
     fn start_block(&self) -> u64 {
         self.chain.start_block.unwrap_or_else(|| {
             self.contracts
-                .values()
-                .map(|c| c.start_block)
+                .iter()
+                .map(|c| c.start_block as u64)
                 .min()
                 .unwrap_or(0)
         })
     }
 
-    fn finality(&self) -> Finality {
-        match self.chain.kind {
-            ChainKindConfig::Ledger if self.chain.confirmations() == 0 => Finality::Final,
-            _ => Finality::Safe,
-        }
+    /// The safe and finalized blocks for `head`, by the configured finality.
+    async fn finality_points(&self, head: u64) -> Result<FinalityPoints, IndexerError> {
+        Ok(match self.chain.finality() {
+            FinalityConfig::Confirmations { confirmations } => {
+                let block = head.saturating_sub(confirmations);
+                FinalityPoints {
+                    safe: block,
+                    finalized: block,
+                }
+            }
+            FinalityConfig::Tag { tag } => {
+                let finalized = self.source.tagged_block(tag).await?.unwrap_or(0).min(head);
+                // With `finalized` as the final state, rows between it and the node's `safe`
+                // block are reported safe (where the node knows a safe block).
+                let safe = match tag {
+                    FinalityTag::Finalized => self
+                        .source
+                        .tagged_block(FinalityTag::Safe)
+                        .await
+                        .ok()
+                        .flatten()
+                        .unwrap_or(finalized),
+                    FinalityTag::Safe => finalized,
+                };
+                FinalityPoints {
+                    safe: safe.clamp(finalized, head),
+                    finalized,
+                }
+            }
+        })
     }
 
     /// One step of following (see the module docs).
     pub async fn step(&self) -> Result<Step, IndexerError> {
         let head = self.source.head().await?;
-        let safe_head = head.saturating_sub(self.chain.confirmations());
+        let points = self.finality_points(head).await?;
         let chain_id = self.chain_id();
-        let checkpoint = with_conn(&self.pool, move |c| {
-            Ok(Checkpoint::get(c, chain_id, STREAM)?)
+        let checkpoint = with_conn(&self.pool, move |conn| {
+            conn.transaction(|conn| {
+                let before: (Option<i64>, Option<i64>) = chains::table
+                    .find(chain_id)
+                    .select((chains::safe_number, chains::finalized_number))
+                    .first(conn)?;
+                write::advance_finality(
+                    conn,
+                    chain_id,
+                    (before.0.unwrap_or(-1), before.1.unwrap_or(-1)),
+                    points,
+                )?;
+                Chain::record_head(
+                    conn,
+                    chain_id,
+                    head as i64,
+                    points.safe as i64,
+                    points.finalized as i64,
+                )?;
+                Checkpoint::get(conn, chain_id, STREAM)
+            })
+            .map_err(IndexerError::from)
         })
         .await?;
-        let from = match &checkpoint {
+        self.metrics.head.store(head, Ordering::Relaxed);
+        self.metrics
+            .finalized
+            .store(points.finalized, Ordering::Relaxed);
+        let (from, previous_hash) = match &checkpoint {
             Some(cp) => {
                 let node = self.source.header(cp.block_number as u64).await?;
                 if node.as_ref().map(|h| h.hash.as_slice()) != Some(cp.block_hash.as_slice()) {
-                    return self.rewind(cp.block_number as u64).await;
+                    return self.rewind(cp, node.map(|h| h.hash)).await;
                 }
-                cp.block_number as u64 + 1
+                self.metrics
+                    .indexed
+                    .store(cp.block_number as u64, Ordering::Relaxed);
+                (cp.block_number as u64 + 1, Some(cp.block_hash.clone()))
             }
-            None => self.start_block(),
+            None => (self.start_block(), None),
         };
-        let finalized = if self.finality() == Finality::Final {
-            head
-        } else {
-            safe_head
-        };
-        with_conn(&self.pool, move |c| {
-            Ok(Chain::record_head(
-                c,
-                chain_id,
-                head as i64,
-                finalized as i64,
-            )?)
-        })
-        .await?;
-        if from > safe_head {
-            return Ok(Step::CaughtUp { safe_head });
+        if from > head {
+            return Ok(Step::CaughtUp { head });
         }
-        let range = self.range.load(std::sync::atomic::Ordering::Relaxed).max(1);
-        let to = safe_head.min(from + range - 1);
-        match self.fetch(from, to, checkpoint.as_ref()).await {
-            Ok(Fetched::Consistent { headers, logs }) => {
-                self.grow_range();
-                let rows = self.write(from, to, headers, logs).await?;
-                Ok(Step::Indexed { from, to, rows })
-            }
-            Ok(Fetched::Inconsistent(reason)) => Ok(Step::Retry { reason }),
-            Err(IndexerError::Rpc(RpcError::TooLarge {
-                suggested_range,
-                message,
-            })) => {
-                self.shrink_range(from, to, suggested_range);
-                Ok(Step::Retry {
-                    reason: format!("range {from}-{to} too large ({message})"),
-                })
-            }
-            Err(e) => Err(e),
-        }
+        self.pipeline(from, head, previous_hash, points).await
     }
 
-    fn shrink_range(&self, from: u64, to: u64, suggested: Option<(u64, u64)>) {
-        let current = to - from + 1;
-        let next = match suggested {
-            Some((a, b)) if a == from && b >= a && b - a + 1 < current => b - a + 1,
-            _ => (current / 2).max(1),
-        };
-        self.range.store(next, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    fn grow_range(&self) {
-        let current = self.range.load(std::sync::atomic::Ordering::Relaxed);
-        let grown = (current.saturating_mul(2)).min(self.chain.max_block_range);
-        self.range
-            .store(grown, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    async fn fetch(
+    /// Fetch `from..=target` with bounded concurrency into a bounded channel; write in order.
+    async fn pipeline(
         &self,
         from: u64,
-        to: u64,
-        checkpoint: Option<&Checkpoint>,
-    ) -> Result<Fetched, IndexerError> {
-        let last_before = self.header(to).await?;
-        let filter = LogFilter {
-            from_block: from,
-            to_block: to,
-            addresses: self.contracts.keys().copied().collect(),
+        target: u64,
+        mut previous: Option<Vec<u8>>,
+        points: FinalityPoints,
+    ) -> Result<Step, IndexerError> {
+        let fetcher = Fetcher {
+            source: self.source.clone(),
+            addresses: self.decoders.keys().copied().collect(),
+            range: self.range.clone(),
+            max_range: self.chain.max_block_range,
+            metrics: self.metrics.clone(),
         };
-        let logs = if filter.addresses.is_empty() {
-            Vec::new()
-        } else {
-            self.source.logs(&filter).await?
-        };
-        let mut headers: BTreeMap<u64, BlockHeader> = BTreeMap::new();
-        for number in logs.iter().map(|l| l.block_number).chain([from]) {
-            if let std::collections::btree_map::Entry::Vacant(slot) = headers.entry(number) {
-                slot.insert(self.header(number).await?);
+        let (sender, mut receiver) = mpsc::channel(self.chain.write_queue);
+        let concurrency = self.chain.fetch_concurrency;
+        let range = self.range.clone();
+        let producer = tokio::spawn(async move {
+            let planned = futures::stream::unfold(from, move |next| {
+                let size = range.load(Ordering::Relaxed).max(1);
+                let to = target.min(next.saturating_add(size - 1));
+                futures::future::ready((next <= target).then_some(((next, to), to + 1)))
+            });
+            let fetches = planned.map(|(a, b)| {
+                let f = fetcher.clone();
+                async move { f.fetch(a, b).await }
+            });
+            let mut results = Box::pin(fetches.buffered(concurrency));
+            while let Some(result) = results.next().await {
+                let stop = !matches!(result, Ok(Fetched::Consistent(_)));
+                if sender.send(result).await.is_err() || stop {
+                    break;
+                }
             }
-        }
-        let last_after = self.header(to).await?;
-        if last_before != last_after {
-            return Ok(Fetched::Inconsistent(format!(
-                "block {to} changed while fetching"
-            )));
-        }
-        headers.insert(to, last_after);
-        if let (Some(cp), Some(first)) = (checkpoint, headers.get(&from)) {
-            if first.parent_hash.as_slice() != cp.block_hash.as_slice() {
-                return Ok(Fetched::Inconsistent(format!(
-                    "block {from} does not extend the checkpoint"
-                )));
-            }
-        }
-        if let Some(log) = logs
-            .iter()
-            .find(|l| headers.get(&l.block_number).map(|h| h.hash) != Some(l.block_hash))
-        {
-            return Ok(Fetched::Inconsistent(format!(
-                "a log of block {} is from another branch",
-                log.block_number
-            )));
-        }
-        for pair in headers.values().collect::<Vec<_>>().windows(2) {
-            if pair[1].number == pair[0].number + 1 && pair[1].parent_hash != pair[0].hash {
-                return Ok(Fetched::Inconsistent(format!(
-                    "block {} does not extend block {}",
-                    pair[1].number, pair[0].number
-                )));
-            }
-        }
-        Ok(Fetched::Consistent { headers, logs })
-    }
-
-    async fn header(&self, number: u64) -> Result<BlockHeader, IndexerError> {
-        self.source.header(number).await?.ok_or_else(|| {
-            IndexerError::Rpc(RpcError::Transient(format!(
-                "block {number} is not available yet"
-            )))
-        })
-    }
-
-    async fn write(
-        &self,
-        from: u64,
-        to: u64,
-        headers: BTreeMap<u64, BlockHeader>,
-        logs: Vec<RawLog>,
-    ) -> Result<usize, IndexerError> {
-        let chain_id = self.chain_id();
-        let finality = self.finality();
-        let mut anchors = Vec::new();
-        for log in &logs {
-            let Some(contract) = self.contracts.get(&log.address) else {
-                continue;
+        });
+        let mut outcome = Ok(Step::CaughtUp { head: target });
+        let mut written_to = None;
+        let mut events_total = 0;
+        while let Some(result) = receiver.recv().await {
+            let range = match result {
+                Ok(Fetched::Consistent(range)) => range,
+                Ok(Fetched::Inconsistent(reason)) => {
+                    outcome = Ok(Step::Retry { reason });
+                    break;
+                }
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
             };
-            let header = &headers[&log.block_number];
-            match decode_city_event(&contract.kind, log) {
-                Ok(Some(CityEvent::BatchAnchored {
-                    root,
-                    batch_id,
-                    row_count,
-                    uri,
-                })) => anchors.push(NewBatchAnchor {
-                    chain_id,
-                    block_number: log.block_number as i64,
-                    block_hash: log.block_hash.to_vec(),
-                    block_time: header.timestamp,
-                    tx_hash: log.tx_hash.to_vec(),
-                    log_index: log.log_index as i32,
-                    contract: log.address.to_vec(),
-                    finality: finality.as_str().to_string(),
-                    batch_id: batch_id as i64,
-                    merkle_root: root.to_vec(),
-                    row_count: row_count as i32,
-                    uri,
-                }),
-                // TraceRegistry events are decoded here; storing them is the indexer issue's.
-                Ok(Some(CityEvent::TraceEventRecorded(_))) | Ok(None) => {}
-                Err(reason) => {
-                    tracing::warn!(chain_id, block = log.block_number, log_index = log.log_index, %reason, "skipping an undecodable log");
+            if let Some(hash) = &previous {
+                if range.first().parent_hash.as_slice() != hash.as_slice() {
+                    outcome = Ok(Step::Retry {
+                        reason: format!(
+                            "block {} does not extend the last block written",
+                            range.from
+                        ),
+                    });
+                    break;
                 }
             }
+            let (chain_id, decoders, window) = (
+                self.chain_id(),
+                self.decoders.clone(),
+                self.chain.reorg_window,
+            );
+            let to = range.to;
+            let last_hash = range.last().hash.to_vec();
+            let written = with_conn(&self.pool, move |conn| {
+                Ok(write::write_range(
+                    conn, chain_id, &range, &decoders, points, window,
+                )?)
+            })
+            .await?;
+            previous = Some(last_hash);
+            written_to = Some(to);
+            events_total += written.events;
+            self.metrics.indexed.store(to, Ordering::Relaxed);
+            self.metrics
+                .events_written
+                .fetch_add(written.events as u64, Ordering::Relaxed);
         }
-        let blocks: Vec<Block> = headers
-            .values()
-            .map(|h| Block {
-                chain_id,
-                number: h.number as i64,
-                hash: h.hash.to_vec(),
-                parent_hash: h.parent_hash.to_vec(),
-                timestamp: h.timestamp,
-            })
-            .collect();
-        let to_hash: Hash32 = headers[&to].hash;
-        let window = self.chain.reorg_window as i64;
-        let written = with_conn(&self.pool, move |conn| {
-            conn.transaction(|conn| {
-                let n = BatchAnchor::insert_all(conn, &anchors)?;
-                Block::upsert_all(conn, &blocks)?;
-                Checkpoint::set(conn, chain_id, STREAM, to as i64, &to_hash)?;
-                Block::prune_below(conn, chain_id, to as i64 - window)?;
-                Ok::<_, IndexerError>(n)
-            })
-        })
-        .await?;
-        tracing::debug!(chain_id, from, to, written, "indexed range");
-        Ok(written)
+        drop(receiver);
+        producer.abort();
+        match (written_to, outcome) {
+            (Some(to), Ok(_)) => Ok(Step::Indexed {
+                from,
+                to,
+                events: events_total,
+            }),
+            (_, outcome) => outcome,
+        }
     }
 
     /// The checkpoint block is no longer canonical: find the newest stored block the node
-    /// still agrees with, delete every row above it, and move the checkpoint there.
-    async fn rewind(&self, checkpoint_number: u64) -> Result<Step, IndexerError> {
+    /// still agrees with, delete every row above it, move the checkpoint there, and record it.
+    async fn rewind(
+        &self,
+        checkpoint: &Checkpoint,
+        new_hash: Option<Hash32>,
+    ) -> Result<Step, IndexerError> {
         let chain_id = self.chain_id();
-        let window = self.chain.reorg_window;
-        let lowest = checkpoint_number.saturating_sub(window);
+        let old_number = checkpoint.block_number;
+        let lowest = old_number.saturating_sub(self.chain.reorg_window as i64);
         let stored: Vec<Block> = with_conn(&self.pool, move |conn| {
-            use citytrace_schema::schema::blocks;
             Ok(blocks::table
                 .filter(blocks::chain_id.eq(chain_id))
-                .filter(blocks::number.between(lowest as i64, checkpoint_number as i64))
+                .filter(blocks::number.between(lowest, old_number))
                 .order(blocks::number.desc())
                 .select(Block::as_select())
                 .load(conn)?)
         })
         .await?;
-        let mut ancestor = None;
+        let mut ancestor: Option<(i64, Option<Vec<u8>>)> = None;
         for block in &stored {
             let node = self.source.header(block.number as u64).await?;
             if node.is_some_and(|h| h.hash.as_slice() == block.hash.as_slice()) {
-                ancestor = Some(block.clone());
+                ancestor = Some((block.number, Some(block.hash.clone())));
                 break;
             }
         }
-        let ancestor = match ancestor {
-            Some(a) => a,
-            None if lowest == 0 => {
-                // The whole window is gone and it reaches genesis: start again from the start.
-                let start = self.start_block();
-                with_conn(&self.pool, move |conn| {
-                    conn.transaction(|conn| {
-                        delete_chain_rows_above(conn, chain_id, -1)?;
-                        diesel::delete(
-                            citytrace_schema::schema::checkpoints::table.find((chain_id, STREAM)),
-                        )
-                        .execute(conn)?;
-                        Ok::<_, IndexerError>(())
-                    })
+        let start = self.start_block() as i64;
+        let (ancestor_number, ancestor_hash) = match ancestor {
+            Some(found) => found,
+            // No stored block survived, but the window reaches back to where indexing starts:
+            // start again from there.
+            None if lowest <= start => (start - 1, None),
+            None => {
+                return Err(IndexerError::ReorgTooDeep {
+                    chain_id,
+                    window: self.chain.reorg_window,
                 })
-                .await?;
-                return Ok(Step::Reorg {
-                    ancestor: start.saturating_sub(1),
-                    depth: checkpoint_number + 1 - start.min(checkpoint_number + 1),
-                });
             }
-            None => return Err(IndexerError::ReorgTooDeep { chain_id, window }),
         };
-        let depth = checkpoint_number - ancestor.number as u64;
-        let (number, hash) = (ancestor.number, ancestor.hash.clone());
+        let depth = old_number - ancestor_number;
+        let record = NewReorg {
+            chain_id,
+            depth,
+            ancestor_number,
+            ancestor_hash: ancestor_hash.clone(),
+            old_number,
+            old_hash: checkpoint.block_hash.clone(),
+            new_hash: new_hash.map(|h| h.to_vec()),
+        };
         with_conn(&self.pool, move |conn| {
             conn.transaction(|conn| {
-                delete_chain_rows_above(conn, chain_id, number)?;
-                Checkpoint::set(conn, chain_id, STREAM, number, &hash)?;
-                Ok::<_, IndexerError>(())
+                write::delete_rows(conn, chain_id, ancestor_number, None)?;
+                match &ancestor_hash {
+                    Some(hash) => Checkpoint::set(conn, chain_id, STREAM, ancestor_number, hash)?,
+                    None => {
+                        diesel::delete(checkpoints::table.find((chain_id, STREAM)))
+                            .execute(conn)?;
+                    }
+                }
+                Reorg::record(conn, &record)
             })
+            .map_err(IndexerError::from)
         })
         .await?;
+        self.metrics.reorgs.fetch_add(1, Ordering::Relaxed);
+        self.metrics
+            .indexed
+            .store(ancestor_number.max(0) as u64, Ordering::Relaxed);
         tracing::warn!(
             chain_id,
-            ancestor = number,
+            ancestor = ancestor_number,
             depth,
-            "chain reorganised; rewound to the common ancestor"
+            "chain reorganised; rows above the common ancestor were removed and will be re-indexed"
         );
         Ok(Step::Reorg {
-            ancestor: number as u64,
-            depth,
+            ancestor: ancestor_number.max(0) as u64,
+            depth: depth as u64,
         })
     }
 
-    /// Register, then index until caught up with the safe head (`citytrace index --once`).
+    /// Register, then index until caught up with the head (`citytrace index --once`).
     pub async fn catch_up(&self) -> Result<u64, IndexerError> {
         self.register().await?;
         loop {
             match self.step().await? {
-                Step::CaughtUp { safe_head } => return Ok(safe_head),
+                Step::CaughtUp { head } => return Ok(head),
                 Step::Retry { reason } => {
-                    tracing::debug!(%reason, "retrying range");
+                    tracing::debug!(%reason, "retrying");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
                 Step::Indexed { .. } | Step::Reorg { .. } => {}
@@ -427,68 +443,166 @@ impl ChainFollower {
         }
     }
 
-    /// Follow the chain until `shutdown` turns true. Transient RPC errors are retried with
-    /// back-off; anything else stops the follower with the error.
+    /// Follow the chain until `shutdown` turns true. RPC trouble is retried with back-off (and
+    /// reported by the stall watchdog); anything else stops the follower with the error.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<(), IndexerError> {
         let poll = Duration::from_millis(self.chain.poll_interval_ms);
+        let mut watchdog = Watchdog::new(&self.chain);
         let mut backoff = Duration::from_millis(200);
-        self.register().await?;
+        let mut last_report = Instant::now();
         loop {
             if *shutdown.borrow() {
                 return Ok(());
             }
-            let pause = match self.step().await {
+            let registered = self.register().await;
+            match registered {
+                Ok(()) => break,
+                Err(IndexerError::Rpc(e @ (RpcError::Transient(_) | RpcError::RateLimited(_)))) => {
+                    watchdog.failed(&e.to_string());
+                    self.report_stall(&mut watchdog).await;
+                    tokio::select! { _ = tokio::time::sleep(backoff) => {}, _ = shutdown.changed() => {} }
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        loop {
+            if *shutdown.borrow() {
+                return Ok(());
+            }
+            let step = self.step().await;
+            let pause = match step {
                 Ok(Step::CaughtUp { .. }) => {
                     backoff = Duration::from_millis(200);
+                    watchdog.progressed();
                     poll
                 }
-                Ok(Step::Indexed { .. } | Step::Reorg { .. }) => Duration::ZERO,
+                Ok(Step::Indexed { .. }) | Ok(Step::Reorg { .. }) => {
+                    watchdog.progressed();
+                    Duration::ZERO
+                }
                 Ok(Step::Retry { reason }) => {
                     tracing::debug!(chain_id = self.chain.id, %reason, "retrying");
                     Duration::from_millis(100)
                 }
                 Err(IndexerError::Rpc(e @ (RpcError::Transient(_) | RpcError::RateLimited(_)))) => {
                     tracing::warn!(chain_id = self.chain.id, error = %e, retry_in_ms = backoff.as_millis() as u64, "RPC trouble; retrying");
+                    watchdog.failed(&e.to_string());
                     let pause = backoff;
                     backoff = (backoff * 2).min(Duration::from_secs(30));
                     pause
                 }
                 Err(e) => return Err(e),
             };
+            watchdog.head(self.metrics.head.load(Ordering::Relaxed));
+            self.report_stall(&mut watchdog).await;
+            if last_report.elapsed() >= Duration::from_secs(10) && self.metrics.lag() > 0 {
+                last_report = Instant::now();
+                tracing::info!(
+                    chain_id = self.chain.id,
+                    indexed = self.metrics.indexed.load(Ordering::Relaxed),
+                    head = self.metrics.head.load(Ordering::Relaxed),
+                    events = self.metrics.events_written.load(Ordering::Relaxed),
+                    "indexing"
+                );
+            }
             tokio::select! {
                 _ = tokio::time::sleep(pause) => {}
                 _ = shutdown.changed() => {}
             }
         }
     }
+
+    /// Tell the log, the metrics and the database when the watchdog's verdict changes.
+    async fn report_stall(&self, watchdog: &mut Watchdog) {
+        let Some(change) = watchdog.verdict(self.metrics.lag()) else {
+            return;
+        };
+        self.metrics
+            .stalled
+            .store(change.is_some(), Ordering::Relaxed);
+        match &change {
+            Some(reason) => tracing::error!(chain_id = self.chain.id, %reason, "indexer stalled"),
+            None => tracing::info!(chain_id = self.chain.id, "indexer making progress again"),
+        }
+        let chain_id = self.chain_id();
+        let _ = with_conn(&self.pool, move |conn| {
+            Ok(Chain::record_stall(conn, chain_id, change.as_deref())?)
+        })
+        .await;
+    }
 }
 
-enum Fetched {
-    Consistent {
-        headers: BTreeMap<u64, BlockHeader>,
-        logs: Vec<RawLog>,
-    },
-    Inconsistent(String),
+/// Decides when a chain counts as stalled: no progress while behind, RPC failing, or (when
+/// configured) a head that stopped moving — for `stall_after_polls` poll intervals.
+struct Watchdog {
+    after: Duration,
+    max_head_age: Option<Duration>,
+    last_progress: Instant,
+    failing_since: Option<(Instant, String)>,
+    last_head: (u64, Instant),
+    stalled: Option<String>,
 }
 
-/// Delete every indexed row of `chain_id` above block `number`, and the stored blocks.
-pub fn delete_chain_rows_above(
-    conn: &mut PgConnection,
-    chain_id: i64,
-    number: i64,
-) -> QueryResult<()> {
-    diesel::delete(
-        batch_anchors::table
-            .filter(batch_anchors::chain_id.eq(chain_id))
-            .filter(batch_anchors::block_number.gt(number)),
-    )
-    .execute(conn)?;
-    diesel::delete(
-        supply_events::table
-            .filter(supply_events::chain_id.eq(chain_id))
-            .filter(supply_events::block_number.gt(number)),
-    )
-    .execute(conn)?;
-    Block::delete_above(conn, chain_id, number)?;
-    Ok(())
+impl Watchdog {
+    fn new(chain: &ChainConfig) -> Self {
+        let now = Instant::now();
+        Self {
+            after: Duration::from_millis(chain.poll_interval_ms) * chain.stall_after_polls,
+            max_head_age: chain.max_head_age_secs.map(Duration::from_secs),
+            last_progress: now,
+            failing_since: None,
+            last_head: (0, now),
+            stalled: None,
+        }
+    }
+
+    fn progressed(&mut self) {
+        self.last_progress = Instant::now();
+        self.failing_since = None;
+    }
+
+    fn failed(&mut self, error: &str) {
+        let now = Instant::now();
+        self.failing_since.get_or_insert((now, String::new())).1 = error.to_string();
+    }
+
+    fn head(&mut self, head: u64) {
+        if head != self.last_head.0 {
+            self.last_head = (head, Instant::now());
+        }
+    }
+
+    /// Some(new verdict) when it changed: Some(reason) stalled, None healthy.
+    fn verdict(&mut self, lag: u64) -> Option<Option<String>> {
+        let now = Instant::now();
+        let reason = if let Some((since, error)) = self
+            .failing_since
+            .as_ref()
+            .filter(|(s, _)| now - *s >= self.after)
+        {
+            Some(format!(
+                "RPC failing for {}s: {error}",
+                (now - *since).as_secs()
+            ))
+        } else if lag > 0 && now - self.last_progress >= self.after {
+            Some(format!(
+                "no progress for {}s while {lag} blocks behind",
+                (now - self.last_progress).as_secs()
+            ))
+        } else if let Some(age) = self.max_head_age.filter(|a| now - self.last_head.1 >= *a) {
+            Some(format!(
+                "the node's head has not moved for {}s (at most {}s expected)",
+                (now - self.last_head.1).as_secs(),
+                age.as_secs()
+            ))
+        } else {
+            None
+        };
+        if reason.is_some() == self.stalled.is_some() {
+            return None;
+        }
+        self.stalled = reason.clone();
+        Some(reason)
+    }
 }

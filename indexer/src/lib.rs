@@ -1,17 +1,22 @@
-//! citytrace indexer: follows the city ledger and EVM chains into PostgreSQL, and anchors
-//! import batches on the ledger.
+//! citytrace indexer: follows the city ledger and public EVM chains into PostgreSQL, decodes
+//! the city contracts and carbon-credit tokens into domain tables (and every configured ABI into
+//! a raw event table), survives reorgs, crashes and bad RPC endpoints, and anchors import
+//! batches on the ledger.
 //!
 //! Chain access goes through the [`source::ChainSource`] and [`source::AnchorSender`]
-//! traits; [`evm`] is the one module that uses ethers-rs. Writes of rows and checkpoints
-//! happen in one transaction ([`follow`]).
+//! traits; [`evm`] is the one module that uses ethers-rs. Rows and checkpoints are written in
+//! one transaction ([`follow`]).
 
 pub mod anchor;
 pub mod config;
 mod db;
+pub mod decoders;
 pub mod error;
 pub mod evm;
 pub mod follow;
 pub mod ledger_node;
+pub mod metrics;
+pub mod rpc;
 pub mod source;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -26,6 +31,7 @@ use citytrace_schema::PgPool;
 
 pub use config::IndexerConfig;
 pub use error::{IndexerError, RpcError};
+pub use metrics::Metrics;
 
 /// Follow every configured chain and anchor batches until `shutdown` turns true. Returns the
 /// first error that stops a task (the others are then stopped too). `anchor_key` is the
@@ -34,21 +40,13 @@ pub async fn run(
     config: IndexerConfig,
     pool: PgPool,
     anchor_key: Option<String>,
+    metrics: Arc<Metrics>,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), IndexerError> {
     let mut tasks = JoinSet::new();
     for chain in &config.chains {
-        let url = chain
-            .rpc
-            .first()
-            .ok_or_else(|| IndexerError::Config(format!("chain {} has no rpc URL", chain.id)))?;
-        let source = Arc::new(evm::EvmSource::new(url)?);
-        let follower = follow::ChainFollower::new(
-            chain.clone(),
-            config.contracts.clone(),
-            source,
-            pool.clone(),
-        )?;
+        let follower =
+            follow::ChainFollower::from_config(chain, &config.contracts, pool.clone(), &metrics)?;
         tasks.spawn(follower.run(shutdown.clone()));
     }
     if let Some(anchoring) = &config.anchoring {
@@ -62,10 +60,10 @@ pub async fn run(
             ))
         })?;
         let contract = config::parse_address(&anchoring.contract)?;
-        let url = &chain.rpc[0];
-        let signer = evm::EvmSigner::connect(url, &key, Some(contract)).await?;
+        let signer = evm::EvmSigner::connect(&chain.rpc[0], &key, Some(contract)).await?;
         let anchorer = anchor::Anchorer::new(
             pool.clone(),
+            metrics.clone(),
             Arc::new(signer),
             anchoring.chain,
             anchoring.uri_base.clone(),
@@ -75,35 +73,28 @@ pub async fn run(
         tasks.spawn(anchorer.run(shutdown.clone()));
     }
     while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                tasks.abort_all();
-                return Err(e);
-            }
-            Err(e) => {
-                tasks.abort_all();
-                return Err(IndexerError::Join(e.to_string()));
-            }
-        }
+        let failure = match joined {
+            Ok(Ok(())) => continue,
+            Ok(Err(e)) => e,
+            Err(e) => IndexerError::Join(e.to_string()),
+        };
+        tasks.abort_all();
+        return Err(failure);
     }
     Ok(())
 }
 
-/// Catch every configured chain up to its safe head once, then return (`index --once`).
+/// Catch every configured chain up to its head once, then return (`index --once`): the chain
+/// ids and the block each was indexed to.
 pub async fn run_once(
     config: &IndexerConfig,
     pool: PgPool,
+    metrics: &Metrics,
 ) -> Result<Vec<(u64, u64)>, IndexerError> {
     let mut heads = Vec::new();
     for chain in &config.chains {
-        let source = Arc::new(evm::EvmSource::new(&chain.rpc[0])?);
-        let follower = follow::ChainFollower::new(
-            chain.clone(),
-            config.contracts.clone(),
-            source,
-            pool.clone(),
-        )?;
+        let follower =
+            follow::ChainFollower::from_config(chain, &config.contracts, pool.clone(), metrics)?;
         heads.push((chain.id, follower.catch_up().await?));
     }
     Ok(heads)

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use crate::config::FinalityTag;
 use crate::error::RpcError;
 
 pub type Hash32 = [u8; 32];
@@ -41,11 +42,15 @@ pub struct LogFilter {
 /// Read access to an EVM chain.
 #[async_trait]
 pub trait ChainSource: Send + Sync {
+    /// Where it reads from, for logs (an RPC URL, or a list of them).
+    fn describe(&self) -> String;
     async fn chain_id(&self) -> Result<u64, RpcError>;
     /// The latest block number.
     async fn head(&self) -> Result<u64, RpcError>;
     /// The header at `number`; `Ok(None)` when the node has no such block (yet).
     async fn header(&self, number: u64) -> Result<Option<BlockHeader>, RpcError>;
+    /// The number of the block the node calls `finalized` or `safe`; None when it has none.
+    async fn tagged_block(&self, tag: FinalityTag) -> Result<Option<u64>, RpcError>;
     async fn logs(&self, filter: &LogFilter) -> Result<Vec<RawLog>, RpcError>;
 }
 

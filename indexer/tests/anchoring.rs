@@ -6,10 +6,9 @@ use std::time::Duration;
 
 use citytrace_importers::{import_file, CsvOptions, Format, ImportOptions, ImportOutcome};
 use citytrace_indexer::anchor::Anchorer;
-use citytrace_indexer::evm::EvmSource;
 use citytrace_indexer::follow::{ChainFollower, STREAM};
 use citytrace_indexer::testing::TestLedger;
-use citytrace_indexer::IndexerError;
+use citytrace_indexer::{IndexerError, Metrics};
 use citytrace_schema::diesel::prelude::*;
 use citytrace_schema::models::{
     AnchorSubmission, BatchAnchor, Checkpoint, ImportBatch, TrustState,
@@ -40,7 +39,8 @@ fn import(pool: &PgPool, name: &str, content: &str, submitter: &str) -> i64 {
 async fn anchorer(ledger: &TestLedger, pool: &PgPool, resubmit_after: Duration) -> Anchorer {
     Anchorer::new(
         pool.clone(),
-        Arc::new(ledger.signer().await),
+        Metrics::new(),
+        Arc::new(ledger.anchor_signer().await),
         31337,
         "citytrace:batch/".into(),
         resubmit_after,
@@ -50,11 +50,11 @@ async fn anchorer(ledger: &TestLedger, pool: &PgPool, resubmit_after: Duration) 
 
 fn follower(ledger: &TestLedger, pool: &PgPool) -> ChainFollower {
     let config = ledger.config();
-    ChainFollower::new(
-        config.chains[0].clone(),
-        config.contracts.clone(),
-        Arc::new(EvmSource::new(&ledger.url()).unwrap()),
+    ChainFollower::from_config(
+        &config.chains[0],
+        &config.contracts,
         pool.clone(),
+        &Metrics::new(),
     )
     .unwrap()
 }
@@ -185,13 +185,9 @@ async fn a_node_serving_another_chain_is_refused() {
     for c in &mut config.contracts {
         c.chain = 1;
     }
-    let follower = ChainFollower::new(
-        config.chains[0].clone(),
-        config.contracts,
-        Arc::new(EvmSource::new(&ledger.url()).unwrap()),
-        pool,
-    )
-    .unwrap();
+    let follower =
+        ChainFollower::from_config(&config.chains[0], &config.contracts, pool, &Metrics::new())
+            .unwrap();
     match follower.register().await {
         Err(IndexerError::WrongChain {
             expected: 1,

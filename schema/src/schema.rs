@@ -21,6 +21,12 @@ diesel::joinable!(blocks -> chains (chain_id));
 diesel::joinable!(checkpoints -> chains (chain_id));
 diesel::joinable!(batch_anchors -> chains (chain_id));
 diesel::joinable!(anchor_submissions -> import_batches (batch_id));
+diesel::joinable!(ledger_events -> chains (chain_id));
+diesel::joinable!(token_transfers -> chains (chain_id));
+diesel::joinable!(carbon_retirements -> chains (chain_id));
+diesel::joinable!(treasury_allocations -> chains (chain_id));
+diesel::joinable!(treasury_payments -> chains (chain_id));
+diesel::joinable!(reorgs -> chains (chain_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     parties,
@@ -37,4 +43,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     checkpoints,
     batch_anchors,
     anchor_submissions,
+    ledger_events,
+    token_transfers,
+    carbon_retirements,
+    treasury_allocations,
+    treasury_payments,
+    reorgs,
 );

@@ -12,18 +12,22 @@ use anyhow::Context;
 use diesel::RunQueryDsl;
 
 use citytrace_importers::{CsvOptions, Format, ImportOptions, ImportOutcome};
-use citytrace_indexer::config::{AnchoringConfig, ChainConfig, ChainKindConfig, ContractConfig};
-use citytrace_indexer::evm::EvmSigner;
+use citytrace_indexer::config::{
+    AnchoringConfig, ChainConfig, ChainKindConfig, ContractConfig, FinalityConfig,
+};
+use citytrace_indexer::evm::{AnvilControl, DemoLedger, EvmSigner};
 use citytrace_indexer::ledger_node::{LedgerNode, LedgerNodeOptions, DEV_KEY, LEDGER_CHAIN_ID};
-use citytrace_indexer::IndexerConfig;
+use citytrace_indexer::{IndexerConfig, Metrics};
 use citytrace_schema::database::{connect, quote_ident};
 use citytrace_schema::models::ImportBatch;
 use citytrace_schema::{DatabaseLocation, PgPool};
 
-use crate::demo_city;
 use crate::globals::Globals;
+use crate::{demo_city, demo_ledger};
 
 const DEMO_DATABASE: &str = "citytrace_demo";
+/// The chain id of the demo's stand-in for a public chain.
+const PUBLIC_CHAIN_ID: u64 = 31338;
 
 #[derive(clap::Args)]
 pub struct DemoArgs {
@@ -55,69 +59,134 @@ async fn demo(globals: &Globals, args: DemoArgs, listener: TcpListener) -> anyho
     std::fs::create_dir_all(&files_dir)
         .with_context(|| format!("creating {}", files_dir.display()))?;
 
-    eprintln!("[1/5] Database …");
+    eprintln!("[1/6] Database …");
     let location = globals.location(DEMO_DATABASE)?;
     let (pool, started_pg) = fresh_database(&location)?;
 
-    eprintln!("[2/5] Local ledger node (anvil, chain {LEDGER_CHAIN_ID}, one block a second) …");
-    let node = LedgerNode::start(&LedgerNodeOptions {
-        log_file: Some(files_dir.join("anvil.log")),
+    eprintln!("[2/6] Local chains: the city ledger (anvil, chain {LEDGER_CHAIN_ID}) and a stand-in public chain (chain {PUBLIC_CHAIN_ID}) …");
+    // Both mine a block per transaction while the demo sets them up, then one block a second.
+    let ledger = LedgerNode::start(&LedgerNodeOptions {
+        block_time: None,
+        log_file: Some(files_dir.join("ledger.log")),
         ..Default::default()
     })
     .await?;
-    let result = run_with_node(&args, listener, &files_dir, pool, &node).await;
+    let public = LedgerNode::start(&LedgerNodeOptions {
+        chain_id: PUBLIC_CHAIN_ID,
+        block_time: None,
+        log_file: Some(files_dir.join("public-chain.log")),
+        ..Default::default()
+    })
+    .await;
+    let result = match public {
+        Ok(public) => {
+            let result = run_with_nodes(&args, listener, &files_dir, pool, &ledger, &public).await;
+            public.stop().await;
+            result
+        }
+        Err(e) => Err(e.into()),
+    };
     eprintln!("Stopping …");
-    node.stop().await;
+    ledger.stop().await;
     if let (Some(_), DatabaseLocation::Embedded { cluster, .. }) = (&started_pg, &location) {
         cluster.stop()?;
     }
     result
 }
 
-async fn run_with_node(
+async fn run_with_nodes(
     args: &DemoArgs,
     listener: TcpListener,
     files_dir: &std::path::Path,
     pool: PgPool,
-    node: &LedgerNode,
+    ledger: &LedgerNode,
+    public: &LedgerNode,
 ) -> anyhow::Result<()> {
-    eprintln!("[3/5] Deploying the city contracts (BatchAnchor, TraceRegistry) …");
-    let signer = EvmSigner::connect(&node.url(), DEV_KEY, None).await?;
+    eprintln!("[3/6] Deploying the city contracts (BatchAnchor, TraceRegistry, CityTreasury) and the carbon-credit stand-ins …");
+    let signer = EvmSigner::connect(&ledger.url(), DEV_KEY, None).await?;
     let deployed = signer.deploy_city_contracts().await?;
+    let public_signer = EvmSigner::connect(&public.url(), DEV_KEY, None).await?;
+    let carbon = DemoLedger::deploy(&public_signer).await?;
     let address = |a: [u8; 20]| citytrace_schema::hex0x(&a);
 
-    eprintln!("[4/5] Importing the demo city's shipment files through the importer …");
+    eprintln!("[4/6] Importing the demo city's shipment files through the importer …");
     let city = demo_city::generate(args.seed);
     let batches = import_city(&pool, &city, files_dir).await?;
 
+    eprintln!(
+        "[5/6] Recording treasury entries, inspections and carbon retirements on the chains …"
+    );
+    let ledger_txs = demo_ledger::play_ledger(&signer, &deployed, &city).await?;
+    let public_txs = demo_ledger::play_public(&carbon).await?;
+    eprintln!("      {ledger_txs} ledger transactions, {public_txs} public-chain transactions");
+    for node in [ledger, public] {
+        AnvilControl::new(&node.url())?
+            .set_interval_mining(1)
+            .await?;
+    }
+
     let explorer_url = format!("http://{}", listener.local_addr()?);
+    let mut ledger_chain = ChainConfig::new(
+        LEDGER_CHAIN_ID,
+        "City ledger (local demo)",
+        ChainKindConfig::Ledger,
+        vec![ledger.url()],
+    );
+    (
+        ledger_chain.poll_interval_ms,
+        ledger_chain.start_block,
+        ledger_chain.max_head_age_secs,
+    ) = (500, Some(deployed.block), Some(30));
+    let mut public_chain = ChainConfig::new(
+        PUBLIC_CHAIN_ID,
+        "Public chain (local stand-in)",
+        ChainKindConfig::Public,
+        vec![public.url()],
+    );
+    (public_chain.poll_interval_ms, public_chain.start_block) = (500, Some(carbon.block));
+    public_chain.finality = Some(FinalityConfig::Confirmations { confirmations: 3 });
+    let named = |chain, kind: &str, a: [u8; 20], block, name: &str| ContractConfig {
+        name: Some(name.to_string()),
+        ..ContractConfig::new(chain, kind, &address(a), block)
+    };
     let config = IndexerConfig {
-        chains: vec![ChainConfig {
-            id: LEDGER_CHAIN_ID,
-            name: "City ledger (local demo)".into(),
-            kind: ChainKindConfig::Ledger,
-            rpc: vec![node.url()],
-            confirmations: Some(0),
-            poll_interval_ms: 500,
-            max_block_range: 2000,
-            start_block: Some(deployed.block),
-            reorg_window: 256,
-        }],
+        chains: vec![ledger_chain, public_chain],
         contracts: vec![
-            ContractConfig {
-                chain: LEDGER_CHAIN_ID,
-                kind: "batch_anchor".into(),
-                address: address(deployed.batch_anchor),
-                start_block: deployed.block,
-                name: Some("BatchAnchor".into()),
-            },
-            ContractConfig {
-                chain: LEDGER_CHAIN_ID,
-                kind: "trace_registry".into(),
-                address: address(deployed.trace_registry),
-                start_block: deployed.block,
-                name: Some("TraceRegistry".into()),
-            },
+            named(
+                LEDGER_CHAIN_ID,
+                "batch_anchor",
+                deployed.batch_anchor,
+                deployed.block,
+                "BatchAnchor",
+            ),
+            named(
+                LEDGER_CHAIN_ID,
+                "trace_registry",
+                deployed.trace_registry,
+                deployed.block,
+                "TraceRegistry",
+            ),
+            named(
+                LEDGER_CHAIN_ID,
+                "city_treasury",
+                deployed.city_treasury,
+                deployed.block,
+                "CityTreasury",
+            ),
+            named(
+                PUBLIC_CHAIN_ID,
+                "toucan_tco2",
+                carbon.carbon_credit,
+                carbon.block,
+                "TCO2 (stand-in)",
+            ),
+            named(
+                PUBLIC_CHAIN_ID,
+                "klima_retirement",
+                carbon.klima,
+                carbon.block,
+                "KlimaDAO retirements (stand-in)",
+            ),
         ],
         anchoring: Some(AnchoringConfig {
             chain: LEDGER_CHAIN_ID,
@@ -130,12 +199,21 @@ async fn run_with_node(
     };
     config.validate()?;
 
-    eprintln!("[5/5] Indexer, anchorer and explorer …");
+    eprintln!("[6/6] Indexer, anchorer, metrics and explorer …");
+    let metrics = Metrics::new();
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let metrics_listener = tokio::net::TcpListener::bind((args.host.as_str(), 0)).await?;
+    let metrics_url = format!("http://{}/metrics", metrics_listener.local_addr()?);
+    tokio::spawn(citytrace_indexer::metrics::serve(
+        metrics_listener,
+        metrics.clone(),
+        stopped.clone(),
+    ));
     let indexer = tokio::spawn(citytrace_indexer::run(
         config,
         pool.clone(),
         Some(DEV_KEY.to_string()),
+        metrics,
         stopped,
     ));
     let server = citytrace_explorer::serve(listener, pool.clone(), 2)?;
@@ -146,11 +224,17 @@ async fn run_with_node(
     println!();
     println!("citytrace demo is ready: {explorer_url}");
     println!(
-        "  ledger  {} (chain {LEDGER_CHAIN_ID}), BatchAnchor at {}",
-        node.url(),
+        "  city ledger   {} (chain {LEDGER_CHAIN_ID}), BatchAnchor at {}",
+        ledger.url(),
         address(deployed.batch_anchor)
     );
-    println!("  files   {}", files_dir.display());
+    println!(
+        "  public chain  {} (chain {PUBLIC_CHAIN_ID}), TCO2 stand-in at {}",
+        public.url(),
+        address(carbon.carbon_credit)
+    );
+    println!("  metrics       {metrics_url}");
+    println!("  files         {}", files_dir.display());
     println!("Press Ctrl-C to stop.");
 
     let outcome = tokio::select! {

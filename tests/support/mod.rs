@@ -38,6 +38,7 @@ impl System {
             ledger.config(),
             pool.clone(),
             Some(DEV_KEY.into()),
+            citytrace_indexer::Metrics::new(),
             stopped,
         ));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();

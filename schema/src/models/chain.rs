@@ -34,6 +34,9 @@ pub struct Chain {
     pub head_number: Option<i64>,
     pub head_seen_at: Option<DateTime<Utc>>,
     pub finalized_number: Option<i64>,
+    pub safe_number: Option<i64>,
+    pub stalled_since: Option<DateTime<Utc>>,
+    pub stall_reason: Option<String>,
 }
 
 impl Chain {
@@ -64,17 +67,37 @@ impl Chain {
             .load(conn)
     }
 
+    /// Record the head the node reports and the safe and finalized blocks derived from it.
     pub fn record_head(
         conn: &mut PgConnection,
         chain_id: i64,
         head: i64,
+        safe: i64,
         finalized: i64,
     ) -> QueryResult<()> {
         diesel::update(chains::table.find(chain_id))
             .set((
                 chains::head_number.eq(head),
                 chains::head_seen_at.eq(Utc::now()),
+                chains::safe_number.eq(safe),
                 chains::finalized_number.eq(finalized),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Mark the chain stalled (with why) or, with None, healthy again. Call it on changes only:
+    /// `stalled_since` is set to now.
+    pub fn record_stall(
+        conn: &mut PgConnection,
+        chain_id: i64,
+        reason: Option<&str>,
+    ) -> QueryResult<()> {
+        let since = reason.map(|_| Utc::now());
+        diesel::update(chains::table.find(chain_id))
+            .set((
+                chains::stalled_since.eq(since),
+                chains::stall_reason.eq(reason),
             ))
             .execute(conn)?;
         Ok(())

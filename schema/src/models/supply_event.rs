@@ -27,6 +27,7 @@ pub struct SupplyEvent {
     pub block_hash: Option<Vec<u8>>,
     pub tx_hash: Option<Vec<u8>>,
     pub log_index: Option<i32>,
+    pub finality: Option<String>,
 }
 
 /// An imported event (provenance: batch and line). Ids are taken from the sequence up front
@@ -47,6 +48,25 @@ pub struct NewSupplyEvent {
     pub shipment_code: Option<String>,
     pub batch_id: Option<i64>,
     pub line: Option<i32>,
+}
+
+/// A supply-chain event indexed from a ledger (TraceRegistry), with chain provenance.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = supply_events, treat_none_as_default_value = false)]
+pub struct NewLedgerSupplyEvent {
+    pub event_type: String,
+    pub action: Option<String>,
+    pub biz_step: Option<String>,
+    pub disposition: Option<String>,
+    pub event_time: DateTime<Utc>,
+    pub event_tz_offset: String,
+    pub biz_location_id: Option<i64>,
+    pub chain_id: Option<i64>,
+    pub block_number: Option<i64>,
+    pub block_hash: Option<Vec<u8>>,
+    pub tx_hash: Option<Vec<u8>>,
+    pub log_index: Option<i32>,
+    pub finality: Option<String>,
 }
 
 #[derive(Debug, Clone, Insertable)]

@@ -56,6 +56,7 @@ diesel::table! {
         block_hash -> Nullable<Bytea>,
         tx_hash -> Nullable<Bytea>,
         log_index -> Nullable<Int4>,
+        finality -> Nullable<Text>,
     }
 }
 

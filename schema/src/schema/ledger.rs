@@ -8,6 +8,9 @@ diesel::table! {
         head_number -> Nullable<Int8>,
         head_seen_at -> Nullable<Timestamptz>,
         finalized_number -> Nullable<Int8>,
+        safe_number -> Nullable<Int8>,
+        stalled_since -> Nullable<Timestamptz>,
+        stall_reason -> Nullable<Text>,
     }
 }
 
@@ -68,5 +71,118 @@ diesel::table! {
         attempts -> Int4,
         submitted_at -> Timestamptz,
         last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    ledger_events (id) {
+        id -> Int8,
+        chain_id -> Int8,
+        block_number -> Int8,
+        block_hash -> Bytea,
+        block_time -> Timestamptz,
+        tx_hash -> Bytea,
+        log_index -> Int4,
+        contract -> Bytea,
+        event_name -> Text,
+        signature -> Text,
+        params -> Jsonb,
+        finality -> Text,
+    }
+}
+
+diesel::table! {
+    token_transfers (id) {
+        id -> Int8,
+        chain_id -> Int8,
+        block_number -> Int8,
+        block_hash -> Bytea,
+        block_time -> Timestamptz,
+        tx_hash -> Bytea,
+        log_index -> Int4,
+        token -> Bytea,
+        from_address -> Bytea,
+        to_address -> Bytea,
+        amount -> Numeric,
+        finality -> Text,
+    }
+}
+
+diesel::table! {
+    carbon_retirements (id) {
+        id -> Int8,
+        chain_id -> Int8,
+        block_number -> Int8,
+        block_hash -> Bytea,
+        block_time -> Timestamptz,
+        tx_hash -> Bytea,
+        log_index -> Int4,
+        contract -> Bytea,
+        source -> Text,
+        token -> Bytea,
+        retiring_address -> Bytea,
+        beneficiary -> Bytea,
+        beneficiary_name -> Nullable<Text>,
+        retiring_entity -> Nullable<Text>,
+        message -> Nullable<Text>,
+        amount -> Numeric,
+        tonnes -> Numeric,
+        finality -> Text,
+    }
+}
+
+diesel::table! {
+    treasury_allocations (id) {
+        id -> Int8,
+        chain_id -> Int8,
+        block_number -> Int8,
+        block_hash -> Bytea,
+        block_time -> Timestamptz,
+        tx_hash -> Bytea,
+        log_index -> Int4,
+        contract -> Bytea,
+        allocation_id -> Bytea,
+        fiscal_year -> Int4,
+        department -> Text,
+        program -> Text,
+        cofog -> Text,
+        amount_minor -> Numeric,
+        currency -> Text,
+        finality -> Text,
+    }
+}
+
+diesel::table! {
+    treasury_payments (id) {
+        id -> Int8,
+        chain_id -> Int8,
+        block_number -> Int8,
+        block_hash -> Bytea,
+        block_time -> Timestamptz,
+        tx_hash -> Bytea,
+        log_index -> Int4,
+        contract -> Bytea,
+        payment_id -> Bytea,
+        payee -> Bytea,
+        payee_name -> Text,
+        department -> Text,
+        amount_minor -> Numeric,
+        currency -> Text,
+        contract_ref -> Text,
+        finality -> Text,
+    }
+}
+
+diesel::table! {
+    reorgs (id) {
+        id -> Int8,
+        chain_id -> Int8,
+        detected_at -> Timestamptz,
+        depth -> Int8,
+        ancestor_number -> Int8,
+        ancestor_hash -> Nullable<Bytea>,
+        old_number -> Int8,
+        old_hash -> Bytea,
+        new_hash -> Nullable<Bytea>,
     }
 }

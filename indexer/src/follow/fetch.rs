@@ -1,0 +1,165 @@
+//! Fetching one block range: its logs (shrinking the query when the node says it is too large),
+//! the headers of the blocks they sit in, and checks that everything fetched holds together.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use futures::{stream, StreamExt, TryStreamExt};
+
+use crate::error::{IndexerError, RpcError};
+use crate::metrics::ChainMetrics;
+use crate::source::{Address, BlockHeader, ChainSource, LogFilter, RawLog};
+
+/// Header requests in flight at once within a range.
+const HEADER_CONCURRENCY: usize = 8;
+
+/// A range whose logs and headers agree with each other.
+#[derive(Debug, Clone)]
+pub struct FetchedRange {
+    pub from: u64,
+    pub to: u64,
+    /// Headers of `from`, `to` and every block with a log.
+    pub headers: BTreeMap<u64, BlockHeader>,
+    pub logs: Vec<RawLog>,
+}
+
+impl FetchedRange {
+    pub fn first(&self) -> &BlockHeader {
+        &self.headers[&self.from]
+    }
+
+    pub fn last(&self) -> &BlockHeader {
+        &self.headers[&self.to]
+    }
+}
+
+pub enum Fetched {
+    Consistent(FetchedRange),
+    /// The chain moved while fetching; nothing from this range can be trusted.
+    Inconsistent(String),
+}
+
+/// Fetches ranges for one chain; clones share the adaptive range size.
+#[derive(Clone)]
+pub struct Fetcher {
+    pub source: Arc<dyn ChainSource>,
+    pub addresses: Vec<Address>,
+    pub range: Arc<AtomicU64>,
+    pub max_range: u64,
+    pub metrics: Arc<ChainMetrics>,
+}
+
+impl Fetcher {
+    pub async fn fetch(&self, from: u64, to: u64) -> Result<Fetched, IndexerError> {
+        let last_before = self.header(to).await?;
+        let logs = self.logs(from, to).await?;
+        let mut wanted: Vec<u64> = logs.iter().map(|l| l.block_number).chain([from]).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        wanted.retain(|n| *n != to);
+        let mut headers: BTreeMap<u64, BlockHeader> = stream::iter(wanted)
+            .map(|n| async move { self.header(n).await.map(|h| (n, h)) })
+            .buffered(HEADER_CONCURRENCY)
+            .try_collect()
+            .await?;
+        let last_after = self.header(to).await?;
+        if last_before != last_after {
+            return Ok(Fetched::Inconsistent(format!(
+                "block {to} changed while its range was fetched"
+            )));
+        }
+        headers.insert(to, last_after);
+        if let Some(log) = logs
+            .iter()
+            .find(|l| headers.get(&l.block_number).map(|h| h.hash) != Some(l.block_hash))
+        {
+            return Ok(Fetched::Inconsistent(format!(
+                "a log of block {} is from another branch",
+                log.block_number
+            )));
+        }
+        let ordered: Vec<&BlockHeader> = headers.values().collect();
+        for pair in ordered.windows(2) {
+            if pair[1].number == pair[0].number + 1 && pair[1].parent_hash != pair[0].hash {
+                return Ok(Fetched::Inconsistent(format!(
+                    "block {} does not extend block {}",
+                    pair[1].number, pair[0].number
+                )));
+            }
+        }
+        Ok(Fetched::Consistent(FetchedRange {
+            from,
+            to,
+            headers,
+            logs,
+        }))
+    }
+
+    async fn header(&self, number: u64) -> Result<BlockHeader, IndexerError> {
+        self.source.header(number).await?.ok_or_else(|| {
+            IndexerError::Rpc(RpcError::Transient(format!(
+                "block {number} is not available yet"
+            )))
+        })
+    }
+
+    /// The logs of `from..=to`, in as many queries as the node needs. A query the node calls
+    /// too large is never repeated: the range shrinks (to the node's suggestion when it gives
+    /// one, else by half) until it fits; a single block that is still too large is an error.
+    async fn logs(&self, from: u64, to: u64) -> Result<Vec<RawLog>, IndexerError> {
+        if self.addresses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        let mut start = from;
+        while start <= to {
+            let size = self.range.load(Ordering::Relaxed).clamp(1, to - start + 1);
+            let end = start + size - 1;
+            let filter = LogFilter {
+                from_block: start,
+                to_block: end,
+                addresses: self.addresses.clone(),
+            };
+            match self.source.logs(&filter).await {
+                Ok(mut logs) => {
+                    out.append(&mut logs);
+                    start = end + 1;
+                    self.grow();
+                }
+                Err(RpcError::TooLarge {
+                    message,
+                    suggested_range,
+                }) => {
+                    if size == 1 {
+                        return Err(IndexerError::Rpc(RpcError::Fatal(format!(
+                            "block {start} alone has more logs than the node returns for one query ({message}); use a node without that limit"
+                        ))));
+                    }
+                    let smaller = match suggested_range {
+                        Some((a, b)) if a == start && b < end => b - a + 1,
+                        _ => size / 2,
+                    };
+                    tracing::info!(from = start, to = end, next = smaller, %message, "log query too large; shrinking the range");
+                    self.set_range(smaller);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        out.sort_by_key(|l| (l.block_number, l.log_index));
+        Ok(out)
+    }
+
+    /// Additive increase after a success (multiplicative decrease is in `logs`).
+    fn grow(&self) {
+        let current = self.range.load(Ordering::Relaxed);
+        self.set_range((current + (current / 8).max(1)).min(self.max_range));
+    }
+
+    fn set_range(&self, size: u64) {
+        self.range.store(size.max(1), Ordering::Relaxed);
+        self.metrics
+            .block_range
+            .store(size.max(1), Ordering::Relaxed);
+    }
+}

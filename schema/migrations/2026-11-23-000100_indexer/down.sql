@@ -1,0 +1,10 @@
+DROP TABLE reorgs;
+DROP TABLE treasury_payments;
+DROP TABLE treasury_allocations;
+DROP TABLE carbon_retirements;
+DROP TABLE token_transfers;
+DROP TABLE ledger_events;
+DROP INDEX batch_anchors_chain_block_idx;
+DROP INDEX supply_events_chain_block_idx;
+ALTER TABLE supply_events DROP COLUMN finality;
+ALTER TABLE chains DROP COLUMN safe_number, DROP COLUMN stalled_since, DROP COLUMN stall_reason;
