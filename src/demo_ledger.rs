@@ -13,6 +13,9 @@ use citytrace_indexer::evm::{
 
 use crate::demo_city::DemoCity;
 
+/// Minor units per euro.
+const CENTS: u128 = 100;
+
 /// The city's own address on the public chain (demo only).
 pub const CITY_ADDRESS: [u8; 20] = [0xc1; 20];
 
@@ -32,10 +35,15 @@ pub async fn play_ledger(
             "Public Works",
             "Bridges and roads",
             "04.5",
-            4_850_000_00u128,
+            4_850_000 * CENTS,
         ),
-        ("Public Works", "School buildings", "09.1", 2_300_000_00),
-        ("Environment", "Waste management", "05.1", 1_150_000_00),
+        (
+            "Public Works",
+            "School buildings",
+            "09.1",
+            2_300_000 * CENTS,
+        ),
+        ("Environment", "Waste management", "05.1", 1_150_000 * CENTS),
     ];
     let mut sent = 0;
     for (department, program, cofog, amount) in budget {
@@ -58,16 +66,21 @@ pub async fn play_ledger(
         (
             "MRM",
             "Metro Ready-Mix",
-            186_450_00u128,
+            186_450 * CENTS,
             "ocds-ctdemo-2026-0007",
         ),
         (
             "HSM",
             "Harbour Steel Mill",
-            94_200_00,
+            94_200 * CENTS,
             "ocds-ctdemo-2026-0009",
         ),
-        ("MRM", "Metro Ready-Mix", 61_980_00, "ocds-ctdemo-2026-0007"),
+        (
+            "MRM",
+            "Metro Ready-Mix",
+            61_980 * CENTS,
+            "ocds-ctdemo-2026-0007",
+        ),
     ];
     for (n, (code, name, amount, contract_ref)) in payments.into_iter().enumerate() {
         let payment = PaymentCall {

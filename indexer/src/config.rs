@@ -471,7 +471,7 @@ mod example_file {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/citytrace.example.toml");
         let config = super::IndexerConfig::from_file(&path).unwrap();
-        assert_eq!((config.chains.len(), config.contracts.len()), (1, 2));
+        assert_eq!((config.chains.len(), config.contracts.len()), (2, 5));
         assert_eq!(
             config.anchoring.unwrap().uri_base,
             "http://127.0.0.1:8080/batches/"

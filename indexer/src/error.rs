@@ -85,6 +85,10 @@ pub fn classify_rpc_message(code: Option<i64>, message: &str) -> RpcError {
         "header not found",
         "unexpected end",
         "eof while parsing",
+        "end of file",
+        "body error",
+        "error reading a body",
+        "connection closed before message completed",
     ];
     if too_large.iter().any(|p| lower.contains(p)) {
         return RpcError::TooLarge {

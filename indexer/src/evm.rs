@@ -45,8 +45,13 @@ fn classify(error: ProviderError) -> RpcError {
         return classify_rpc_message(Some(response.code), &response.message);
     }
     if error.as_serde_error().is_some() {
-        // A cut or garbled body (e.g. a proxy dropping the connection mid-response).
-        return RpcError::Transient(format!("unreadable response: {error}"));
+        // Not a JSON-RPC answer: a rate limiter's own page (HTTP 429 "rate limited", "too many
+        // requests") or a garbled body. ethers-rs does not expose the HTTP status, so the text
+        // decides.
+        return match classify_rpc_message(None, &error.to_string()) {
+            limited @ RpcError::RateLimited(_) => limited,
+            _ => RpcError::Transient(format!("unreadable response: {error}")),
+        };
     }
     let text = error.to_string();
     if text.contains("HTTP status client error (429") {

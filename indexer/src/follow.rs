@@ -63,6 +63,8 @@ pub struct ChainFollower {
     source: Arc<dyn ChainSource>,
     pool: PgPool,
     range: Arc<AtomicU64>,
+    ceiling: Arc<AtomicU64>,
+    streak: Arc<AtomicU64>,
     metrics: Arc<ChainMetrics>,
 }
 
@@ -112,6 +114,7 @@ impl ChainFollower {
             .block_range
             .store(chain.initial_block_range, Ordering::Relaxed);
         let range = Arc::new(AtomicU64::new(chain.initial_block_range));
+        let chain_max = chain.max_block_range;
         Ok(Self {
             chain,
             decoders: Arc::new(decoders),
@@ -119,6 +122,8 @@ impl ChainFollower {
             source,
             pool,
             range,
+            ceiling: Arc::new(AtomicU64::new(chain_max)),
+            streak: Arc::new(AtomicU64::new(0)),
             metrics,
         })
     }
@@ -264,6 +269,8 @@ impl ChainFollower {
             source: self.source.clone(),
             addresses: self.decoders.keys().copied().collect(),
             range: self.range.clone(),
+            ceiling: self.ceiling.clone(),
+            streak: self.streak.clone(),
             max_range: self.chain.max_block_range,
             metrics: self.metrics.clone(),
         };
@@ -443,45 +450,60 @@ impl ChainFollower {
         }
     }
 
-    /// Follow the chain until `shutdown` turns true. RPC trouble is retried with back-off (and
-    /// reported by the stall watchdog); anything else stops the follower with the error.
+    /// Follow the chain until `shutdown` turns true. RPC trouble is retried with back-off;
+    /// anything else stops the follower with the error. The stall watchdog is consulted every
+    /// poll interval, also while a step is stuck retrying a silent node.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<(), IndexerError> {
         let poll = Duration::from_millis(self.chain.poll_interval_ms);
         let mut watchdog = Watchdog::new(&self.chain);
         let mut backoff = Duration::from_millis(200);
         let mut last_report = Instant::now();
+        let mut registered = false;
+        let mut ticker = tokio::time::interval(poll);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             if *shutdown.borrow() {
                 return Ok(());
             }
-            let registered = self.register().await;
-            match registered {
-                Ok(()) => break,
-                Err(IndexerError::Rpc(e @ (RpcError::Transient(_) | RpcError::RateLimited(_)))) => {
-                    watchdog.failed(&e.to_string());
-                    self.report_stall(&mut watchdog).await;
-                    tokio::select! { _ = tokio::time::sleep(backoff) => {}, _ = shutdown.changed() => {} }
-                    backoff = (backoff * 2).min(Duration::from_secs(30));
+            let register_first = !registered;
+            let this = &self;
+            let work = async move {
+                if !register_first {
+                    this.step().await.map(Some)
+                } else {
+                    this.register().await.map(|()| None)
                 }
-                Err(e) => return Err(e),
-            }
-        }
-        loop {
-            if *shutdown.borrow() {
+            };
+            tokio::pin!(work);
+            let outcome = loop {
+                tokio::select! {
+                    outcome = &mut work => break Some(outcome),
+                    _ = ticker.tick() => self.report_stall(&mut watchdog).await,
+                    _ = shutdown.changed() => break None,
+                }
+            };
+            let Some(outcome) = outcome else {
                 return Ok(());
-            }
-            let step = self.step().await;
-            let pause = match step {
-                Ok(Step::CaughtUp { .. }) => {
+            };
+            let pause = match outcome {
+                Ok(None) => {
+                    registered = true;
+                    watchdog.answered();
+                    Duration::ZERO
+                }
+                Ok(Some(Step::CaughtUp { .. })) => {
                     backoff = Duration::from_millis(200);
+                    watchdog.answered();
                     watchdog.progressed();
                     poll
                 }
-                Ok(Step::Indexed { .. }) | Ok(Step::Reorg { .. }) => {
+                Ok(Some(Step::Indexed { .. } | Step::Reorg { .. })) => {
+                    watchdog.answered();
                     watchdog.progressed();
                     Duration::ZERO
                 }
-                Ok(Step::Retry { reason }) => {
+                Ok(Some(Step::Retry { reason })) => {
+                    watchdog.answered();
                     tracing::debug!(chain_id = self.chain.id, %reason, "retrying");
                     Duration::from_millis(100)
                 }
@@ -506,9 +528,14 @@ impl ChainFollower {
                     "indexing"
                 );
             }
-            tokio::select! {
-                _ = tokio::time::sleep(pause) => {}
-                _ = shutdown.changed() => {}
+            let sleep = tokio::time::sleep(pause);
+            tokio::pin!(sleep);
+            loop {
+                tokio::select! {
+                    _ = &mut sleep => break,
+                    _ = ticker.tick() => self.report_stall(&mut watchdog).await,
+                    _ = shutdown.changed() => break,
+                }
             }
         }
     }
@@ -533,13 +560,15 @@ impl ChainFollower {
     }
 }
 
-/// Decides when a chain counts as stalled: no progress while behind, RPC failing, or (when
-/// configured) a head that stopped moving — for `stall_after_polls` poll intervals.
+/// Decides when a chain counts as stalled, for `stall_after_polls` poll intervals: the node
+/// has not answered (RPC failing or hanging), or no progress while behind, or (when configured)
+/// a head that stopped moving.
 struct Watchdog {
     after: Duration,
     max_head_age: Option<Duration>,
+    last_answer: Instant,
     last_progress: Instant,
-    failing_since: Option<(Instant, String)>,
+    last_error: Option<String>,
     last_head: (u64, Instant),
     stalled: Option<String>,
 }
@@ -550,21 +579,25 @@ impl Watchdog {
         Self {
             after: Duration::from_millis(chain.poll_interval_ms) * chain.stall_after_polls,
             max_head_age: chain.max_head_age_secs.map(Duration::from_secs),
+            last_answer: now,
             last_progress: now,
-            failing_since: None,
+            last_error: None,
             last_head: (0, now),
             stalled: None,
         }
     }
 
+    fn answered(&mut self) {
+        self.last_answer = Instant::now();
+        self.last_error = None;
+    }
+
     fn progressed(&mut self) {
         self.last_progress = Instant::now();
-        self.failing_since = None;
     }
 
     fn failed(&mut self, error: &str) {
-        let now = Instant::now();
-        self.failing_since.get_or_insert((now, String::new())).1 = error.to_string();
+        self.last_error = Some(error.to_string());
     }
 
     fn head(&mut self, head: u64) {
@@ -576,14 +609,15 @@ impl Watchdog {
     /// Some(new verdict) when it changed: Some(reason) stalled, None healthy.
     fn verdict(&mut self, lag: u64) -> Option<Option<String>> {
         let now = Instant::now();
-        let reason = if let Some((since, error)) = self
-            .failing_since
-            .as_ref()
-            .filter(|(s, _)| now - *s >= self.after)
-        {
+        let reason = if now - self.last_answer >= self.after {
+            let last = self
+                .last_error
+                .as_deref()
+                .map(|e| format!("; last error: {e}"))
+                .unwrap_or_default();
             Some(format!(
-                "RPC failing for {}s: {error}",
-                (now - *since).as_secs()
+                "no answer from the node for {}s{last}",
+                (now - self.last_answer).as_secs()
             ))
         } else if lag > 0 && now - self.last_progress >= self.after {
             Some(format!(

@@ -35,6 +35,9 @@ pub struct LedgerNodeOptions {
     pub port: Option<u16>,
     /// Where anvil's output goes (None: discarded).
     pub log_file: Option<PathBuf>,
+    /// Keep the chain in this file across restarts (anvil `--state`: loaded at start, saved on
+    /// exit).
+    pub state_file: Option<PathBuf>,
 }
 
 impl Default for LedgerNodeOptions {
@@ -44,6 +47,7 @@ impl Default for LedgerNodeOptions {
             block_time: Some(1),
             port: None,
             log_file: None,
+            state_file: None,
         }
     }
 }
@@ -52,54 +56,37 @@ impl Default for LedgerNodeOptions {
 pub struct LedgerNode {
     child: Child,
     port: u16,
-    chain_id: u64,
+    options: LedgerNodeOptions,
 }
 
 impl LedgerNode {
     pub async fn start(options: &LedgerNodeOptions) -> Result<Self, IndexerError> {
-        let anvil = anvil_binary()?;
         let port = match options.port {
             Some(p) => p,
             None => free_port()?,
         };
-        let mut cmd = Command::new(&anvil);
-        cmd.args([
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--chain-id",
-            &options.chain_id.to_string(),
-        ]);
-        if let Some(seconds) = options.block_time {
-            cmd.args(["--block-time", &seconds.to_string()]);
-        }
-        match &options.log_file {
-            Some(path) => {
-                let file = std::fs::File::create(path).map_err(|e| {
-                    IndexerError::LedgerNode(format!("could not create {}: {e}", path.display()))
-                })?;
-                let err = file
-                    .try_clone()
-                    .map_err(|e| IndexerError::LedgerNode(e.to_string()))?;
-                cmd.stdout(file).stderr(err);
-            }
-            None => {
-                cmd.stdout(Stdio::null()).stderr(Stdio::null());
-            }
-        }
-        cmd.stdin(Stdio::null()).kill_on_drop(true);
-        let child = cmd.spawn().map_err(|e| {
-            IndexerError::LedgerNode(format!("could not start {}: {e}", anvil.display()))
-        })?;
+        let options = LedgerNodeOptions {
+            port: Some(port),
+            ..options.clone()
+        };
+        let child = spawn(&options)?;
         let mut node = Self {
             child,
             port,
-            chain_id: options.chain_id,
+            options,
         };
         node.wait_ready(Duration::from_secs(30)).await?;
-        tracing::info!(url = %node.url(), chain_id = node.chain_id, "local ledger node (anvil) started");
+        tracing::info!(url = %node.url(), chain_id = node.chain_id(), "local ledger node (anvil) started");
         Ok(node)
+    }
+
+    /// Stop the node, wait `pause`, and start it again on the same port (with a state file,
+    /// the same chain). Transactions waiting in its pool are lost, as on a real restart.
+    pub async fn restart_after(&mut self, pause: Duration) -> Result<(), IndexerError> {
+        self.terminate().await;
+        tokio::time::sleep(pause).await;
+        self.child = spawn(&self.options)?;
+        self.wait_ready(Duration::from_secs(30)).await
     }
 
     async fn wait_ready(&mut self, timeout: Duration) -> Result<(), IndexerError> {
@@ -113,7 +100,7 @@ impl LedgerNode {
                 )));
             }
             match source.chain_id().await {
-                Ok(id) if id == self.chain_id => return Ok(()),
+                Ok(id) if id == self.options.chain_id => return Ok(()),
                 Ok(id) => {
                     return Err(IndexerError::LedgerNode(format!(
                         "port {} answers with chain id {id}",
@@ -141,11 +128,15 @@ impl LedgerNode {
     }
 
     pub fn chain_id(&self) -> u64 {
-        self.chain_id
+        self.options.chain_id
     }
 
     /// Stop anvil (SIGTERM, then SIGKILL after 5 s).
     pub async fn stop(mut self) {
+        self.terminate().await;
+    }
+
+    async fn terminate(&mut self) {
         if let Some(pid) = self.child.id() {
             let _ = kill(Pid::from_raw(pid as i32), Signal::SIGTERM);
         }
@@ -156,6 +147,48 @@ impl LedgerNode {
             let _ = self.child.kill().await;
         }
     }
+}
+
+/// Start anvil with `options` (whose port is set).
+fn spawn(options: &LedgerNodeOptions) -> Result<Child, IndexerError> {
+    let anvil = anvil_binary()?;
+    let port = options.port.unwrap_or_default();
+    let mut cmd = Command::new(&anvil);
+    cmd.args([
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+        "--chain-id",
+        &options.chain_id.to_string(),
+    ]);
+    if let Some(state) = &options.state_file {
+        cmd.arg("--state").arg(state);
+    }
+    if let Some(seconds) = options.block_time {
+        cmd.args(["--block-time", &seconds.to_string()]);
+    }
+    match &options.log_file {
+        Some(path) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| {
+                    IndexerError::LedgerNode(format!("could not open {}: {e}", path.display()))
+                })?;
+            let err = file
+                .try_clone()
+                .map_err(|e| IndexerError::LedgerNode(e.to_string()))?;
+            cmd.stdout(file).stderr(err);
+        }
+        None => {
+            cmd.stdout(Stdio::null()).stderr(Stdio::null());
+        }
+    }
+    cmd.stdin(Stdio::null()).kill_on_drop(true);
+    cmd.spawn()
+        .map_err(|e| IndexerError::LedgerNode(format!("could not start {}: {e}", anvil.display())))
 }
 
 fn free_port() -> Result<u16, IndexerError> {

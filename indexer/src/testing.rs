@@ -7,6 +7,7 @@ use diesel::sql_types::{BigInt, Text};
 
 use crate::config::{AnchoringConfig, ChainConfig, ChainKindConfig, ContractConfig, IndexerConfig};
 use crate::evm::{AnvilControl, DemoLedger, DeployedContracts, EvmSigner};
+use crate::evm::{CarbonRetirementCall, PaymentCall, TraceEventCall};
 use crate::follow::write::CHAIN_TABLES;
 use crate::ledger_node::{LedgerNode, LedgerNodeOptions, DEV_KEY, LEDGER_CHAIN_ID};
 
@@ -117,6 +118,133 @@ impl TestLedger {
             .await
             .expect("signer")
     }
+}
+
+pub const TONNE: u128 = 1_000_000_000_000_000_000;
+
+/// Recipients of the generated transfers.
+pub fn recipient(k: u8) -> [u8; 20] {
+    [k; 20]
+}
+
+/// What [`generate`] put on the chain, for exact assertions.
+#[derive(Debug, Default, Clone)]
+pub struct Activity {
+    pub transfer_txs: usize,
+    pub transfers_per_tx: usize,
+    pub allocations: usize,
+    pub payments: usize,
+    pub retirements: usize,
+    pub legacy_retirements: usize,
+    pub klima_retirements: usize,
+    pub traces: usize,
+}
+
+impl Activity {
+    /// Events the indexer should store in ledger_events (the three constructor events of the
+    /// city contracts included).
+    pub fn ledger_events(&self) -> usize {
+        1 + self.transfer_txs * self.transfers_per_tx
+            + 2 * (self.retirements + self.legacy_retirements)
+            + self.klima_retirements
+            + self.allocations
+            + self.payments
+            + self.traces
+            + 3
+    }
+
+    pub fn token_transfers(&self) -> usize {
+        1 + self.transfer_txs * self.transfers_per_tx + self.retirements + self.legacy_retirements
+    }
+}
+
+/// Put `activity` on the ledger, one transaction per block; returns the last tx hash.
+/// Transfer amounts are 1, 2, 3 … in order; retirement n (from 1) retires n + 0.5 tonnes.
+pub async fn generate(ledger: &TestLedger, activity: &Activity) -> [u8; 32] {
+    let c = &ledger.carbon;
+    let mut last = c.mint(c.sender(), 1_000_000 * TONNE).await.unwrap();
+    let mut amount = 0u128;
+    for _ in 0..activity.transfer_txs {
+        let to: Vec<[u8; 20]> = (1..=activity.transfers_per_tx as u8)
+            .map(recipient)
+            .collect();
+        let amounts: Vec<u128> = (0..activity.transfers_per_tx)
+            .map(|_| {
+                amount += 1;
+                amount
+            })
+            .collect();
+        last = c.batch_transfer(&to, &amounts).await.unwrap();
+    }
+    for n in 1..=activity.retirements as u128 {
+        last = c.retire(n * TONNE + TONNE / 2).await.unwrap();
+    }
+    for n in 1..=activity.legacy_retirements as u128 {
+        last = c.retire_legacy(n * TONNE).await.unwrap();
+    }
+    for n in 1..=activity.klima_retirements {
+        let call = CarbonRetirementCall {
+            carbon_bridge: 0,
+            retiring_entity: "City of Example".into(),
+            beneficiary: [0xbe; 20],
+            beneficiary_name: format!("Department {n}"),
+            message: format!("retirement {n}"),
+            carbon_pool: [0xc0; 20],
+            carbon_token: c.carbon_credit,
+            amount: n as u128 * TONNE,
+        };
+        last = c.klima_retire(&call).await.unwrap();
+    }
+    let treasury = ledger.contracts.city_treasury;
+    for n in 0..activity.allocations {
+        last = ledger
+            .signer
+            .allocate(
+                treasury,
+                [n as u8 + 1; 32],
+                2026,
+                "Public Works",
+                &format!("Program {n}"),
+                "04.5",
+                100_000 * (n as u128 + 1),
+                "EUR",
+            )
+            .await
+            .unwrap();
+    }
+    for n in 0..activity.payments {
+        let payment = PaymentCall {
+            payment_id: [n as u8 + 0x80; 32],
+            payee: [0xaa; 20],
+            department: "Public Works".into(),
+            payee_name: "Metro Ready-Mix".into(),
+            amount_minor: 50_000 + n as u128,
+            currency: "EUR".into(),
+            contract_ref: format!("ocds-test-{n}"),
+        };
+        last = ledger.signer.pay(treasury, &payment).await.unwrap();
+    }
+    for n in 0..activity.traces {
+        let event = TraceEventCall {
+            event_hash: [n as u8 + 1; 32],
+            event_type: "ObjectEvent".into(),
+            biz_step: "inspecting".into(),
+            disposition: "conformant".into(),
+            epc: format!("LOT-{n}"),
+            biz_location: "SITE-NORTH-BRIDGE".into(),
+            event_time: 1_780_000_000 + n as u64,
+        };
+        last = ledger
+            .signer
+            .record_trace_event(ledger.contracts.trace_registry, &event)
+            .await
+            .unwrap();
+    }
+    assert!(
+        ledger.signer.wait_mined(last).await.unwrap(),
+        "the last generated transaction succeeded"
+    );
+    last
 }
 
 #[derive(QueryableByName)]

@@ -197,3 +197,140 @@ async fn a_node_serving_another_chain_is_refused() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_batches_are_each_anchored_exactly_once_across_a_node_restart() {
+    use citytrace_indexer::evm::EvmSource;
+    use citytrace_indexer::ledger_node::LedgerNodeOptions;
+    use citytrace_indexer::source::{ChainSource, LogFilter};
+
+    let dir = tempfile::tempdir().unwrap();
+    let options = LedgerNodeOptions {
+        block_time: None,
+        state_file: Some(dir.path().join("chain.json")),
+        ..Default::default()
+    };
+    let mut ledger = TestLedger::start_with(options).await;
+    // No mining from now on: sent anchors wait in the pool, where the restart loses them. (The
+    // restarted node mines a block per transaction again.)
+    ledger.control().set_automine(false).await.unwrap();
+    let db = TestDatabase::new();
+    let pool = db.pool(8);
+    let ids: Vec<i64> = (0..20)
+        .map(|n| {
+            import(
+                &pool,
+                &format!("{n}.csv"),
+                &CSV.replace("SHP-1", &format!("SHP-{n}")),
+                "HSM",
+            )
+        })
+        .collect();
+
+    let mut config = ledger.config();
+    config.anchoring.as_mut().unwrap().resubmit_after_secs = 2;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let indexer = tokio::spawn(citytrace_indexer::run(
+        config,
+        pool.clone(),
+        Some(citytrace_indexer::ledger_node::DEV_KEY.into()),
+        Metrics::new(),
+        stopped,
+    ));
+    let anchored = || ImportBatch::counts(&mut pool.get().unwrap()).unwrap().1;
+    let sent = || {
+        use citytrace_schema::schema::anchor_submissions;
+        anchor_submissions::table
+            .count()
+            .get_result::<i64>(&mut pool.get().unwrap())
+            .unwrap()
+    };
+    // Restart the node once every anchor is sent (and none can be sealed).
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while sent() < 20 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "anchoring did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(anchored(), 0, "nothing is mined before the restart");
+    ledger
+        .node
+        .restart_after(Duration::from_secs(1))
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while anchored() < 20 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {} of 20 batches anchored",
+            anchored()
+        );
+        assert!(!indexer.is_finished(), "the indexer stopped");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    stop.send(true).unwrap();
+    indexer.await.unwrap().unwrap();
+
+    // The ledger itself, read raw: one BatchAnchored event per batch, with that batch's root.
+    let source = EvmSource::new(&ledger.url()).unwrap();
+    let head = source.head().await.unwrap();
+    let logs = source
+        .logs(&LogFilter {
+            from_block: 0,
+            to_block: head,
+            addresses: vec![ledger.contracts.batch_anchor],
+        })
+        .await
+        .unwrap();
+    let topic = citytrace_indexer::decoders::ContractDecoder::load(&ledger.config().contracts[0])
+        .unwrap()
+        .events()
+        .into_iter()
+        .find(|(sig, _)| sig.starts_with("BatchAnchored"))
+        .unwrap()
+        .1;
+    let mut anchored_ids: Vec<u64> = logs
+        .iter()
+        .filter(|l| l.topics[0] == topic)
+        .map(|l| u64::from_be_bytes(l.topics[2][24..].try_into().unwrap()))
+        .collect();
+    anchored_ids.sort();
+    assert_eq!(
+        anchored_ids,
+        ids.iter().map(|i| *i as u64).collect::<Vec<_>>(),
+        "every batch exactly once"
+    );
+    let conn = &mut pool.get().unwrap();
+    for id in ids {
+        let batch = ImportBatch::find(conn, id).unwrap();
+        let root = logs
+            .iter()
+            .find(|l| {
+                l.topics.len() > 2
+                    && u64::from_be_bytes(l.topics[2][24..].try_into().unwrap()) == id as u64
+            })
+            .unwrap()
+            .topics[1];
+        assert_eq!(
+            root.to_vec(),
+            batch.merkle_root,
+            "batch {id} anchored with its own root"
+        );
+    }
+    let rows: i64 = batch_anchors::table.count().get_result(conn).unwrap();
+    assert_eq!(rows, 20);
+    let resent = {
+        use citytrace_schema::schema::anchor_submissions;
+        anchor_submissions::table
+            .filter(anchor_submissions::attempts.gt(1))
+            .count()
+            .get_result::<i64>(conn)
+            .unwrap()
+    };
+    assert!(
+        resent > 0,
+        "the restart lost transactions from the pool and they were sent again"
+    );
+}

@@ -8,8 +8,8 @@ use ethers::contract::abigen;
 use ethers::providers::Middleware;
 use ethers::types::{Address as EthAddress, U256};
 
+use super::classify;
 use super::signer::{Client, EvmSigner};
-use super::{classify, contract_error};
 use crate::error::RpcError;
 use crate::source::{Address, Hash32};
 
@@ -41,6 +41,7 @@ pub struct CarbonRetirementCall {
 /// The mock carbon contracts, deployed, with a signing client.
 pub struct DemoLedger {
     client: Arc<Client>,
+    signer: EvmSigner,
     pub carbon_credit: Address,
     pub klima: Address,
     pub block: u64,
@@ -62,6 +63,10 @@ impl DemoLedger {
             .deploy(MOCKKLIMARETIREMENTCONTRACT_ABI.clone(), KLIMA_BIN, ())
             .await?;
         Ok(Self {
+            signer: EvmSigner {
+                client: signer.client.clone(),
+                contract: None,
+            },
             client: signer.client.clone(),
             carbon_credit,
             klima,
@@ -81,24 +86,13 @@ impl DemoLedger {
         )
     }
 
-    /// Send a transaction and return its hash without waiting for it to be mined.
-    async fn send(
-        &self,
-        call: ethers::contract::ContractCall<Client, ()>,
-    ) -> Result<Hash32, RpcError> {
-        let pending = call
-            .send()
-            .await
-            .map_err(|e| contract_error(&e.to_string()))?;
-        Ok(pending.tx_hash().0)
-    }
-
     pub async fn mint(&self, to: Address, amount: u128) -> Result<Hash32, RpcError> {
-        self.send(
-            self.token()
-                .mint(EthAddress::from_slice(&to), U256::from(amount)),
-        )
-        .await
+        self.signer
+            .send(
+                self.token()
+                    .mint(EthAddress::from_slice(&to), U256::from(amount)),
+            )
+            .await
     }
 
     /// Many Transfer events in one transaction.
@@ -109,22 +103,22 @@ impl DemoLedger {
     ) -> Result<Hash32, RpcError> {
         let to = to.iter().map(|a| EthAddress::from_slice(a)).collect();
         let amounts = amounts.iter().map(|a| U256::from(*a)).collect();
-        self.send(self.token().batch_transfer(to, amounts)).await
+        self.signer
+            .send(self.token().batch_transfer(to, amounts))
+            .await
     }
 
     /// Toucan's current `Retired(address,uint256,uint256)` (plus the burn's Transfer).
     pub async fn retire(&self, amount: u128) -> Result<Hash32, RpcError> {
-        let call = self.token().retire(U256::from(amount));
-        let pending = call
-            .send()
+        self.signer
+            .send(self.token().retire(U256::from(amount)))
             .await
-            .map_err(|e| contract_error(&e.to_string()))?;
-        Ok(pending.tx_hash().0)
     }
 
     /// Toucan's 2021 `Retired(address,uint256)` (plus the burn's Transfer).
     pub async fn retire_legacy(&self, amount: u128) -> Result<Hash32, RpcError> {
-        self.send(self.token().retire_legacy(U256::from(amount)))
+        self.signer
+            .send(self.token().retire_legacy(U256::from(amount)))
             .await
     }
 
@@ -133,17 +127,18 @@ impl DemoLedger {
             EthAddress::from_slice(&self.klima),
             self.client.clone(),
         );
-        self.send(contract.retire(
-            call.carbon_bridge,
-            call.retiring_entity.clone(),
-            EthAddress::from_slice(&call.beneficiary),
-            call.beneficiary_name.clone(),
-            call.message.clone(),
-            EthAddress::from_slice(&call.carbon_pool),
-            EthAddress::from_slice(&call.carbon_token),
-            U256::from(call.amount),
-        ))
-        .await
+        self.signer
+            .send(contract.retire(
+                call.carbon_bridge,
+                call.retiring_entity.clone(),
+                EthAddress::from_slice(&call.beneficiary),
+                call.beneficiary_name.clone(),
+                call.message.clone(),
+                EthAddress::from_slice(&call.carbon_pool),
+                EthAddress::from_slice(&call.carbon_token),
+                U256::from(call.amount),
+            ))
+            .await
     }
 }
 

@@ -36,7 +36,7 @@ pub(super) type Client = SignerMiddleware<Provider<Http>, LocalWallet>;
 /// A signing client for one chain.
 pub struct EvmSigner {
     pub(super) client: Arc<Client>,
-    contract: Option<BatchAnchorContract<Client>>,
+    pub(super) contract: Option<BatchAnchorContract<Client>>,
 }
 
 /// Where `deploy_city_contracts` put the contracts.
@@ -96,6 +96,18 @@ impl EvmSigner {
 
     pub fn address(&self) -> Address {
         self.client.address().0
+    }
+
+    /// The next nonce, counting transactions still in the pool (sends in quick succession must
+    /// not reuse one).
+    pub(super) async fn pending_nonce(&self) -> Result<U256, RpcError> {
+        self.client
+            .get_transaction_count(
+                self.client.address(),
+                Some(BlockId::Number(BlockNumber::Pending)),
+            )
+            .await
+            .map_err(|e| contract_error(&e.to_string()))
     }
 
     fn contract(&self) -> Result<&BatchAnchorContract<Client>, RpcError> {
@@ -160,11 +172,7 @@ impl EvmSigner {
             event.biz_location.clone(),
             event.event_time,
         );
-        let pending = call
-            .send()
-            .await
-            .map_err(|e| contract_error(&e.to_string()))?;
-        Ok(pending.tx_hash().0)
+        self.send(call).await
     }
 
     /// Record a budget allocation on the CityTreasury (amount in minor units).
@@ -191,11 +199,7 @@ impl EvmSigner {
             U256::from(amount_minor),
             currency.into(),
         );
-        let pending = call
-            .send()
-            .await
-            .map_err(|e| contract_error(&e.to_string()))?;
-        Ok(pending.tx_hash().0)
+        self.send(call).await
     }
 
     /// Record a payment on the CityTreasury.
@@ -211,6 +215,16 @@ impl EvmSigner {
             payment.currency.clone(),
             payment.contract_ref.clone(),
         );
+        self.send(call).await
+    }
+
+    /// Send a contract call with the pending nonce (sends in quick succession must not reuse
+    /// one); returns the transaction hash without waiting for it to be mined.
+    pub(super) async fn send<D: ethers::abi::Detokenize>(
+        &self,
+        call: ethers::contract::ContractCall<Client, D>,
+    ) -> Result<Hash32, RpcError> {
+        let call = call.nonce(self.pending_nonce().await?);
         let pending = call
             .send()
             .await

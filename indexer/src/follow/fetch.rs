@@ -46,6 +46,10 @@ pub struct Fetcher {
     pub source: Arc<dyn ChainSource>,
     pub addresses: Vec<Address>,
     pub range: Arc<AtomicU64>,
+    /// The largest range known to work since the node last said "too large"; probed upwards
+    /// again only after a streak of successes, so a too-large query stays rare.
+    pub ceiling: Arc<AtomicU64>,
+    pub streak: Arc<AtomicU64>,
     pub max_range: u64,
     pub metrics: Arc<ChainMetrics>,
 }
@@ -141,6 +145,8 @@ impl Fetcher {
                         _ => size / 2,
                     };
                     tracing::info!(from = start, to = end, next = smaller, %message, "log query too large; shrinking the range");
+                    self.ceiling.store(smaller, Ordering::Relaxed);
+                    self.streak.store(0, Ordering::Relaxed);
                     self.set_range(smaller);
                 }
                 Err(e) => return Err(e.into()),
@@ -150,10 +156,20 @@ impl Fetcher {
         Ok(out)
     }
 
-    /// Additive increase after a success (multiplicative decrease is in `logs`).
+    /// Additive increase after a success, up to the ceiling; the ceiling itself rises after
+    /// `PROBE_AFTER` successes in a row (multiplicative decrease is in `logs`).
     fn grow(&self) {
+        const PROBE_AFTER: u64 = 64;
+        let mut ceiling = self.ceiling.load(Ordering::Relaxed);
+        if self.streak.fetch_add(1, Ordering::Relaxed) + 1 >= PROBE_AFTER
+            && ceiling < self.max_range
+        {
+            self.streak.store(0, Ordering::Relaxed);
+            ceiling = (ceiling + (ceiling / 8).max(1)).min(self.max_range);
+            self.ceiling.store(ceiling, Ordering::Relaxed);
+        }
         let current = self.range.load(Ordering::Relaxed);
-        self.set_range((current + (current / 8).max(1)).min(self.max_range));
+        self.set_range((current + (current / 8).max(1)).min(ceiling));
     }
 
     fn set_range(&self, size: u64) {
