@@ -281,3 +281,31 @@ async fn health_reports_an_unreachable_database_as_503() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(body.contains("unavailable"));
 }
+
+#[actix_web::test]
+async fn home_shows_each_chains_finality_last_reorg_and_stalls() {
+    use citytrace_schema::models::{NewReorg, Reorg};
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    {
+        let conn = &mut pool.get().unwrap();
+        Chain::upsert(conn, 137, "Polygon", ChainKind::Public).unwrap();
+        Chain::record_head(conn, 137, 1_000_200, 1_000_190, 1_000_150).unwrap();
+        Reorg::record(
+            conn,
+            &NewReorg { chain_id: 137, depth: 3, ancestor_number: 1_000_100, ancestor_hash: None, old_number: 1_000_103, old_hash: vec![1; 32], new_hash: None },
+        )
+        .unwrap();
+        Chain::record_stall(conn, 137, Some("no answer from the node for 31s")).unwrap();
+    }
+    let (status, body, _) = get!(app!(pool), "/");
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("<td class=\"num\">1\u{2009}000\u{2009}150</td>"), "finalized block shown");
+    assert!(body.contains("3 blocks deep"), "last reorg");
+    assert!(body.contains("stalled") && body.contains("no answer from the node for 31s"));
+    {
+        Chain::record_stall(&mut pool.get().unwrap(), 137, None).unwrap();
+    }
+    let (_, body, _) = get!(app!(pool), "/");
+    assert!(body.contains("following, head seen"));
+}

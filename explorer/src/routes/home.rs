@@ -2,7 +2,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use diesel::prelude::*;
 
-use citytrace_schema::models::{BatchAnchor, Chain, ImportBatch, Lot, Product, TrustState};
+use citytrace_schema::models::{BatchAnchor, Chain, ImportBatch, Lot, Product, Reorg, TrustState};
 use citytrace_schema::schema::checkpoints;
 
 use super::trust::TrustBadge;
@@ -19,6 +19,11 @@ pub struct ChainRow {
     pub indexed: String,
     pub lag: String,
     pub seen: String,
+    pub finalized: String,
+    /// "following", or why the watchdog says the chain is stalled.
+    pub status: String,
+    pub stalled: bool,
+    pub last_reorg: String,
 }
 
 pub struct BatchRow {
@@ -54,6 +59,10 @@ pub async fn show(state: web::Data<AppState>) -> Result<HttpResponse, AppError> 
             let checkpoints: Vec<(i64, i64)> = checkpoints::table
                 .select((checkpoints::chain_id, checkpoints::block_number))
                 .load(conn)?;
+            let reorgs: Vec<Reorg> = Chain::all(conn)?
+                .iter()
+                .filter_map(|c| Reorg::latest(conn, c.chain_id).transpose())
+                .collect::<Result<_, _>>()?;
             let chains = Chain::all(conn)?
                 .into_iter()
                 .map(|c| {
@@ -77,6 +86,18 @@ pub async fn show(state: web::Data<AppState>) -> Result<HttpResponse, AppError> 
                             .as_ref()
                             .map(fmt::time)
                             .unwrap_or_else(|| "never".into()),
+                        finalized: c.finalized_number.map(fmt::count).unwrap_or_else(|| "–".into()),
+                        stalled: c.stall_reason.is_some(),
+                        status: match (&c.stall_reason, &c.stalled_since) {
+                            (Some(reason), Some(since)) => format!("stalled since {}: {reason}", fmt::time(since)),
+                            (Some(reason), None) => format!("stalled: {reason}"),
+                            _ => "following".into(),
+                        },
+                        last_reorg: reorgs
+                            .iter()
+                            .find(|r| r.chain_id == c.chain_id)
+                            .map(|r| format!("{} blocks deep, {}", r.depth, fmt::time(&r.detected_at)))
+                            .unwrap_or_else(|| "none".into()),
                     }
                 })
                 .collect();
