@@ -3,12 +3,16 @@
 //! `models/`). Every table is re-exported here, so `crate::schema::lots` works everywhere.
 
 mod core;
+mod epcis;
 mod imports;
 mod ledger;
+mod procurement;
 
 pub use self::core::*;
+pub use self::epcis::*;
 pub use self::imports::*;
 pub use self::ledger::*;
+pub use self::procurement::*;
 
 diesel::joinable!(sites -> parties (party_id));
 diesel::joinable!(lots -> products (product_id));
@@ -27,6 +31,21 @@ diesel::joinable!(carbon_retirements -> chains (chain_id));
 diesel::joinable!(treasury_allocations -> chains (chain_id));
 diesel::joinable!(treasury_payments -> chains (chain_id));
 diesel::joinable!(reorgs -> chains (chain_id));
+diesel::joinable!(ocds_releases -> import_batches (batch_id));
+diesel::joinable!(procurement_processes -> parties (buyer_id));
+diesel::joinable!(procurement_parties -> procurement_processes (ocid));
+diesel::joinable!(procurement_parties -> parties (party_id));
+diesel::joinable!(procurement_awards -> procurement_processes (ocid));
+diesel::joinable!(procurement_award_suppliers -> parties (party_id));
+diesel::joinable!(procurement_contracts -> procurement_processes (ocid));
+diesel::joinable!(procurement_bids -> procurement_processes (ocid));
+diesel::joinable!(procurement_bid_tenderers -> parties (party_id));
+diesel::joinable!(epcis_events -> supply_events (event_id));
+diesel::joinable!(epcis_epcs -> supply_events (event_id));
+diesel::joinable!(epcis_epcs -> lots (lot_id));
+diesel::joinable!(epcis_biz_transactions -> supply_events (event_id));
+diesel::joinable!(epcis_source_destinations -> supply_events (event_id));
+diesel::joinable!(epcis_sensor_reports -> supply_events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     parties,
@@ -49,4 +68,19 @@ diesel::allow_tables_to_appear_in_same_query!(
     treasury_allocations,
     treasury_payments,
     reorgs,
+    ocds_releases,
+    procurement_processes,
+    procurement_parties,
+    procurement_awards,
+    procurement_award_suppliers,
+    procurement_contracts,
+    procurement_amendments,
+    procurement_transactions,
+    procurement_bids,
+    procurement_bid_tenderers,
+    epcis_events,
+    epcis_epcs,
+    epcis_biz_transactions,
+    epcis_source_destinations,
+    epcis_sensor_reports,
 );

@@ -1,0 +1,15 @@
+DROP TABLE epcis_sensor_reports;
+DROP TABLE epcis_source_destinations;
+DROP TABLE epcis_biz_transactions;
+DROP TABLE epcis_epcs;
+DROP TABLE epcis_events;
+DROP TABLE procurement_bid_tenderers;
+DROP TABLE procurement_bids;
+DROP TABLE procurement_transactions;
+DROP TABLE procurement_amendments;
+DROP TABLE procurement_contracts;
+DROP TABLE procurement_award_suppliers;
+DROP TABLE procurement_awards;
+DROP TABLE procurement_parties;
+DROP TABLE procurement_processes;
+DROP TABLE ocds_releases;
