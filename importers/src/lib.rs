@@ -6,9 +6,11 @@
 //! same submitter again is a no-op that names the original batch.
 
 pub mod csv_input;
+pub mod epcis;
 pub mod error;
 pub mod gs1;
 pub mod merkle;
+pub mod ocds;
 pub mod proof;
 pub mod shipments;
 pub mod values;
@@ -33,20 +35,66 @@ pub use error::{ImportError, RowError, RowErrors};
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     Shipments,
+    /// OCDS 1.1 release or record packages (JSON).
+    Ocds,
+    /// EPCIS 2.0 JSON-LD capture documents.
+    Epcis,
 }
 
 impl Format {
-    pub const ALL: &'static [Format] = &[Format::Shipments];
+    pub const ALL: &'static [Format] = &[Format::Shipments, Format::Ocds, Format::Epcis];
 
     pub fn name(self) -> &'static str {
         match self {
             Self::Shipments => "shipments",
+            Self::Ocds => "ocds",
+            Self::Epcis => "epcis",
         }
     }
 
+    /// The CSV columns of the format (none for the JSON formats).
     pub fn columns(self) -> &'static [Column] {
         match self {
             Self::Shipments => shipments::COLUMNS,
+            Self::Ocds | Self::Epcis => &[],
+        }
+    }
+}
+
+/// A validated file: its rows in line order, as each format parses them.
+enum Parsed {
+    Shipments(Vec<shipments::ShipmentRecord>),
+    Ocds(Vec<ocds::ReleaseRow>),
+    Epcis(Vec<epcis::EventRecord>),
+}
+
+impl Parsed {
+    fn len(&self) -> usize {
+        match self {
+            Self::Shipments(rows) => rows.len(),
+            Self::Ocds(rows) => rows.len(),
+            Self::Epcis(rows) => rows.len(),
+        }
+    }
+
+    /// The canonical encodings the batch's Merkle leaves are computed from, in line order.
+    fn canonical_rows(&self) -> Vec<Vec<u8>> {
+        match self {
+            Self::Shipments(rows) => rows.iter().map(|r| r.canonical()).collect(),
+            Self::Ocds(rows) => rows.iter().map(|r| r.canonical()).collect(),
+            Self::Epcis(rows) => rows.iter().map(|r| r.canonical()).collect(),
+        }
+    }
+
+    /// Write the rows under `batch`; the number of supply-chain events recorded.
+    fn load(&self, conn: &mut PgConnection, batch: &ImportBatch) -> Result<usize, ImportError> {
+        match self {
+            Self::Shipments(rows) => shipments::load(conn, batch, rows).map_err(|e| match e {
+                shipments::LoadError::Invalid(errors) => ImportError::Invalid(errors),
+                shipments::LoadError::Db(e) => e.into(),
+            }),
+            Self::Ocds(rows) => ocds::load(conn, batch, rows),
+            Self::Epcis(rows) => epcis::load(conn, batch, rows),
         }
     }
 }
@@ -141,11 +189,15 @@ pub fn import_reader<R: Read>(
     options: &ImportOptions,
 ) -> Result<ImportOutcome, ImportError> {
     let records = match format {
-        Format::Shipments => shipments::parse(input, options.csv).map_err(ImportError::Invalid)?,
+        Format::Shipments => {
+            Parsed::Shipments(shipments::parse(input, options.csv).map_err(ImportError::Invalid)?)
+        }
+        Format::Ocds => Parsed::Ocds(ocds::parse(input).map_err(ImportError::Invalid)?),
+        Format::Epcis => Parsed::Epcis(epcis::parse(input).map_err(ImportError::Invalid)?),
     };
     let mut root = merkle::RootBuilder::new();
-    for r in &records {
-        root.push_leaf(merkle::leaf_hash(&r.canonical()));
+    for canonical in records.canonical_rows() {
+        root.push_leaf(merkle::leaf_hash(&canonical));
     }
     let merkle_root = root.root().unwrap_or_default();
     if options.dry_run {
@@ -165,11 +217,7 @@ pub fn import_reader<R: Read>(
     };
     let result = conn.transaction::<_, ImportError, _>(|conn| {
         let batch = ImportBatch::insert(conn, &new)?;
-        let events = match shipments::load(conn, &batch, &records) {
-            Ok(events) => events,
-            Err(shipments::LoadError::Invalid(errors)) => return Err(ImportError::Invalid(errors)),
-            Err(shipments::LoadError::Db(e)) => return Err(e.into()),
-        };
+        let events = records.load(conn, &batch)?;
         Ok(ImportOutcome::Imported {
             batch: (&batch).into(),
             events,

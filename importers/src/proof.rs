@@ -5,9 +5,10 @@ use diesel::pg::PgConnection;
 use diesel::QueryResult;
 use serde::{Deserialize, Serialize};
 
-use citytrace_schema::models::{ImportBatch, ShipmentLine};
+use citytrace_schema::models::{ImportBatch, OcdsRelease, ShipmentLine};
 
 use crate::merkle::{self, Hash, PathStep};
+use crate::ocds::ReleaseRow;
 use crate::shipments::ShipmentRecord;
 
 /// Everything needed to check one row against its batch root, offline.
@@ -49,6 +50,14 @@ pub fn canonical_rows(
                     ShipmentRecord::from_stored(row).canonical(),
                 )
             })
+            .collect()),
+        "ocds" => Ok(OcdsRelease::of_batch(conn, batch.id)?
+            .iter()
+            .map(|row| (row.line as u64, ReleaseRow::from_stored(row).canonical()))
+            .collect()),
+        "epcis" => Ok(crate::epcis::stored_rows(conn, batch.id)?
+            .iter()
+            .map(|row| (row.line, row.canonical()))
             .collect()),
         _ => Ok(Vec::new()),
     }

@@ -37,12 +37,18 @@ pub struct ImportArgs {
 enum FormatArg {
     /// Shipment lines (docs/formats/shipments.md).
     Shipments,
+    /// OCDS 1.1 release or record packages, JSON (docs/formats/ocds.md).
+    Ocds,
+    /// EPCIS 2.0 JSON-LD documents (docs/formats/epcis.md).
+    Epcis,
 }
 
 impl From<FormatArg> for Format {
     fn from(f: FormatArg) -> Self {
         match f {
             FormatArg::Shipments => Format::Shipments,
+            FormatArg::Ocds => Format::Ocds,
+            FormatArg::Epcis => Format::Epcis,
         }
     }
 }

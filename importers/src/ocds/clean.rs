@@ -1,0 +1,588 @@
+//! One OCDS release reduced to what citytrace keeps, checked and normalised: every problem
+//! located by a JSON path such as `releases[2].awards[0].value.amount`.
+//!
+//! Kept: the release's identity (ocid, id, date, tag), buyer, parties (id, name, identifier
+//! scheme and id, roles), planning.budget.amount, the tender (id, title, status, method and its
+//! details, main category, value, tender period, number of tenderers, procuring entity,
+//! tenderers, amendments), awards (id, title, status, date, value, suppliers, amendments),
+//! contracts (id, awardID, title, status, value, dateSigned, period, amendments,
+//! implementation.transactions) and bids.details. Everything else — contact points above all
+//! — is dropped. Nulls are kept: in a release a null deletes the field when releases are
+//! merged. Normalised: text trimmed, ids as strings, dates in UTC with microseconds, amounts
+//! as plain decimal strings, currencies upper-case. OCDS 1.0 spellings are read as their 1.1
+//! equivalents (transaction `amount`, `providerOrganization`, `receiverOrganization`, a single
+//! `amendment`).
+
+use serde_json::{Map, Value};
+
+use super::json::{decimal, field, item, shown, type_name};
+use crate::error::RowError;
+use crate::values::{canonical_decimal, canonical_time, parse_timestamp};
+
+/// How a kept field is checked and normalised.
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Id,
+    Date,
+    Amount,
+    Currency,
+    Count,
+    Strings,
+    Object(&'static [Field]),
+    /// An array of objects; `true` when each needs an `id` (arrays merged by id).
+    Objects(&'static [Field], bool),
+    Changes,
+}
+
+type Field = (&'static str, Kind);
+
+const IDENTIFIER: &[Field] = &[("scheme", Kind::Text), ("id", Kind::Id)];
+const IDENTIFIER_1_0: &[Field] = &[
+    ("scheme", Kind::Text),
+    ("id", Kind::Id),
+    ("legalName", Kind::Text),
+];
+const ORG: &[Field] = &[
+    ("id", Kind::Id),
+    ("name", Kind::Text),
+    ("identifier", Kind::Object(IDENTIFIER)),
+];
+const PARTY: &[Field] = &[
+    ("id", Kind::Id),
+    ("name", Kind::Text),
+    ("identifier", Kind::Object(IDENTIFIER)),
+    ("roles", Kind::Strings),
+];
+const VALUE: &[Field] = &[("amount", Kind::Amount), ("currency", Kind::Currency)];
+const PERIOD: &[Field] = &[("startDate", Kind::Date), ("endDate", Kind::Date)];
+const BUDGET: &[Field] = &[("amount", Kind::Object(VALUE))];
+const PLANNING: &[Field] = &[("budget", Kind::Object(BUDGET))];
+const AMENDMENT: &[Field] = &[
+    ("id", Kind::Id),
+    ("date", Kind::Date),
+    ("rationale", Kind::Text),
+    ("description", Kind::Text),
+    ("amendsReleaseID", Kind::Id),
+    ("releaseID", Kind::Id),
+    ("changes", Kind::Changes),
+];
+const TENDER: &[Field] = &[
+    ("id", Kind::Id),
+    ("title", Kind::Text),
+    ("status", Kind::Text),
+    ("procurementMethod", Kind::Text),
+    ("procurementMethodDetails", Kind::Text),
+    ("mainProcurementCategory", Kind::Text),
+    ("value", Kind::Object(VALUE)),
+    ("tenderPeriod", Kind::Object(PERIOD)),
+    ("numberOfTenderers", Kind::Count),
+    ("procuringEntity", Kind::Object(ORG)),
+    ("tenderers", Kind::Objects(ORG, false)),
+    ("amendments", Kind::Objects(AMENDMENT, false)),
+    ("amendment", Kind::Object(AMENDMENT)),
+];
+const AWARD: &[Field] = &[
+    ("id", Kind::Id),
+    ("title", Kind::Text),
+    ("status", Kind::Text),
+    ("date", Kind::Date),
+    ("value", Kind::Object(VALUE)),
+    ("suppliers", Kind::Objects(ORG, false)),
+    ("amendments", Kind::Objects(AMENDMENT, false)),
+    ("amendment", Kind::Object(AMENDMENT)),
+];
+const TRANSACTION: &[Field] = &[
+    ("id", Kind::Id),
+    ("date", Kind::Date),
+    ("value", Kind::Object(VALUE)),
+    ("amount", Kind::Object(VALUE)),
+    ("source", Kind::Text),
+    ("payer", Kind::Object(ORG)),
+    ("payee", Kind::Object(ORG)),
+    ("providerOrganization", Kind::Object(IDENTIFIER_1_0)),
+    ("receiverOrganization", Kind::Object(IDENTIFIER_1_0)),
+];
+const IMPLEMENTATION: &[Field] = &[("transactions", Kind::Objects(TRANSACTION, true))];
+const CONTRACT: &[Field] = &[
+    ("id", Kind::Id),
+    ("awardID", Kind::Id),
+    ("title", Kind::Text),
+    ("status", Kind::Text),
+    ("value", Kind::Object(VALUE)),
+    ("dateSigned", Kind::Date),
+    ("period", Kind::Object(PERIOD)),
+    ("amendments", Kind::Objects(AMENDMENT, false)),
+    ("amendment", Kind::Object(AMENDMENT)),
+    ("implementation", Kind::Object(IMPLEMENTATION)),
+];
+const BID: &[Field] = &[
+    ("id", Kind::Id),
+    ("date", Kind::Date),
+    ("status", Kind::Text),
+    ("value", Kind::Object(VALUE)),
+    ("tenderers", Kind::Objects(ORG, false)),
+];
+const BIDS: &[Field] = &[("details", Kind::Objects(BID, true))];
+const RELEASE: &[Field] = &[
+    ("ocid", Kind::Text),
+    ("id", Kind::Id),
+    ("date", Kind::Date),
+    ("tag", Kind::Strings),
+    ("buyer", Kind::Object(ORG)),
+    ("parties", Kind::Objects(PARTY, true)),
+    ("planning", Kind::Object(PLANNING)),
+    ("tender", Kind::Object(TENDER)),
+    ("awards", Kind::Objects(AWARD, true)),
+    ("contracts", Kind::Objects(CONTRACT, true)),
+    ("bids", Kind::Object(BIDS)),
+];
+
+/// `changes[].property` values that name the amended object's value.
+const VALUE_PROPERTIES: &[&str] = &["value", "value.amount", "value/amount", "amount"];
+
+/// A release as kept: its identity checked, its content normalised.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CleanRelease {
+    pub ocid: String,
+    /// None only for a compiled release without an id.
+    pub id: Option<String>,
+    /// The date in canonical text (UTC, microseconds).
+    pub date: String,
+    pub tags: Vec<String>,
+    /// The normalised release, ocid, id, date and tag included.
+    pub data: Map<String, Value>,
+}
+
+/// Checks and normalises releases of one row of a file (one `line`), collecting problems.
+pub(crate) struct Cleaner<'e> {
+    line: u64,
+    errors: &'e mut Vec<RowError>,
+}
+
+impl<'e> Cleaner<'e> {
+    pub fn new(line: u64, errors: &'e mut Vec<RowError>) -> Self {
+        Self { line, errors }
+    }
+
+    pub fn fail(&mut self, path: &str, value: Option<&Value>, reason: impl Into<String>) {
+        let shown = value.map(shown);
+        self.errors.push(RowError::new(
+            self.line,
+            Some(if path.is_empty() { "(document)" } else { path }),
+            shown.as_deref(),
+            reason,
+        ));
+    }
+
+    /// Clean the release at `path`. `id_required`: false for a record's compiled release,
+    /// which may leave its id out. None when it has problems (they are recorded).
+    pub fn release(
+        &mut self,
+        value: &Value,
+        path: &str,
+        id_required: bool,
+    ) -> Option<CleanRelease> {
+        let before = self.errors.len();
+        let Some(object) = value.as_object() else {
+            self.fail(
+                path,
+                None,
+                format!("expected a release (an object), found {}", type_name(value)),
+            );
+            return None;
+        };
+        let data = self.fields(object, path, RELEASE);
+        let text = |key: &str| {
+            data.get(key)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+        };
+        let ocid = text("ocid").map(str::to_string);
+        let id = text("id").map(str::to_string);
+        let date = text("date").map(str::to_string);
+        let required = [
+            ("ocid", ocid.is_none()),
+            ("id", id_required && id.is_none()),
+            ("date", date.is_none()),
+        ];
+        for (key, missing) in required {
+            let p = field(path, key);
+            // A present but invalid value is reported already.
+            if missing && !self.has_error_at(&p, before) {
+                self.fail(&p, None, format!("a release needs `{key}`"));
+            }
+        }
+        if self.errors.len() > before {
+            return None;
+        }
+        let tags = data
+            .get("tag")
+            .and_then(Value::as_array)
+            .map(|t| {
+                t.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(CleanRelease {
+            ocid: ocid?,
+            id,
+            date: date?,
+            tags,
+            data,
+        })
+    }
+
+    fn fields(
+        &mut self,
+        object: &Map<String, Value>,
+        path: &str,
+        spec: &[Field],
+    ) -> Map<String, Value> {
+        let mut out = Map::new();
+        for (key, kind) in spec {
+            let Some(value) = object.get(*key) else {
+                continue;
+            };
+            if value.is_null() {
+                out.insert((*key).to_string(), Value::Null);
+                continue;
+            }
+            if let Some(clean) = self.clean(value, &field(path, key), *kind) {
+                out.insert((*key).to_string(), clean);
+            }
+        }
+        upgrade_1_0(&mut out);
+        out
+    }
+
+    fn clean(&mut self, value: &Value, path: &str, kind: Kind) -> Option<Value> {
+        match kind {
+            Kind::Text => match value {
+                Value::String(s) => Some(Value::String(s.trim().to_string())),
+                Value::Number(n) => Some(Value::String(n.to_string())),
+                other => self.wrong_type(path, other, "text"),
+            },
+            Kind::Id => match value {
+                Value::String(s) => Some(Value::String(s.trim().to_string())),
+                Value::Number(n) if n.is_i64() || n.is_u64() => Some(Value::String(n.to_string())),
+                other => self.wrong_type(path, other, "an identifier (a string)"),
+            },
+            Kind::Date => {
+                let Some(text) = value.as_str() else {
+                    return self.wrong_type(path, value, "a date-time string");
+                };
+                match parse_timestamp(text.trim()) {
+                    Ok(t) => Some(Value::String(canonical_time(&t.utc))),
+                    Err(reason) => {
+                        self.fail(path, Some(value), reason);
+                        None
+                    }
+                }
+            }
+            Kind::Amount => match decimal(value) {
+                Ok(d) => Some(Value::String(canonical_decimal(&d))),
+                Err(reason) => {
+                    self.fail(path, Some(value), reason);
+                    None
+                }
+            },
+            Kind::Currency => {
+                let code = value.as_str().map(|s| s.trim().to_ascii_uppercase());
+                match code {
+                    Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()) => {
+                        Some(Value::String(c))
+                    }
+                    _ => {
+                        self.fail(
+                            path,
+                            Some(value),
+                            "not an ISO 4217 currency code such as EUR",
+                        );
+                        None
+                    }
+                }
+            }
+            Kind::Count => {
+                let n = value.as_u64().or_else(|| {
+                    value
+                        .as_f64()
+                        .filter(|f| *f >= 0.0 && f.fract() == 0.0 && *f < 1e9)
+                        .map(|f| f as u64)
+                });
+                match n.filter(|n| *n <= i32::MAX as u64) {
+                    Some(n) => Some(Value::from(n)),
+                    None => {
+                        self.fail(path, Some(value), "not a whole number from 0");
+                        None
+                    }
+                }
+            }
+            Kind::Strings => match value {
+                Value::String(s) => Some(Value::Array(vec![Value::String(s.trim().to_string())])),
+                Value::Array(items) => {
+                    let mut out = Vec::with_capacity(items.len());
+                    for (i, v) in items.iter().enumerate() {
+                        match v.as_str() {
+                            Some(s) => out.push(Value::String(s.trim().to_string())),
+                            None => {
+                                self.wrong_type(&item(path, i), v, "a string");
+                            }
+                        }
+                    }
+                    Some(Value::Array(out))
+                }
+                other => self.wrong_type(path, other, "a list of strings"),
+            },
+            Kind::Object(spec) => match value.as_object() {
+                Some(object) => Some(Value::Object(self.fields(object, path, spec))),
+                None => self.wrong_type(path, value, "an object"),
+            },
+            Kind::Objects(spec, id_required) => {
+                let Some(items) = value.as_array() else {
+                    return self.wrong_type(path, value, "an array");
+                };
+                let mut out = Vec::with_capacity(items.len());
+                for (i, v) in items.iter().enumerate() {
+                    let p = item(path, i);
+                    let Some(object) = v.as_object() else {
+                        self.wrong_type(&p, v, "an object");
+                        continue;
+                    };
+                    let before = self.errors.len();
+                    let clean = self.fields(object, &p, spec);
+                    let has_id = clean
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .is_some_and(|s| !s.is_empty());
+                    let id_path = field(&p, "id");
+                    if id_required && !has_id && !self.has_error_at(&id_path, before) {
+                        self.fail(
+                            &id_path,
+                            None,
+                            "needs an `id`: objects in this list are merged across releases by id",
+                        );
+                    }
+                    out.push(Value::Object(clean));
+                }
+                Some(Value::Array(out))
+            }
+            Kind::Changes => {
+                let Some(items) = value.as_array() else {
+                    return self.wrong_type(path, value, "an array");
+                };
+                let mut out = Vec::new();
+                for (i, change) in items.iter().enumerate() {
+                    let property = change
+                        .get("property")
+                        .and_then(Value::as_str)
+                        .map(str::trim);
+                    if !property.is_some_and(|p| VALUE_PROPERTIES.contains(&p)) {
+                        continue;
+                    }
+                    let p = field(&item(path, i), "former_value");
+                    let former = match change.get("former_value") {
+                        Some(Value::Object(o)) => Some(Value::Object(self.fields(o, &p, VALUE))),
+                        Some(v @ Value::Number(_)) => self.clean(v, &p, Kind::Amount),
+                        _ => None,
+                    };
+                    if let Some(former) = former {
+                        let mut m = Map::new();
+                        m.insert("property".into(), Value::String("value".into()));
+                        m.insert("former_value".into(), former);
+                        out.push(Value::Object(m));
+                    }
+                }
+                Some(Value::Array(out))
+            }
+        }
+    }
+
+    fn has_error_at(&self, path: &str, since: usize) -> bool {
+        self.errors[since..]
+            .iter()
+            .any(|e| e.column.as_deref() == Some(path))
+    }
+
+    fn wrong_type(&mut self, path: &str, value: &Value, expected: &str) -> Option<Value> {
+        self.fail(
+            path,
+            Some(value),
+            format!("expected {expected}, found {}", type_name(value)),
+        );
+        None
+    }
+}
+
+/// Read OCDS 1.0 spellings as their 1.1 equivalents, in a cleaned object.
+fn upgrade_1_0(object: &mut Map<String, Value>) {
+    if let Some(single) = object.remove("amendment") {
+        if !object.contains_key("amendments") && single.is_object() {
+            object.insert("amendments".into(), Value::Array(vec![single]));
+        }
+    }
+    if let Some(amount) = object.remove("amount") {
+        // Only transactions keep an object `amount` (planning.budget.amount is a Value object
+        // under `budget`, which has no `value`).
+        if amount.is_object() && !object.contains_key("value") && object.contains_key("id") {
+            object.insert("value".into(), amount);
+        } else {
+            object.insert("amount".into(), amount);
+        }
+    }
+    for (old, new) in [
+        ("providerOrganization", "payer"),
+        ("receiverOrganization", "payee"),
+    ] {
+        if let Some(Value::Object(identifier)) = object.remove(old) {
+            if object.contains_key(new) {
+                continue;
+            }
+            let mut org = Map::new();
+            if let Some(name) = identifier.get("legalName") {
+                org.insert("name".into(), name.clone());
+            }
+            let mut id = identifier;
+            id.remove("legalName");
+            org.insert("identifier".into(), Value::Object(id));
+            object.insert(new.into(), Value::Object(org));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn clean(v: Value) -> (Option<CleanRelease>, Vec<(String, String)>) {
+        let mut errors = Vec::new();
+        let r = Cleaner::new(3, &mut errors).release(&v, "releases[2]", true);
+        (
+            r,
+            errors
+                .into_iter()
+                .map(|e| (e.column.unwrap_or_default(), e.reason))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn keeps_what_citytrace_uses_and_drops_contact_points() {
+        let (r, errors) = clean(json!({
+            "ocid": "ocds-abc-1", "id": 7, "date": "2020-01-02T03:04:05+01:00", "tag": "award",
+            "parties": [{"id": "P1", "name": " Acme ", "roles": ["supplier"],
+                         "contactPoint": {"name": "Jane Doe", "email": "jane@acme.example"},
+                         "address": {"locality": "Springfield"}}],
+            "awards": [{"id": "A1", "value": {"amount": 1234.50, "currency": "eur"}, "items": [{"id": 1}]}],
+            "tender": {"numberOfTenderers": 3, "procurementMethod": null}
+        }));
+        assert!(errors.is_empty(), "{errors:?}");
+        let r = r.unwrap();
+        assert_eq!(
+            (r.ocid.as_str(), r.id.as_deref()),
+            ("ocds-abc-1", Some("7"))
+        );
+        assert_eq!(r.date, "2020-01-02T02:04:05.000000Z");
+        assert_eq!(r.tags, vec!["award"]);
+        assert_eq!(
+            Value::Object(r.data),
+            json!({
+                "ocid": "ocds-abc-1", "id": "7", "date": "2020-01-02T02:04:05.000000Z", "tag": ["award"],
+                "parties": [{"id": "P1", "name": "Acme", "roles": ["supplier"]}],
+                "awards": [{"id": "A1", "value": {"amount": "1234.5", "currency": "EUR"}}],
+                "tender": {"numberOfTenderers": 3, "procurementMethod": null}
+            })
+        );
+    }
+
+    #[test]
+    fn problems_are_located_by_json_path() {
+        let (r, errors) = clean(json!({
+            "ocid": "ocds-abc-1", "date": "2020-01-02",
+            "awards": [{"value": {"amount": "12", "currency": "euro"}}],
+            "contracts": [{"id": "C1", "implementation": {"transactions": [{"id": "T1", "value": {"amount": 0.30000000000000004}}]}}],
+            "tender": {"numberOfTenderers": -1, "tenderPeriod": {"endDate": "2020-01-02T10:00:00"}}
+        }));
+        assert!(r.is_none());
+        assert_eq!(
+            errors,
+            vec![
+                (
+                    "releases[2].date".into(),
+                    "not an ISO 8601 date-time such as 2026-03-04T10:00:00+01:00".into()
+                ),
+                (
+                    "releases[2].tender.tenderPeriod.endDate".into(),
+                    "no UTC offset: add Z or ±hh:mm, e.g. 2026-03-04T10:00:00+01:00".into()
+                ),
+                (
+                    "releases[2].tender.numberOfTenderers".into(),
+                    "not a whole number from 0".into()
+                ),
+                (
+                    "releases[2].awards[0].value.amount".into(),
+                    "expected a number, found a string".into()
+                ),
+                (
+                    "releases[2].awards[0].value.currency".into(),
+                    "not an ISO 4217 currency code such as EUR".into()
+                ),
+                (
+                    "releases[2].awards[0].id".into(),
+                    "needs an `id`: objects in this list are merged across releases by id".into()
+                ),
+                (
+                    "releases[2].contracts[0].implementation.transactions[0].value.amount".into(),
+                    "more than 15 significant digits; such a number cannot be read exactly".into()
+                ),
+                ("releases[2].id".into(), "a release needs `id`".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn ocds_1_0_spellings_are_read_as_1_1() {
+        let (r, errors) = clean(json!({
+            "ocid": "o", "id": "r", "date": "2020-01-02T00:00:00Z",
+            "contracts": [{"id": "C1", "amendment": {"date": "2020-02-01T00:00:00Z", "rationale": "more"},
+                "implementation": {"transactions": [{"id": "T1", "amount": {"amount": 5, "currency": "GBP"},
+                    "providerOrganization": {"scheme": "GB-LAC", "id": "E1", "legalName": "Council"}}]}}],
+            "planning": {"budget": {"amount": {"amount": 10, "currency": "GBP"}}}
+        }));
+        assert!(errors.is_empty(), "{errors:?}");
+        let data = Value::Object(r.unwrap().data);
+        assert_eq!(
+            data["contracts"][0],
+            json!({"id": "C1",
+                "amendments": [{"date": "2020-02-01T00:00:00.000000Z", "rationale": "more"}],
+                "implementation": {"transactions": [{"id": "T1", "value": {"amount": "5", "currency": "GBP"},
+                    "payer": {"name": "Council", "identifier": {"scheme": "GB-LAC", "id": "E1"}}}]}})
+        );
+        assert_eq!(
+            data["planning"]["budget"]["amount"],
+            json!({"amount": "10", "currency": "GBP"})
+        );
+    }
+
+    #[test]
+    fn amounts_are_exact_decimals() {
+        assert_eq!(
+            canonical_decimal(&decimal(&json!(8923.94)).unwrap()),
+            "8923.94"
+        );
+        assert_eq!(
+            canonical_decimal(&decimal(&json!(11000000)).unwrap()),
+            "11000000"
+        );
+        assert_eq!(
+            canonical_decimal(&decimal(&json!(1e-7)).unwrap()),
+            "0.0000001"
+        );
+        assert_eq!(canonical_decimal(&decimal(&json!(-20.5)).unwrap()), "-20.5");
+        assert!(decimal(&json!(123456789012345.67)).is_err());
+    }
+}
