@@ -893,3 +893,42 @@ fn row_proofs_from_stored_events_lead_to_the_batch_root() {
     // The lots registered by the events: the 20 SGTINs and 5 LGTINs they name, each once.
     assert_eq!(Lot::count(c).unwrap(), 25);
 }
+
+/// The `citytrace/epcis/1` example of docs/verification.md is what the importer produces.
+#[test]
+fn the_encoding_example_in_the_documentation_is_the_importers() {
+    // Needs no reference file.
+    let f = Fixture::new(Path::new("."));
+    let event = json!({"type": "ObjectEvent", "eventTime": "2026-04-12T07:30:00+02:00", "eventTimeZoneOffset": "+02:00",
+        "action": "OBSERVE", "bizStep": "urn:epcglobal:cbv:bizstep:shipping", "disposition": "in_transit", "epcList": [],
+        "quantityList": [{"epcClass": "urn:epc:class:lgtin:4012345.011111.LOT-A", "quantity": 25.5, "uom": "TNE"}],
+        "bizLocation": {"id": "urn:epc:id:sgln:4012345.00011.0"},
+        "bizTransactionList": [{"type": "po", "bizTransaction": "urn:epcglobal:cbv:bt:4012345000115:PO-77"}]});
+    let path = f.file(
+        "one-event.jsonld",
+        &json!({"type": "EPCISDocument", "epcisBody": {"eventList": [event]}}),
+    );
+    let batch = f.imported(&path);
+    let proof = row_proof(&mut f.db.conn(), batch, 1).unwrap().unwrap();
+    let docs = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/verification.md"),
+    )
+    .unwrap();
+    let documented = docs
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with(r#"{"action":"OBSERVE","biz_location""#))
+        .unwrap();
+    assert_eq!(proof.canonical, documented);
+    assert!(proof.is_consistent());
+    let (_, extra) = f.events(batch).remove(0);
+    assert_eq!(f.site_code(extra.read_point_site_id), None);
+    assert_eq!(
+        f.lot_links(extra.event_id),
+        vec![(
+            "https://id.gs1.org/01/04012345111118/10/LOT-A".into(),
+            "object".into(),
+            Some("25.5".into())
+        )]
+    );
+}

@@ -756,3 +756,37 @@ fn row_proofs_from_stored_releases_lead_to_the_batch_root() {
     assert_eq!((rows, merkle_root), (6, batch.merkle_root));
     assert_eq!(other.counts(), [0; 8]);
 }
+
+/// The `citytrace/ocds/1` example of docs/verification.md is what the importer produces.
+#[test]
+fn the_encoding_example_in_the_documentation_is_the_importers() {
+    let f = Fixture::new();
+    let release = json!({"ocid": FICTIONAL, "id": "ocds-213czf-000-00001-06-implementation",
+        "date": "2011-01-10T09:30:00Z", "tag": ["implementation"], "initiationType": "tender",
+        "contracts": [{"id": "ocds-213czf-000-00001-contract-01", "awardID": "ocds-213czf-000-00001-award-01",
+            "status": "active", "value": {"amount": 11000000, "currency": "GBP"},
+            "implementation": {"transactions": [{"id": "ocds-213czf-000-00001-1", "date": "2010-08-01T00:00:00Z",
+                "value": {"amount": 50000.00, "currency": "GBP"},
+                "payer": {"id": "GB-LAC-E09000003", "name": "London Borough of Barnet"},
+                "payee": {"id": "GB-COH-11111111", "name": "AnyCorp Cycle Provision"}}]}}]});
+    let path = f.file("one-release.json", &json!({"releases": [release]}));
+    let ImportOutcome::Imported { batch, .. } = f.import(&path, "BARNET").unwrap() else {
+        panic!()
+    };
+    let proof = row_proof(&mut f.db.conn(), batch.id, 1).unwrap().unwrap();
+    let docs = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/verification.md"),
+    )
+    .unwrap();
+    let documented = docs
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with(r#"{"encoding":"citytrace/ocds/1""#))
+        .unwrap();
+    assert_eq!(proof.canonical, documented);
+    assert_eq!(
+        citytrace_schema::hex0x(&proof.leaf),
+        batch.merkle_root,
+        "one row: its leaf is the root"
+    );
+}

@@ -10,16 +10,18 @@
 //! (prefixed by their field names), then event-level user extensions follow, names written
 //! `{namespace}local`. Left out: eventID, recordTime, errorDeclaration, certificationInfo.
 
-use std::collections::HashMap;
-use std::str::FromStr;
+mod extensions;
+mod values;
 
-use bigdecimal::BigDecimal;
-use chrono::{DateTime, Duration, SecondsFormat, Timelike, Utc};
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::cbv::{self, Vocabulary};
-use super::epc;
+use extensions::{extension_children, extension_entries, field_extensions, sorted};
+use values::scalar_text;
+pub(crate) use values::{canon, timestamp};
 
 /// Namespace prefixes of a document's JSON-LD context, for user extension names.
 #[derive(Debug, Clone)]
@@ -358,145 +360,6 @@ fn sensor_element(element: &Map<String, Value>) -> String {
     s
 }
 
-/// CBV 2.0: user extensions inside readPoint, bizLocation, quantity elements and sensor
-/// elements, each block prefixed by its field names, in property order.
-fn field_extensions(event: &Map<String, Value>, ns: &Namespaces) -> String {
-    let mut out = String::new();
-    for key in QUANTITY_LISTS {
-        out.push_str(&list_extensions(
-            event,
-            key,
-            "quantityElement",
-            QUANTITY_FIELDS,
-            ns,
-        ));
-    }
-    for key in ["readPoint", "bizLocation"] {
-        if let Some(location) = event.get(key).and_then(Value::as_object) {
-            let direct = direct_extensions(location, &["id"], ns);
-            if !direct.is_empty() {
-                out.push_str(key);
-                out.push_str(&direct);
-            }
-        }
-    }
-    let mut elements: Vec<String> = objects(event.get("sensorElementList"))
-        .filter_map(|element| {
-            let mut inner = String::new();
-            if let Some(meta) = element.get("sensorMetadata").and_then(Value::as_object) {
-                let direct = direct_extensions(meta, METADATA_FIELDS, ns);
-                if !direct.is_empty() {
-                    inner.push_str("sensorMetadata");
-                    inner.push_str(&direct);
-                }
-            }
-            let mut reports: Vec<String> = objects(element.get("sensorReport"))
-                .map(|r| direct_extensions(r, REPORT_FIELDS, ns))
-                .filter(|d| !d.is_empty())
-                .map(|d| format!("sensorReport{d}"))
-                .collect();
-            reports.sort();
-            inner.extend(reports);
-            inner.push_str(&direct_extensions(
-                element,
-                &["sensorMetadata", "sensorReport"],
-                ns,
-            ));
-            (!inner.is_empty()).then(|| format!("sensorElement{inner}"))
-        })
-        .collect();
-    elements.sort();
-    out.extend(elements);
-    out
-}
-
-fn list_extensions(
-    event: &Map<String, Value>,
-    key: &str,
-    item: &str,
-    fields: &[&str],
-    ns: &Namespaces,
-) -> String {
-    let parts: Vec<String> = objects(event.get(key))
-        .map(|o| direct_extensions(o, fields, ns))
-        .filter(|d| !d.is_empty())
-        .map(|d| format!("{item}{d}"))
-        .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("{key}{}", parts.concat())
-    }
-}
-
-/// The sorted extension entries of an object, its standard `fields` left out.
-fn direct_extensions(object: &Map<String, Value>, fields: &[&str], ns: &Namespaces) -> String {
-    let mut entries = Vec::new();
-    for (key, value) in object {
-        if fields.contains(&key.as_str())
-            || COMMENTS.contains(&key.as_str())
-            || key.starts_with('@')
-        {
-            continue;
-        }
-        entries.extend(extension_entries(key, value, ns));
-    }
-    sorted(entries)
-}
-
-/// The entries of one user extension element: `{ns}name=value`, `{ns}name` followed by its
-/// sorted children, one entry per item of an array.
-fn extension_entries(key: &str, value: &Value, ns: &Namespaces) -> Vec<String> {
-    let name = ns.expand(key);
-    match value {
-        Value::Array(items) => items
-            .iter()
-            .flat_map(|v| extension_entries(key, v, ns))
-            .collect(),
-        Value::Object(map) => {
-            let mut entry = name;
-            if let Some(text) = map
-                .get("#text")
-                .and_then(Value::as_str)
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-            {
-                entry.push('=');
-                entry.push_str(&canon(text));
-            }
-            entry.push_str(&sorted(extension_children(value, ns)));
-            vec![entry]
-        }
-        scalar => {
-            let text = scalar_text(scalar);
-            let text = text.trim();
-            if text.is_empty() {
-                vec![name]
-            } else {
-                vec![format!("{name}={}", canon(text))]
-            }
-        }
-    }
-}
-
-fn extension_children(value: &Value, ns: &Namespaces) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(map) = value.as_object() {
-        for (key, v) in map {
-            if COMMENTS.contains(&key.as_str()) || key.starts_with("@xmlns") {
-                continue;
-            }
-            out.extend(extension_entries(key, v, ns));
-        }
-    }
-    out
-}
-
-fn sorted(mut entries: Vec<String>) -> String {
-    entries.sort();
-    entries.concat()
-}
-
 /// Append `key=value` for a field value (a time field gets the timestamp form).
 fn push_value(out: &mut String, key: &str, value: &Value, canon: impl Fn(&str) -> String) {
     let text = scalar_text(value);
@@ -513,88 +376,11 @@ fn push_value(out: &mut String, key: &str, value: &Value, canon: impl Fn(&str) -
     out.push_str(&format!("{key}={value}"));
 }
 
-/// A scalar as the reference implementation reads it: strings as they are, booleans in
-/// lower case, numbers as their shortest decimal, null as `None`.
-fn scalar_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if !(n.is_i64() || n.is_u64()) => format!("{f}"),
-            _ => n.to_string(),
-        },
-        Value::Null => "None".into(),
-        other => other.to_string(),
-    }
-}
-
 fn vocabulary_value(vocabulary: Vocabulary, text: &str) -> String {
     match cbv::stored_form(vocabulary, text) {
         Ok(stored) => canon(&cbv::web_uri(vocabulary, &stored)),
         Err(_) => canon(text),
     }
-}
-
-/// A value canonised: CBV URNs as web URIs, standard CURIEs expanded, numbers without trailing
-/// zeros, GS1 identifiers as canonical Digital Links.
-pub(crate) fn canon(text: &str) -> String {
-    let text = text.trim();
-    let mut value = text
-        .replace(
-            "urn:epcglobal:cbv:bizstep:",
-            "https://ref.gs1.org/cbv/BizStep-",
-        )
-        .replace("urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-")
-        .replace("urn:epcglobal:cbv:btt:", "https://ref.gs1.org/cbv/BTT-")
-        .replace("urn:epcglobal:cbv:sdt:", "https://ref.gs1.org/cbv/SDT-")
-        .replace("urn:epcglobal:cbv:er:", "https://ref.gs1.org/cbv/ER-");
-    for (prefix, uri) in [
-        ("gs1:", "https://ref.gs1.org/voc/"),
-        ("cbv:", "https://ref.gs1.org/cbv/"),
-        ("epcis:", "https://ref.gs1.org/epcis/"),
-    ] {
-        if let Some(rest) = value.strip_prefix(prefix) {
-            value = format!("{uri}{rest}");
-        }
-    }
-    if let Some(number) = plain_number(&value) {
-        value = number;
-    }
-    epc::digital_link(&value).unwrap_or(value)
-}
-
-/// A decimal numeral without trailing zeros (a whole number without a fraction), or None
-/// when `text` is not a plain decimal numeral.
-fn plain_number(text: &str) -> Option<String> {
-    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
-    let (whole, fraction) = body.split_once('.').unwrap_or((body, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
-        return None;
-    }
-    let value = BigDecimal::from_str(text.strip_prefix('+').unwrap_or(text)).ok()?;
-    let plain = value.normalized().to_plain_string();
-    Some(if text.starts_with('-') && plain == "0" {
-        "-0".into()
-    } else {
-        plain
-    })
-}
-
-/// A timestamp in UTC with milliseconds, rounded half up, and `Z`.
-pub(crate) fn timestamp(text: &str) -> String {
-    let normalised = match text.as_bytes().get(10) {
-        Some(b' ') => format!("{}T{}", &text[..10], &text[11..]),
-        _ => text.to_string(),
-    };
-    let Ok(t) = DateTime::parse_from_rfc3339(&normalised) else {
-        return text.to_string();
-    };
-    let t = t.with_timezone(&Utc);
-    let micros = i64::from(t.nanosecond() / 1000);
-    let millis = (micros + 500) / 1000;
-    let whole = t.with_nanosecond(0).unwrap_or(t) + Duration::milliseconds(millis);
-    whole.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 fn strings(value: Option<&Value>) -> impl Iterator<Item = &str> {
@@ -758,25 +544,5 @@ mod tests {
         let mut c = b.clone();
         c["bizStep"] = json!("receiving");
         assert_ne!(hash(&b), hash(&c));
-    }
-
-    #[test]
-    fn timestamps_round_half_up_to_milliseconds() {
-        assert_eq!(
-            timestamp("2023-01-18T11:04:03.1415Z"),
-            "2023-01-18T11:04:03.142Z"
-        );
-        assert_eq!(
-            timestamp("2023-01-18T11:04:03.1414Z"),
-            "2023-01-18T11:04:03.141Z"
-        );
-        assert_eq!(
-            timestamp("2023-01-18T11:04:59.9995+01:00"),
-            "2023-01-18T10:05:00.000Z"
-        );
-        assert_eq!(plain_number("26.0").as_deref(), Some("26"));
-        assert_eq!(plain_number("0.180").as_deref(), Some("0.18"));
-        assert_eq!(plain_number("0614141").as_deref(), Some("614141"));
-        assert_eq!(plain_number("12a"), None);
     }
 }
