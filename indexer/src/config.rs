@@ -116,7 +116,7 @@ fn default_poll_interval_ms() -> u64 {
     1000
 }
 fn default_initial_block_range() -> u64 {
-    500
+    20
 }
 fn default_max_block_range() -> u64 {
     2000
@@ -128,7 +128,7 @@ fn default_fetch_concurrency() -> usize {
     4
 }
 fn default_write_queue() -> usize {
-    8
+    2
 }
 fn default_stall_after_polls() -> u32 {
     30
@@ -335,7 +335,7 @@ contract = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
                 chain.max_block_range,
                 chain.reorg_window
             ),
-            (1000, 500, 2000, 256)
+            (1000, 20, 2000, 256)
         );
         assert_eq!(
             (
@@ -343,7 +343,7 @@ contract = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
                 chain.write_queue,
                 chain.stall_after_polls
             ),
-            (4, 8, 30)
+            (4, 2, 30)
         );
         let anchoring = config.anchoring.unwrap();
         assert_eq!(

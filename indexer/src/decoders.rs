@@ -1,7 +1,8 @@
 //! Built-in decoders: which ABI each contract kind has, and which domain rows its events become.
 //!
-//! Every decoded event is kept as a [`NewLedgerEvent`] (the raw ledger view); events of the
-//! built-in kinds also become domain rows: BatchAnchored → batch anchors, TraceEventRecorded →
+//! Every decoded event is stored once: events of the built-in kinds that have a domain table
+//! become domain rows, every other event (configured ABIs, the city contracts' role changes) a
+//! [`NewLedgerEvent`] with its named params as JSON — together, the raw ledger view: BatchAnchored → batch anchors, TraceEventRecorded →
 //! supply-chain events, BudgetAllocated/PaymentMade → the treasury, ERC-20 Transfer → token
 //! transfers, Toucan `Retired` (both signatures) and KlimaDAO `CarbonRetired` → carbon-credit
 //! retirements.

@@ -42,6 +42,10 @@ use write::FinalityPoints;
 /// The checkpoint stream of the contract-log follower.
 pub const STREAM: &str = "logs";
 
+/// Ranges are sized to hold about this many logs, so memory is bounded by (fetch_concurrency +
+/// write_queue) × this many decoded logs however dense the chain is.
+const TARGET_LOGS_PER_RANGE: u64 = 4_000;
+
 /// What one step did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
@@ -210,6 +214,7 @@ impl ChainFollower {
         let head = self.source.head().await?;
         let points = self.finality_points(head).await?;
         let chain_id = self.chain_id();
+        let (start, window) = (self.start_block() as i64, self.chain.reorg_window as i64);
         let checkpoint = with_conn(&self.pool, move |conn| {
             conn.transaction(|conn| {
                 let before: (Option<i64>, Option<i64>) = chains::table
@@ -229,7 +234,13 @@ impl ChainFollower {
                     points.safe as i64,
                     points.finalized as i64,
                 )?;
-                Checkpoint::get(conn, chain_id, STREAM)
+                let checkpoint = Checkpoint::get(conn, chain_id, STREAM)?;
+                // Rows above the checkpoint exist only if a checkpoint was lost or moved by
+                // hand; clear them once here, so ranges can be written with plain COPY.
+                let written_to = checkpoint.as_ref().map_or(start - 1, |c| c.block_number);
+                write::delete_rows(conn, chain_id, written_to, None)?;
+                Block::prune_below(conn, chain_id, written_to - window)?;
+                Ok::<_, diesel::result::Error>(checkpoint)
             })
             .map_err(IndexerError::from)
         })
@@ -272,7 +283,11 @@ impl ChainFollower {
             ceiling: self.ceiling.clone(),
             streak: self.streak.clone(),
             max_range: self.chain.max_block_range,
+            target_logs: TARGET_LOGS_PER_RANGE,
             metrics: self.metrics.clone(),
+            chain_id: self.chain_id(),
+            decoders: self.decoders.clone(),
+            points,
         };
         let (sender, mut receiver) = mpsc::channel(self.chain.write_queue);
         let concurrency = self.chain.fetch_concurrency;
@@ -311,7 +326,7 @@ impl ChainFollower {
                 }
             };
             if let Some(hash) = &previous {
-                if range.first().parent_hash.as_slice() != hash.as_slice() {
+                if range.first_parent_hash != *hash {
                     outcome = Ok(Step::Retry {
                         reason: format!(
                             "block {} does not extend the last block written",
@@ -321,26 +336,31 @@ impl ChainFollower {
                     break;
                 }
             }
-            let (chain_id, decoders, window) = (
-                self.chain_id(),
-                self.decoders.clone(),
-                self.chain.reorg_window,
-            );
-            let to = range.to;
-            let last_hash = range.last().hash.to_vec();
-            let written = with_conn(&self.pool, move |conn| {
-                Ok(write::write_range(
-                    conn, chain_id, &range, &decoders, points, window,
-                )?)
+            let chain_id = self.chain_id();
+            let (to, last_hash) = (range.to, range.last_hash.clone());
+            let started = Instant::now();
+            let (written, undecodable) = with_conn(&self.pool, move |conn| {
+                Ok((
+                    write::write_rows(conn, chain_id, &range)?,
+                    range.undecodable,
+                ))
             })
             .await?;
+            tracing::debug!(
+                chain_id,
+                to,
+                events = written,
+                undecodable,
+                write_ms = started.elapsed().as_millis() as u64,
+                "range written"
+            );
             previous = Some(last_hash);
             written_to = Some(to);
-            events_total += written.events;
+            events_total += written;
             self.metrics.indexed.store(to, Ordering::Relaxed);
             self.metrics
                 .events_written
-                .fetch_add(written.events as u64, Ordering::Relaxed);
+                .fetch_add(written as u64, Ordering::Relaxed);
         }
         drop(receiver);
         producer.abort();

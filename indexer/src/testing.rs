@@ -141,9 +141,9 @@ pub struct Activity {
 }
 
 impl Activity {
-    /// Events the indexer should store in ledger_events (the three constructor events of the
-    /// city contracts included).
-    pub fn ledger_events(&self) -> usize {
+    /// Events of the configured contracts (the three constructor events of the city contracts
+    /// included).
+    pub fn events(&self) -> usize {
         1 + self.transfer_txs * self.transfers_per_tx
             + 2 * (self.retirements + self.legacy_retirements)
             + self.klima_retirements

@@ -51,7 +51,9 @@ pub fn run(globals: &Globals, args: IndexArgs) -> anyhow::Result<ExitCode> {
     }
     let config = IndexerConfig::from_file(&args.config)?;
     let pool = globals.open(DEFAULT_DATABASE, 8)?;
-    let runtime = tokio::runtime::Runtime::new()?;
+    // A small blocking pool (database writes, decoding): every extra thread that allocates
+    // gets its own glibc malloc arena, and resident memory grows with them (docs/benchmarks.md).
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().max_blocking_threads(4).build()?;
     runtime.block_on(async move {
         let metrics = Metrics::new();
         let (stop, stopped) = tokio::sync::watch::channel(false);

@@ -1,12 +1,14 @@
 //! Fetching one block range: its logs (shrinking the query when the node says it is too large),
 //! the headers of the blocks they sit in, and checks that everything fetched holds together.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use futures::{stream, StreamExt, TryStreamExt};
 
+use super::write::{decode_range, FinalityPoints, RangeRows};
+use crate::decoders::ContractDecoder;
 use crate::error::{IndexerError, RpcError};
 use crate::metrics::ChainMetrics;
 use crate::source::{Address, BlockHeader, ChainSource, LogFilter, RawLog};
@@ -35,7 +37,8 @@ impl FetchedRange {
 }
 
 pub enum Fetched {
-    Consistent(FetchedRange),
+    /// Checked and decoded, ready to write.
+    Consistent(Box<RangeRows>),
     /// The chain moved while fetching; nothing from this range can be trusted.
     Inconsistent(String),
 }
@@ -51,7 +54,12 @@ pub struct Fetcher {
     pub ceiling: Arc<AtomicU64>,
     pub streak: Arc<AtomicU64>,
     pub max_range: u64,
+    /// Ranges are sized to hold about this many logs (memory is bounded by logs, not blocks).
+    pub target_logs: u64,
     pub metrics: Arc<ChainMetrics>,
+    pub chain_id: i64,
+    pub decoders: Arc<HashMap<Address, ContractDecoder>>,
+    pub points: FinalityPoints,
 }
 
 impl Fetcher {
@@ -92,12 +100,18 @@ impl Fetcher {
                 )));
             }
         }
-        Ok(Fetched::Consistent(FetchedRange {
+        let range = FetchedRange {
             from,
             to,
             headers,
             logs,
-        }))
+        };
+        let (chain_id, decoders, points) = (self.chain_id, self.decoders.clone(), self.points);
+        let rows =
+            tokio::task::spawn_blocking(move || decode_range(chain_id, range, &decoders, points))
+                .await
+                .map_err(|e| IndexerError::Join(e.to_string()))?;
+        Ok(Fetched::Consistent(Box::new(rows)))
     }
 
     async fn header(&self, number: u64) -> Result<BlockHeader, IndexerError> {
@@ -127,9 +141,9 @@ impl Fetcher {
             };
             match self.source.logs(&filter).await {
                 Ok(mut logs) => {
+                    self.grow(size, logs.len() as u64);
                     out.append(&mut logs);
                     start = end + 1;
-                    self.grow();
                 }
                 Err(RpcError::TooLarge {
                     message,
@@ -158,7 +172,9 @@ impl Fetcher {
 
     /// Additive increase after a success, up to the ceiling; the ceiling itself rises after
     /// `PROBE_AFTER` successes in a row (multiplicative decrease is in `logs`).
-    fn grow(&self) {
+    /// After `logs` came back for `size` blocks: additive increase, but never to more blocks
+    /// than hold about `target_logs` at this density.
+    fn grow(&self, size: u64, logs: u64) {
         const PROBE_AFTER: u64 = 64;
         let mut ceiling = self.ceiling.load(Ordering::Relaxed);
         if self.streak.fetch_add(1, Ordering::Relaxed) + 1 >= PROBE_AFTER
@@ -169,7 +185,15 @@ impl Fetcher {
             self.ceiling.store(ceiling, Ordering::Relaxed);
         }
         let current = self.range.load(Ordering::Relaxed);
-        self.set_range((current + (current / 8).max(1)).min(ceiling));
+        // The range that would hold about `target_logs` at this density.
+        let by_density = (size.saturating_mul(self.target_logs) / logs.max(1)).max(1);
+        // Far below the target (a sparse chain): double; near it: grow by an eighth.
+        let grown = if logs.saturating_mul(2) < self.target_logs { current * 2 } else { current + (current / 8).max(1) };
+        self.set_range(
+            grown
+                .min(ceiling)
+                .min(by_density),
+        );
     }
 
     fn set_range(&self, size: u64) {

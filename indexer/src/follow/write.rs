@@ -7,7 +7,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
 use citytrace_schema::models::{
-    BatchAnchor, Block, Checkpoint, Lot, NewLedgerSupplyEvent, NewSite, NewSupplyEventLot, Site,
+    BatchAnchor, Block, Checkpoint, Lot, NewBatchAnchor, NewCarbonRetirement, NewLedgerEvent,
+    NewLedgerSupplyEvent, NewSite, NewSupplyEventLot, NewTokenTransfer, NewTreasuryAllocation,
+    NewTreasuryPayment, Site,
 };
 use citytrace_schema::schema::{
     carbon_retirements, ledger_events, supply_event_lots, supply_events, token_transfers,
@@ -50,60 +52,69 @@ impl FinalityPoints {
     }
 }
 
-/// What writing a range did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Written {
-    pub events: usize,
+/// A range's rows, decoded and ready to write.
+#[derive(Debug, Default)]
+pub struct RangeRows {
+    pub from: u64,
+    pub to: u64,
+    pub last_hash: Vec<u8>,
+    pub first_parent_hash: Vec<u8>,
+    pub blocks: Vec<Block>,
+    pub events: Vec<NewLedgerEvent>,
+    pub anchors: Vec<NewBatchAnchor>,
+    pub traces: Vec<TraceRow>,
+    pub allocations: Vec<NewTreasuryAllocation>,
+    pub payments: Vec<NewTreasuryPayment>,
+    pub transfers: Vec<NewTokenTransfer>,
+    pub retirements: Vec<NewCarbonRetirement>,
+    /// Events decoded (each stored once: in its domain table, or in ledger_events).
+    pub decoded: usize,
     pub undecodable: usize,
 }
 
-/// Write a range: its rows (replacing any already stored for these blocks, so a replay is a
-/// no-op), its blocks, and the checkpoint at its last block — in one transaction.
-pub fn write_range(
-    conn: &mut PgConnection,
+/// Decode a fetched range into the rows it becomes (no database needed: this runs in the
+/// fetch stage, in parallel with the writer).
+pub fn decode_range(
     chain_id: i64,
-    range: &FetchedRange,
+    range: FetchedRange,
     decoders: &HashMap<Address, ContractDecoder>,
     points: FinalityPoints,
-    window: u64,
-) -> QueryResult<Written> {
-    let mut written = Written::default();
-    let mut events = Vec::with_capacity(range.logs.len());
-    let (mut anchors, mut traces, mut allocations, mut payments, mut transfers, mut retirements) = (
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-    );
+) -> RangeRows {
+    let mut rows = RangeRows {
+        from: range.from,
+        to: range.to,
+        last_hash: range.last().hash.to_vec(),
+        first_parent_hash: range.first().parent_hash.to_vec(),
+        ..Default::default()
+    };
     for log in &range.logs {
         let Some(decoder) = decoders.get(&log.address) else {
             continue;
         };
         let time = range.headers[&log.block_number].timestamp;
         match decoder.rows(log, time, chain_id, points.of(log.block_number)) {
-            Ok(Some(rows)) => {
-                events.push(rows.event);
-                match rows.domain {
-                    Some(DomainRow::Anchor(r)) => anchors.push(r),
-                    Some(DomainRow::Trace(r)) => traces.push(r),
-                    Some(DomainRow::Allocation(r)) => allocations.push(r),
-                    Some(DomainRow::Payment(r)) => payments.push(r),
-                    Some(DomainRow::Transfer(r)) => transfers.push(r),
-                    Some(DomainRow::Retirement(r)) => retirements.push(r),
-                    None => {}
+            Ok(Some(decoded)) => {
+                rows.decoded += 1;
+                // An event with a domain table is stored there; the others (configured ABIs,
+                // role changes of the city contracts) in ledger_events.
+                match decoded.domain {
+                    Some(DomainRow::Anchor(r)) => rows.anchors.push(r),
+                    Some(DomainRow::Trace(r)) => rows.traces.push(r),
+                    Some(DomainRow::Allocation(r)) => rows.allocations.push(r),
+                    Some(DomainRow::Payment(r)) => rows.payments.push(r),
+                    Some(DomainRow::Transfer(r)) => rows.transfers.push(r),
+                    Some(DomainRow::Retirement(r)) => rows.retirements.push(r),
+                    None => rows.events.push(decoded.event),
                 }
             }
             Ok(None) => {}
             Err(reason) => {
-                written.undecodable += 1;
+                rows.undecodable += 1;
                 tracing::warn!(chain_id, block = log.block_number, log_index = log.log_index, %reason, "skipping an undecodable log");
             }
         }
     }
-    written.events = events.len();
-    let blocks: Vec<Block> = range
+    rows.blocks = range
         .headers
         .values()
         .map(|h| Block {
@@ -114,29 +125,34 @@ pub fn write_range(
             timestamp: h.timestamp,
         })
         .collect();
+    rows
+}
+
+/// Write a range — its rows by binary COPY, its blocks, and the checkpoint at its last block —
+/// in one transaction. The step that planned it has already removed any rows above the
+/// checkpoint, so a replay writes nothing twice. Returns the number of events written.
+pub fn write_rows(conn: &mut PgConnection, chain_id: i64, rows: &RangeRows) -> QueryResult<usize> {
     conn.transaction(|conn| {
-        delete_rows(conn, chain_id, range.from as i64 - 1, Some(range.to as i64))?;
         diesel::copy_from(ledger_events::table)
-            .from_insertable(&events)
+            .from_insertable(&rows.events)
             .execute(conn)?;
         diesel::copy_from(token_transfers::table)
-            .from_insertable(&transfers)
+            .from_insertable(&rows.transfers)
             .execute(conn)?;
         diesel::copy_from(carbon_retirements::table)
-            .from_insertable(&retirements)
+            .from_insertable(&rows.retirements)
             .execute(conn)?;
         diesel::copy_from(treasury_allocations::table)
-            .from_insertable(&allocations)
+            .from_insertable(&rows.allocations)
             .execute(conn)?;
         diesel::copy_from(treasury_payments::table)
-            .from_insertable(&payments)
+            .from_insertable(&rows.payments)
             .execute(conn)?;
-        BatchAnchor::insert_all(conn, &anchors)?;
-        insert_traces(conn, &traces)?;
-        Block::upsert_all(conn, &blocks)?;
-        Checkpoint::set(conn, chain_id, STREAM, range.to as i64, &range.last().hash)?;
-        Block::prune_below(conn, chain_id, range.to as i64 - window as i64)?;
-        Ok(written)
+        BatchAnchor::insert_all(conn, &rows.anchors)?;
+        insert_traces(conn, &rows.traces)?;
+        Block::upsert_all(conn, &rows.blocks)?;
+        Checkpoint::set(conn, chain_id, STREAM, rows.to as i64, &rows.last_hash)?;
+        Ok(rows.decoded)
     })
 }
 

@@ -3,7 +3,9 @@
 -- Every table here has the indexed-row provenance (chain_id, block_number, block_hash,
 -- block_time, tx_hash, log_index), a finality state (pending / safe / final) advanced as the
 -- chain moves, the natural key (chain_id, block_hash, log_index) that makes replays no-ops, and
--- an index on (chain_id, block_number) for reorg deletes and range rewrites.
+-- an index on (chain_id, block_number) for reorg deletes and range rewrites. The high-volume
+-- tables (ledger_events, token_transfers) have the natural key as their primary key and no
+-- surrogate id: one index fewer to maintain per row.
 
 ALTER TABLE chains
     ADD COLUMN safe_number BIGINT,
@@ -19,7 +21,6 @@ CREATE INDEX batch_anchors_chain_block_idx ON batch_anchors (chain_id, block_num
 -- the explorer's raw ledger view. params: the event's named parameters as JSON (addresses and
 -- bytes as 0x-hex, integers as decimal strings).
 CREATE TABLE ledger_events (
-    id            BIGSERIAL PRIMARY KEY,
     chain_id      BIGINT NOT NULL REFERENCES chains (chain_id),
     block_number  BIGINT NOT NULL,
     block_hash    BYTEA NOT NULL CHECK (length(block_hash) = 32),
@@ -31,14 +32,13 @@ CREATE TABLE ledger_events (
     signature     TEXT NOT NULL,
     params        JSONB NOT NULL,
     finality      TEXT NOT NULL CHECK (finality IN ('pending', 'safe', 'final')),
-    UNIQUE (chain_id, block_hash, log_index)
+    PRIMARY KEY (chain_id, block_hash, log_index)
 );
 CREATE INDEX ledger_events_chain_block_idx ON ledger_events (chain_id, block_number);
 CREATE INDEX ledger_events_contract_idx ON ledger_events (contract, block_number);
 
 -- ERC-20 Transfer events of configured tokens (raw amounts; the token's decimals apply).
 CREATE TABLE token_transfers (
-    id            BIGSERIAL PRIMARY KEY,
     chain_id      BIGINT NOT NULL REFERENCES chains (chain_id),
     block_number  BIGINT NOT NULL,
     block_hash    BYTEA NOT NULL CHECK (length(block_hash) = 32),
@@ -50,10 +50,11 @@ CREATE TABLE token_transfers (
     to_address    BYTEA NOT NULL CHECK (length(to_address) = 20),
     amount        NUMERIC(78, 0) NOT NULL,
     finality      TEXT NOT NULL CHECK (finality IN ('pending', 'safe', 'final')),
-    UNIQUE (chain_id, block_hash, log_index)
+    PRIMARY KEY (chain_id, block_hash, log_index)
 );
 CREATE INDEX token_transfers_chain_block_idx ON token_transfers (chain_id, block_number);
-CREATE INDEX token_transfers_token_idx ON token_transfers (token, block_number);
+-- No (token, block_number) index: it cost about a tenth of backfill throughput
+-- (docs/benchmarks.md); add one with the first page that lists transfers by token.
 
 -- Carbon credits retired on chain: Toucan TCO2 Retired (current and 2021 signatures) and
 -- KlimaDAO CarbonRetired. tonnes = amount / 10^18 (TCO2 and the pool tokens have 18 decimals).

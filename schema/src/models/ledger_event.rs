@@ -5,10 +5,9 @@ use serde::Serialize;
 use crate::schema::ledger_events;
 
 /// Any decoded event of a configured contract: the raw ledger view.
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = ledger_events)]
 pub struct LedgerEvent {
-    pub id: i64,
     pub chain_id: i64,
     pub block_number: i64,
     pub block_hash: Vec<u8>,

@@ -6,10 +6,9 @@ use serde::Serialize;
 use crate::schema::token_transfers;
 
 /// An ERC-20 Transfer of a configured token (raw amount).
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = token_transfers)]
 pub struct TokenTransfer {
-    pub id: i64,
     pub chain_id: i64,
     pub block_number: i64,
     pub block_hash: Vec<u8>,

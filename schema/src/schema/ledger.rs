@@ -75,8 +75,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    ledger_events (id) {
-        id -> Int8,
+    ledger_events (chain_id, block_hash, log_index) {
         chain_id -> Int8,
         block_number -> Int8,
         block_hash -> Bytea,
@@ -92,8 +91,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    token_transfers (id) {
-        id -> Int8,
+    token_transfers (chain_id, block_hash, log_index) {
         chain_id -> Int8,
         block_number -> Int8,
         block_hash -> Bytea,
