@@ -118,7 +118,7 @@ async fn kill_9_at_random_points_ten_times_then_restart_equals_a_clean_run() {
     );
     assert_eq!(crashed.len(), fresh.len());
     assert!(
-        crashed.len() > activity.ledger_events(),
+        crashed.len() > activity.events(),
         "every event and its domain row"
     );
     assert_eq!(crashed, fresh, "identical, row for row, to a clean run");

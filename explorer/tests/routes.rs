@@ -293,14 +293,25 @@ async fn home_shows_each_chains_finality_last_reorg_and_stalls() {
         Chain::record_head(conn, 137, 1_000_200, 1_000_190, 1_000_150).unwrap();
         Reorg::record(
             conn,
-            &NewReorg { chain_id: 137, depth: 3, ancestor_number: 1_000_100, ancestor_hash: None, old_number: 1_000_103, old_hash: vec![1; 32], new_hash: None },
+            &NewReorg {
+                chain_id: 137,
+                depth: 3,
+                ancestor_number: 1_000_100,
+                ancestor_hash: None,
+                old_number: 1_000_103,
+                old_hash: vec![1; 32],
+                new_hash: None,
+            },
         )
         .unwrap();
         Chain::record_stall(conn, 137, Some("no answer from the node for 31s")).unwrap();
     }
     let (status, body, _) = get!(app!(pool), "/");
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("<td class=\"num\">1\u{2009}000\u{2009}150</td>"), "finalized block shown");
+    assert!(
+        body.contains("<td class=\"num\">1\u{2009}000\u{2009}150</td>"),
+        "finalized block shown"
+    );
     assert!(body.contains("3 blocks deep"), "last reorg");
     assert!(body.contains("stalled") && body.contains("no answer from the node for 31s"));
     {

@@ -86,17 +86,24 @@ pub async fn show(state: web::Data<AppState>) -> Result<HttpResponse, AppError> 
                             .as_ref()
                             .map(fmt::time)
                             .unwrap_or_else(|| "never".into()),
-                        finalized: c.finalized_number.map(fmt::count).unwrap_or_else(|| "–".into()),
+                        finalized: c
+                            .finalized_number
+                            .map(fmt::count)
+                            .unwrap_or_else(|| "–".into()),
                         stalled: c.stall_reason.is_some(),
                         status: match (&c.stall_reason, &c.stalled_since) {
-                            (Some(reason), Some(since)) => format!("stalled since {}: {reason}", fmt::time(since)),
+                            (Some(reason), Some(since)) => {
+                                format!("stalled since {}: {reason}", fmt::time(since))
+                            }
                             (Some(reason), None) => format!("stalled: {reason}"),
                             _ => "following".into(),
                         },
                         last_reorg: reorgs
                             .iter()
                             .find(|r| r.chain_id == c.chain_id)
-                            .map(|r| format!("{} blocks deep, {}", r.depth, fmt::time(&r.detected_at)))
+                            .map(|r| {
+                                format!("{} blocks deep, {}", r.depth, fmt::time(&r.detected_at))
+                            })
                             .unwrap_or_else(|| "none".into()),
                     }
                 })
