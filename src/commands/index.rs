@@ -53,7 +53,10 @@ pub fn run(globals: &Globals, args: IndexArgs) -> anyhow::Result<ExitCode> {
     let pool = globals.open(DEFAULT_DATABASE, 8)?;
     // A small blocking pool (database writes, decoding): every extra thread that allocates
     // gets its own glibc malloc arena, and resident memory grows with them (docs/benchmarks.md).
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().max_blocking_threads(4).build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(4)
+        .build()?;
     runtime.block_on(async move {
         let metrics = Metrics::new();
         let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -107,55 +110,75 @@ pub fn run(globals: &Globals, args: IndexArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// One bar per chain: blocks indexed of the head (blocks/s, ETA), events written and events/s.
+/// One bar per chain: block of the head, blocks/s, events written and events/s, ETA.
 async fn show_progress(metrics: Arc<Metrics>) {
     use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
     let multi = MultiProgress::new();
     let style = ProgressStyle::with_template(
-        "{prefix:>14} [{bar:30}] block {pos}/{len} · {per_sec} · ETA {eta} · {msg}",
+        "{prefix:>14} [{bar:30}] block {human_pos}/{human_len} · {msg} · ETA {eta}",
     )
     .unwrap_or_else(|_| ProgressStyle::default_bar())
     .progress_chars("=> ");
-    // Per chain: its bar, and the events count and time of the last rate sample.
-    let mut bars: Vec<(u64, ProgressBar, u64, std::time::Instant)> = Vec::new();
-    let mut rate = std::collections::HashMap::<u64, f64>::new();
+    struct Row {
+        id: u64,
+        bar: ProgressBar,
+        /// (blocks, events) at the last rate sample, and when.
+        last: (u64, u64),
+        at: std::time::Instant,
+        /// Smoothed (blocks/s, events/s).
+        rate: (f64, f64),
+    }
+    let mut rows: Vec<Row> = Vec::new();
     loop {
         for (id, chain) in metrics.chains() {
-            if !bars.iter().any(|(b, ..)| *b == id) {
+            let (blocks, events) = (
+                chain.indexed.load(Ordering::Relaxed),
+                chain.events_written.load(Ordering::Relaxed),
+            );
+            if !rows.iter().any(|r| r.id == id) {
                 let bar = multi.add(
                     ProgressBar::new(0)
                         .with_style(style.clone())
                         .with_prefix(chain.name.clone()),
                 );
-                bars.push((
+                rows.push(Row {
                     id,
                     bar,
-                    chain.events_written.load(Ordering::Relaxed),
-                    std::time::Instant::now(),
-                ));
+                    last: (blocks, events),
+                    at: std::time::Instant::now(),
+                    rate: (0.0, 0.0),
+                });
             }
-            let Some((_, bar, last_events, last_time)) = bars.iter_mut().find(|(b, ..)| *b == id)
-            else {
+            let Some(row) = rows.iter_mut().find(|r| r.id == id) else {
                 continue;
             };
-            let events = chain.events_written.load(Ordering::Relaxed);
-            let elapsed = last_time.elapsed().as_secs_f64();
-            if elapsed >= 1.0 {
-                let now = (events - *last_events) as f64 / elapsed;
-                let smoothed = rate.entry(id).or_insert(now);
-                *smoothed = 0.7 * *smoothed + 0.3 * now;
-                (*last_events, *last_time) = (events, std::time::Instant::now());
+            let elapsed = row.at.elapsed().as_secs_f64();
+            if elapsed >= 0.5 {
+                let now = (
+                    blocks.saturating_sub(row.last.0) as f64 / elapsed,
+                    events.saturating_sub(row.last.1) as f64 / elapsed,
+                );
+                let first = row.rate == (0.0, 0.0);
+                row.rate = if first {
+                    now
+                } else {
+                    (
+                        0.7 * row.rate.0 + 0.3 * now.0,
+                        0.7 * row.rate.1 + 0.3 * now.1,
+                    )
+                };
+                (row.last, row.at) = ((blocks, events), std::time::Instant::now());
             }
-            bar.set_length(chain.head.load(Ordering::Relaxed));
-            bar.set_position(chain.indexed.load(Ordering::Relaxed));
+            row.bar.set_length(chain.head.load(Ordering::Relaxed));
+            row.bar.set_position(blocks);
             let stalled = if chain.stalled.load(Ordering::Relaxed) {
                 " · STALLED"
             } else {
                 ""
             };
-            bar.set_message(format!(
-                "{events} events ({:.0}/s){stalled}",
-                rate.get(&id).copied().unwrap_or(0.0)
+            row.bar.set_message(format!(
+                "{:.0} blocks/s · {events} events, {:.0}/s{stalled}",
+                row.rate.0, row.rate.1
             ));
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
