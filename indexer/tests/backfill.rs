@@ -215,7 +215,10 @@ async fn a_backfill_of_ten_thousand_events_over_a_thousand_blocks_is_exact() {
         .first(conn)
         .unwrap();
     assert_eq!(signature, "TreasurerChanged(address,bool)");
-    assert_eq!(params, serde_json::json!({"account": citytrace_schema::hex0x(&ledger.signer.address()), "allowed": true}));
+    assert_eq!(
+        params,
+        serde_json::json!({"account": citytrace_schema::hex0x(&ledger.signer.address()), "allowed": true})
+    );
     assert_eq!(Reorg::of_chain(conn, 31337).unwrap().len(), 0);
 }
 
@@ -226,24 +229,64 @@ async fn a_contract_with_a_configured_abi_has_its_chosen_events_stored_with_name
     use citytrace_schema::models::LedgerEvent;
 
     let ledger = citytrace_indexer::testing::TestLedger::start().await;
-    generate(&ledger, &Activity { transfer_txs: 3, transfers_per_tx: 2, retirements: 2, legacy_retirements: 1, ..Default::default() }).await;
-    let abi = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts/build/MockCarbonCredit.abi.json");
-    let mut token = ContractConfig::new(31337, "abi", &citytrace_schema::hex0x(&ledger.carbon.carbon_credit), ledger.contracts.block);
+    generate(
+        &ledger,
+        &Activity {
+            transfer_txs: 3,
+            transfers_per_tx: 2,
+            retirements: 2,
+            legacy_retirements: 1,
+            ..Default::default()
+        },
+    )
+    .await;
+    let abi = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../contracts/build/MockCarbonCredit.abi.json");
+    let mut token = ContractConfig::new(
+        31337,
+        "abi",
+        &citytrace_schema::hex0x(&ledger.carbon.carbon_credit),
+        ledger.contracts.block,
+    );
     (token.abi, token.events) = (Some(abi), Some(vec!["Retired".into()]));
     let db = TestDatabase::new();
     let metrics = citytrace_indexer::Metrics::new();
-    let follower = ChainFollower::from_config(&ledger.config().chains[0], &[token], db.pool(2), &metrics).unwrap();
+    let follower =
+        ChainFollower::from_config(&ledger.config().chains[0], &[token], db.pool(2), &metrics)
+            .unwrap();
     follower.catch_up().await.unwrap();
 
     let conn = &mut db.conn();
-    let events: Vec<LedgerEvent> = ledger_events::table.order((ledger_events::block_number, ledger_events::log_index)).select(LedgerEvent::as_select()).load(conn).unwrap();
+    let events: Vec<LedgerEvent> = ledger_events::table
+        .order((ledger_events::block_number, ledger_events::log_index))
+        .select(LedgerEvent::as_select())
+        .load(conn)
+        .unwrap();
     let signatures: Vec<&str> = events.iter().map(|e| e.signature.as_str()).collect();
-    assert_eq!(signatures, ["Retired(address,uint256,uint256)", "Retired(address,uint256,uint256)", "Retired(address,uint256)"], "only the events asked for, both overloads");
+    assert_eq!(
+        signatures,
+        [
+            "Retired(address,uint256,uint256)",
+            "Retired(address,uint256,uint256)",
+            "Retired(address,uint256)"
+        ],
+        "only the events asked for, both overloads"
+    );
     let sender = citytrace_schema::hex0x(&ledger.carbon.sender());
-    assert_eq!(events[1].params, serde_json::json!({"sender": sender, "amount": "2500000000000000000", "eventId": "2"}));
-    assert_eq!(events[2].params, serde_json::json!({"sender": sender, "amount": "1000000000000000000"}));
+    assert_eq!(
+        events[1].params,
+        serde_json::json!({"sender": sender, "amount": "2500000000000000000", "eventId": "2"})
+    );
+    assert_eq!(
+        events[2].params,
+        serde_json::json!({"sender": sender, "amount": "1000000000000000000"})
+    );
     assert_eq!(events[0].contract, ledger.carbon.carbon_credit.to_vec());
-    assert_eq!(count(token_transfers::table.count().get_result(conn).unwrap()), 0, "a configured ABI makes no domain rows");
+    assert_eq!(
+        count(token_transfers::table.count().get_result(conn).unwrap()),
+        0,
+        "a configured ABI makes no domain rows"
+    );
 }
 
 fn count(n: i64) -> usize {

@@ -22,10 +22,23 @@ fn states(db: &TestDatabase) -> Vec<(i64, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rows_move_from_pending_to_safe_to_final_with_the_nodes_tags() {
     let ledger = TestLedger::start().await;
-    generate(&ledger, &Activity { transfer_txs: 40, transfers_per_tx: 1, ..Default::default() }).await;
+    generate(
+        &ledger,
+        &Activity {
+            transfer_txs: 40,
+            transfers_per_tx: 1,
+            ..Default::default()
+        },
+    )
+    .await;
     let db = TestDatabase::new();
     let mut chain = ledger.config().chains[0].clone();
-    (chain.kind, chain.finality) = (ChainKindConfig::Public, Some(FinalityConfig::Tag { tag: FinalityTag::Finalized }));
+    (chain.kind, chain.finality) = (
+        ChainKindConfig::Public,
+        Some(FinalityConfig::Tag {
+            tag: FinalityTag::Finalized,
+        }),
+    );
     let (follower, _) = follower(&ledger, &db.pool(2), Some(chain));
     let head = follower.catch_up().await.unwrap() as i64;
 
@@ -37,11 +50,18 @@ async fn rows_move_from_pending_to_safe_to_final_with_the_nodes_tags() {
     let rows = states(&db);
     assert!(rows.len() > 40);
     for (block, state) in &rows {
-        assert_eq!(state, expected(head, *block), "block {block} at head {head}");
+        assert_eq!(
+            state,
+            expected(head, *block),
+            "block {block} at head {head}"
+        );
     }
     assert!(rows.iter().any(|(_, s)| s == "pending") && rows.iter().any(|(_, s)| s == "safe"));
     let chain_row = Chain::all(&mut db.conn()).unwrap().remove(0);
-    assert_eq!((chain_row.safe_number, chain_row.finalized_number), (Some(head - 32), Some((head - 64).max(0))));
+    assert_eq!(
+        (chain_row.safe_number, chain_row.finalized_number),
+        (Some(head - 32), Some((head - 64).max(0)))
+    );
 
     // The chain grows by 70 blocks: every row written so far is final now.
     ledger.control().mine(70).await.unwrap();
@@ -55,14 +75,30 @@ async fn rows_move_from_pending_to_safe_to_final_with_the_nodes_tags() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_confirmations_a_row_is_final_that_many_blocks_below_the_head() {
     let ledger = TestLedger::start().await;
-    generate(&ledger, &Activity { transfer_txs: 10, transfers_per_tx: 1, ..Default::default() }).await;
+    generate(
+        &ledger,
+        &Activity {
+            transfer_txs: 10,
+            transfers_per_tx: 1,
+            ..Default::default()
+        },
+    )
+    .await;
     let db = TestDatabase::new();
     let mut chain = ledger.config().chains[0].clone();
     chain.finality = Some(FinalityConfig::Confirmations { confirmations: 5 });
     let (follower, _) = follower(&ledger, &db.pool(2), Some(chain));
     let head = follower.catch_up().await.unwrap() as i64;
     for (block, state) in states(&db) {
-        assert_eq!(state, if head - block >= 5 { "final" } else { "pending" }, "block {block} at head {head}");
+        assert_eq!(
+            state,
+            if head - block >= 5 {
+                "final"
+            } else {
+                "pending"
+            },
+            "block {block} at head {head}"
+        );
     }
     ledger.control().mine(5).await.unwrap();
     follower.catch_up().await.unwrap();

@@ -79,7 +79,11 @@ async fn bench(events: usize) {
         let mut from = start;
         while from <= head {
             let to = head.min(from + RANGE - 1);
-            let filter = LogFilter { from_block: from, to_block: to, addresses: addresses.clone() };
+            let filter = LogFilter {
+                from_block: from,
+                to_block: to,
+                addresses: addresses.clone(),
+            };
             fetched += source.logs(&filter).await.unwrap().len();
             from = to + 1;
         }
@@ -136,8 +140,14 @@ async fn bench(events: usize) {
     }
     let index_secs = began.elapsed().as_secs_f64();
     assert!(child.wait().unwrap().success());
-    let written: i64 = ledger_events::table.count().get_result::<i64>(&mut conn).unwrap()
-        + token_transfers::table.count().get_result::<i64>(&mut conn).unwrap();
+    let written: i64 = ledger_events::table
+        .count()
+        .get_result::<i64>(&mut conn)
+        .unwrap()
+        + token_transfers::table
+            .count()
+            .get_result::<i64>(&mut conn)
+            .unwrap();
     assert_eq!(
         written as usize, fetched,
         "the indexer wrote every event the baseline fetched"

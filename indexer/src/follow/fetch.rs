@@ -188,12 +188,12 @@ impl Fetcher {
         // The range that would hold about `target_logs` at this density.
         let by_density = (size.saturating_mul(self.target_logs) / logs.max(1)).max(1);
         // Far below the target (a sparse chain): double; near it: grow by an eighth.
-        let grown = if logs.saturating_mul(2) < self.target_logs { current * 2 } else { current + (current / 8).max(1) };
-        self.set_range(
-            grown
-                .min(ceiling)
-                .min(by_density),
-        );
+        let grown = if logs.saturating_mul(2) < self.target_logs {
+            current * 2
+        } else {
+            current + (current / 8).max(1)
+        };
+        self.set_range(grown.min(ceiling).min(by_density));
     }
 
     fn set_range(&self, size: u64) {
