@@ -347,7 +347,7 @@ mod tests {
         let city = generate(2026);
         assert_eq!(city.files.len(), 4);
         for file in &city.files {
-            let records = shipments::parse(file.csv.as_bytes(), Default::default())
+            let records = shipments::parse_all(file.csv.as_bytes(), Default::default())
                 .unwrap_or_else(|e| panic!("{}:\n{}", file.file_name, e.table()));
             assert_eq!(records.len(), file.csv.lines().count() - 1);
             assert!(

@@ -105,7 +105,7 @@ pub async fn play_ledger(
         .iter()
         .find(|f| f.supplier == "MRM")
         .context("the demo city has no concrete supplier")?;
-    let records = shipments::parse(concrete.csv.as_bytes(), Default::default())
+    let records = shipments::parse_all(concrete.csv.as_bytes(), Default::default())
         .map_err(|e| anyhow::anyhow!(e.table()))?;
     for r in records.iter().filter(|r| r.received_at.is_some()).take(4) {
         let at = r.received_at.unwrap_or(r.shipped_at) + chrono::Duration::hours(2);

@@ -22,6 +22,7 @@ fn seed(pool: &PgPool) -> i64 {
         submitter: "HSM".into(),
         dry_run: false,
         csv: CsvOptions::default(),
+        ..Default::default()
     };
     match import_file(&mut pool.get().unwrap(), Format::Shipments, &path, &options).unwrap() {
         ImportOutcome::Imported { batch, .. } => batch.id,

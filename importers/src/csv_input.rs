@@ -20,6 +20,9 @@ pub struct Column {
 pub struct CsvOptions {
     /// `None`: detect `,` or `;` from the header line.
     pub delimiter: Option<u8>,
+    /// The UTC offset assumed for timestamps written without one; `None`: an offset is
+    /// required (a missing one is an error).
+    pub default_offset: Option<chrono::FixedOffset>,
 }
 
 /// One data row: its physical line and each format column's value (None when absent or
@@ -142,6 +145,11 @@ impl<R: Read> CsvFile<R> {
             width: names.len(),
             delimiter,
         })
+    }
+
+    /// Bytes read so far (for progress).
+    pub fn position(&self) -> u64 {
+        self.reader.position().byte()
     }
 
     /// The next data row, or the problem that makes it unreadable. Blank lines (and rows of

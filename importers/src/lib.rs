@@ -5,6 +5,8 @@
 //! column, value and reason, and any problem means nothing is written. The same file from the
 //! same submitter again is a no-op that names the original batch.
 
+pub mod cells;
+pub mod csv_format;
 pub mod csv_input;
 pub mod epcis;
 pub mod error;
@@ -61,9 +63,9 @@ impl Format {
     }
 }
 
-/// A validated file: its rows in line order, as each format parses them.
+/// A validated JSON file: its rows in order, as each format parses them. (CSV formats stream
+/// through [`csv_format::import`] instead.)
 enum Parsed {
-    Shipments(Vec<shipments::ShipmentRecord>),
     Ocds(Vec<ocds::ReleaseRow>),
     Epcis(Vec<epcis::EventRecord>),
 }
@@ -71,7 +73,6 @@ enum Parsed {
 impl Parsed {
     fn len(&self) -> usize {
         match self {
-            Self::Shipments(rows) => rows.len(),
             Self::Ocds(rows) => rows.len(),
             Self::Epcis(rows) => rows.len(),
         }
@@ -80,7 +81,6 @@ impl Parsed {
     /// The canonical encodings the batch's Merkle leaves are computed from, in line order.
     fn canonical_rows(&self) -> Vec<Vec<u8>> {
         match self {
-            Self::Shipments(rows) => rows.iter().map(|r| r.canonical()).collect(),
             Self::Ocds(rows) => rows.iter().map(|r| r.canonical()).collect(),
             Self::Epcis(rows) => rows.iter().map(|r| r.canonical()).collect(),
         }
@@ -89,10 +89,6 @@ impl Parsed {
     /// Write the rows under `batch`; the number of supply-chain events recorded.
     fn load(&self, conn: &mut PgConnection, batch: &ImportBatch) -> Result<usize, ImportError> {
         match self {
-            Self::Shipments(rows) => shipments::load(conn, batch, rows).map_err(|e| match e {
-                shipments::LoadError::Invalid(errors) => ImportError::Invalid(errors),
-                shipments::LoadError::Db(e) => e.into(),
-            }),
             Self::Ocds(rows) => ocds::load(conn, batch, rows),
             Self::Epcis(rows) => epcis::load(conn, batch, rows),
         }
@@ -100,29 +96,49 @@ impl Parsed {
 }
 
 /// How to import a file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     /// Who hands the file over: a party code, or `cli`. The same file from the same submitter
     /// is imported once.
     pub submitter: String,
-    /// Validate and compute the receipt, write nothing.
+    /// Validate and compute the receipt — database checks included — then write nothing.
     pub dry_run: bool,
+    /// Import the valid rows and report the others (CSV formats); without it any problem means
+    /// nothing is imported.
+    pub skip_invalid: bool,
     pub csv: CsvOptions,
+}
+
+/// How far an import has got (for progress bars).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub bytes: u64,
+    /// The file's size (0 when unknown).
+    pub size: u64,
+    pub rows: u64,
 }
 
 /// What an import did.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ImportOutcome {
-    /// A new batch: its rows are stored and it waits to be anchored.
-    Imported { batch: BatchSummary, events: usize },
+    /// A new batch: its rows are stored and it waits to be anchored. With `--skip-invalid`,
+    /// `skipped` lists the rows left out.
+    Imported {
+        batch: BatchSummary,
+        events: usize,
+        #[serde(skip_serializing_if = "RowErrors::is_empty")]
+        skipped: RowErrors,
+    },
     /// This submitter imported this exact file before: nothing was written.
     AlreadyImported { batch: BatchSummary },
-    /// `--dry-run`: the file is valid; this is the batch it would make.
+    /// `--dry-run`: the batch the file would make.
     Validated {
         rows: usize,
         merkle_root: String,
         sha256: String,
+        #[serde(skip_serializing_if = "RowErrors::is_empty")]
+        skipped: RowErrors,
     },
 }
 
@@ -159,6 +175,17 @@ pub fn import_file(
     path: &Path,
     options: &ImportOptions,
 ) -> Result<ImportOutcome, ImportError> {
+    import_file_with_progress(conn, format, path, options, &|_| {})
+}
+
+/// Import one file, telling `progress` how far it has got.
+pub fn import_file_with_progress(
+    conn: &mut PgConnection,
+    format: Format,
+    path: &Path,
+    options: &ImportOptions,
+    progress: &dyn Fn(Progress),
+) -> Result<ImportOutcome, ImportError> {
     let read_error = |source| ImportError::Read {
         path: path.to_path_buf(),
         source,
@@ -171,12 +198,19 @@ pub fn import_file(
             });
         }
     }
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let file = BufReader::with_capacity(1 << 20, File::open(path).map_err(read_error)?);
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    import_reader(conn, format, file, &file_name, sha256, options)
+    let meta = csv_format::FileMeta {
+        file_name: &file_name,
+        sha256,
+        size,
+    };
+    let result = import_reader(conn, format, file, &meta, options, progress);
+    concurrent_duplicate(conn, result, options, &sha256)
 }
 
 /// Import from a reader whose sha256 is already known (the upload page streams to disk first).
@@ -184,13 +218,15 @@ pub fn import_reader<R: Read>(
     conn: &mut PgConnection,
     format: Format,
     input: R,
-    file_name: &str,
-    sha256: [u8; 32],
+    meta: &csv_format::FileMeta<'_>,
     options: &ImportOptions,
+    progress: &dyn Fn(Progress),
 ) -> Result<ImportOutcome, ImportError> {
     let records = match format {
         Format::Shipments => {
-            Parsed::Shipments(shipments::parse(input, options.csv).map_err(ImportError::Invalid)?)
+            return csv_format::import::<shipments::Shipments, _>(
+                conn, input, meta, options, progress,
+            )
         }
         Format::Ocds => Parsed::Ocds(ocds::parse(input).map_err(ImportError::Invalid)?),
         Format::Epcis => Parsed::Epcis(epcis::parse(input).map_err(ImportError::Invalid)?),
@@ -204,32 +240,43 @@ pub fn import_reader<R: Read>(
         return Ok(ImportOutcome::Validated {
             rows: records.len(),
             merkle_root: citytrace_schema::hex0x(&merkle_root),
-            sha256: hex::encode(sha256),
+            sha256: hex::encode(meta.sha256),
+            skipped: RowErrors::default(),
         });
     }
     let new = NewImportBatch {
         kind: format.name(),
-        file_name,
-        sha256: &sha256,
+        file_name: meta.file_name,
+        sha256: &meta.sha256,
         submitter: &options.submitter,
         row_count: records.len() as i32,
         merkle_root: &merkle_root,
     };
-    let result = conn.transaction::<_, ImportError, _>(|conn| {
+    conn.transaction::<_, ImportError, _>(|conn| {
         let batch = ImportBatch::insert(conn, &new)?;
         let events = records.load(conn, &batch)?;
         Ok(ImportOutcome::Imported {
             batch: (&batch).into(),
             events,
+            skipped: RowErrors::default(),
         })
-    });
+    })
+}
+
+/// The same file imported concurrently by the same submitter: theirs won, and this import is
+/// the no-op that names their batch.
+fn concurrent_duplicate(
+    conn: &mut PgConnection,
+    result: Result<ImportOutcome, ImportError>,
+    options: &ImportOptions,
+    sha256: &[u8; 32],
+) -> Result<ImportOutcome, ImportError> {
     match result {
-        // The same file imported concurrently by the same submitter: theirs won.
         Err(ImportError::Db(DieselError::DatabaseError(
             DatabaseErrorKind::UniqueViolation,
             info,
         ))) if info.constraint_name() == Some("import_batches_submitter_sha256_key") => {
-            let batch = ImportBatch::find_by_file(conn, &options.submitter, &sha256)?
+            let batch = ImportBatch::find_by_file(conn, &options.submitter, sha256)?
                 .ok_or(DieselError::NotFound)?;
             Ok(ImportOutcome::AlreadyImported {
                 batch: (&batch).into(),

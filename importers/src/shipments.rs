@@ -1,6 +1,7 @@
 //! The shipments format (docs/formats/shipments.md): one row per shipment line, as suppliers
-//! export them. Each row becomes a shipment line and EPCIS ObjectEvents — `shipping` at the
-//! origin site and, once received, `receiving` at the destination.
+//! export them. Each row becomes a shipment line; its EPCIS ObjectEvents — `shipping` at the
+//! origin site and, once received, `receiving` at the destination — are the `shipment_events`
+//! view over those lines (derived, not stored twice).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
@@ -8,20 +9,19 @@ use std::io::Read;
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Integer, Text};
 use serde_json::Value;
 
 use citytrace_schema::models::{
-    ImportBatch, Lot, NewLot, NewProduct, NewShipmentLine, NewSite, NewSupplyEvent,
-    NewSupplyEventLot, Product, ShipmentLine, Site, SupplyEvent,
+    Lot, NewLot, NewProduct, NewShipmentLine, NewSite, Product, ShipmentLine, Site,
 };
-use citytrace_schema::schema::shipment_lines;
 
-use crate::csv_input::{Column, CsvFile, CsvOptions};
+use crate::cells::Cells;
+use crate::csv_format::{BatchContext, CsvFormat, RowContext};
+use crate::csv_input::{Column, CsvFile, CsvOptions, CsvRow};
 use crate::error::{RowError, RowErrors};
 use crate::gs1;
-use crate::values::{
-    canonical_decimal, canonical_time, parse_quantity, parse_timestamp, parse_unit, Timestamp,
-};
+use crate::values::{canonical_decimal, canonical_time};
 
 /// Identifies the canonical row encoding; a new version gets a new name.
 pub const ENCODING: &str = "citytrace/shipments/1";
@@ -51,9 +51,6 @@ const C_FROM: usize = 7;
 const C_TO: usize = 8;
 const C_SHIPPED: usize = 9;
 const C_RECEIVED: usize = 10;
-
-/// Longest identifier or name accepted in a text column.
-const MAX_TEXT: usize = 200;
 
 /// A validated, normalised row.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,210 +116,248 @@ impl ShipmentRecord {
             to_site: row.to_site.clone(),
             shipped_at: row.shipped_at,
             received_at: row.received_at,
-            shipped_offset: "+00:00".into(),
-            received_offset: row.received_at.map(|_| "+00:00".into()),
+            shipped_offset: row.shipped_offset.clone(),
+            received_offset: row.received_offset.clone(),
         }
     }
 }
 
-/// Read and validate every row; all problems are reported, in line order.
-pub fn parse<R: Read>(input: R, options: CsvOptions) -> Result<Vec<ShipmentRecord>, RowErrors> {
-    let mut file = CsvFile::open(input, COLUMNS, options)?;
-    let decimal_comma = file.delimiter == b';';
-    let mut errors = RowErrors::default();
-    let mut records = Vec::new();
-    let mut keys: HashMap<(String, i32), u64> = HashMap::new();
-    let mut lot_products: HashMap<String, (String, u64)> = HashMap::new();
-    while let Some(row) = file.next_row() {
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        let before = errors.total;
-        let mut cell = |c: usize| -> Option<String> {
-            let v = row.get(c).map(str::to_string);
-            if v.is_none() && COLUMNS[c].required {
-                errors.push(RowError::new(
-                    row.line,
-                    Some(COLUMNS[c].name),
-                    None,
-                    "required value is empty",
-                ));
-            }
-            if let Some(text) = &v {
-                if text.chars().count() > MAX_TEXT {
-                    errors.push(RowError::new(
-                        row.line,
-                        Some(COLUMNS[c].name),
-                        Some(text),
-                        format!("longer than {MAX_TEXT} characters"),
-                    ));
-                }
-            }
-            v
-        };
-        let (shipment, line_no, lot, gtin, product) = (
-            cell(C_SHIPMENT),
-            cell(C_LINE),
-            cell(C_LOT),
-            cell(C_GTIN),
-            cell(C_PRODUCT),
-        );
-        let (quantity, unit, from, to) = (cell(C_QUANTITY), cell(C_UNIT), cell(C_FROM), cell(C_TO));
-        let (shipped, received) = (cell(C_SHIPPED), cell(C_RECEIVED));
-        let mut check = |c: usize, value: &Option<String>, result: Result<(), String>| {
-            if let Err(reason) = result {
-                errors.push(RowError::new(
-                    row.line,
-                    Some(COLUMNS[c].name),
-                    value.as_deref(),
-                    reason,
-                ));
-            }
-        };
+/// The shipments format.
+pub struct Shipments;
+
+impl CsvFormat for Shipments {
+    type Record = ShipmentRecord;
+    const KIND: &'static str = "shipments";
+
+    fn columns() -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn parse(
+        row: &CsvRow,
+        context: &RowContext,
+        errors: &mut Vec<RowError>,
+    ) -> Option<ShipmentRecord> {
+        let mut cells = Cells::new(row, COLUMNS, context, errors);
+        let shipment = cells.name(C_SHIPMENT);
         if let Some(s) = &shipment {
             if s.len() == 18 && s.bytes().all(|b| b.is_ascii_digit()) {
-                check(C_SHIPMENT, &shipment, gs1::check_sscc(s));
-            }
-        }
-        let line_no_value = line_no
-            .as_deref()
-            .map(|s| s.parse::<i32>().ok().filter(|n| *n > 0));
-        if let Some(None) = line_no_value {
-            check(C_LINE, &line_no, Err("not a whole number from 1".into()));
-        }
-        let gtin14 = gtin.as_deref().map(gs1::gtin14);
-        if let Some(Err(reason)) = &gtin14 {
-            check(C_GTIN, &gtin, Err(reason.clone()));
-        }
-        let quantity_value = quantity
-            .as_deref()
-            .map(|q| parse_quantity(q, decimal_comma));
-        if let Some(Err(reason)) = &quantity_value {
-            check(C_QUANTITY, &quantity, Err(reason.clone()));
-        }
-        let unit_value = unit.as_deref().map(parse_unit);
-        if let Some(Err(reason)) = &unit_value {
-            check(C_UNIT, &unit, Err(reason.clone()));
-        }
-        for (c, site) in [(C_FROM, &from), (C_TO, &to)] {
-            if let Some(s) = site {
-                if s.len() == 13 && s.bytes().all(|b| b.is_ascii_digit()) {
-                    check(c, site, gs1::check_gln(s));
+                if let Err(reason) = gs1::check_sscc(s) {
+                    cells.fail(C_SHIPMENT, Some(s), reason);
                 }
             }
         }
+        let line_no = cells.int(C_LINE, 1, i32::MAX.into());
+        let lot = cells.name(C_LOT);
+        let gtin = cells.gtin(C_GTIN);
+        let product = cells.name(C_PRODUCT);
+        let quantity = cells.quantity(C_QUANTITY);
+        let unit = cells.unit(C_UNIT);
+        let from = cells.site(C_FROM);
+        let to = cells.site(C_TO);
         if from.is_some() && from == to {
-            check(C_TO, &to, Err("the same as from_site".into()));
+            cells.fail(C_TO, to.as_deref(), "the same as from_site");
         }
-        let shipped_value = shipped.as_deref().map(parse_timestamp);
-        if let Some(Err(reason)) = &shipped_value {
-            check(C_SHIPPED, &shipped, Err(reason.clone()));
-        }
-        let received_value = received.as_deref().map(parse_timestamp);
-        if let Some(Err(reason)) = &received_value {
-            check(C_RECEIVED, &received, Err(reason.clone()));
-        }
-        if let (Some(Ok(s)), Some(Ok(r))) = (&shipped_value, &received_value) {
+        let shipped = cells.timestamp(C_SHIPPED);
+        let received = cells.timestamp(C_RECEIVED);
+        if let (Some(s), Some(r)) = (&shipped, &received) {
             if r.utc < s.utc {
-                check(C_RECEIVED, &received, Err("before shipped_at".into()));
+                cells.fail(C_RECEIVED, row.get(C_RECEIVED), "before shipped_at");
             }
         }
-        if errors.total > before {
-            continue;
+        if !cells.ok() {
+            return None;
         }
-        // Every required value is present and valid from here on.
-        let (Some(shipment), Some(lot), Some(product), Some(from), Some(to)) =
-            (shipment, lot, product, from, to)
-        else {
-            continue;
-        };
-        let (Some(Some(line_no)), Some(Ok(quantity)), Some(Ok(unit)), Some(Ok(shipped))) =
-            (line_no_value, quantity_value, unit_value, shipped_value)
-        else {
-            continue;
-        };
-        let received: Option<Timestamp> = received_value.and_then(Result::ok);
-        let record = ShipmentRecord {
+        let (shipped, line_no) = (shipped?, line_no?);
+        Some(ShipmentRecord {
             line: row.line,
-            shipment,
-            line_no,
-            lot,
-            gtin: gtin14.and_then(Result::ok),
-            product,
-            quantity,
-            unit: unit.to_string(),
-            from_site: from,
-            to_site: to,
+            shipment: shipment?,
+            line_no: line_no as i32,
+            lot: lot?,
+            gtin,
+            product: product?,
+            quantity: quantity?,
+            unit: unit?.to_string(),
+            from_site: from?,
+            to_site: to?,
             shipped_at: shipped.utc,
             received_at: received.map(|r| r.utc),
             shipped_offset: shipped.offset_text(),
             received_offset: received.map(|r| r.offset_text()),
-        };
-        if let Some(first) = keys.insert((record.shipment.clone(), record.line_no), record.line) {
-            errors.push(RowError::new(
-                record.line,
-                Some("line"),
-                Some(&record.line_no.to_string()),
-                format!(
-                    "shipment {} line {} already appears at line {first}",
-                    record.shipment, record.line_no
-                ),
-            ));
-            continue;
-        }
-        let product_code = record.product_code().to_string();
-        match lot_products.get(&record.lot) {
-            Some((other, first)) if *other != product_code => {
+        })
+    }
+
+    fn line(record: &ShipmentRecord) -> u64 {
+        record.line
+    }
+
+    fn canonical(record: &ShipmentRecord) -> Vec<u8> {
+        record.canonical()
+    }
+
+    fn load_chunk(
+        conn: &mut PgConnection,
+        batch: &BatchContext,
+        chunk: &[ShipmentRecord],
+        errors: &mut Vec<RowError>,
+    ) -> QueryResult<Vec<bool>> {
+        let mut ok = vec![true; chunk.len()];
+        reject_repeated_lines(batch, chunk, &mut ok, errors, conn)?;
+        let sites = register_sites(conn, chunk)?;
+        let lots = register_lots(conn, chunk, &sites)?;
+        for (i, r) in chunk.iter().enumerate() {
+            let (_, registered) = &lots[r.lot.as_str()];
+            if ok[i] && registered != r.product_code() {
+                ok[i] = false;
                 errors.push(RowError::new(
-                    record.line,
+                    r.line,
                     Some("lot_id"),
-                    Some(&record.lot),
-                    format!("lot is product {other} at line {first}, here {product_code}; a lot belongs to one product"),
+                    Some(&r.lot),
+                    format!(
+                        "lot is registered as product {registered}, this row says {}",
+                        r.product_code()
+                    ),
                 ));
-                continue;
-            }
-            Some(_) => {}
-            None => {
-                lot_products.insert(record.lot.clone(), (product_code, record.line));
             }
         }
-        records.push(record);
+        let rows: Vec<NewShipmentLine> = chunk
+            .iter()
+            .zip(&ok)
+            .filter(|(_, ok)| **ok)
+            .map(|(r, _)| NewShipmentLine {
+                batch_id: batch.batch_id,
+                line: r.line as i32,
+                submitter: batch.submitter.clone(),
+                shipment_code: r.shipment.clone(),
+                line_no: r.line_no,
+                lot_code: r.lot.clone(),
+                lot_id: lots[r.lot.as_str()].0,
+                gtin: r.gtin.clone(),
+                product_name: r.product.clone(),
+                quantity: r.quantity.clone(),
+                unit: r.unit.clone(),
+                from_site: r.from_site.clone(),
+                from_site_id: sites[r.from_site.as_str()],
+                to_site: r.to_site.clone(),
+                to_site_id: sites[r.to_site.as_str()],
+                shipped_at: r.shipped_at,
+                received_at: r.received_at,
+                shipped_offset: r.shipped_offset.clone(),
+                received_offset: r.received_offset.clone(),
+            })
+            .collect();
+        ShipmentLine::copy_in(conn, &rows)?;
+        Ok(ok)
     }
-    if records.is_empty() && errors.is_empty() {
-        errors.push(RowError::file(
-            "the file has a header line but no data rows",
-        ));
-    }
-    if errors.is_empty() {
-        Ok(records)
-    } else {
-        errors.sort();
-        Err(errors)
+
+    fn events(conn: &mut PgConnection, batch_id: i64) -> QueryResult<usize> {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let count: Count =
+            diesel::sql_query("SELECT count(*) AS n FROM shipment_events WHERE batch_id = $1")
+                .bind::<BigInt, _>(batch_id)
+                .get_result(conn)?;
+        Ok(count.n as usize)
     }
 }
 
-/// Rows per statement when registering sites, products and lots (bind-parameter limit).
-const CHUNK: usize = 5_000;
-
-/// Write a validated file's rows under `batch` (in the caller's transaction). Problems only
-/// the database can see (a lot registered as another product, a shipment line already
-/// imported) come back as row errors; the caller rolls back.
-pub fn load(
+/// A (shipment, line) can be imported once per supplier: twice in this chunk, or already stored
+/// — by an earlier chunk of this file (same batch) or an earlier file — is a problem.
+fn reject_repeated_lines(
+    batch: &BatchContext,
+    chunk: &[ShipmentRecord],
+    ok: &mut [bool],
+    errors: &mut Vec<RowError>,
     conn: &mut PgConnection,
-    batch: &ImportBatch,
-    records: &[ShipmentRecord],
-) -> Result<usize, LoadError> {
-    let sites: Vec<&str> = unique(
-        records
+) -> QueryResult<()> {
+    let mut seen: HashMap<(&str, i32), u64> = HashMap::new();
+    for (i, r) in chunk.iter().enumerate() {
+        if let Some(first) = seen.insert((r.shipment.as_str(), r.line_no), r.line) {
+            ok[i] = false;
+            errors.push(repeated(r, first));
+        }
+    }
+    #[derive(QueryableByName)]
+    struct Existing {
+        #[diesel(sql_type = Text)]
+        shipment_code: String,
+        #[diesel(sql_type = Integer)]
+        line_no: i32,
+        #[diesel(sql_type = BigInt)]
+        batch_id: i64,
+        #[diesel(sql_type = Integer)]
+        line: i32,
+    }
+    let codes: Vec<&str> = chunk.iter().map(|r| r.shipment.as_str()).collect();
+    let numbers: Vec<i32> = chunk.iter().map(|r| r.line_no).collect();
+    let existing: Vec<Existing> = diesel::sql_query(
+        "SELECT s.shipment_code, s.line_no, s.batch_id, s.line FROM shipment_lines s \
+         JOIN unnest($2::text[], $3::int[]) AS k(code, no) ON s.shipment_code = k.code AND s.line_no = k.no \
+         WHERE s.submitter = $1",
+    )
+    .bind::<Text, _>(&batch.submitter)
+    .bind::<Array<Text>, _>(&codes)
+    .bind::<Array<Integer>, _>(&numbers)
+    .load(conn)?;
+    let existing: HashMap<(&str, i32), &Existing> = existing
+        .iter()
+        .map(|e| ((e.shipment_code.as_str(), e.line_no), e))
+        .collect();
+    for (i, r) in chunk.iter().enumerate() {
+        let Some(e) = existing.get(&(r.shipment.as_str(), r.line_no)) else {
+            continue;
+        };
+        if ok[i] {
+            ok[i] = false;
+            errors.push(if e.batch_id == batch.batch_id {
+                repeated(r, e.line as u64)
+            } else {
+                RowError::new(
+                    r.line,
+                    Some("shipment_id"),
+                    None,
+                    format!(
+                        "this shipment line was already imported in batch {} (line {})",
+                        e.batch_id, e.line
+                    ),
+                )
+            });
+        }
+    }
+    Ok(())
+}
+
+fn repeated(r: &ShipmentRecord, first: u64) -> RowError {
+    RowError::new(
+        r.line,
+        Some("line"),
+        Some(&r.line_no.to_string()),
+        format!(
+            "shipment {} line {} already appears at line {first}",
+            r.shipment, r.line_no
+        ),
+    )
+}
+
+/// Rows per statement when registering sites, products and lots (bind-parameter limit).
+const STATEMENT_ROWS: usize = 5_000;
+
+/// Register the sites the chunk names (a 13-digit valid code is also its GLN); their ids.
+fn register_sites(
+    conn: &mut PgConnection,
+    chunk: &[ShipmentRecord],
+) -> QueryResult<HashMap<String, i64>> {
+    let codes: Vec<&str> = unique(
+        chunk
             .iter()
             .flat_map(|r| [r.from_site.as_str(), r.to_site.as_str()]),
     );
-    for chunk in sites.chunks(CHUNK) {
-        let new: Vec<NewSite> = chunk
+    let mut ids = HashMap::with_capacity(codes.len());
+    for part in codes.chunks(STATEMENT_ROWS) {
+        let new: Vec<NewSite> = part
             .iter()
             .map(|code| NewSite {
                 code,
@@ -335,170 +370,58 @@ pub fn load(
             })
             .collect();
         Site::ensure_all(conn, &new)?;
+        ids.extend(Site::ids_by_code(conn, part)?);
     }
-    let site_ids = ids_in_chunks(&sites, |c| Site::ids_by_code(conn, c))?;
+    Ok(ids)
+}
 
-    let mut first_of_product: HashMap<&str, &ShipmentRecord> = HashMap::new();
-    for r in records {
+/// Register the chunk's products and lots (a new lot: its first row's product, and that row's
+/// origin site); each lot's id and its registered product's code.
+fn register_lots(
+    conn: &mut PgConnection,
+    chunk: &[ShipmentRecord],
+    sites: &HashMap<String, i64>,
+) -> QueryResult<HashMap<String, (i64, String)>> {
+    let mut first_of_product: BTreeMap<&str, &ShipmentRecord> = BTreeMap::new();
+    let mut first_of_lot: BTreeMap<&str, &ShipmentRecord> = BTreeMap::new();
+    for r in chunk {
         first_of_product.entry(r.product_code()).or_insert(r);
+        first_of_lot.entry(r.lot.as_str()).or_insert(r);
     }
-    let product_codes: Vec<&str> = unique(records.iter().map(ShipmentRecord::product_code));
-    for chunk in product_codes.chunks(CHUNK) {
-        let new: Vec<NewProduct> = chunk
+    let products: Vec<(&str, &ShipmentRecord)> = first_of_product.into_iter().collect();
+    let mut product_ids = HashMap::with_capacity(products.len());
+    for part in products.chunks(STATEMENT_ROWS) {
+        let new: Vec<NewProduct> = part
             .iter()
-            .map(|code| {
-                let r = first_of_product[code];
-                NewProduct {
-                    code,
-                    gtin: r.gtin.as_deref(),
-                    name: &r.product,
-                    material_class: None,
-                    unit: &r.unit,
-                }
+            .map(|(code, r)| NewProduct {
+                code,
+                gtin: r.gtin.as_deref(),
+                name: &r.product,
+                material_class: None,
+                unit: &r.unit,
             })
             .collect();
         Product::ensure_all(conn, &new)?;
+        let codes: Vec<&str> = part.iter().map(|(c, _)| *c).collect();
+        product_ids.extend(Product::ids_by_code(conn, &codes)?);
     }
-    let product_ids = ids_in_chunks(&product_codes, |c| Product::ids_by_code(conn, c))?;
-
-    let lot_codes: Vec<&str> = unique(records.iter().map(|r| r.lot.as_str()));
-    let mut first_of_lot: HashMap<&str, &ShipmentRecord> = HashMap::new();
-    for r in records {
-        first_of_lot.entry(r.lot.as_str()).or_insert(r);
-    }
-    for chunk in lot_codes.chunks(CHUNK) {
-        let new: Vec<NewLot> = chunk
+    let lots: Vec<(&str, &ShipmentRecord)> = first_of_lot.into_iter().collect();
+    let mut registered = HashMap::with_capacity(lots.len());
+    for part in lots.chunks(STATEMENT_ROWS) {
+        let new: Vec<NewLot> = part
             .iter()
-            .map(|code| {
-                let r = first_of_lot[code];
-                NewLot {
-                    code,
-                    product_id: product_ids[r.product_code()],
-                    supplier_id: None,
-                    origin_site_id: Some(site_ids[r.from_site.as_str()]),
-                }
+            .map(|(code, r)| NewLot {
+                code,
+                product_id: product_ids[r.product_code()],
+                supplier_id: None,
+                origin_site_id: Some(sites[r.from_site.as_str()]),
             })
             .collect();
         Lot::ensure_all(conn, &new)?;
+        let codes: Vec<&str> = part.iter().map(|(c, _)| *c).collect();
+        registered.extend(Lot::ids_and_products_by_code(conn, &codes)?);
     }
-    let mut lots: HashMap<String, (i64, String)> = HashMap::new();
-    for chunk in lot_codes.chunks(CHUNK) {
-        lots.extend(Lot::ids_and_products_by_code(conn, chunk)?);
-    }
-
-    let mut errors = RowErrors::default();
-    for r in records {
-        let (_, registered) = &lots[&r.lot];
-        if registered != r.product_code() {
-            errors.push(RowError::new(
-                r.line,
-                Some("lot_id"),
-                Some(&r.lot),
-                format!(
-                    "lot is registered as product {registered}, this row says {}",
-                    r.product_code()
-                ),
-            ));
-        }
-    }
-    for (line, batch_id, earlier_line) in already_imported(conn, &batch.submitter, records)? {
-        errors.push(RowError::new(
-            line,
-            Some("shipment_id"),
-            None,
-            format!(
-                "this shipment line was already imported in batch {batch_id} (line {earlier_line})"
-            ),
-        ));
-    }
-    if !errors.is_empty() {
-        errors.sort();
-        return Err(LoadError::Invalid(errors));
-    }
-
-    let lines: Vec<NewShipmentLine> = records
-        .iter()
-        .map(|r| NewShipmentLine {
-            batch_id: batch.id,
-            line: r.line as i32,
-            submitter: batch.submitter.clone(),
-            shipment_code: r.shipment.clone(),
-            line_no: r.line_no,
-            lot_code: r.lot.clone(),
-            lot_id: lots[&r.lot].0,
-            gtin: r.gtin.clone(),
-            product_name: r.product.clone(),
-            quantity: r.quantity.clone(),
-            unit: r.unit.clone(),
-            from_site: r.from_site.clone(),
-            from_site_id: site_ids[r.from_site.as_str()],
-            to_site: r.to_site.clone(),
-            to_site_id: site_ids[r.to_site.as_str()],
-            shipped_at: r.shipped_at,
-            received_at: r.received_at,
-        })
-        .collect();
-    ShipmentLine::copy_in(conn, &lines)?;
-
-    let event_count = records
-        .iter()
-        .map(|r| 1 + usize::from(r.received_at.is_some()))
-        .sum::<usize>();
-    let mut ids = SupplyEvent::reserve_ids(conn, event_count as i64)?.into_iter();
-    let mut events = Vec::with_capacity(event_count);
-    let mut links = Vec::with_capacity(event_count);
-    for (r, line) in records.iter().zip(&lines) {
-        let mut push =
-            |biz_step: &str, disposition: &str, at: DateTime<Utc>, offset: &str, location: i64| {
-                let id = ids.next().unwrap_or_default();
-                events.push(NewSupplyEvent {
-                    id,
-                    event_type: "ObjectEvent".into(),
-                    action: Some("OBSERVE".into()),
-                    biz_step: Some(biz_step.into()),
-                    disposition: Some(disposition.into()),
-                    event_time: at,
-                    event_tz_offset: offset.into(),
-                    biz_location_id: Some(location),
-                    source_site_id: Some(line.from_site_id),
-                    destination_site_id: Some(line.to_site_id),
-                    shipment_code: Some(r.shipment.clone()),
-                    batch_id: Some(batch.id),
-                    line: Some(line.line),
-                });
-                links.push(NewSupplyEventLot {
-                    event_id: id,
-                    lot_id: line.lot_id,
-                    role: "object".into(),
-                    quantity: Some(r.quantity.clone()),
-                    unit: Some(r.unit.clone()),
-                });
-            };
-        push(
-            "shipping",
-            "in_transit",
-            r.shipped_at,
-            &r.shipped_offset,
-            line.from_site_id,
-        );
-        if let (Some(at), Some(offset)) = (r.received_at, &r.received_offset) {
-            push("receiving", "in_progress", at, offset, line.to_site_id);
-        }
-    }
-    SupplyEvent::copy_in(conn, &events, &links)?;
-    Ok(events.len())
-}
-
-#[derive(Debug)]
-pub enum LoadError {
-    Invalid(RowErrors),
-    Db(diesel::result::Error),
-}
-
-impl From<diesel::result::Error> for LoadError {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Db(e)
-    }
+    Ok(registered)
 }
 
 fn unique<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
@@ -506,45 +429,29 @@ fn unique<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     items.filter(|i| seen.insert(*i)).collect()
 }
 
-fn ids_in_chunks<'a>(
-    codes: &[&'a str],
-    mut lookup: impl FnMut(&[&'a str]) -> QueryResult<HashMap<String, i64>>,
-) -> QueryResult<HashMap<String, i64>> {
-    let mut all = HashMap::with_capacity(codes.len());
-    for chunk in codes.chunks(CHUNK) {
-        all.extend(lookup(chunk)?);
+/// Read and check a whole (small) file into memory — for the demo city and tests; imports
+/// stream through [`crate::csv_format::import`]. Row-local checks only.
+pub fn parse_all<R: Read>(input: R, options: CsvOptions) -> Result<Vec<ShipmentRecord>, RowErrors> {
+    let mut file = CsvFile::open(input, COLUMNS, options)?;
+    let context = RowContext {
+        decimal_comma: file.delimiter == b';',
+        default_offset: options.default_offset,
+    };
+    let (mut records, mut errors, mut row_errors) = (Vec::new(), RowErrors::default(), Vec::new());
+    while let Some(row) = file.next_row() {
+        match row {
+            Ok(row) => {
+                if let Some(r) = Shipments::parse(&row, &context, &mut row_errors) {
+                    records.push(r);
+                }
+                row_errors.drain(..).for_each(|e| errors.push(e));
+            }
+            Err(e) => errors.push(e),
+        }
     }
-    Ok(all)
-}
-
-/// (line in this file, earlier batch, line there) for rows whose natural key
-/// (submitter, shipment, line) is already stored.
-fn already_imported(
-    conn: &mut PgConnection,
-    submitter: &str,
-    records: &[ShipmentRecord],
-) -> QueryResult<Vec<(u64, i64, i32)>> {
-    let shipments: Vec<&str> = unique(records.iter().map(|r| r.shipment.as_str()));
-    let mut existing: HashMap<(String, i32), (i64, i32)> = HashMap::new();
-    for chunk in shipments.chunks(CHUNK) {
-        let rows: Vec<(String, i32, i64, i32)> = shipment_lines::table
-            .filter(shipment_lines::submitter.eq(submitter))
-            .filter(shipment_lines::shipment_code.eq_any(chunk))
-            .select((
-                shipment_lines::shipment_code,
-                shipment_lines::line_no,
-                shipment_lines::batch_id,
-                shipment_lines::line,
-            ))
-            .load(conn)?;
-        existing.extend(rows.into_iter().map(|(s, l, b, line)| ((s, l), (b, line))));
+    if errors.is_empty() {
+        Ok(records)
+    } else {
+        Err(errors)
     }
-    Ok(records
-        .iter()
-        .filter_map(|r| {
-            existing
-                .get(&(r.shipment.clone(), r.line_no))
-                .map(|(b, l)| (r.line, *b, *l))
-        })
-        .collect())
 }

@@ -26,28 +26,57 @@ impl Timestamp {
 /// ISO 8601 / RFC 3339 date-time with a UTC offset (`Z` or `±hh:mm`); `T` or a space between
 /// date and time; at most microsecond precision (what PostgreSQL stores).
 pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
+    parse_timestamp_or(text, None).map_err(|e| e.replace(" (or import with --default-offset)", ""))
+}
+
+/// As [`parse_timestamp`], but a date-time without an offset takes `default` when one is
+/// configured (`--default-offset`, for CSV files) instead of being an error.
+pub fn parse_timestamp_or(text: &str, default: Option<FixedOffset>) -> Result<Timestamp, String> {
     let normalised = match text.as_bytes().get(10) {
         Some(b' ') => format!("{}T{}", &text[..10], &text[11..]),
         _ => text.to_string(),
     };
-    match DateTime::parse_from_rfc3339(&normalised) {
-        Ok(dt) => {
-            if dt.timestamp_subsec_nanos() % 1000 != 0 {
-                return Err("more precise than microseconds".into());
-            }
-            Ok(Timestamp {
-                utc: dt.with_timezone(&Utc),
-                offset: *dt.offset(),
-            })
+    let checked = |dt: DateTime<FixedOffset>| {
+        if !dt.timestamp_subsec_nanos().is_multiple_of(1000) {
+            return Err("more precise than microseconds".to_string());
         }
-        Err(_)
-            if NaiveDateTime::parse_from_str(&normalised, "%Y-%m-%dT%H:%M:%S%.f").is_ok()
-                || NaiveDateTime::parse_from_str(&normalised, "%Y-%m-%dT%H:%M").is_ok() =>
-        {
-            Err("no UTC offset: add Z or ±hh:mm, e.g. 2026-03-04T10:00:00+01:00".into())
-        }
-        Err(_) => Err("not an ISO 8601 date-time such as 2026-03-04T10:00:00+01:00".into()),
+        Ok(Timestamp {
+            utc: dt.with_timezone(&Utc),
+            offset: *dt.offset(),
+        })
+    };
+    if let Ok(dt) = DateTime::parse_from_rfc3339(&normalised) {
+        return checked(dt);
     }
+    let local = NaiveDateTime::parse_from_str(&normalised, "%Y-%m-%dT%H:%M:%S%.f")
+        .or_else(|_| NaiveDateTime::parse_from_str(&normalised, "%Y-%m-%dT%H:%M"));
+    match (local, default) {
+        (Ok(local), Some(offset)) => match local.and_local_timezone(offset).single() {
+            Some(dt) => checked(dt),
+            None => Err("not a valid local time".into()),
+        },
+        (Ok(_), None) => Err("no UTC offset: add Z or ±hh:mm, e.g. 2026-03-04T10:00:00+01:00 (or import with --default-offset)".into()),
+        (Err(_), _) => Err("not an ISO 8601 date-time such as 2026-03-04T10:00:00+01:00".into()),
+    }
+}
+
+/// Parse `+01:00`, `-05:30`, `Z` or `UTC` as a fixed offset.
+pub fn parse_offset(text: &str) -> Result<FixedOffset, String> {
+    if text.eq_ignore_ascii_case("z") || text.eq_ignore_ascii_case("utc") {
+        return FixedOffset::east_opt(0).ok_or_else(|| "bad offset".into());
+    }
+    let bad = || format!("{text:?} is not an offset like +01:00");
+    let (sign, rest) = match text.as_bytes().first() {
+        Some(b'+') => (1, &text[1..]),
+        Some(b'-') => (-1, &text[1..]),
+        _ => return Err(bad()),
+    };
+    let (h, m) = rest.split_once(':').ok_or_else(bad)?;
+    let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if h > 14 || m > 59 {
+        return Err(bad());
+    }
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60)).ok_or_else(bad)
 }
 
 /// Canonical timestamp text for row encodings: UTC, microseconds, `Z`.
@@ -82,6 +111,44 @@ pub fn parse_quantity(text: &str, decimal_comma: bool) -> Result<BigDecimal, Str
     let value = BigDecimal::from_str(text).map_err(|e| e.to_string())?;
     if value.sign() != bigdecimal::num_bigint::Sign::Plus {
         return Err("must be greater than zero".into());
+    }
+    Ok(value)
+}
+
+/// A signed decimal (`-3.25`; `,` accepted as the decimal mark when `decimal_comma`) with at
+/// most `scale` decimals, within `min..=max`.
+pub fn parse_decimal(
+    text: &str,
+    decimal_comma: bool,
+    scale: usize,
+    min: f64,
+    max: f64,
+) -> Result<BigDecimal, String> {
+    let owned;
+    let text = if decimal_comma && text.contains(',') && !text.contains('.') {
+        owned = text.replacen(',', ".", 1);
+        owned.as_str()
+    } else {
+        text
+    };
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty()
+        || !digits(whole)
+        || !digits(fraction)
+        || unsigned.ends_with('.')
+        || whole.len() > 15
+    {
+        return Err("not a number: write digits with an optional decimal point, e.g. -3.5".into());
+    }
+    if fraction.len() > scale {
+        return Err(format!("more than {scale} decimals"));
+    }
+    let value = BigDecimal::from_str(text).map_err(|e| e.to_string())?;
+    let as_f64 = text.parse::<f64>().unwrap_or(f64::NAN);
+    if !(min..=max).contains(&as_f64) {
+        return Err(format!("out of range: must be from {min} to {max}"));
     }
     Ok(value)
 }
@@ -211,6 +278,58 @@ mod tests {
             parse_quantity("1.1234567", false).unwrap_err(),
             "more than 6 decimals"
         );
+    }
+
+    #[test]
+    fn signed_decimals_have_bounds_and_a_scale() {
+        assert_eq!(
+            canonical_decimal(&parse_decimal("-18.50", false, 2, -100.0, 100.0).unwrap()),
+            "-18.5"
+        );
+        assert_eq!(
+            canonical_decimal(&parse_decimal("4,2", true, 2, -100.0, 100.0).unwrap()),
+            "4.2"
+        );
+        assert_eq!(
+            parse_decimal("4.123", false, 2, -100.0, 100.0).unwrap_err(),
+            "more than 2 decimals"
+        );
+        assert_eq!(
+            parse_decimal("120", false, 2, -100.0, 100.0).unwrap_err(),
+            "out of range: must be from -100 to 100"
+        );
+        assert!(parse_decimal("--1", false, 2, -100.0, 100.0)
+            .unwrap_err()
+            .starts_with("not a number"));
+        assert!(parse_decimal("NaN", false, 2, -100.0, 100.0)
+            .unwrap_err()
+            .starts_with("not a number"));
+    }
+
+    #[test]
+    fn a_default_offset_applies_only_when_one_is_missing() {
+        let plus_two = parse_offset("+02:00").unwrap();
+        let local = parse_timestamp_or("2026-07-01 08:00", Some(plus_two)).unwrap();
+        assert_eq!(
+            (canonical_time(&local.utc), local.offset_text()),
+            (
+                "2026-07-01T06:00:00.000000Z".to_string(),
+                "+02:00".to_string()
+            )
+        );
+        let explicit = parse_timestamp_or("2026-07-01T08:00:00Z", Some(plus_two)).unwrap();
+        assert_eq!(
+            explicit.offset_text(),
+            "+00:00",
+            "an offset in the file wins"
+        );
+        assert!(parse_timestamp_or("2026-07-01 08:00", None)
+            .unwrap_err()
+            .contains("--default-offset"));
+        assert_eq!(parse_offset("Z").unwrap().local_minus_utc(), 0);
+        assert_eq!(parse_offset("-05:30").unwrap().local_minus_utc(), -19800);
+        assert!(parse_offset("+25:00").is_err());
+        assert!(parse_offset("0200").is_err());
     }
 
     #[test]

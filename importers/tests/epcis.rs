@@ -46,13 +46,14 @@ impl Fixture {
             submitter: submitter.into(),
             dry_run: false,
             csv: CsvOptions::default(),
+            ..Default::default()
         };
         import_file(&mut self.db.conn(), Format::Epcis, path, &options)
     }
 
     fn imported(&self, path: &Path) -> i64 {
         match self.import(path, "city") {
-            Ok(ImportOutcome::Imported { batch, events }) => {
+            Ok(ImportOutcome::Imported { batch, events, .. }) => {
                 assert_eq!(
                     events as i32, batch.rows,
                     "one supply event per EPCIS event"

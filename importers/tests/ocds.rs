@@ -51,13 +51,14 @@ impl Fixture {
             submitter: submitter.into(),
             dry_run: false,
             csv: CsvOptions::default(),
+            ..Default::default()
         };
         import_file(&mut self.db.conn(), Format::Ocds, path, &options)
     }
 
     fn imported(&self, path: &Path) -> i64 {
         match self.import(path, "city") {
-            Ok(ImportOutcome::Imported { batch, events }) => {
+            Ok(ImportOutcome::Imported { batch, events, .. }) => {
                 assert_eq!(events, 0, "OCDS records no supply-chain events");
                 batch.id
             }
@@ -746,6 +747,7 @@ fn row_proofs_from_stored_releases_lead_to_the_batch_root() {
         submitter: "city".into(),
         dry_run: true,
         csv: CsvOptions::default(),
+        ..Default::default()
     };
     let ImportOutcome::Validated {
         rows, merkle_root, ..

@@ -29,6 +29,7 @@ fn import(pool: &PgPool, name: &str, content: &str, submitter: &str) -> i64 {
         submitter: submitter.into(),
         dry_run: false,
         csv: CsvOptions::default(),
+        ..Default::default()
     };
     match import_file(&mut pool.get().unwrap(), Format::Shipments, &path, &options).unwrap() {
         ImportOutcome::Imported { batch, .. } => batch.id,

@@ -52,7 +52,7 @@ pub use product::{NewProduct, Product};
 pub use reorg::{NewReorg, Reorg};
 pub use shipment_line::{NewShipmentLine, ShipmentLine, ShipmentLineView};
 pub use site::{NewSite, Site};
-pub use supply_event::{NewLedgerSupplyEvent, NewSupplyEvent, NewSupplyEventLot, SupplyEvent};
+pub use supply_event::{LotEvent, NewLedgerSupplyEvent, NewSupplyEvent, NewSupplyEventLot, SupplyEvent};
 pub use token_transfer::{NewTokenTransfer, TokenTransfer};
 pub use treasury::{
     NewTreasuryAllocation, NewTreasuryPayment, TreasuryAllocation, TreasuryPayment,

@@ -301,6 +301,7 @@ async fn import_city(
         let path = dir.join(&file.file_name);
         std::fs::write(&path, &file.csv).with_context(|| format!("writing {}", path.display()))?;
         let options = ImportOptions {
+            skip_invalid: false,
             submitter: file.supplier.to_string(),
             dry_run: false,
             csv: CsvOptions::default(),

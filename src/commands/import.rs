@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use citytrace_importers::{CsvOptions, Format, ImportError, ImportOptions, ImportOutcome};
+use citytrace_importers::{
+    CsvOptions, Format, ImportError, ImportOptions, ImportOutcome, Progress,
+};
 use citytrace_schema::DEFAULT_DATABASE;
 
 use crate::globals::Globals;
@@ -22,9 +24,17 @@ pub struct ImportArgs {
     /// Who hands the file over (a party code); the same file from the same party is imported once.
     #[arg(long, default_value = "cli", value_name = "CODE")]
     party: String,
-    /// Validate and compute the receipt; write nothing.
+    /// Validate — database checks included — and compute the receipt; write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Import the valid rows and report the others (CSV formats). Without it, any problem
+    /// means nothing is imported.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// The UTC offset of timestamps written without one (e.g. +01:00); without it such a
+    /// timestamp is a problem.
+    #[arg(long, value_name = "OFFSET", value_parser = citytrace_importers::values::parse_offset)]
+    default_offset: Option<chrono::FixedOffset>,
     /// Field delimiter; detected from the header line (`,` or `;`) when not given.
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     delimiter: Option<u8>,
@@ -78,12 +88,30 @@ pub fn run(globals: &Globals, args: ImportArgs) -> anyhow::Result<ExitCode> {
     let options = ImportOptions {
         submitter: args.party.clone(),
         dry_run: args.dry_run,
+        skip_invalid: args.skip_invalid,
         csv: CsvOptions {
             delimiter: args.delimiter,
+            default_offset: args.default_offset,
         },
     };
-    let result =
-        citytrace_importers::import_file(&mut conn, args.format.into(), &args.file, &options);
+    let bar = progress_bar(&args);
+    let report = |p: Progress| {
+        if let Some(bar) = &bar {
+            bar.set_length(p.size);
+            bar.set_position(p.bytes);
+            bar.set_message(format!("{} rows", p.rows));
+        }
+    };
+    let result = citytrace_importers::import_file_with_progress(
+        &mut conn,
+        args.format.into(),
+        &args.file,
+        &options,
+        &report,
+    );
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     match (result, args.output) {
         (Ok(outcome), Output::Json) => {
             println!("{}", serde_json::to_string_pretty(&outcome)?);
@@ -109,9 +137,14 @@ pub fn run(globals: &Globals, args: ImportArgs) -> anyhow::Result<ExitCode> {
             );
             eprint!("{}", errors.table());
             eprintln!(
-                "\n{} problem{} in all. Fix the file and import it again.",
+                "\n{} problem{} in all. Fix the file and import it again{}.",
                 errors.total,
-                if errors.total == 1 { "" } else { "s" }
+                if errors.total == 1 { "" } else { "s" },
+                if args.skip_invalid {
+                    ""
+                } else {
+                    ", or import the valid rows with --skip-invalid"
+                }
             );
             Ok(ExitCode::FAILURE)
         }
@@ -119,16 +152,41 @@ pub fn run(globals: &Globals, args: ImportArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// A byte-based bar with rows, rows/s and ETA — only on a terminal, and only for files big
+/// enough to take a while.
+fn progress_bar(args: &ImportArgs) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    let big = std::fs::metadata(&args.file)
+        .map(|m| m.len() > 4 << 20)
+        .unwrap_or(false);
+    if !(std::io::stderr().is_terminal() && big && args.output == Output::Table) {
+        return None;
+    }
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} [{bar:30}] {bytes}/{total_bytes} · {msg} · {bytes_per_sec} · ETA {eta}",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    Some(indicatif::ProgressBar::new(0).with_style(style))
+}
+
 fn print_outcome(outcome: &ImportOutcome) {
     match outcome {
-        ImportOutcome::Imported { batch, events } => {
+        ImportOutcome::Imported {
+            batch,
+            events,
+            skipped,
+        } => {
             println!(
                 "Imported batch {}: {} rows of {} from {}.",
                 batch.id, batch.rows, batch.kind, batch.file_name
             );
             println!("  file sha256  {}", batch.sha256);
             println!("  Merkle root  {}", batch.merkle_root);
-            println!("  events       {events} supply-chain events recorded");
+            if *events > 0 {
+                println!("  events       {events} supply-chain events");
+            }
+            print_skipped(skipped);
             println!("Queued for anchoring on the city ledger: `citytrace index` sends it; the batch page shows when it is anchored.");
         }
         ImportOutcome::AlreadyImported { batch } => {
@@ -141,10 +199,25 @@ fn print_outcome(outcome: &ImportOutcome) {
             rows,
             merkle_root,
             sha256,
+            skipped,
         } => {
             println!("Valid: {rows} rows. Nothing was written (--dry-run).");
             println!("  file sha256  {sha256}");
             println!("  Merkle root  {merkle_root}");
+            print_skipped(skipped);
         }
     }
+}
+
+fn print_skipped(skipped: &citytrace_importers::RowErrors) {
+    if skipped.is_empty() {
+        return;
+    }
+    println!(
+        "\n{} problem{} left rows out (--skip-invalid):\n",
+        skipped.total,
+        if skipped.total == 1 { "" } else { "s" }
+    );
+    print!("{}", skipped.table());
+    println!();
 }

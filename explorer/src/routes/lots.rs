@@ -1,7 +1,7 @@
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use citytrace_schema::models::{Lot, Product, ShipmentLine, Site, SupplyEvent};
+use citytrace_schema::models::{Lot, LotEvent, Product, ShipmentLine, Site};
 
 use super::trust::TrustBadge;
 use crate::error::AppError;
@@ -108,7 +108,7 @@ pub async fn show(
                     trust: TrustBadge::new(&v.trust),
                 })
                 .collect();
-            let events = SupplyEvent::for_lot(conn, lot.id)?
+            let events = LotEvent::for_lot(conn, lot.id)?
                 .into_iter()
                 .map(|e| {
                     let location = match e.biz_location_id {
@@ -122,7 +122,7 @@ pub async fn show(
                     };
                     Ok(EventRow {
                         time: fmt::time(&e.event_time),
-                        offset: e.event_tz_offset,
+                        offset: e.event_tz_offset.unwrap_or_default(),
                         event_type: e.event_type,
                         biz_step: e.biz_step.unwrap_or_default(),
                         disposition: e.disposition.unwrap_or_default(),

@@ -30,6 +30,8 @@ pub struct ShipmentLine {
     pub to_site_id: i64,
     pub shipped_at: DateTime<Utc>,
     pub received_at: Option<DateTime<Utc>>,
+    pub shipped_offset: String,
+    pub received_offset: Option<String>,
 }
 
 /// For binary COPY: every column given explicitly.
@@ -53,6 +55,8 @@ pub struct NewShipmentLine {
     pub to_site_id: i64,
     pub shipped_at: DateTime<Utc>,
     pub received_at: Option<DateTime<Utc>>,
+    pub shipped_offset: String,
+    pub received_offset: Option<String>,
 }
 
 /// A shipment line as the lot page shows it: with its sites, its batch and how far it can be

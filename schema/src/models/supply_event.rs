@@ -121,3 +121,52 @@ struct ReservedId {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     id: i64,
 }
+
+/// One entry of a lot's timeline (the `lot_events` view): stored events (EPCIS imports, the
+/// ledger) and the shipping/receiving events derived from shipment lines.
+#[derive(Debug, Clone, QueryableByName, Serialize)]
+pub struct LotEvent {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub lot_id: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub event_type: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub action: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub biz_step: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub disposition: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub event_time: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub event_tz_offset: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    pub biz_location_id: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub role: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Numeric>)]
+    pub quantity: Option<BigDecimal>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub unit: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    pub batch_id: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    pub line: Option<i32>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    pub chain_id: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    pub block_number: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Bytea>)]
+    pub tx_hash: Option<Vec<u8>>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    pub log_index: Option<i32>,
+}
+
+impl LotEvent {
+    /// A lot's timeline, oldest first.
+    pub fn for_lot(conn: &mut PgConnection, lot_id: i64) -> QueryResult<Vec<LotEvent>> {
+        diesel::sql_query("SELECT * FROM lot_events WHERE lot_id = $1 ORDER BY event_time, biz_step")
+            .bind::<diesel::sql_types::BigInt, _>(lot_id)
+            .load(conn)
+    }
+}

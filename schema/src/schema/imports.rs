@@ -33,6 +33,8 @@ diesel::table! {
         to_site_id -> Int8,
         shipped_at -> Timestamptz,
         received_at -> Nullable<Timestamptz>,
+        shipped_offset -> Text,
+        received_offset -> Nullable<Text>,
     }
 }
 

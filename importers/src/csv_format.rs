@@ -1,0 +1,248 @@
+//! The streaming import of every CSV format: one pass over the file, constant memory.
+//!
+//! Rows are read and checked one at a time ([`CsvFormat::parse`]: required values, types,
+//! codes, check digits); valid rows are gathered into chunks of [`CHUNK_ROWS`], and each chunk
+//! is checked against the database and written by binary COPY ([`CsvFormat::load_chunk`]:
+//! references resolved with set-based queries, natural keys checked — rows of earlier chunks
+//! are already in the table, so duplicates within the file are found the same way). The batch
+//! row comes first and gets its row count and Merkle root at the end, all in one transaction:
+//!
+//! - any problem (without `--skip-invalid`): the transaction rolls back, nothing is written, and
+//!   every problem found in the whole file is reported;
+//! - `--skip-invalid`: the valid rows are written and the batch's root covers exactly them; the
+//!   problems are reported with the receipt;
+//! - `--dry-run`: everything runs, database checks included, then rolls back.
+//!
+//! Memory holds one chunk, the first [`crate::error::MAX_REPORTED_ERRORS`] problems and the
+//! O(log n) Merkle stack, whatever the file size.
+
+use std::io::Read;
+
+use chrono::FixedOffset;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+
+use citytrace_schema::models::{ImportBatch, NewImportBatch};
+use citytrace_schema::schema::import_batches;
+
+use crate::csv_input::{Column, CsvFile, CsvRow};
+use crate::error::{ImportError, RowError, RowErrors};
+use crate::merkle::{leaf_hash, RootBuilder};
+use crate::{BatchSummary, ImportOptions, ImportOutcome, Progress};
+
+/// Valid rows checked against the database and written together.
+pub const CHUNK_ROWS: usize = 20_000;
+
+/// How a row is read: the file's conventions.
+#[derive(Debug, Clone, Copy)]
+pub struct RowContext {
+    /// `;`-separated files (as Excel writes them where `,` is the decimal mark) accept `12,5`.
+    pub decimal_comma: bool,
+    /// The offset assumed for timestamps written without one (`--default-offset`); None: an
+    /// offset is required.
+    pub default_offset: Option<FixedOffset>,
+}
+
+/// The batch a chunk is written under.
+#[derive(Debug, Clone)]
+pub struct BatchContext {
+    pub batch_id: i64,
+    pub submitter: String,
+}
+
+/// One CSV format: its columns, how a row is checked, encoded and written.
+pub trait CsvFormat {
+    type Record;
+    /// The batch kind (`import_batches.kind`) and the format's name on the command line.
+    const KIND: &'static str;
+
+    fn columns() -> &'static [Column];
+
+    /// Check one row on its own; push every problem, return the record when there is none.
+    fn parse(
+        row: &CsvRow,
+        context: &RowContext,
+        errors: &mut Vec<RowError>,
+    ) -> Option<Self::Record>;
+
+    /// The physical line the record came from.
+    fn line(record: &Self::Record) -> u64;
+
+    /// The canonical encoding its Merkle leaf is computed from (docs/verification.md).
+    fn canonical(record: &Self::Record) -> Vec<u8>;
+
+    /// Check a chunk against the database and write the records that pass, under `batch`.
+    /// Returns, for each record, whether it was written; problems go to `errors`.
+    fn load_chunk(
+        conn: &mut PgConnection,
+        batch: &BatchContext,
+        chunk: &[Self::Record],
+        errors: &mut Vec<RowError>,
+    ) -> QueryResult<Vec<bool>>;
+
+    /// Supply-chain events the written rows stand for (shown on the receipt); 0 by default.
+    fn events(_conn: &mut PgConnection, _batch_id: i64) -> QueryResult<usize> {
+        Ok(0)
+    }
+}
+
+/// Why the transaction ends without committing.
+enum Abort {
+    Invalid(RowErrors),
+    DryRun(Box<ImportOutcome>),
+    Db(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for Abort {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Db(e)
+    }
+}
+
+/// The file being imported.
+pub struct FileMeta<'a> {
+    pub file_name: &'a str,
+    pub sha256: [u8; 32],
+    /// Its size in bytes, for progress (0 when unknown).
+    pub size: u64,
+}
+
+/// Import a CSV file of format `F` (see the module docs).
+pub fn import<F: CsvFormat, R: Read>(
+    conn: &mut PgConnection,
+    input: R,
+    meta: &FileMeta<'_>,
+    options: &ImportOptions,
+    progress: &dyn Fn(Progress),
+) -> Result<ImportOutcome, ImportError> {
+    let mut file = CsvFile::open(input, F::columns(), options.csv).map_err(ImportError::Invalid)?;
+    let context = RowContext {
+        decimal_comma: file.delimiter == b';',
+        default_offset: options.csv.default_offset,
+    };
+    let result = conn.transaction::<ImportOutcome, Abort, _>(|conn| {
+        let batch = ImportBatch::insert(
+            conn,
+            &NewImportBatch {
+                kind: F::KIND,
+                file_name: meta.file_name,
+                sha256: &meta.sha256,
+                submitter: &options.submitter,
+                row_count: 0,
+                merkle_root: &[0u8; 32],
+            },
+        )?;
+        let batch_context = BatchContext {
+            batch_id: batch.id,
+            submitter: options.submitter.clone(),
+        };
+        let mut state = Load::<F> {
+            errors: RowErrors::default(),
+            root: RootBuilder::new(),
+            chunk: Vec::with_capacity(CHUNK_ROWS),
+            rows: 0,
+            written: 0,
+        };
+        let mut row_errors = Vec::new();
+        while let Some(row) = file.next_row() {
+            state.rows += 1;
+            match row {
+                Err(e) => state.errors.push(e),
+                Ok(row) => {
+                    if let Some(record) = F::parse(&row, &context, &mut row_errors) {
+                        state.chunk.push(record);
+                    }
+                    row_errors.drain(..).for_each(|e| state.errors.push(e));
+                }
+            }
+            if state.chunk.len() >= CHUNK_ROWS {
+                state.flush(conn, &batch_context)?;
+                progress(Progress {
+                    bytes: file.position(),
+                    size: meta.size,
+                    rows: state.rows,
+                });
+            }
+        }
+        state.flush(conn, &batch_context)?;
+        progress(Progress {
+            bytes: meta.size,
+            size: meta.size,
+            rows: state.rows,
+        });
+        let Load {
+            mut errors,
+            root,
+            rows,
+            written,
+            ..
+        } = state;
+        if rows == 0 && errors.is_empty() {
+            errors.push(RowError::file(
+                "the file has a header line but no data rows",
+            ));
+        } else if written == 0 && errors.is_empty() {
+            errors.push(RowError::file("no row could be imported"));
+        }
+        errors.sort();
+        if written == 0 || (!errors.is_empty() && !options.skip_invalid) {
+            return Err(Abort::Invalid(errors));
+        }
+        let merkle_root = root.root().unwrap_or_default();
+        diesel::update(import_batches::table.find(batch.id))
+            .set((
+                import_batches::merkle_root.eq(merkle_root.to_vec()),
+                import_batches::row_count.eq(written as i32),
+            ))
+            .execute(conn)?;
+        if options.dry_run {
+            return Err(Abort::DryRun(Box::new(ImportOutcome::Validated {
+                rows: written,
+                merkle_root: citytrace_schema::hex0x(&merkle_root),
+                sha256: hex::encode(meta.sha256),
+                skipped: errors,
+            })));
+        }
+        let batch = ImportBatch::find(conn, batch.id)?;
+        let events = F::events(conn, batch.id)?;
+        Ok(ImportOutcome::Imported {
+            batch: BatchSummary::from(&batch),
+            events,
+            skipped: errors,
+        })
+    });
+    match result {
+        Ok(outcome) => Ok(outcome),
+        Err(Abort::DryRun(outcome)) => Ok(*outcome),
+        Err(Abort::Invalid(errors)) => Err(ImportError::Invalid(errors)),
+        Err(Abort::Db(e)) => Err(e.into()),
+    }
+}
+
+struct Load<F: CsvFormat> {
+    errors: RowErrors,
+    root: RootBuilder,
+    chunk: Vec<F::Record>,
+    rows: u64,
+    written: usize,
+}
+
+impl<F: CsvFormat> Load<F> {
+    /// Check and write the gathered chunk; the written records' leaves join the root in order.
+    fn flush(&mut self, conn: &mut PgConnection, batch: &BatchContext) -> QueryResult<()> {
+        if self.chunk.is_empty() {
+            return Ok(());
+        }
+        let mut problems = Vec::new();
+        let written = F::load_chunk(conn, batch, &self.chunk, &mut problems)?;
+        for (record, ok) in self.chunk.iter().zip(&written) {
+            if *ok {
+                self.root.push_leaf(leaf_hash(&F::canonical(record)));
+                self.written += 1;
+            }
+        }
+        problems.into_iter().for_each(|e| self.errors.push(e));
+        self.chunk.clear();
+        Ok(())
+    }
+}
