@@ -178,6 +178,14 @@ impl<'a> Cells<'a> {
         }
     }
 
+    /// The text of column `c` read by `parse` (a format's own code list or notation); its
+    /// error is the reason reported.
+    pub fn parsed<T>(&mut self, c: usize, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+        let value = self.text(c)?;
+        let result = parse(&value);
+        self.checked(c, &value, result)
+    }
+
     fn checked<T>(&mut self, c: usize, value: &str, result: Result<T, String>) -> Option<T> {
         match result {
             Ok(v) => Some(v),

@@ -246,3 +246,27 @@ impl<F: CsvFormat> Load<F> {
         Ok(())
     }
 }
+
+/// Check every row of a file on its own, without a database (for documentation examples and
+/// offline checks): the number of valid rows, or the problems.
+pub fn check_rows<F: CsvFormat, R: Read>(input: R, options: crate::csv_input::CsvOptions) -> Result<usize, RowErrors> {
+    let mut file = CsvFile::open(input, F::columns(), options)?;
+    let context = RowContext { decimal_comma: file.delimiter == b';', default_offset: options.default_offset };
+    let (mut valid, mut errors, mut row_errors) = (0, RowErrors::default(), Vec::new());
+    while let Some(row) = file.next_row() {
+        match row {
+            Ok(row) => {
+                if F::parse(&row, &context, &mut row_errors).is_some() {
+                    valid += 1;
+                }
+                row_errors.drain(..).for_each(|e| errors.push(e));
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(valid)
+    } else {
+        Err(errors)
+    }
+}

@@ -5,6 +5,7 @@
 //! column, value and reason, and any problem means nothing is written. The same file from the
 //! same submitter again is a no-op that names the original batch.
 
+pub mod canonical;
 pub mod cells;
 pub mod csv_format;
 pub mod csv_input;
@@ -13,7 +14,9 @@ pub mod error;
 pub mod gs1;
 pub mod merkle;
 pub mod ocds;
+pub mod products;
 pub mod proof;
+pub mod sensor_readings;
 pub mod shipments;
 pub mod values;
 
@@ -37,6 +40,10 @@ pub use error::{ImportError, RowError, RowErrors};
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     Shipments,
+    /// Product master data: declared unit, EPD carbon factor, cold-chain range and budget.
+    Products,
+    /// Cold-chain sensor readings.
+    SensorReadings,
     /// OCDS 1.1 release or record packages (JSON).
     Ocds,
     /// EPCIS 2.0 JSON-LD capture documents.
@@ -44,20 +51,35 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: &'static [Format] = &[Format::Shipments, Format::Ocds, Format::Epcis];
+    pub const ALL: &'static [Format] = &[Format::Shipments, Format::Products, Format::SensorReadings, Format::Ocds, Format::Epcis];
 
     pub fn name(self) -> &'static str {
         match self {
             Self::Shipments => "shipments",
+            Self::Products => "products",
+            Self::SensorReadings => "sensor-readings",
             Self::Ocds => "ocds",
             Self::Epcis => "epcis",
         }
+    }
+
+    /// Check a CSV file's rows on their own, without a database; None for the JSON formats.
+    pub fn check_rows<R: Read>(self, input: R, options: CsvOptions) -> Option<Result<usize, RowErrors>> {
+        use csv_format::check_rows;
+        Some(match self {
+            Self::Shipments => check_rows::<shipments::Shipments, _>(input, options),
+            Self::Products => check_rows::<products::Products, _>(input, options),
+            Self::SensorReadings => check_rows::<sensor_readings::SensorReadings, _>(input, options),
+            Self::Ocds | Self::Epcis => return None,
+        })
     }
 
     /// The CSV columns of the format (none for the JSON formats).
     pub fn columns(self) -> &'static [Column] {
         match self {
             Self::Shipments => shipments::COLUMNS,
+            Self::Products => products::COLUMNS,
+            Self::SensorReadings => sensor_readings::COLUMNS,
             Self::Ocds | Self::Epcis => &[],
         }
     }
@@ -223,6 +245,10 @@ pub fn import_reader<R: Read>(
     progress: &dyn Fn(Progress),
 ) -> Result<ImportOutcome, ImportError> {
     let records = match format {
+        Format::Products => return csv_format::import::<products::Products, _>(conn, input, meta, options, progress),
+        Format::SensorReadings => {
+            return csv_format::import::<sensor_readings::SensorReadings, _>(conn, input, meta, options, progress)
+        }
         Format::Shipments => {
             return csv_format::import::<shipments::Shipments, _>(
                 conn, input, meta, options, progress,

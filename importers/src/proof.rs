@@ -11,6 +11,7 @@ use crate::merkle::{self, Hash, PathStep};
 use crate::ocds::ReleaseRow;
 use crate::shipments::ShipmentRecord;
 
+
 /// Everything needed to check one row against its batch root, offline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowProof {
@@ -42,6 +43,14 @@ pub fn canonical_rows(
     batch: &ImportBatch,
 ) -> QueryResult<Vec<(u64, Vec<u8>)>> {
     match batch.kind.as_str() {
+        "products" => Ok(crate::products::stored(conn, batch.id)?
+            .iter()
+            .map(|v| (v.line as u64, crate::products::ProductRecord::from(v).canonical()))
+            .collect()),
+        "sensor-readings" => Ok(crate::sensor_readings::stored(conn, batch.id)?
+            .iter()
+            .map(|r| (r.line, r.canonical()))
+            .collect()),
         "shipments" => Ok(ShipmentLine::of_batch(conn, batch.id)?
             .iter()
             .map(|row| {

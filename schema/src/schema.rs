@@ -18,6 +18,9 @@ diesel::joinable!(sites -> parties (party_id));
 diesel::joinable!(lots -> products (product_id));
 diesel::joinable!(shipment_lines -> import_batches (batch_id));
 diesel::joinable!(shipment_lines -> lots (lot_id));
+diesel::joinable!(product_versions -> import_batches (batch_id));
+diesel::joinable!(sensor_readings -> import_batches (batch_id));
+diesel::joinable!(sensor_readings -> lots (lot_id));
 diesel::joinable!(supply_event_lots -> supply_events (event_id));
 diesel::joinable!(supply_event_lots -> lots (lot_id));
 diesel::joinable!(contracts -> chains (chain_id));
@@ -54,6 +57,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     lots,
     import_batches,
     shipment_lines,
+    product_versions,
+    sensor_readings,
     supply_events,
     supply_event_lots,
     chains,

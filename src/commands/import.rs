@@ -47,6 +47,10 @@ pub struct ImportArgs {
 enum FormatArg {
     /// Shipment lines (docs/formats/shipments.md).
     Shipments,
+    /// Product master data: unit, EPD carbon factor, cold-chain range (docs/formats/products.md).
+    Products,
+    /// Cold-chain temperature logs (docs/formats/sensor-readings.md).
+    SensorReadings,
     /// OCDS 1.1 release or record packages, JSON (docs/formats/ocds.md).
     Ocds,
     /// EPCIS 2.0 JSON-LD documents (docs/formats/epcis.md).
@@ -57,6 +61,8 @@ impl From<FormatArg> for Format {
     fn from(f: FormatArg) -> Self {
         match f {
             FormatArg::Shipments => Format::Shipments,
+            FormatArg::Products => Format::Products,
+            FormatArg::SensorReadings => Format::SensorReadings,
             FormatArg::Ocds => Format::Ocds,
             FormatArg::Epcis => Format::Epcis,
         }
@@ -177,10 +183,8 @@ fn print_outcome(outcome: &ImportOutcome) {
             events,
             skipped,
         } => {
-            println!(
-                "Imported batch {}: {} rows of {} from {}.",
-                batch.id, batch.rows, batch.kind, batch.file_name
-            );
+            let plural = if batch.rows == 1 { "" } else { "s" };
+            println!("Imported batch {}: {} row{plural} of {} from {}.", batch.id, batch.rows, batch.kind, batch.file_name);
             println!("  file sha256  {}", batch.sha256);
             println!("  Merkle root  {}", batch.merkle_root);
             if *events > 0 {

@@ -31,3 +31,57 @@ SELECT s.lot_id, s.event_type, s.action, s.biz_step, s.disposition, s.event_time
        s.biz_location_id, 'object', s.quantity, s.unit, s.batch_id, s.line,
        NULL::bigint, NULL::bigint, NULL::bytea, NULL::integer
   FROM shipment_events s;
+
+-- Product master data (the `products` format): each imported row is kept as a version (what
+-- the batch's Merkle root commits to); the products table holds the latest values.
+ALTER TABLE products
+    ADD COLUMN epd_ref TEXT,
+    ADD COLUMN gwp_per_unit NUMERIC CHECK (gwp_per_unit >= 0),
+    ADD COLUMN min_temp_c NUMERIC(5, 2),
+    ADD COLUMN max_temp_c NUMERIC(5, 2),
+    ADD COLUMN max_excursion_minutes INTEGER CHECK (max_excursion_minutes >= 0),
+    ADD COLUMN max_single_excursion_minutes INTEGER CHECK (max_single_excursion_minutes >= 0),
+    ADD COLUMN logging_interval_minutes INTEGER CHECK (logging_interval_minutes > 0),
+    ADD COLUMN version_batch_id BIGINT REFERENCES import_batches (id),
+    ADD COLUMN version_line INTEGER,
+    ADD CONSTRAINT products_temperature_range CHECK (min_temp_c IS NULL OR max_temp_c IS NULL OR min_temp_c <= max_temp_c);
+
+CREATE TABLE product_versions (
+    batch_id                      BIGINT NOT NULL REFERENCES import_batches (id),
+    line                          INTEGER NOT NULL CHECK (line > 0),
+    submitter                     TEXT NOT NULL,
+    code                          TEXT NOT NULL,
+    gtin                          TEXT CHECK (gtin ~ '^[0-9]{14}$'),
+    name                          TEXT NOT NULL,
+    material_class                TEXT,
+    unit                          TEXT NOT NULL,
+    epd_ref                       TEXT,
+    gwp_per_unit                  NUMERIC,
+    min_temp_c                    NUMERIC(5, 2),
+    max_temp_c                    NUMERIC(5, 2),
+    max_excursion_minutes         INTEGER,
+    max_single_excursion_minutes  INTEGER,
+    logging_interval_minutes      INTEGER,
+    PRIMARY KEY (batch_id, line),
+    UNIQUE (batch_id, code)
+);
+
+-- Cold-chain sensor readings: high volume. The natural key is (submitter, device, time); no
+-- surrogate id.
+CREATE TABLE sensor_readings (
+    batch_id        BIGINT NOT NULL REFERENCES import_batches (id),
+    line            INTEGER NOT NULL CHECK (line > 0),
+    submitter       TEXT NOT NULL,
+    device_id       TEXT NOT NULL,
+    shipment_code   TEXT,
+    lot_id          BIGINT REFERENCES lots (id),
+    recorded_at     TIMESTAMPTZ NOT NULL,
+    recorded_offset TEXT NOT NULL CHECK (recorded_offset ~ '^[+-][0-9]{2}:[0-9]{2}$'),
+    temperature_c   NUMERIC(5, 2) NOT NULL,
+    humidity_pct    NUMERIC(4, 1) CHECK (humidity_pct BETWEEN 0 AND 100),
+    PRIMARY KEY (batch_id, line),
+    UNIQUE (submitter, device_id, recorded_at),
+    CHECK (shipment_code IS NOT NULL OR lot_id IS NOT NULL)
+);
+CREATE INDEX sensor_readings_shipment_idx ON sensor_readings (shipment_code, recorded_at) WHERE shipment_code IS NOT NULL;
+CREATE INDEX sensor_readings_lot_idx ON sensor_readings (lot_id, recorded_at) WHERE lot_id IS NOT NULL;

@@ -1,5 +1,6 @@
 use std::collections::HashMap;
 
+use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -17,6 +18,16 @@ pub struct Product {
     pub material_class: Option<String>,
     pub unit: String,
     pub created_at: DateTime<Utc>,
+    /// The EPD this product's carbon factor comes from, and its GWP (A1–A3) in kg CO2e per
+    /// declared unit (`unit`).
+    pub epd_ref: Option<String>,
+    pub gwp_per_unit: Option<BigDecimal>,
+    /// Cold chain: the allowed range, the excursion budget, the expected logging interval.
+    pub min_temp_c: Option<BigDecimal>,
+    pub max_temp_c: Option<BigDecimal>,
+    pub max_excursion_minutes: Option<i32>,
+    pub max_single_excursion_minutes: Option<i32>,
+    pub logging_interval_minutes: Option<i32>,
 }
 
 #[derive(Debug, Clone, Insertable)]

@@ -34,6 +34,15 @@ diesel::table! {
         material_class -> Nullable<Text>,
         unit -> Text,
         created_at -> Timestamptz,
+        epd_ref -> Nullable<Text>,
+        gwp_per_unit -> Nullable<Numeric>,
+        min_temp_c -> Nullable<Numeric>,
+        max_temp_c -> Nullable<Numeric>,
+        max_excursion_minutes -> Nullable<Int4>,
+        max_single_excursion_minutes -> Nullable<Int4>,
+        logging_interval_minutes -> Nullable<Int4>,
+        version_batch_id -> Nullable<Int8>,
+        version_line -> Nullable<Int4>,
     }
 }
 

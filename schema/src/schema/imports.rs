@@ -71,3 +71,38 @@ diesel::table! {
         unit -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    product_versions (batch_id, line) {
+        batch_id -> Int8,
+        line -> Int4,
+        submitter -> Text,
+        code -> Text,
+        gtin -> Nullable<Text>,
+        name -> Text,
+        material_class -> Nullable<Text>,
+        unit -> Text,
+        epd_ref -> Nullable<Text>,
+        gwp_per_unit -> Nullable<Numeric>,
+        min_temp_c -> Nullable<Numeric>,
+        max_temp_c -> Nullable<Numeric>,
+        max_excursion_minutes -> Nullable<Int4>,
+        max_single_excursion_minutes -> Nullable<Int4>,
+        logging_interval_minutes -> Nullable<Int4>,
+    }
+}
+
+diesel::table! {
+    sensor_readings (batch_id, line) {
+        batch_id -> Int8,
+        line -> Int4,
+        submitter -> Text,
+        device_id -> Text,
+        shipment_code -> Nullable<Text>,
+        lot_id -> Nullable<Int8>,
+        recorded_at -> Timestamptz,
+        recorded_offset -> Text,
+        temperature_c -> Numeric,
+        humidity_pct -> Nullable<Numeric>,
+    }
+}
