@@ -3,3 +3,4 @@ pub mod demo;
 pub mod import;
 pub mod index;
 pub mod serve;
+pub mod verify;

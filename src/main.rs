@@ -42,6 +42,10 @@ enum Command {
     Import(commands::import::ImportArgs),
     /// The database: status, URL, migrations, stopping the embedded server.
     Db(commands::db::DbArgs),
+    /// Check a row against the ledger alone: its proof file (or the database's copy of the row)
+    /// step by step — leaf, Merkle path, the anchoring transaction's receipt, finality — or an
+    /// indexed ledger row against its log. Exit 0 only when every step passes.
+    Verify(commands::verify::VerifyArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -53,6 +57,7 @@ fn main() -> std::process::ExitCode {
         Command::Index(args) => commands::index::run(&cli.globals, args),
         Command::Import(args) => commands::import::run(&cli.globals, args),
         Command::Db(args) => commands::db::run(&cli.globals, args),
+        Command::Verify(args) => commands::verify::run(&cli.globals, args),
     };
     match result {
         Ok(code) => code,

@@ -76,6 +76,42 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// The JSON form, for `/api` paths: `{"error": "not_found", "status": 404, "message": …}`.
+    pub fn json_response(&self) -> HttpResponse {
+        if let Self::Internal(detail) = self {
+            tracing::error!(%detail, "API request failed");
+        }
+        let status = self.status_code();
+        let code = match self {
+            Self::NotFound(_) => "not_found",
+            Self::BadRequest(_) => "bad_request",
+            Self::Unavailable => "unavailable",
+            Self::Internal(_) => "internal",
+        };
+        HttpResponse::build(status).json(serde_json::json!({
+            "error": code,
+            "status": status.as_u16(),
+            "message": self.public_message(),
+        }))
+    }
+}
+
+/// An [`AppError`] on an `/api` path: the same statuses, as JSON.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ApiError(#[from] pub AppError);
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.0.json_response()
+    }
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {

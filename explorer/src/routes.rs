@@ -1,5 +1,6 @@
 //! Routes, one file per resource. Handlers return `Result<impl Responder, AppError>`.
 
+mod api;
 mod areas;
 mod batches;
 mod health;
@@ -21,6 +22,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/search", web::get().to(search::show))
         .route("/lots/{code:.+}", web::get().to(lots::show))
         .route("/batches/{id}", web::get().to(batches::show))
+        .route(
+            "/api/v1/batches/{id}/rows/{line}/proof",
+            web::get().to(api::row_proof),
+        )
         .route("/materials", web::get().to(areas::materials))
         .route(
             "/{area:cold-chain|waste|emissions|spending}",
@@ -36,9 +41,11 @@ pub(crate) fn html<T: Template>(page: &T) -> Result<HttpResponse, AppError> {
         .body(page.render()?))
 }
 
-async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound(format!(
-        "There is no page at {}.",
-        req.path()
-    )))
+async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
+    let error = AppError::NotFound(format!("There is no page at {}.", req.path()));
+    if req.path().starts_with("/api/") {
+        error.json_response()
+    } else {
+        actix_web::ResponseError::error_response(&error)
+    }
 }

@@ -11,6 +11,7 @@ use crate::merkle::{self, Hash, PathStep};
 use crate::ocds::ReleaseRow;
 use crate::shipments::ShipmentRecord;
 
+pub mod anchored;
 
 /// Everything needed to check one row against its batch root, offline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@
 //! [`AnchorSender`]: crate::source::AnchorSender
 
 mod decode;
+mod lookup;
 mod mocks;
 mod signer;
 mod source;
@@ -19,6 +20,7 @@ use crate::error::{classify_rpc_message, RpcError};
 use crate::source::Hash32;
 
 pub use decode::{AbiDecoder, DecodedLog};
+pub use lookup::{EvmLookup, TxReceipt};
 pub use mocks::{AnvilControl, CarbonRetirementCall, DemoLedger};
 pub use signer::{DeployedContracts, EvmSigner, PaymentCall, TraceEventCall};
 pub use source::EvmSource;

@@ -20,6 +20,7 @@ pub mod rpc;
 pub mod source;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod verify;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -17,6 +17,8 @@ pub struct LineRow {
     pub lot_href: String,
     pub quantity: String,
     pub unit: String,
+    /// The row's proof file (JSON), for `citytrace verify`.
+    pub proof_href: String,
 }
 
 #[derive(Template)]
@@ -85,6 +87,7 @@ pub async fn show(
                     lot_code: l.lot_code,
                     quantity: l.quantity.normalized().to_plain_string(),
                     unit: l.unit,
+                    proof_href: format!("/api/v1/batches/{id}/rows/{}/proof", l.line),
                 })
                 .collect();
             Ok(BatchPage {

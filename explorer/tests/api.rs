@@ -1,0 +1,248 @@
+//! The JSON API against a real PostgreSQL: a row's proof file (content type, download name,
+//! the proof and its anchor), JSON errors under /api, and the batch page's links to proofs.
+
+use actix_web::http::StatusCode;
+use actix_web::{test, web, App};
+use chrono::Utc;
+
+use citytrace_explorer::{configure, AppState};
+use citytrace_importers::merkle::{leaf_hash, Side};
+use citytrace_importers::proof::anchored::{AnchorRef, AnchoredProof};
+use citytrace_importers::{import_file, Format, ImportOptions, ImportOutcome};
+use citytrace_schema::diesel::prelude::*;
+use citytrace_schema::models::{
+    BatchAnchor, Chain, ChainKind, Finality, ImportBatch, NewBatchAnchor,
+};
+use citytrace_schema::schema::shipment_lines;
+use citytrace_schema::testing::TestDatabase;
+use citytrace_schema::PgPool;
+
+const CSV: &str = "shipment_id,line,lot_id,product,quantity,unit,from_site,to_site,shipped_at,received_at\n\
+    SHP-9,1,LOT-A,Rebar B500B,4.2,TNE,MILL,SITE-A,2026-05-01T08:00:00+02:00,2026-05-01T10:00:00+02:00\n\
+    SHP-9,2,LOT-B,Cement,1.5,TNE,MILL,SITE-A,2026-05-01T08:00:00+02:00,\n";
+
+fn seed(pool: &PgPool) -> i64 {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.csv");
+    std::fs::write(&path, CSV).unwrap();
+    let options = ImportOptions {
+        submitter: "HSM".into(),
+        ..Default::default()
+    };
+    match import_file(&mut pool.get().unwrap(), Format::Shipments, &path, &options).unwrap() {
+        ImportOutcome::Imported { batch, .. } => batch.id,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// What the indexer writes when it sees the batch's BatchAnchored event.
+fn anchor(pool: &PgPool, batch_id: i64) -> AnchorRef {
+    let conn = &mut pool.get().unwrap();
+    let batch = ImportBatch::find(conn, batch_id).unwrap();
+    Chain::upsert(conn, 31337, "test ledger", ChainKind::Ledger).unwrap();
+    BatchAnchor::insert_all(
+        conn,
+        &[NewBatchAnchor {
+            chain_id: 31337,
+            block_number: 12,
+            block_hash: vec![0xbb; 32],
+            block_time: Utc::now(),
+            tx_hash: vec![0xab; 32],
+            log_index: 1,
+            contract: vec![0x11; 20],
+            finality: Finality::Final.as_str().into(),
+            batch_id,
+            merkle_root: batch.merkle_root,
+            row_count: batch.row_count,
+            uri: String::new(),
+        }],
+    )
+    .unwrap();
+    AnchorRef {
+        chain_id: 31337,
+        contract: [0x11; 20],
+        tx_hash: [0xab; 32],
+        block_number: 12,
+        block_hash: [0xbb; 32],
+        log_index: 1,
+    }
+}
+
+fn merkle_root(pool: &PgPool, batch_id: i64) -> [u8; 32] {
+    let batch = ImportBatch::find(&mut pool.get().unwrap(), batch_id).unwrap();
+    batch.merkle_root.as_slice().try_into().unwrap()
+}
+
+macro_rules! app {
+    ($pool:expr) => {
+        test::init_service(
+            App::new()
+                .app_data(web::Data::new(AppState {
+                    pool: $pool.clone(),
+                }))
+                .configure(configure),
+        )
+        .await
+    };
+}
+
+/// (status, body, content type, content disposition) of a GET.
+macro_rules! get {
+    ($app:expr, $uri:expr) => {{
+        let response =
+            test::call_service(&$app, test::TestRequest::get().uri($uri).to_request()).await;
+        let status = response.status();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+        };
+        let (content_type, disposition) = (header("content-type"), header("content-disposition"));
+        let body = test::read_body(response).await;
+        (
+            status,
+            String::from_utf8_lossy(&body).into_owned(),
+            content_type,
+            disposition,
+        )
+    }};
+}
+
+#[actix_web::test]
+async fn a_rows_proof_downloads_as_json_with_its_path_root_and_anchor() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    let batch = seed(&pool);
+    let anchored = anchor(&pool, batch);
+    let app = app!(pool);
+
+    let (status, body, content_type, disposition) =
+        get!(app, &format!("/api/v1/batches/{batch}/rows/3/proof"));
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type.as_deref(), Some("application/json"));
+    assert_eq!(
+        disposition,
+        Some(format!(
+            "attachment; filename=\"citytrace-batch-{batch}-line-3.proof.json\""
+        ))
+    );
+    assert!(
+        body.starts_with(&format!(
+            "{{\n  \"format\": \"citytrace/proof/1\",\n  \"batch_id\": {batch},\n  \"line\": 3,\n  \"canonical\": \"{{\\\"encoding\\\":\\\"citytrace/shipments/1\\\","
+        )),
+        "{body}"
+    );
+    let proof = AnchoredProof::from_json(&body).unwrap();
+    assert_eq!(proof.row.batch_id, batch);
+    assert_eq!(
+        (proof.row.line, proof.row.index, proof.row.leaf_count),
+        (3, 1, 2)
+    );
+    assert_eq!(proof.row.leaf, leaf_hash(proof.row.canonical.as_bytes()));
+    assert_eq!(proof.row.path.len(), 1);
+    assert_eq!(proof.row.path[0].side, Side::Left);
+    assert_eq!(proof.row.root, merkle_root(&pool, batch));
+    assert!(proof.check_leaf().is_ok() && proof.check_path().is_ok());
+    assert_eq!(proof.anchor, Some(anchored));
+}
+
+#[actix_web::test]
+async fn an_unanchored_batchs_proof_has_a_null_anchor() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    let batch = seed(&pool);
+    let (status, body, _, _) = get!(app!(pool), &format!("/api/v1/batches/{batch}/rows/2/proof"));
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.ends_with("\n  \"anchor\": null\n}\n"), "{body}");
+    let proof = AnchoredProof::from_json(&body).unwrap();
+    assert_eq!((proof.row.index, proof.anchor), (0, None));
+    assert_eq!(proof.row.root, merkle_root(&pool, batch));
+}
+
+#[actix_web::test]
+async fn a_proof_over_a_changed_stored_row_leads_to_another_root_than_the_recorded_one() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    let batch = seed(&pool);
+    anchor(&pool, batch);
+    diesel::update(
+        shipment_lines::table
+            .filter(shipment_lines::batch_id.eq(batch))
+            .filter(shipment_lines::line.eq(2)),
+    )
+    .set(shipment_lines::unit.eq("KGM"))
+    .execute(&mut db.conn())
+    .unwrap();
+    let (status, body, _, _) = get!(app!(pool), &format!("/api/v1/batches/{batch}/rows/3/proof"));
+    assert_eq!(status, StatusCode::OK);
+    let proof = AnchoredProof::from_json(&body).unwrap();
+    assert!(
+        proof.check_path().is_ok(),
+        "the proof holds together over the rows as stored"
+    );
+    assert_ne!(
+        proof.row.root,
+        merkle_root(&pool, batch),
+        "but its root is not the one recorded (and anchored): the ledger will say so"
+    );
+}
+
+#[actix_web::test]
+async fn api_errors_are_json_with_the_right_status() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    let batch = seed(&pool);
+    let app = app!(pool);
+    for (uri, message) in [
+        (
+            format!("/api/v1/batches/{batch}/rows/9/proof"),
+            format!("Batch {batch} has no row at line 9."),
+        ),
+        (
+            "/api/v1/batches/999/rows/2/proof".to_string(),
+            "There is no batch 999.".to_string(),
+        ),
+        (
+            "/api/v1/batches/x/rows/2/proof".to_string(),
+            "There is no row 2 in batch x.".to_string(),
+        ),
+        (
+            "/api/v1/nothing".to_string(),
+            "There is no page at /api/v1/nothing.".to_string(),
+        ),
+    ] {
+        let (status, body, content_type, _) = get!(app, &uri);
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert_eq!(content_type.as_deref(), Some("application/json"), "{uri}");
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"error": "not_found", "status": 404, "message": message}),
+            "{uri}"
+        );
+    }
+    let (_, body, content_type, _) = get!(app, "/no/such/page");
+    assert!(content_type.unwrap().starts_with("text/html"));
+    assert!(
+        body.contains("<h1>Not found</h1>"),
+        "pages keep their HTML errors"
+    );
+}
+
+#[actix_web::test]
+async fn the_batch_page_links_each_row_to_its_proof() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    let batch = seed(&pool);
+    let (status, body, _, _) = get!(app!(pool), &format!("/batches/{batch}"));
+    assert_eq!(status, StatusCode::OK);
+    for line in [2, 3] {
+        assert!(
+            body.contains(&format!(
+                r#"<a href="/api/v1/batches/{batch}/rows/{line}/proof" title="This row's proof (JSON), to check with citytrace verify">proof</a>"#
+            )),
+            "line {line}: {body}"
+        );
+    }
+}
