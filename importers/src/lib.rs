@@ -5,20 +5,24 @@
 //! column, value and reason, and any problem means nothing is written. The same file from the
 //! same submitter again is a no-op that names the original batch.
 
+pub mod budget;
 pub mod canonical;
 pub mod cells;
 pub mod csv_format;
 pub mod csv_input;
+pub mod emissions;
 pub mod epcis;
 pub mod error;
 pub mod gs1;
 pub mod merkle;
 pub mod ocds;
+pub mod production;
 pub mod products;
 pub mod proof;
 pub mod sensor_readings;
 pub mod shipments;
 pub mod values;
+pub mod waste;
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -48,10 +52,31 @@ pub enum Format {
     Ocds,
     /// EPCIS 2.0 JSON-LD capture documents.
     Epcis,
+    /// Material transformations: output lots made from input lots.
+    Production,
+    /// Waste consignments leaving their producers (transfer notes).
+    WasteTransfers,
+    /// Waste consignments received or refused by facilities.
+    WasteReceipts,
+    /// Greenhouse-gas emissions by party, scope, category and period.
+    Emissions,
+    /// Budget lines by fiscal year and phase.
+    Budget,
 }
 
 impl Format {
-    pub const ALL: &'static [Format] = &[Format::Shipments, Format::Products, Format::SensorReadings, Format::Ocds, Format::Epcis];
+    pub const ALL: &'static [Format] = &[
+        Format::Shipments,
+        Format::Products,
+        Format::SensorReadings,
+        Format::Ocds,
+        Format::Epcis,
+        Format::Production,
+        Format::WasteTransfers,
+        Format::WasteReceipts,
+        Format::Emissions,
+        Format::Budget,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -60,16 +85,34 @@ impl Format {
             Self::SensorReadings => "sensor-readings",
             Self::Ocds => "ocds",
             Self::Epcis => "epcis",
+            Self::Production => "production",
+            Self::WasteTransfers => "waste-transfers",
+            Self::WasteReceipts => "waste-receipts",
+            Self::Emissions => "emissions",
+            Self::Budget => "budget",
         }
     }
 
     /// Check a CSV file's rows on their own, without a database; None for the JSON formats.
-    pub fn check_rows<R: Read>(self, input: R, options: CsvOptions) -> Option<Result<usize, RowErrors>> {
+    pub fn check_rows<R: Read>(
+        self,
+        input: R,
+        options: CsvOptions,
+    ) -> Option<Result<usize, RowErrors>> {
         use csv_format::check_rows;
         Some(match self {
             Self::Shipments => check_rows::<shipments::Shipments, _>(input, options),
             Self::Products => check_rows::<products::Products, _>(input, options),
-            Self::SensorReadings => check_rows::<sensor_readings::SensorReadings, _>(input, options),
+            Self::SensorReadings => {
+                check_rows::<sensor_readings::SensorReadings, _>(input, options)
+            }
+            Self::Production => check_rows::<production::Production, _>(input, options),
+            Self::WasteTransfers => {
+                check_rows::<waste::transfers::WasteTransfers, _>(input, options)
+            }
+            Self::WasteReceipts => check_rows::<waste::receipts::WasteReceipts, _>(input, options),
+            Self::Emissions => check_rows::<emissions::Emissions, _>(input, options),
+            Self::Budget => check_rows::<budget::Budget, _>(input, options),
             Self::Ocds | Self::Epcis => return None,
         })
     }
@@ -80,6 +123,11 @@ impl Format {
             Self::Shipments => shipments::COLUMNS,
             Self::Products => products::COLUMNS,
             Self::SensorReadings => sensor_readings::COLUMNS,
+            Self::Production => production::COLUMNS,
+            Self::WasteTransfers => waste::transfers::COLUMNS,
+            Self::WasteReceipts => waste::receipts::COLUMNS,
+            Self::Emissions => emissions::COLUMNS,
+            Self::Budget => budget::COLUMNS,
             Self::Ocds | Self::Epcis => &[],
         }
     }
@@ -245,14 +293,43 @@ pub fn import_reader<R: Read>(
     progress: &dyn Fn(Progress),
 ) -> Result<ImportOutcome, ImportError> {
     let records = match format {
-        Format::Products => return csv_format::import::<products::Products, _>(conn, input, meta, options, progress),
+        Format::Products => {
+            return csv_format::import::<products::Products, _>(
+                conn, input, meta, options, progress,
+            )
+        }
         Format::SensorReadings => {
-            return csv_format::import::<sensor_readings::SensorReadings, _>(conn, input, meta, options, progress)
+            return csv_format::import::<sensor_readings::SensorReadings, _>(
+                conn, input, meta, options, progress,
+            )
         }
         Format::Shipments => {
             return csv_format::import::<shipments::Shipments, _>(
                 conn, input, meta, options, progress,
             )
+        }
+        Format::Production => {
+            return csv_format::import::<production::Production, _>(
+                conn, input, meta, options, progress,
+            )
+        }
+        Format::WasteTransfers => {
+            return csv_format::import::<waste::transfers::WasteTransfers, _>(
+                conn, input, meta, options, progress,
+            )
+        }
+        Format::WasteReceipts => {
+            return csv_format::import::<waste::receipts::WasteReceipts, _>(
+                conn, input, meta, options, progress,
+            )
+        }
+        Format::Emissions => {
+            return csv_format::import::<emissions::Emissions, _>(
+                conn, input, meta, options, progress,
+            )
+        }
+        Format::Budget => {
+            return csv_format::import::<budget::Budget, _>(conn, input, meta, options, progress)
         }
         Format::Ocds => Parsed::Ocds(ocds::parse(input).map_err(ImportError::Invalid)?),
         Format::Epcis => Parsed::Epcis(epcis::parse(input).map_err(ImportError::Invalid)?),

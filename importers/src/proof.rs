@@ -7,9 +7,17 @@ use serde::{Deserialize, Serialize};
 
 use citytrace_schema::models::{ImportBatch, OcdsRelease, ShipmentLine};
 
+use crate::budget::BudgetRecord;
+use crate::emissions::EmissionRecord;
 use crate::merkle::{self, Hash, PathStep};
 use crate::ocds::ReleaseRow;
+use crate::production::ProductionRecord;
 use crate::shipments::ShipmentRecord;
+use crate::waste::receipts::ReceiptRecord;
+use crate::waste::transfers::TransferRecord;
+use citytrace_schema::models::{
+    BudgetLine, EmissionReport, ProductionInput, WasteReceipt, WasteTransfer,
+};
 
 pub mod anchored;
 
@@ -46,7 +54,12 @@ pub fn canonical_rows(
     match batch.kind.as_str() {
         "products" => Ok(crate::products::stored(conn, batch.id)?
             .iter()
-            .map(|v| (v.line as u64, crate::products::ProductRecord::from(v).canonical()))
+            .map(|v| {
+                (
+                    v.line as u64,
+                    crate::products::ProductRecord::from(v).canonical(),
+                )
+            })
             .collect()),
         "sensor-readings" => Ok(crate::sensor_readings::stored(conn, batch.id)?
             .iter()
@@ -60,6 +73,41 @@ pub fn canonical_rows(
                     ShipmentRecord::from_stored(row).canonical(),
                 )
             })
+            .collect()),
+        "production" => Ok(ProductionInput::of_batch(conn, batch.id)?
+            .iter()
+            .map(|(input, run)| {
+                (
+                    input.line as u64,
+                    ProductionRecord::from_stored(input, run).canonical(),
+                )
+            })
+            .collect()),
+        "waste-transfers" => Ok(WasteTransfer::of_batch(conn, batch.id)?
+            .iter()
+            .map(|row| {
+                (
+                    row.line as u64,
+                    TransferRecord::from_stored(row).canonical(),
+                )
+            })
+            .collect()),
+        "waste-receipts" => Ok(WasteReceipt::of_batch(conn, batch.id)?
+            .iter()
+            .map(|row| (row.line as u64, ReceiptRecord::from_stored(row).canonical()))
+            .collect()),
+        "emissions" => Ok(EmissionReport::of_batch(conn, batch.id)?
+            .iter()
+            .map(|row| {
+                (
+                    row.line as u64,
+                    EmissionRecord::from_stored(row).canonical(),
+                )
+            })
+            .collect()),
+        "budget" => Ok(BudgetLine::of_batch(conn, batch.id)?
+            .iter()
+            .map(|row| (row.line as u64, BudgetRecord::from_stored(row).canonical()))
             .collect()),
         "ocds" => Ok(OcdsRelease::of_batch(conn, batch.id)?
             .iter()

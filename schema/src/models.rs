@@ -1,8 +1,10 @@
 //! One file per entity: the row struct, its insert struct and its queries.
 
 pub mod batch_anchor;
+pub mod budget_line;
 pub mod carbon_retirement;
 pub mod chain;
+pub mod emission_report;
 pub mod epcis_biz_transaction;
 pub mod epcis_epc;
 pub mod epcis_event;
@@ -21,16 +23,22 @@ pub mod procurement_party;
 pub mod procurement_process;
 pub mod procurement_transaction;
 pub mod product;
+pub mod production_input;
+pub mod production_run;
 pub mod reorg;
 pub mod shipment_line;
 pub mod site;
 pub mod supply_event;
 pub mod token_transfer;
 pub mod treasury;
+pub mod waste_receipt;
+pub mod waste_transfer;
 
 pub use batch_anchor::{AnchorSubmission, BatchAnchor, Finality, NewBatchAnchor};
+pub use budget_line::{BudgetLine, NewBudgetLine};
 pub use carbon_retirement::{CarbonRetirement, NewCarbonRetirement};
 pub use chain::{Block, Chain, ChainKind, Checkpoint, ContractRow};
+pub use emission_report::{EmissionReport, NewEmissionReport};
 pub use epcis_biz_transaction::{EpcisBizTransaction, NewEpcisBizTransaction};
 pub use epcis_epc::{EpcisEpc, NewEpcisEpc};
 pub use epcis_event::{EpcisEvent, ErrorMark, NewEpcisEvent, StoredEventHash};
@@ -49,11 +57,17 @@ pub use procurement_party::{NewProcurementParty, ProcurementParty};
 pub use procurement_process::{NewProcurementProcess, ProcurementProcess};
 pub use procurement_transaction::{NewProcurementTransaction, ProcurementTransaction};
 pub use product::{NewProduct, Product};
+pub use production_input::{NewProductionInput, ProductionInput};
+pub use production_run::{NewProductionRun, ProductionRun};
 pub use reorg::{NewReorg, Reorg};
 pub use shipment_line::{NewShipmentLine, ShipmentLine, ShipmentLineView};
 pub use site::{NewSite, Site};
-pub use supply_event::{LotEvent, NewLedgerSupplyEvent, NewSupplyEvent, NewSupplyEventLot, SupplyEvent};
+pub use supply_event::{
+    LotEvent, NewLedgerSupplyEvent, NewSupplyEvent, NewSupplyEventLot, SupplyEvent,
+};
 pub use token_transfer::{NewTokenTransfer, TokenTransfer};
 pub use treasury::{
     NewTreasuryAllocation, NewTreasuryPayment, TreasuryAllocation, TreasuryPayment,
 };
+pub use waste_receipt::{NewWasteReceipt, WasteReceipt};
+pub use waste_transfer::{NewWasteTransfer, WasteTransfer};

@@ -6,12 +6,14 @@ mod core;
 mod epcis;
 mod imports;
 mod ledger;
+mod operations;
 mod procurement;
 
 pub use self::core::*;
 pub use self::epcis::*;
 pub use self::imports::*;
 pub use self::ledger::*;
+pub use self::operations::*;
 pub use self::procurement::*;
 
 diesel::joinable!(sites -> parties (party_id));
@@ -49,6 +51,14 @@ diesel::joinable!(epcis_epcs -> lots (lot_id));
 diesel::joinable!(epcis_biz_transactions -> supply_events (event_id));
 diesel::joinable!(epcis_source_destinations -> supply_events (event_id));
 diesel::joinable!(epcis_sensor_reports -> supply_events (event_id));
+diesel::joinable!(production_runs -> import_batches (batch_id));
+diesel::joinable!(production_runs -> sites (site_id));
+diesel::joinable!(production_inputs -> production_runs (run_id));
+diesel::joinable!(production_inputs -> lots (input_lot_id));
+diesel::joinable!(waste_transfers -> import_batches (batch_id));
+diesel::joinable!(waste_receipts -> waste_transfers (transfer_id));
+diesel::joinable!(emission_reports -> parties (party_id));
+diesel::joinable!(budget_lines -> parties (department_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     parties,
@@ -88,4 +98,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     epcis_biz_transactions,
     epcis_source_destinations,
     epcis_sensor_reports,
+    production_runs,
+    production_inputs,
+    waste_transfers,
+    waste_receipts,
+    emission_reports,
+    budget_lines,
 );

@@ -55,6 +55,16 @@ enum FormatArg {
     Ocds,
     /// EPCIS 2.0 JSON-LD documents (docs/formats/epcis.md).
     Epcis,
+    /// Material transformations: output lots from input lots (docs/formats/production.md).
+    Production,
+    /// Waste consignments leaving their producers (docs/formats/waste-transfers.md).
+    WasteTransfers,
+    /// Waste consignments received or refused (docs/formats/waste-receipts.md).
+    WasteReceipts,
+    /// Greenhouse-gas emissions by scope and period (docs/formats/emissions.md).
+    Emissions,
+    /// Budget lines by fiscal year and phase (docs/formats/budget.md).
+    Budget,
 }
 
 impl From<FormatArg> for Format {
@@ -65,6 +75,11 @@ impl From<FormatArg> for Format {
             FormatArg::SensorReadings => Format::SensorReadings,
             FormatArg::Ocds => Format::Ocds,
             FormatArg::Epcis => Format::Epcis,
+            FormatArg::Production => Format::Production,
+            FormatArg::WasteTransfers => Format::WasteTransfers,
+            FormatArg::WasteReceipts => Format::WasteReceipts,
+            FormatArg::Emissions => Format::Emissions,
+            FormatArg::Budget => Format::Budget,
         }
     }
 }
@@ -184,7 +199,10 @@ fn print_outcome(outcome: &ImportOutcome) {
             skipped,
         } => {
             let plural = if batch.rows == 1 { "" } else { "s" };
-            println!("Imported batch {}: {} row{plural} of {} from {}.", batch.id, batch.rows, batch.kind, batch.file_name);
+            println!(
+                "Imported batch {}: {} row{plural} of {} from {}.",
+                batch.id, batch.rows, batch.kind, batch.file_name
+            );
             println!("  file sha256  {}", batch.sha256);
             println!("  Merkle root  {}", batch.merkle_root);
             if *events > 0 {

@@ -66,4 +66,57 @@ impl Site {
             .load(conn)?;
         Ok(rows.into_iter().collect())
     }
+
+    /// Resolve site references as the operational formats name them — a site code, or a GLN
+    /// registered as some site's `gln` — registering the ones not known yet (code and name the
+    /// reference, a 13-digit reference also its GLN, of `kind`). Each reference's id.
+    pub fn resolve_or_register(
+        conn: &mut PgConnection,
+        references: &[&str],
+        kind: &str,
+    ) -> QueryResult<HashMap<String, i64>> {
+        let mut ids = Self::resolve(conn, references)?;
+        let new: Vec<NewSite> = references
+            .iter()
+            .filter(|r| !ids.contains_key(**r))
+            .map(|r| NewSite {
+                code: r,
+                name: r,
+                kind,
+                gln: (r.len() == 13 && r.bytes().all(|b| b.is_ascii_digit())).then_some(*r),
+                party_id: None,
+                latitude: None,
+                longitude: None,
+            })
+            .collect();
+        if !new.is_empty() {
+            Self::ensure_all(conn, &new)?;
+            ids = Self::resolve(conn, references)?;
+        }
+        Ok(ids)
+    }
+
+    /// Ids of the sites these references name: by code first, else by GLN (the oldest site
+    /// with it).
+    fn resolve(conn: &mut PgConnection, references: &[&str]) -> QueryResult<HashMap<String, i64>> {
+        let rows: Vec<(String, Option<String>, i64)> = sites::table
+            .filter(
+                sites::code
+                    .eq_any(references)
+                    .or(sites::gln.eq_any(references)),
+            )
+            .order(sites::id)
+            .select((sites::code, sites::gln, sites::id))
+            .load(conn)?;
+        let mut ids = HashMap::with_capacity(references.len());
+        for (_, gln, id) in &rows {
+            if let Some(gln) = gln {
+                ids.entry(gln.clone()).or_insert(*id);
+            }
+        }
+        for (code, _, id) in rows {
+            ids.insert(code, id);
+        }
+        Ok(ids)
+    }
 }
