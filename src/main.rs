@@ -42,6 +42,11 @@ enum Command {
     Import(commands::import::ImportArgs),
     /// The database: status, URL, migrations, stopping the embedded server.
     Db(commands::db::DbArgs),
+    /// API tokens for suppliers: create (printed once, stored hashed), list, revoke. A token
+    /// signs in to the upload page (/import) and authorises the upload API.
+    Token(commands::token::TokenArgs),
+    /// Parties that hand files over (suppliers, departments, …): add one before giving it a token.
+    Party(commands::party::PartyArgs),
     /// Check a row against the ledger alone: its proof file (or the database's copy of the row)
     /// step by step — leaf, Merkle path, the anchoring transaction's receipt, finality — or an
     /// indexed ledger row against its log. Exit 0 only when every step passes.
@@ -57,6 +62,8 @@ fn main() -> std::process::ExitCode {
         Command::Index(args) => commands::index::run(&cli.globals, args),
         Command::Import(args) => commands::import::run(&cli.globals, args),
         Command::Db(args) => commands::db::run(&cli.globals, args),
+        Command::Token(args) => commands::token::run(&cli.globals, args),
+        Command::Party(args) => commands::party::run(&cli.globals, args),
         Command::Verify(args) => commands::verify::run(&cli.globals, args),
     };
     match result {

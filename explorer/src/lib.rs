@@ -4,10 +4,13 @@
 //! [`serve`] binds nothing itself: it takes a listener, so tests bind port 0.
 
 pub mod assets;
+pub mod credentials;
 pub mod error;
 mod fmt;
 pub mod layout;
 mod routes;
+pub mod session;
+pub mod uploads;
 
 use std::net::TcpListener;
 
@@ -18,6 +21,7 @@ use actix_web::{web, App, HttpServer};
 use citytrace_schema::PgPool;
 
 pub use error::AppError;
+pub use uploads::{UploadOptions, Uploads};
 
 /// Shared by every request.
 #[derive(Clone)]
@@ -50,12 +54,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     routes::configure(cfg);
 }
 
-/// Start the explorer on `listener` with `workers` threads (0: one per core).
-pub fn serve(listener: TcpListener, pool: PgPool, workers: usize) -> std::io::Result<Server> {
+/// How to run the explorer.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// HTTP worker threads (0: one per core).
+    pub workers: usize,
+    /// Where suppliers' uploads go and how large they may be.
+    pub uploads: UploadOptions,
+}
+
+/// Start the explorer on `listener` (creating the upload folder if needed).
+pub fn serve(
+    listener: TcpListener,
+    pool: PgPool,
+    options: ServeOptions,
+) -> std::io::Result<Server> {
     let state = AppState { pool };
+    let uploads = web::Data::new(Uploads::new(options.uploads)?);
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(web::Data::new(state.clone()))
+            .app_data(uploads.clone())
             .wrap(Compress::default())
             .wrap(
                 DefaultHeaders::new()
@@ -69,8 +88,8 @@ pub fn serve(listener: TcpListener, pool: PgPool, workers: usize) -> std::io::Re
     })
     .listen(listener)?
     .shutdown_timeout(5);
-    if workers > 0 {
-        server = server.workers(workers);
+    if options.workers > 0 {
+        server = server.workers(options.workers);
     }
     Ok(server.run())
 }

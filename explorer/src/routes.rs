@@ -5,6 +5,7 @@ mod areas;
 mod batches;
 mod health;
 mod home;
+mod import;
 mod lots;
 mod search;
 mod trust;
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/api/v1/batches/{id}/rows/{line}/proof",
             web::get().to(api::row_proof),
         )
+        .configure(import::configure)
         .route("/materials", web::get().to(areas::materials))
         .route(
             "/{area:cold-chain|waste|emissions|spending}",

@@ -1,5 +1,6 @@
 //! One file per entity: the row struct, its insert struct and its queries.
 
+pub mod api_token;
 pub mod batch_anchor;
 pub mod budget_line;
 pub mod carbon_retirement;
@@ -31,9 +32,12 @@ pub mod site;
 pub mod supply_event;
 pub mod token_transfer;
 pub mod treasury;
+pub mod upload;
+pub mod upload_session;
 pub mod waste_receipt;
 pub mod waste_transfer;
 
+pub use api_token::{ApiToken, NewApiToken};
 pub use batch_anchor::{AnchorSubmission, BatchAnchor, Finality, NewBatchAnchor};
 pub use budget_line::{BudgetLine, NewBudgetLine};
 pub use carbon_retirement::{CarbonRetirement, NewCarbonRetirement};
@@ -69,5 +73,7 @@ pub use token_transfer::{NewTokenTransfer, TokenTransfer};
 pub use treasury::{
     NewTreasuryAllocation, NewTreasuryPayment, TreasuryAllocation, TreasuryPayment,
 };
+pub use upload::{NewUpload, Upload, UploadStatus};
+pub use upload_session::{NewUploadSession, UploadSession};
 pub use waste_receipt::{NewWasteReceipt, WasteReceipt};
 pub use waste_transfer::{NewWasteTransfer, WasteTransfer};

@@ -2,6 +2,7 @@
 //! under `schema/`. Kept apart from the hand-written models (one file per entity under
 //! `models/`). Every table is re-exported here, so `crate::schema::lots` works everywhere.
 
+mod access;
 mod core;
 mod epcis;
 mod imports;
@@ -9,6 +10,7 @@ mod ledger;
 mod operations;
 mod procurement;
 
+pub use self::access::*;
 pub use self::core::*;
 pub use self::epcis::*;
 pub use self::imports::*;
@@ -51,6 +53,10 @@ diesel::joinable!(epcis_epcs -> lots (lot_id));
 diesel::joinable!(epcis_biz_transactions -> supply_events (event_id));
 diesel::joinable!(epcis_source_destinations -> supply_events (event_id));
 diesel::joinable!(epcis_sensor_reports -> supply_events (event_id));
+diesel::joinable!(api_tokens -> parties (party_id));
+diesel::joinable!(upload_sessions -> api_tokens (token_id));
+diesel::joinable!(uploads -> parties (party_id));
+diesel::joinable!(uploads -> import_batches (batch_id));
 diesel::joinable!(production_runs -> import_batches (batch_id));
 diesel::joinable!(production_runs -> sites (site_id));
 diesel::joinable!(production_inputs -> production_runs (run_id));
@@ -98,6 +104,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     epcis_biz_transactions,
     epcis_source_destinations,
     epcis_sensor_reports,
+    api_tokens,
+    upload_sessions,
+    uploads,
     production_runs,
     production_inputs,
     waste_transfers,

@@ -40,6 +40,8 @@ pub struct DemoArgs {
     /// Seed of the generated city (the same seed gives the same city).
     #[arg(long, default_value_t = 2026)]
     seed: u64,
+    #[command(flatten)]
+    uploads: super::serve::UploadArgs,
 }
 
 pub fn run(globals: &Globals, args: DemoArgs) -> anyhow::Result<ExitCode> {
@@ -112,6 +114,7 @@ async fn run_with_nodes(
     eprintln!("[4/6] Importing the demo city's shipment files through the importer …");
     let city = demo_city::generate(args.seed);
     let batches = import_city(&pool, &city, files_dir).await?;
+    let upload_token = demo_upload_token(&pool, &city)?;
 
     eprintln!(
         "[5/6] Recording treasury entries, inspections and carbon retirements on the chains …"
@@ -216,7 +219,15 @@ async fn run_with_nodes(
         metrics,
         stopped,
     ));
-    let server = citytrace_explorer::serve(listener, pool.clone(), 2)?;
+    let uploads = demo_uploads(args, files_dir)?;
+    let server = citytrace_explorer::serve(
+        listener,
+        pool.clone(),
+        citytrace_explorer::ServeOptions {
+            workers: 2,
+            uploads,
+        },
+    )?;
     let handle = server.handle();
     let server = tokio::spawn(server);
     let watcher = tokio::spawn(report_anchoring(pool.clone(), batches));
@@ -234,6 +245,10 @@ async fn run_with_nodes(
         address(carbon.carbon_credit)
     );
     println!("  metrics       {metrics_url}");
+    println!(
+        "  upload page   {explorer_url}/import  sign in as {} with the API token\n                {}",
+        upload_token.0, upload_token.1
+    );
     println!("  files         {}", files_dir.display());
     println!("Press Ctrl-C to stop.");
 
@@ -318,6 +333,35 @@ async fn import_city(
         }
     }
     Ok(batches)
+}
+
+/// An API token for the first demo supplier, so the upload page can be tried at once:
+/// ("CODE (Name)", token).
+fn demo_upload_token(
+    pool: &PgPool,
+    city: &demo_city::DemoCity,
+) -> anyhow::Result<(String, String)> {
+    let supplier = city
+        .files
+        .first()
+        .map(|f| f.supplier)
+        .context("the demo city has no suppliers")?;
+    let (_, party, token) = super::token::issue(&mut *pool.get()?, supplier, "citytrace demo")?;
+    Ok((format!("{} ({})", party.code, party.name), token))
+}
+
+/// The demo's upload folder: `--upload-dir`, or `<data-dir>/demo/uploads` emptied (the demo
+/// database is new each run, so older uploads belong to no one).
+fn demo_uploads(
+    args: &DemoArgs,
+    files_dir: &std::path::Path,
+) -> anyhow::Result<citytrace_explorer::UploadOptions> {
+    let default_dir = files_dir.join("uploads");
+    if args.uploads.upload_dir.is_none() && default_dir.exists() {
+        std::fs::remove_dir_all(&default_dir)
+            .with_context(|| format!("emptying {}", default_dir.display()))?;
+    }
+    Ok(args.uploads.options(default_dir))
 }
 
 /// Say once every demo batch is anchored (or after a minute, that some are not yet).

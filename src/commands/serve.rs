@@ -19,6 +19,30 @@ pub struct ServeArgs {
     /// Database connections in the pool.
     #[arg(long, default_value_t = 16)]
     pool_size: u32,
+    #[command(flatten)]
+    uploads: UploadArgs,
+}
+
+/// Where the supplier upload page (/import) and the upload API keep files, and how large a
+/// file may be.
+#[derive(clap::Args)]
+pub struct UploadArgs {
+    /// Folder for uploaded files while they are checked and imported [default: <data-dir>/uploads].
+    #[arg(long, env = "CITYTRACE_UPLOAD_DIR", value_name = "DIR")]
+    pub upload_dir: Option<std::path::PathBuf>,
+    /// Largest file a supplier may upload, in MiB (larger uploads are refused with 413).
+    #[arg(long, env = "CITYTRACE_MAX_UPLOAD_MB", default_value_t = 512, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_upload_mb: u64,
+}
+
+impl UploadArgs {
+    /// The options, with `default_dir` when no folder was given.
+    pub fn options(&self, default_dir: std::path::PathBuf) -> citytrace_explorer::UploadOptions {
+        citytrace_explorer::UploadOptions {
+            dir: self.upload_dir.clone().unwrap_or(default_dir),
+            max_bytes: self.max_upload_mb.saturating_mul(1024 * 1024),
+        }
+    }
 }
 
 pub fn run(globals: &Globals, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -28,9 +52,16 @@ pub fn run(globals: &Globals, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let address = listener.local_addr()?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let server = citytrace_explorer::serve(listener, pool.clone(), args.workers)?;
+        let options = citytrace_explorer::ServeOptions {
+            workers: args.workers,
+            uploads: args.uploads.options(globals.data_dir.join("uploads")),
+        };
+        let server = citytrace_explorer::serve(listener, pool.clone(), options)
+            .context("starting the explorer (is the upload folder writable?)")?;
         let handle = server.handle();
-        println!("citytrace explorer: http://{address}  (Ctrl-C to stop)");
+        println!(
+            "citytrace explorer: http://{address}  (suppliers upload at /import; Ctrl-C to stop)"
+        );
         tokio::select! {
             result = server => result?,
             _ = crate::shutdown::requested() => handle.stop(true).await,

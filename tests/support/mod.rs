@@ -23,6 +23,8 @@ pub struct System {
     pub db: TestDatabase,
     pub ledger: TestLedger,
     pub explorer: String,
+    /// The explorer's upload folder.
+    pub uploads: tempfile::TempDir,
     stop: watch::Sender<bool>,
     server: actix_web::dev::ServerHandle,
     indexer: tokio::task::JoinHandle<Result<(), citytrace_indexer::IndexerError>>,
@@ -43,13 +45,19 @@ impl System {
         ));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let explorer = format!("http://{}", listener.local_addr().unwrap());
-        let server = citytrace_explorer::serve(listener, pool, 2).unwrap();
+        let uploads = tempfile::tempdir().unwrap();
+        let options = citytrace_explorer::ServeOptions {
+            workers: 2,
+            uploads: citytrace_explorer::UploadOptions::new(uploads.path()),
+        };
+        let server = citytrace_explorer::serve(listener, pool, options).unwrap();
         let handle = server.handle();
         tokio::spawn(server);
         Self {
             db,
             ledger,
             explorer,
+            uploads,
             stop,
             server: handle,
             indexer,

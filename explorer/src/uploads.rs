@@ -1,0 +1,123 @@
+//! Files suppliers upload on `/import` and through the API: where they are kept, how large
+//! they may be, and the background jobs that check and import them.
+//!
+//! An upload is streamed to `<upload folder>/<random>/<file name>` while its sha256 is computed
+//! (never held in memory), recorded as an `uploads` row in `check_queued`, and checked by a job
+//! (a dry run); once the supplier presses Import it is `import_queued` and imported by a job.
+//! The `uploads` table is the queue: jobs claim rows with `FOR UPDATE SKIP LOCKED` and hold an
+//! advisory lock while they run, so an interrupted job (the process ended) is noticed and run
+//! again. At most [`JOBS`] jobs run at once per explorer process, on the blocking thread pool.
+
+mod jobs;
+pub(crate) mod storage;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+
+use citytrace_schema::models::Upload;
+use citytrace_schema::PgPool;
+
+pub use jobs::format_named;
+pub use storage::safe_file_name;
+
+/// Jobs that may run at once in one explorer process.
+pub const JOBS: usize = 2;
+
+/// Where uploads go and how large they may be.
+#[derive(Debug, Clone)]
+pub struct UploadOptions {
+    pub dir: PathBuf,
+    pub max_bytes: u64,
+}
+
+impl UploadOptions {
+    pub const DEFAULT_MAX_BYTES: u64 = 512 * 1024 * 1024;
+
+    /// Uploads in `dir`, up to 512 MiB each.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            dir: dir.into(),
+            max_bytes: Self::DEFAULT_MAX_BYTES,
+        }
+    }
+
+    /// The limit as people read it: "512 MiB", "1 KiB", "300 bytes".
+    pub fn limit_text(&self) -> String {
+        const MIB: u64 = 1024 * 1024;
+        match self.max_bytes {
+            n if n >= MIB && n % MIB == 0 => format!("{} MiB", n / MIB),
+            n if n >= 1024 && n % 1024 == 0 => format!("{} KiB", n / 1024),
+            n => format!("{n} bytes"),
+        }
+    }
+}
+
+/// The upload folder, the limit and the job slots; shared by every worker of a server.
+#[derive(Clone)]
+pub struct Uploads {
+    options: UploadOptions,
+    slots: Arc<Semaphore>,
+}
+
+impl Uploads {
+    /// Creates the upload folder if it does not exist.
+    pub fn new(options: UploadOptions) -> std::io::Result<Self> {
+        std::fs::create_dir_all(&options.dir)?;
+        Ok(Self {
+            options,
+            slots: Arc::new(Semaphore::new(JOBS)),
+        })
+    }
+
+    pub fn options(&self) -> &UploadOptions {
+        &self.options
+    }
+
+    /// Make sure queued uploads get processed: if a job slot is free, start a runner that
+    /// works through the queue (busy runners pick up new work when they finish a job).
+    pub fn run_queued(&self, pool: &PgPool) {
+        if let Ok(slot) = self.slots.clone().try_acquire_owned() {
+            let pool = pool.clone();
+            let dir = self.options.dir.clone();
+            tokio::task::spawn_blocking(move || {
+                jobs::work_through_queue(&pool, &dir);
+                drop(slot);
+            });
+        }
+    }
+
+    /// If `upload` is in a job that no longer runs (its process ended), queue it again;
+    /// whether it changed. Pages call this when they show an upload in progress.
+    pub fn recover_interrupted(
+        conn: &mut diesel::PgConnection,
+        upload: &Upload,
+    ) -> diesel::QueryResult<bool> {
+        jobs::recover_interrupted(conn, upload)
+    }
+
+    /// Remove an upload's stored file (and its folder), if it still has one.
+    pub fn remove_file(
+        &self,
+        conn: &mut diesel::PgConnection,
+        upload: &Upload,
+    ) -> diesel::QueryResult<()> {
+        storage::remove_stored(conn, &self.options.dir, upload)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_read_as_people_write_them() {
+        let mut options = UploadOptions::new("/tmp/x");
+        assert_eq!(options.limit_text(), "512 MiB");
+        options.max_bytes = 1024;
+        assert_eq!(options.limit_text(), "1 KiB");
+        options.max_bytes = 300;
+        assert_eq!(options.limit_text(), "300 bytes");
+    }
+}

@@ -1,0 +1,3 @@
+DROP TABLE uploads;
+DROP TABLE upload_sessions;
+DROP TABLE api_tokens;
