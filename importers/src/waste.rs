@@ -3,5 +3,6 @@
 //! the codes both use.
 
 pub mod codes;
+pub mod list;
 pub mod receipts;
 pub mod transfers;

@@ -198,7 +198,7 @@ fn an_onward_movement_names_the_consignment_the_waste_arrived_under() {
 }
 
 #[test]
-fn codes_masses_bases_and_sites_are_checked() {
+fn codes_against_the_list_of_waste_masses_bases_and_sites_are_checked() {
     let f = Fixture::new();
     let bad = [
         CONCRETE.replace("17 01 01", "21 01 01"),
@@ -212,6 +212,9 @@ fn codes_masses_bases_and_sites_are_checked() {
         CONCRETE.replace("4012345000122", "4012345000123"),
         CONCRETE.replace("CBDU112233", ""),
         CONCRETE.replace(",R5,", ",R5,WTN-0184"),
+        CONCRETE.replace("17 01 01", "17 01 98"),
+        TAR.replace("17 03 01*", "17 03 01"),
+        CONCRETE.replace("17 01 01", "17 01 01*"),
     ];
     let errors = f.invalid("bad.csv", &format!("{HEADER}{}", bad.concat()));
     assert_eq!(
@@ -228,6 +231,21 @@ fn codes_masses_bases_and_sites_are_checked() {
             error(10, "to_site", "GLN check digit is 3, expected 2"),
             error(11, "carrier_licence", "required value is empty"),
             error(12, "previous_consignment_id", "the same as consignment_id"),
+            error(
+                13,
+                "ewc_code",
+                "17 01 98 is not on the List of Waste (Decision 2000/532/EC as amended)",
+            ),
+            error(
+                14,
+                "ewc_code",
+                "17 03 01 is a hazardous entry: write it with its asterisk, 17 03 01*",
+            ),
+            error(
+                15,
+                "ewc_code",
+                "17 01 01 is not a hazardous entry: write it without an asterisk",
+            ),
         ]
     );
     assert_eq!(f.counts(), [0, 0, 0, 0]);

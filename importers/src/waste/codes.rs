@@ -1,9 +1,9 @@
 //! The codes on a waste transfer note: European List of Waste (EWC) codes and the Waste
 //! Framework Directive's recovery and disposal operations (R1–R13, D1–D15).
 //!
-//! The full List of Waste (Commission Decision 2000/532/EC, some 840 entries) is not embedded:
-//! a code is checked for its shape — chapter 01 to 20, sub-chapter and entry 01 to 99 — not for
-//! being on the list (docs/formats/waste-transfers.md).
+//! A code is checked for its shape (chapter 01 to 20, sub-chapter and entry from 01), then
+//! against the List of Waste itself ([`super::list`]): it must be an entry, and its `*` must be
+//! the entry's (docs/formats/waste-transfers.md).
 
 /// A List of Waste code: six digits and whether it is marked hazardous (`*`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +59,22 @@ pub fn parse_ewc(text: &str) -> Result<EwcCode, String> {
     if &code[4..6] == "00" {
         return Err("entry 00 does not exist: entries are numbered from 01".into());
     }
-    Ok(EwcCode { code, hazardous })
+    match super::list::hazardous(&code) {
+        None => Err(format!(
+            "{} is not on the List of Waste (Decision 2000/532/EC as amended)",
+            notation(&code, false)
+        )),
+        Some(true) if !hazardous => Err(format!(
+            "{} is a hazardous entry: write it with its asterisk, {}",
+            notation(&code, false),
+            notation(&code, true)
+        )),
+        Some(false) if hazardous => Err(format!(
+            "{} is not a hazardous entry: write it without an asterisk",
+            notation(&code, false)
+        )),
+        Some(_) => Ok(EwcCode { code, hazardous }),
+    }
 }
 
 /// Parse a recovery or disposal operation: `R5`, `r 5`, `D01` → `R5`, `R5`, `D1`.
@@ -105,12 +120,24 @@ mod tests {
             ("170101", false)
         );
         assert_eq!(concrete.notation(), "17 01 01");
-        let tar = parse_ewc("170503*").unwrap();
-        assert_eq!((tar.code.as_str(), tar.hazardous), ("170503", true));
-        assert_eq!(tar.notation(), "17 05 03*");
-        assert_eq!(parse_ewc("17 05 03 *").unwrap(), tar);
+        let soil = parse_ewc("170503*").unwrap();
+        assert_eq!((soil.code.as_str(), soil.hazardous), ("170503", true));
+        assert_eq!(soil.notation(), "17 05 03*");
+        assert_eq!(parse_ewc("17 05 03 *").unwrap(), soil);
         assert_eq!(parse_ewc("20 03 01").unwrap().code, "200301");
         assert_eq!(parse_ewc("01 01 01").unwrap().code, "010101");
+        assert_eq!(
+            parse_ewc("17 01 98").unwrap_err(),
+            "17 01 98 is not on the List of Waste (Decision 2000/532/EC as amended)"
+        );
+        assert_eq!(
+            parse_ewc("170503").unwrap_err(),
+            "17 05 03 is a hazardous entry: write it with its asterisk, 17 05 03*"
+        );
+        assert_eq!(
+            parse_ewc("17 05 04*").unwrap_err(),
+            "17 05 04 is not a hazardous entry: write it without an asterisk"
+        );
         assert_eq!(
             parse_ewc("21 01 01").unwrap_err(),
             "chapter 21 does not exist: the List of Waste has chapters 01 to 20"

@@ -23,7 +23,7 @@ pub const ENCODING: &str = "citytrace/waste-transfers/1";
 
 pub const COLUMNS: &[Column] = &[
     Column { name: "consignment_id", required: true, description: "The consignment: the transfer note or e-tracking number. Unique city-wide; receipts name it.", example: "WTN-2026-000184" },
-    Column { name: "ewc_code", required: true, description: "European List of Waste code: six digits, spaces allowed, `*` after a hazardous code. Chapter 01 to 20.", example: "17 01 01" },
+    Column { name: "ewc_code", required: true, description: "European List of Waste code: six digits, spaces allowed, `*` after a hazardous entry. Must be on the list (Decision 2000/532/EC as amended).", example: "17 01 01" },
     Column { name: "description", required: false, description: "What the waste is, in the producer's words.", example: "Crushed concrete from demolition" },
     Column { name: "mass_kg", required: true, description: "Mass consigned, kg: a positive decimal, at most 6 decimals.", example: "12480" },
     Column { name: "mass_basis", required: true, description: "`REAL` (weighed) or `ESTIMATED`.", example: "REAL" },
