@@ -133,6 +133,21 @@ fn trace_back(conn: &mut PgConnection, lot_id: i64) -> Vec<String> {
     .collect()
 }
 
+/// Every lot made from `lot_id`, directly or not (trace forward: the mirror of trace back).
+fn trace_forward(conn: &mut PgConnection, lot_id: i64) -> Vec<String> {
+    diesel::sql_query(
+        "WITH RECURSIVE down(lot_id) AS (SELECT $1::bigint UNION \
+           SELECT t.output_lot_id FROM lot_transformations t JOIN down ON t.input_lot_id = down.lot_id) \
+         SELECT l.code FROM down JOIN lots l ON l.id = down.lot_id WHERE down.lot_id <> $1 ORDER BY l.code",
+    )
+    .bind::<BigInt, _>(lot_id)
+    .load::<Traced>(conn)
+    .unwrap()
+    .into_iter()
+    .map(|t| t.code)
+    .collect()
+}
+
 #[test]
 fn runs_and_inputs_are_stored_once_with_lots_events_and_a_verifiable_root() {
     let f = Fixture::new();
@@ -238,6 +253,12 @@ fn runs_and_inputs_are_stored_once_with_lots_events_and_a_verifiable_root() {
         vec!["DEMO-0184", "RA-LOT-1"]
     );
     assert_eq!(trace_back(conn, rmx.id), vec!["LOT-A", "LOT-AGG-9"]);
+    assert_eq!(
+        trace_forward(conn, f.lot("DEMO-0184").id),
+        vec!["RA-LOT-1", "RMX-08"],
+        "the demolition waste ended up in the second concrete batch"
+    );
+    assert_eq!(trace_forward(conn, f.lot("LOT-A").id), vec!["RMX-07"]);
 
     // Embodied carbon per run (one row per output lot): 8 × 265.40 + 6 × 265.4, counted once
     // although MIX-07 has two input rows.
