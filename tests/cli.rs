@@ -117,7 +117,12 @@ fn a_good_file_prints_a_receipt_and_a_second_import_is_a_no_op() {
     let receipt = text(&first.stdout);
     assert!(receipt.contains("Merkle root  0x"));
     // "Imported batch N: …" (a dry run's rolled-back batch may have used a sequence number).
-    let id: i64 = receipt.strip_prefix("Imported batch ").and_then(|r| r.split(':').next()).unwrap().parse().unwrap();
+    let id: i64 = receipt
+        .strip_prefix("Imported batch ")
+        .and_then(|r| r.split(':').next())
+        .unwrap()
+        .parse()
+        .unwrap();
     let second = citytrace(
         Some(db.url()),
         &["import", "shipments", file, "--format", "json"],

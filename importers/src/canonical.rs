@@ -11,7 +11,10 @@ pub struct Canonical {
 
 impl Canonical {
     pub fn new() -> Self {
-        Self { out: vec![b'{'], last_key: "" }
+        Self {
+            out: vec![b'{'],
+            last_key: "",
+        }
     }
 }
 
@@ -22,9 +25,12 @@ impl Default for Canonical {
 }
 
 impl Canonical {
-
     fn key(&mut self, key: &'static str) {
-        debug_assert!(self.last_key.is_empty() || key > self.last_key, "canonical keys out of order: {} then {key}", self.last_key);
+        debug_assert!(
+            self.last_key.is_empty() || key > self.last_key,
+            "canonical keys out of order: {} then {key}",
+            self.last_key
+        );
         if !self.last_key.is_empty() {
             self.out.push(b',');
         }
@@ -89,6 +95,9 @@ mod tests {
         map.insert("line", 42.into());
         map.insert("missing", serde_json::Value::Null);
         map.insert("zeta", "</script>".into());
-        assert_eq!(String::from_utf8(written).unwrap(), serde_json::to_string(&map).unwrap());
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            serde_json::to_string(&map).unwrap()
+        );
     }
 }

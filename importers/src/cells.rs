@@ -180,7 +180,11 @@ impl<'a> Cells<'a> {
 
     /// The text of column `c` read by `parse` (a format's own code list or notation); its
     /// error is the reason reported.
-    pub fn parsed<T>(&mut self, c: usize, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+    pub fn parsed<T>(
+        &mut self,
+        c: usize,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
         let value = self.text(c)?;
         let result = parse(&value);
         self.checked(c, &value, result)

@@ -13,7 +13,9 @@
 //!   problems are reported with the receipt;
 //! - `--dry-run`: everything runs, database checks included, then rolls back.
 //!
-//! Memory holds one chunk, the first [`crate::error::MAX_REPORTED_ERRORS`] problems and the
+//! Rows are read and checked on a second thread, one chunk ahead of the database, which also
+//! computes each valid row's Merkle leaf; the loading thread keeps the leaves of the rows it
+//! wrote. Memory holds at most three chunks, the first [`crate::error::MAX_REPORTED_ERRORS`] problems and the
 //! O(log n) Merkle stack, whatever the file size.
 
 use std::io::Read;
@@ -52,7 +54,7 @@ pub struct BatchContext {
 
 /// One CSV format: its columns, how a row is checked, encoded and written.
 pub trait CsvFormat {
-    type Record;
+    type Record: Send;
     /// The batch kind (`import_batches.kind`) and the format's name on the command line.
     const KIND: &'static str;
 
@@ -107,108 +109,77 @@ pub struct FileMeta<'a> {
     pub size: u64,
 }
 
-/// Import a CSV file of format `F` (see the module docs).
-pub fn import<F: CsvFormat, R: Read>(
+/// Rows read and checked on the reader thread, sent to the loading thread together.
+struct Parsed<F: CsvFormat> {
+    records: Vec<F::Record>,
+    /// Each record's Merkle leaf (computed while reading, off the database's critical path).
+    leaves: Vec<[u8; 32]>,
+    errors: Vec<RowError>,
+    /// Rows read so far in the whole file, and the byte position reached.
+    rows: u64,
+    bytes: u64,
+}
+
+/// Read and check the file on its own thread, sending chunks of at most [`CHUNK_ROWS`] rows
+/// (read, valid or not — so memory stays bounded when every row is wrong). Stops early when the
+/// loading side hangs up.
+fn read_chunks<F: CsvFormat, R: Read>(
+    mut file: CsvFile<R>,
+    context: RowContext,
+    chunks: std::sync::mpsc::SyncSender<Parsed<F>>,
+) {
+    let empty = || Parsed::<F> {
+        records: Vec::with_capacity(CHUNK_ROWS),
+        leaves: Vec::with_capacity(CHUNK_ROWS),
+        errors: Vec::new(),
+        rows: 0,
+        bytes: 0,
+    };
+    let (mut chunk, mut read, mut in_chunk) = (empty(), 0u64, 0usize);
+    while let Some(row) = file.next_row() {
+        read += 1;
+        in_chunk += 1;
+        match row {
+            Err(e) => chunk.errors.push(e),
+            Ok(row) => {
+                if let Some(record) = F::parse(&row, &context, &mut chunk.errors) {
+                    chunk.leaves.push(leaf_hash(&F::canonical(&record)));
+                    chunk.records.push(record);
+                }
+            }
+        }
+        if in_chunk >= CHUNK_ROWS {
+            (chunk.rows, chunk.bytes) = (read, file.position());
+            if chunks.send(std::mem::replace(&mut chunk, empty())).is_err() {
+                return;
+            }
+            in_chunk = 0;
+        }
+    }
+    (chunk.rows, chunk.bytes) = (read, file.position());
+    let _ = chunks.send(chunk);
+}
+
+/// Import a CSV file of format `F` (see the module docs). Reading and checking rows runs on a
+/// second thread, one chunk ahead of the database work.
+pub fn import<F: CsvFormat, R: Read + Send>(
     conn: &mut PgConnection,
     input: R,
     meta: &FileMeta<'_>,
     options: &ImportOptions,
     progress: &dyn Fn(Progress),
 ) -> Result<ImportOutcome, ImportError> {
-    let mut file = CsvFile::open(input, F::columns(), options.csv).map_err(ImportError::Invalid)?;
+    let file = CsvFile::open(input, F::columns(), options.csv).map_err(ImportError::Invalid)?;
     let context = RowContext {
         decimal_comma: file.delimiter == b';',
         default_offset: options.csv.default_offset,
     };
-    let result = conn.transaction::<ImportOutcome, Abort, _>(|conn| {
-        let batch = ImportBatch::insert(
-            conn,
-            &NewImportBatch {
-                kind: F::KIND,
-                file_name: meta.file_name,
-                sha256: &meta.sha256,
-                submitter: &options.submitter,
-                row_count: 0,
-                merkle_root: &[0u8; 32],
-            },
-        )?;
-        let batch_context = BatchContext {
-            batch_id: batch.id,
-            submitter: options.submitter.clone(),
-        };
-        let mut state = Load::<F> {
-            errors: RowErrors::default(),
-            root: RootBuilder::new(),
-            chunk: Vec::with_capacity(CHUNK_ROWS),
-            rows: 0,
-            written: 0,
-        };
-        let mut row_errors = Vec::new();
-        while let Some(row) = file.next_row() {
-            state.rows += 1;
-            match row {
-                Err(e) => state.errors.push(e),
-                Ok(row) => {
-                    if let Some(record) = F::parse(&row, &context, &mut row_errors) {
-                        state.chunk.push(record);
-                    }
-                    row_errors.drain(..).for_each(|e| state.errors.push(e));
-                }
-            }
-            if state.chunk.len() >= CHUNK_ROWS {
-                state.flush(conn, &batch_context)?;
-                progress(Progress {
-                    bytes: file.position(),
-                    size: meta.size,
-                    rows: state.rows,
-                });
-            }
-        }
-        state.flush(conn, &batch_context)?;
-        progress(Progress {
-            bytes: meta.size,
-            size: meta.size,
-            rows: state.rows,
-        });
-        let Load {
-            mut errors,
-            root,
-            rows,
-            written,
-            ..
-        } = state;
-        if rows == 0 && errors.is_empty() {
-            errors.push(RowError::file(
-                "the file has a header line but no data rows",
-            ));
-        } else if written == 0 && errors.is_empty() {
-            errors.push(RowError::file("no row could be imported"));
-        }
-        errors.sort();
-        if written == 0 || (!errors.is_empty() && !options.skip_invalid) {
-            return Err(Abort::Invalid(errors));
-        }
-        let merkle_root = root.root().unwrap_or_default();
-        diesel::update(import_batches::table.find(batch.id))
-            .set((
-                import_batches::merkle_root.eq(merkle_root.to_vec()),
-                import_batches::row_count.eq(written as i32),
-            ))
-            .execute(conn)?;
-        if options.dry_run {
-            return Err(Abort::DryRun(Box::new(ImportOutcome::Validated {
-                rows: written,
-                merkle_root: citytrace_schema::hex0x(&merkle_root),
-                sha256: hex::encode(meta.sha256),
-                skipped: errors,
-            })));
-        }
-        let batch = ImportBatch::find(conn, batch.id)?;
-        let events = F::events(conn, batch.id)?;
-        Ok(ImportOutcome::Imported {
-            batch: BatchSummary::from(&batch),
-            events,
-            skipped: errors,
+    let result = std::thread::scope(|scope| {
+        // One chunk in the channel and one being read: memory holds at most three chunks.
+        let (sender, chunks) = std::sync::mpsc::sync_channel::<Parsed<F>>(1);
+        scope.spawn(move || read_chunks::<F, R>(file, context, sender));
+        conn.transaction::<ImportOutcome, Abort, _>(|conn| {
+            load_all::<F>(conn, chunks, meta, options, progress)
         })
     });
     match result {
@@ -219,39 +190,97 @@ pub fn import<F: CsvFormat, R: Read>(
     }
 }
 
-struct Load<F: CsvFormat> {
-    errors: RowErrors,
-    root: RootBuilder,
-    chunk: Vec<F::Record>,
-    rows: u64,
-    written: usize,
-}
-
-impl<F: CsvFormat> Load<F> {
-    /// Check and write the gathered chunk; the written records' leaves join the root in order.
-    fn flush(&mut self, conn: &mut PgConnection, batch: &BatchContext) -> QueryResult<()> {
-        if self.chunk.is_empty() {
-            return Ok(());
-        }
-        let mut problems = Vec::new();
-        let written = F::load_chunk(conn, batch, &self.chunk, &mut problems)?;
-        for (record, ok) in self.chunk.iter().zip(&written) {
-            if *ok {
-                self.root.push_leaf(leaf_hash(&F::canonical(record)));
-                self.written += 1;
+/// The loading side of [`import`], inside its transaction.
+fn load_all<F: CsvFormat>(
+    conn: &mut PgConnection,
+    chunks: std::sync::mpsc::Receiver<Parsed<F>>,
+    meta: &FileMeta<'_>,
+    options: &ImportOptions,
+    progress: &dyn Fn(Progress),
+) -> Result<ImportOutcome, Abort> {
+    let batch = ImportBatch::insert(
+        conn,
+        &NewImportBatch {
+            kind: F::KIND,
+            file_name: meta.file_name,
+            sha256: &meta.sha256,
+            submitter: &options.submitter,
+            row_count: 0,
+            merkle_root: &[0u8; 32],
+        },
+    )?;
+    let batch_context = BatchContext {
+        batch_id: batch.id,
+        submitter: options.submitter.clone(),
+    };
+    let (mut errors, mut root) = (RowErrors::default(), RootBuilder::new());
+    let (mut rows, mut written) = (0u64, 0usize);
+    for chunk in chunks {
+        chunk.errors.into_iter().for_each(|e| errors.push(e));
+        rows = chunk.rows;
+        if !chunk.records.is_empty() {
+            let mut problems = Vec::new();
+            let stored = F::load_chunk(conn, &batch_context, &chunk.records, &mut problems)?;
+            for (leaf, ok) in chunk.leaves.iter().zip(&stored) {
+                if *ok {
+                    root.push_leaf(*leaf);
+                    written += 1;
+                }
             }
+            problems.into_iter().for_each(|e| errors.push(e));
         }
-        problems.into_iter().for_each(|e| self.errors.push(e));
-        self.chunk.clear();
-        Ok(())
+        progress(Progress {
+            bytes: chunk.bytes,
+            size: meta.size,
+            rows,
+        });
     }
+    if rows == 0 && errors.is_empty() {
+        errors.push(RowError::file(
+            "the file has a header line but no data rows",
+        ));
+    } else if written == 0 && errors.is_empty() {
+        errors.push(RowError::file("no row could be imported"));
+    }
+    errors.sort();
+    if written == 0 || (!errors.is_empty() && !options.skip_invalid) {
+        return Err(Abort::Invalid(errors));
+    }
+    let merkle_root = root.root().unwrap_or_default();
+    diesel::update(import_batches::table.find(batch.id))
+        .set((
+            import_batches::merkle_root.eq(merkle_root.to_vec()),
+            import_batches::row_count.eq(written as i32),
+        ))
+        .execute(conn)?;
+    if options.dry_run {
+        return Err(Abort::DryRun(Box::new(ImportOutcome::Validated {
+            rows: written,
+            merkle_root: citytrace_schema::hex0x(&merkle_root),
+            sha256: hex::encode(meta.sha256),
+            skipped: errors,
+        })));
+    }
+    let batch = ImportBatch::find(conn, batch.id)?;
+    let events = F::events(conn, batch.id)?;
+    Ok(ImportOutcome::Imported {
+        batch: BatchSummary::from(&batch),
+        events,
+        skipped: errors,
+    })
 }
 
 /// Check every row of a file on its own, without a database (for documentation examples and
 /// offline checks): the number of valid rows, or the problems.
-pub fn check_rows<F: CsvFormat, R: Read>(input: R, options: crate::csv_input::CsvOptions) -> Result<usize, RowErrors> {
+pub fn check_rows<F: CsvFormat, R: Read>(
+    input: R,
+    options: crate::csv_input::CsvOptions,
+) -> Result<usize, RowErrors> {
     let mut file = CsvFile::open(input, F::columns(), options)?;
-    let context = RowContext { decimal_comma: file.delimiter == b';', default_offset: options.default_offset };
+    let context = RowContext {
+        decimal_comma: file.delimiter == b';',
+        default_offset: options.default_offset,
+    };
     let (mut valid, mut errors, mut row_errors) = (0, RowErrors::default(), Vec::new());
     while let Some(row) = file.next_row() {
         match row {

@@ -284,7 +284,7 @@ pub fn import_file_with_progress(
 }
 
 /// Import from a reader whose sha256 is already known (the upload page streams to disk first).
-pub fn import_reader<R: Read>(
+pub fn import_reader<R: Read + Send>(
     conn: &mut PgConnection,
     format: Format,
     input: R,

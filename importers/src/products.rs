@@ -78,12 +78,24 @@ impl ProductRecord {
             .str("encoding", ENCODING)
             .opt("epd_ref", self.epd_ref.as_deref())
             .opt("gtin", self.gtin.as_deref())
-            .opt("gwp_kg_co2e_per_unit", decimal(&self.gwp_per_unit).as_deref())
+            .opt(
+                "gwp_kg_co2e_per_unit",
+                decimal(&self.gwp_per_unit).as_deref(),
+            )
             .int("line", self.line as i64)
-            .opt("logging_interval_minutes", int(self.logging_interval_minutes).as_deref())
+            .opt(
+                "logging_interval_minutes",
+                int(self.logging_interval_minutes).as_deref(),
+            )
             .opt("material_class", self.material_class.as_deref())
-            .opt("max_excursion_minutes", int(self.max_excursion_minutes).as_deref())
-            .opt("max_single_excursion_minutes", int(self.max_single_excursion_minutes).as_deref())
+            .opt(
+                "max_excursion_minutes",
+                int(self.max_excursion_minutes).as_deref(),
+            )
+            .opt(
+                "max_single_excursion_minutes",
+                int(self.max_single_excursion_minutes).as_deref(),
+            )
             .opt("max_temp_c", decimal(&self.max_temp_c).as_deref())
             .opt("min_temp_c", decimal(&self.min_temp_c).as_deref())
             .str("product", &self.name)
@@ -143,7 +155,11 @@ impl CsvFormat for Products {
         COLUMNS
     }
 
-    fn parse(row: &CsvRow, context: &RowContext, errors: &mut Vec<RowError>) -> Option<ProductRecord> {
+    fn parse(
+        row: &CsvRow,
+        context: &RowContext,
+        errors: &mut Vec<RowError>,
+    ) -> Option<ProductRecord> {
         let mut c = Cells::new(row, COLUMNS, context, errors);
         let gtin = c.gtin(C_GTIN);
         let name = c.name(C_PRODUCT);
@@ -219,11 +235,12 @@ impl CsvFormat for Products {
             line: i32,
         }
         let codes: Vec<&str> = chunk.iter().map(ProductRecord::code).collect();
-        let earlier: Vec<Earlier> =
-            diesel::sql_query("SELECT code, line FROM product_versions WHERE batch_id = $1 AND code = ANY($2)")
-                .bind::<BigInt, _>(batch.batch_id)
-                .bind::<Array<Text>, _>(&codes)
-                .load(conn)?;
+        let earlier: Vec<Earlier> = diesel::sql_query(
+            "SELECT code, line FROM product_versions WHERE batch_id = $1 AND code = ANY($2)",
+        )
+        .bind::<BigInt, _>(batch.batch_id)
+        .bind::<Array<Text>, _>(&codes)
+        .load(conn)?;
         for e in &earlier {
             for (i, r) in chunk.iter().enumerate() {
                 if ok[i] && r.code() == e.code {
@@ -254,10 +271,18 @@ impl CsvFormat for Products {
                 logging_interval_minutes: r.logging_interval_minutes,
             })
             .collect();
-        diesel::copy_from(product_versions::table).from_insertable(&versions).execute(conn)?;
+        diesel::copy_from(product_versions::table)
+            .from_insertable(&versions)
+            .execute(conn)?;
         // The products table takes the latest values.
         for v in &versions {
-            let new = NewProduct { code: &v.code, gtin: v.gtin.as_deref(), name: &v.name, material_class: v.material_class.as_deref(), unit: &v.unit };
+            let new = NewProduct {
+                code: &v.code,
+                gtin: v.gtin.as_deref(),
+                name: &v.name,
+                material_class: v.material_class.as_deref(),
+                unit: &v.unit,
+            };
             Product::ensure_all(conn, std::slice::from_ref(&new))?;
             diesel::update(products::table.filter(products::code.eq(&v.code)))
                 .set((
@@ -282,7 +307,12 @@ impl CsvFormat for Products {
 }
 
 fn twice(r: &ProductRecord, first: u64) -> RowError {
-    RowError::new(r.line, Some(if r.gtin.is_some() { "gtin" } else { "product" }), Some(r.code()), format!("the same product is already at line {first}"))
+    RowError::new(
+        r.line,
+        Some(if r.gtin.is_some() { "gtin" } else { "product" }),
+        Some(r.code()),
+        format!("the same product is already at line {first}"),
+    )
 }
 
 /// The stored versions of a batch, in line order (for proofs).

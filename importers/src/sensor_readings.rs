@@ -55,7 +55,10 @@ impl ReadingRecord {
         Canonical::new()
             .str("device_id", &self.device_id)
             .str("encoding", ENCODING)
-            .opt("humidity_pct", self.humidity_pct.as_ref().map(canonical_decimal).as_deref())
+            .opt(
+                "humidity_pct",
+                self.humidity_pct.as_ref().map(canonical_decimal).as_deref(),
+            )
             .int("line", self.line as i64)
             .opt("lot_id", self.lot.as_deref())
             .str("recorded_at", &canonical_time(&self.recorded_at))
@@ -92,13 +95,21 @@ impl CsvFormat for SensorReadings {
         COLUMNS
     }
 
-    fn parse(row: &CsvRow, context: &RowContext, errors: &mut Vec<RowError>) -> Option<ReadingRecord> {
+    fn parse(
+        row: &CsvRow,
+        context: &RowContext,
+        errors: &mut Vec<RowError>,
+    ) -> Option<ReadingRecord> {
         let mut c = Cells::new(row, COLUMNS, context, errors);
         let device_id = c.name(C_DEVICE);
         let shipment = c.name(C_SHIPMENT);
         let lot = c.name(C_LOT);
         if shipment.is_none() && lot.is_none() {
-            c.fail(C_SHIPMENT, None, "name the shipment or the lot (shipment_id or lot_id)");
+            c.fail(
+                C_SHIPMENT,
+                None,
+                "name the shipment or the lot (shipment_id or lot_id)",
+            );
         }
         let at = c.timestamp(C_AT);
         let temperature_c = c.decimal(C_TEMP, 2, -100.0, 100.0);
@@ -144,16 +155,34 @@ impl CsvFormat for SensorReadings {
             .into_iter()
             .collect();
         let lot_codes: Vec<&str> = distinct(chunk.iter().filter_map(|r| r.lot.as_deref()));
-        let lot_ids: HashMap<String, i64> =
-            lots::table.filter(lots::code.eq_any(&lot_codes)).select((lots::code, lots::id)).load(conn)?.into_iter().collect();
+        let lot_ids: HashMap<String, i64> = lots::table
+            .filter(lots::code.eq_any(&lot_codes))
+            .select((lots::code, lots::id))
+            .load(conn)?
+            .into_iter()
+            .collect();
         for (i, r) in chunk.iter().enumerate() {
-            if let Some(s) = r.shipment.as_deref().filter(|s| !known_shipments.contains(*s)) {
+            if let Some(s) = r
+                .shipment
+                .as_deref()
+                .filter(|s| !known_shipments.contains(*s))
+            {
                 ok[i] = false;
-                errors.push(RowError::new(r.line, Some("shipment_id"), Some(s), "no such shipment has been imported"));
+                errors.push(RowError::new(
+                    r.line,
+                    Some("shipment_id"),
+                    Some(s),
+                    "no such shipment has been imported",
+                ));
             }
             if let Some(l) = r.lot.as_deref().filter(|l| !lot_ids.contains_key(*l)) {
                 ok[i] = false;
-                errors.push(RowError::new(r.line, Some("lot_id"), Some(l), "no such lot has been imported"));
+                errors.push(RowError::new(
+                    r.line,
+                    Some("lot_id"),
+                    Some(l),
+                    "no such lot has been imported",
+                ));
             }
         }
         reject_repeated_readings(conn, batch, chunk, &mut ok, errors)?;
@@ -174,7 +203,9 @@ impl CsvFormat for SensorReadings {
                 humidity_pct: r.humidity_pct.clone(),
             })
             .collect();
-        diesel::copy_from(sensor_readings::table).from_insertable(&rows).execute(conn)?;
+        diesel::copy_from(sensor_readings::table)
+            .from_insertable(&rows)
+            .execute(conn)?;
         Ok(ok)
     }
 }
@@ -192,7 +223,15 @@ fn reject_repeated_readings(
     for (i, r) in chunk.iter().enumerate() {
         if let Some(first) = seen.insert((r.device_id.as_str(), r.recorded_at), r.line) {
             ok[i] = false;
-            errors.push(RowError::new(r.line, Some("recorded_at"), None, format!("device {} has a reading at this time at line {first}", r.device_id)));
+            errors.push(RowError::new(
+                r.line,
+                Some("recorded_at"),
+                None,
+                format!(
+                    "device {} has a reading at this time at line {first}",
+                    r.device_id
+                ),
+            ));
         }
     }
     #[derive(QueryableByName)]
@@ -217,16 +256,36 @@ fn reject_repeated_readings(
     .bind::<Array<Text>, _>(&devices)
     .bind::<Array<Timestamptz>, _>(&times)
     .load(conn)?;
-    let existing: HashMap<(&str, DateTime<Utc>), &Existing> =
-        existing.iter().map(|e| ((e.device_id.as_str(), e.recorded_at), e)).collect();
+    let existing: HashMap<(&str, DateTime<Utc>), &Existing> = existing
+        .iter()
+        .map(|e| ((e.device_id.as_str(), e.recorded_at), e))
+        .collect();
     for (i, r) in chunk.iter().enumerate() {
-        let Some(e) = existing.get(&(r.device_id.as_str(), r.recorded_at)) else { continue };
+        let Some(e) = existing.get(&(r.device_id.as_str(), r.recorded_at)) else {
+            continue;
+        };
         if ok[i] {
             ok[i] = false;
             errors.push(if e.batch_id == batch.batch_id {
-                RowError::new(r.line, Some("recorded_at"), None, format!("device {} has a reading at this time at line {}", r.device_id, e.line))
+                RowError::new(
+                    r.line,
+                    Some("recorded_at"),
+                    None,
+                    format!(
+                        "device {} has a reading at this time at line {}",
+                        r.device_id, e.line
+                    ),
+                )
             } else {
-                RowError::new(r.line, Some("recorded_at"), None, format!("this reading was already imported in batch {} (line {})", e.batch_id, e.line))
+                RowError::new(
+                    r.line,
+                    Some("recorded_at"),
+                    None,
+                    format!(
+                        "this reading was already imported in batch {} (line {})",
+                        e.batch_id, e.line
+                    ),
+                )
             });
         }
     }

@@ -13,7 +13,7 @@ use diesel::sql_types::{Array, BigInt, Integer, Text};
 use serde_json::Value;
 
 use citytrace_schema::models::{
-    Lot, NewLot, NewProduct, NewShipmentLine, NewSite, Product, ShipmentLine, Site,
+    Lot, NewProduct, NewShipmentLine, NewSite, Product, ShipmentLine, Site,
 };
 
 use crate::cells::Cells;
@@ -405,23 +405,13 @@ fn register_lots(
         let codes: Vec<&str> = part.iter().map(|(c, _)| *c).collect();
         product_ids.extend(Product::ids_by_code(conn, &codes)?);
     }
-    let lots: Vec<(&str, &ShipmentRecord)> = first_of_lot.into_iter().collect();
-    let mut registered = HashMap::with_capacity(lots.len());
-    for part in lots.chunks(STATEMENT_ROWS) {
-        let new: Vec<NewLot> = part
-            .iter()
-            .map(|(code, r)| NewLot {
-                code,
-                product_id: product_ids[r.product_code()],
-                supplier_id: None,
-                origin_site_id: Some(sites[r.from_site.as_str()]),
-            })
-            .collect();
-        Lot::ensure_all(conn, &new)?;
-        let codes: Vec<&str> = part.iter().map(|(c, _)| *c).collect();
-        registered.extend(Lot::ids_and_products_by_code(conn, &codes)?);
+    let (mut codes, mut products, mut origins) = (Vec::new(), Vec::new(), Vec::new());
+    for (code, r) in first_of_lot {
+        codes.push(code);
+        products.push(product_ids[r.product_code()]);
+        origins.push(Some(sites[r.from_site.as_str()]));
     }
-    Ok(registered)
+    Lot::register_all(conn, &codes, &products, &origins)
 }
 
 fn unique<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {

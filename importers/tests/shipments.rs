@@ -93,7 +93,11 @@ fn a_valid_file_loads_rows_events_lots_and_sites_with_a_verifiable_root() {
         (2, 3),
         "two lines; one received, so three events"
     );
-    assert_eq!(f.counts(), [1, 2, 0, 0, 2, 2, 2], "the events are derived (shipment_events), not stored");
+    assert_eq!(
+        f.counts(),
+        [1, 2, 0, 0, 2, 2, 2],
+        "the events are derived (shipment_events), not stored"
+    );
 
     let conn = &mut f.db.conn();
     let stored = ShipmentLine::of_batch(conn, batch.id).unwrap();
@@ -393,12 +397,17 @@ fn the_format_documentation_matches_the_importer() {
     assert_eq!(template.trim_end(), names.join(","));
     let example = std::fs::read(docs.join("shipments-example.csv")).unwrap();
     let records =
-        citytrace_importers::shipments::parse_all(example.as_slice(), CsvOptions::default()).unwrap();
+        citytrace_importers::shipments::parse_all(example.as_slice(), CsvOptions::default())
+            .unwrap();
     assert_eq!(records.len(), 3);
 }
 
 impl Fixture {
-    fn import_with(&self, path: &std::path::Path, options: ImportOptions) -> Result<ImportOutcome, ImportError> {
+    fn import_with(
+        &self,
+        path: &std::path::Path,
+        options: ImportOptions,
+    ) -> Result<ImportOutcome, ImportError> {
         import_file(&mut self.db.conn(), Format::Shipments, path, &options)
     }
 }
@@ -408,14 +417,27 @@ fn skip_invalid_imports_the_valid_rows_and_reports_the_others() {
     let f = Fixture::new();
     let bad = ROW2.replace("TNE", "tons");
     let path = f.file("mixed.csv", format!("{HEADER}{ROW1}{bad}{ROW3}").as_bytes());
-    let options = ImportOptions { submitter: "RCW".into(), skip_invalid: true, ..Default::default() };
-    let ImportOutcome::Imported { batch, skipped, .. } = f.import_with(&path, options).unwrap() else { panic!() };
+    let options = ImportOptions {
+        submitter: "RCW".into(),
+        skip_invalid: true,
+        ..Default::default()
+    };
+    let ImportOutcome::Imported { batch, skipped, .. } = f.import_with(&path, options).unwrap()
+    else {
+        panic!()
+    };
     assert_eq!(batch.rows, 2);
     assert_eq!(skipped.total, 1);
-    assert_eq!((skipped.errors[0].line, skipped.errors[0].column.as_deref()), (3, Some("unit")));
+    assert_eq!(
+        (skipped.errors[0].line, skipped.errors[0].column.as_deref()),
+        (3, Some("unit"))
+    );
     let conn = &mut f.db.conn();
     let stored = ShipmentLine::of_batch(conn, batch.id).unwrap();
-    assert_eq!(stored.iter().map(|l| l.line).collect::<Vec<_>>(), vec![2, 4]);
+    assert_eq!(
+        stored.iter().map(|l| l.line).collect::<Vec<_>>(),
+        vec![2, 4]
+    );
     // The root covers exactly the rows written, and their proofs hold.
     for line in [2u64, 4] {
         let proof = row_proof(conn, batch.id, line).unwrap().unwrap();
@@ -428,17 +450,31 @@ fn skip_invalid_imports_the_valid_rows_and_reports_the_others() {
 #[test]
 fn a_default_offset_is_used_only_when_asked_for() {
     let f = Fixture::new();
-    let local = ROW3.replace("2026-04-13T10:00:00Z,2026-04-13T11:00:00Z", "2026-04-13 10:00,2026-04-13 11:00");
+    let local = ROW3.replace(
+        "2026-04-13T10:00:00Z,2026-04-13T11:00:00Z",
+        "2026-04-13 10:00,2026-04-13 11:00",
+    );
     let path = f.file("local.csv", format!("{HEADER}{local}").as_bytes());
-    assert!(matches!(f.import(&path, "RCW"), Err(ImportError::Invalid(_))));
+    assert!(matches!(
+        f.import(&path, "RCW"),
+        Err(ImportError::Invalid(_))
+    ));
     let options = ImportOptions {
         submitter: "RCW".into(),
-        csv: CsvOptions { delimiter: None, default_offset: Some(citytrace_importers::values::parse_offset("+02:00").unwrap()) },
+        csv: CsvOptions {
+            delimiter: None,
+            default_offset: Some(citytrace_importers::values::parse_offset("+02:00").unwrap()),
+        },
         ..Default::default()
     };
-    let ImportOutcome::Imported { batch, .. } = f.import_with(&path, options).unwrap() else { panic!() };
+    let ImportOutcome::Imported { batch, .. } = f.import_with(&path, options).unwrap() else {
+        panic!()
+    };
     let stored = ShipmentLine::of_batch(&mut f.db.conn(), batch.id).unwrap();
-    assert_eq!(stored[0].shipped_at.to_rfc3339(), "2026-04-13T08:00:00+00:00");
+    assert_eq!(
+        stored[0].shipped_at.to_rfc3339(),
+        "2026-04-13T08:00:00+00:00"
+    );
     assert_eq!(stored[0].shipped_offset, "+02:00");
 }
 
@@ -448,7 +484,9 @@ fn a_repeated_line_far_apart_in_a_big_file_is_found_across_chunks() {
     let mut content = String::from(HEADER);
     let rows = citytrace_importers::csv_format::CHUNK_ROWS + 500;
     for n in 1..=rows {
-        content.push_str(&format!("SHP-BIG,{n},LOT-{n},,Gravel,1,TNE,PIT,SITE-A,2026-01-01T00:00:00Z,\n"));
+        content.push_str(&format!(
+            "SHP-BIG,{n},LOT-{n},,Gravel,1,TNE,PIT,SITE-A,2026-01-01T00:00:00Z,\n"
+        ));
     }
     content.push_str("SHP-BIG,7,LOT-7,,Gravel,1,TNE,PIT,SITE-A,2026-01-01T00:00:00Z,\n");
     let path = f.file("big.csv", content.as_bytes());
@@ -456,11 +494,18 @@ fn a_repeated_line_far_apart_in_a_big_file_is_found_across_chunks() {
         Err(ImportError::Invalid(e)) => {
             assert_eq!(e.total, 1);
             assert_eq!(e.errors[0].line as usize, rows + 2);
-            assert_eq!(e.errors[0].reason, "shipment SHP-BIG line 7 already appears at line 8");
+            assert_eq!(
+                e.errors[0].reason,
+                "shipment SHP-BIG line 7 already appears at line 8"
+            );
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(f.counts(), [0; 7], "the chunks already written were rolled back");
+    assert_eq!(
+        f.counts(),
+        [0; 7],
+        "the chunks already written were rolled back"
+    );
 }
 
 #[test]
@@ -469,9 +514,15 @@ fn a_dry_run_also_finds_what_only_the_database_can_see() {
     let first = f.file("a.csv", format!("{HEADER}{ROW1}").as_bytes());
     f.import(&first, "RCW").unwrap();
     let again = f.file("b.csv", format!("{HEADER}{ROW3}{ROW1}").as_bytes());
-    let options = ImportOptions { submitter: "RCW".into(), dry_run: true, ..Default::default() };
+    let options = ImportOptions {
+        submitter: "RCW".into(),
+        dry_run: true,
+        ..Default::default()
+    };
     match f.import_with(&again, options) {
-        Err(ImportError::Invalid(e)) => assert!(e.errors[0].reason.starts_with("this shipment line was already imported in batch 1")),
+        Err(ImportError::Invalid(e)) => assert!(e.errors[0]
+            .reason
+            .starts_with("this shipment line was already imported in batch 1")),
         other => panic!("{other:?}"),
     }
     assert_eq!(f.counts()[0], 1, "the dry run wrote nothing");
@@ -480,10 +531,24 @@ fn a_dry_run_also_finds_what_only_the_database_can_see() {
 #[test]
 fn personal_contact_details_are_refused() {
     let f = Fixture::new();
-    let errors = f.invalid("contact.csv", &format!("{HEADER}{}", ROW2.replace("Crushed granite 4/20", "ask jan.devries@example.org")));
+    let errors = f.invalid(
+        "contact.csv",
+        &format!(
+            "{HEADER}{}",
+            ROW2.replace("Crushed granite 4/20", "ask jan.devries@example.org")
+        ),
+    );
     assert_eq!(errors.len(), 1);
     assert_eq!((errors[0].0, errors[0].1.as_deref()), (2, Some("product")));
-    assert!(errors[0].2.starts_with("looks like an e-mail address; citytrace publishes no personal contact details"));
-    let errors = f.invalid("phone.csv", &format!("{HEADER}{}", ROW2.replace("SITE-NORTH", "+31 20 555 0134")));
-    assert!(errors[0].2.starts_with("looks like a phone number"), "{errors:?}");
+    assert!(errors[0].2.starts_with(
+        "looks like an e-mail address; citytrace publishes no personal contact details"
+    ));
+    let errors = f.invalid(
+        "phone.csv",
+        &format!("{HEADER}{}", ROW2.replace("SITE-NORTH", "+31 20 555 0134")),
+    );
+    assert!(
+        errors[0].2.starts_with("looks like a phone number"),
+        "{errors:?}"
+    );
 }

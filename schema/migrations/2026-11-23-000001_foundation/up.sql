@@ -71,26 +71,31 @@ CREATE TABLE import_batches (
 -- Shipment lines as suppliers hand them over (docs/formats/shipments.md): every column as
 -- given (normalised), which is what the batch's Merkle root commits to, plus the resolved
 -- lot and site ids for joins. Natural key: (submitter, shipment_code, line_no).
+--
+-- A bulk table (millions of rows): no surrogate id, and no foreign keys — a foreign key is a
+-- trigger that runs per row and would cost more than everything else the import does. Its
+-- integrity holds by construction instead: the importer is its only writer, and registers the
+-- batch, lots and sites it names in the same transaction before the COPY
+-- (docs/architecture.md, "Bulk tables").
 CREATE TABLE shipment_lines (
-    id             BIGSERIAL PRIMARY KEY,
-    batch_id       BIGINT NOT NULL REFERENCES import_batches (id),
+    batch_id       BIGINT NOT NULL,
     line           INTEGER NOT NULL CHECK (line > 0),
     submitter      TEXT NOT NULL,
     shipment_code  TEXT NOT NULL,
     line_no        INTEGER NOT NULL CHECK (line_no > 0),
     lot_code       TEXT NOT NULL,
-    lot_id         BIGINT NOT NULL REFERENCES lots (id),
+    lot_id         BIGINT NOT NULL,
     gtin           TEXT CHECK (gtin ~ '^[0-9]{14}$'),
     product_name   TEXT NOT NULL,
     quantity       NUMERIC NOT NULL CHECK (quantity > 0),
     unit           TEXT NOT NULL,
     from_site      TEXT NOT NULL,
-    from_site_id   BIGINT NOT NULL REFERENCES sites (id),
+    from_site_id   BIGINT NOT NULL,
     to_site        TEXT NOT NULL,
-    to_site_id     BIGINT NOT NULL REFERENCES sites (id),
+    to_site_id     BIGINT NOT NULL,
     shipped_at     TIMESTAMPTZ NOT NULL,
     received_at    TIMESTAMPTZ CHECK (received_at >= shipped_at),
-    UNIQUE (batch_id, line),
+    PRIMARY KEY (batch_id, line),
     UNIQUE (submitter, shipment_code, line_no)
 );
 CREATE INDEX shipment_lines_lot_idx ON shipment_lines (lot_id);

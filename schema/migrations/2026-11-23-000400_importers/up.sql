@@ -67,14 +67,15 @@ CREATE TABLE product_versions (
 );
 
 -- Cold-chain sensor readings: high volume. The natural key is (submitter, device, time); no
--- surrogate id.
+-- surrogate id, and no foreign keys (a bulk table, like shipment_lines: the importer registers
+-- the batch and lots in the same transaction before the COPY).
 CREATE TABLE sensor_readings (
-    batch_id        BIGINT NOT NULL REFERENCES import_batches (id),
+    batch_id        BIGINT NOT NULL,
     line            INTEGER NOT NULL CHECK (line > 0),
     submitter       TEXT NOT NULL,
     device_id       TEXT NOT NULL,
     shipment_code   TEXT,
-    lot_id          BIGINT REFERENCES lots (id),
+    lot_id          BIGINT,
     recorded_at     TIMESTAMPTZ NOT NULL,
     recorded_offset TEXT NOT NULL CHECK (recorded_offset ~ '^[+-][0-9]{2}:[0-9]{2}$'),
     temperature_c   NUMERIC(5, 2) NOT NULL,

@@ -49,6 +49,48 @@ impl Lot {
             .execute(conn)
     }
 
+    /// Register lots that are new (code, product id, origin site id) and return, for every
+    /// code given, the lot id and its registered product's code — one statement, whatever the
+    /// number of lots (arrays, not one bind parameter per value).
+    pub fn register_all(
+        conn: &mut PgConnection,
+        codes: &[&str],
+        product_ids: &[i64],
+        origin_site_ids: &[Option<i64>],
+    ) -> QueryResult<HashMap<String, (i64, String)>> {
+        use diesel::sql_types::{Array, BigInt, Nullable, Text};
+        #[derive(QueryableByName)]
+        struct Registered {
+            #[diesel(sql_type = Text)]
+            code: String,
+            #[diesel(sql_type = BigInt)]
+            id: i64,
+            #[diesel(sql_type = Text)]
+            product: String,
+        }
+        // The statement's snapshot does not see the rows its own INSERT adds: new lots come
+        // from RETURNING, existing ones from the table.
+        let rows: Vec<Registered> = diesel::sql_query(
+            "WITH input AS ( \
+                 SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS i(code, product_id, origin_site_id)), \
+             added AS ( \
+                 INSERT INTO lots (code, product_id, origin_site_id) \
+                 SELECT code, product_id, origin_site_id FROM input \
+                 ON CONFLICT (code) DO NOTHING RETURNING id, code, product_id) \
+             SELECT a.code, a.id, p.code AS product FROM added a JOIN products p ON p.id = a.product_id \
+             UNION ALL \
+             SELECT l.code, l.id, p.code FROM input i JOIN lots l ON l.code = i.code JOIN products p ON p.id = l.product_id",
+        )
+        .bind::<Array<Text>, _>(codes)
+        .bind::<Array<BigInt>, _>(product_ids)
+        .bind::<Array<Nullable<BigInt>>, _>(origin_site_ids)
+        .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.code, (r.id, r.product)))
+            .collect())
+    }
+
     /// For each registered code: the lot id and its product's code.
     pub fn ids_and_products_by_code(
         conn: &mut PgConnection,

@@ -10,9 +10,8 @@ use crate::schema::{import_batches, shipment_lines, sites};
 
 /// One line of a supplier's shipment, as imported.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
-#[diesel(table_name = shipment_lines)]
+#[diesel(table_name = shipment_lines, primary_key(batch_id, line))]
 pub struct ShipmentLine {
-    pub id: i64,
     pub batch_id: i64,
     pub line: i32,
     pub submitter: String,
@@ -91,7 +90,11 @@ impl ShipmentLine {
         let rows: Vec<(ShipmentLine, ImportBatch)> = shipment_lines::table
             .inner_join(import_batches::table)
             .filter(shipment_lines::lot_id.eq(lot_id))
-            .order((shipment_lines::shipped_at, shipment_lines::id))
+            .order((
+                shipment_lines::shipped_at,
+                shipment_lines::batch_id,
+                shipment_lines::line,
+            ))
             .select((ShipmentLine::as_select(), ImportBatch::as_select()))
             .load(conn)?;
         let site_ids: Vec<i64> = rows

@@ -165,8 +165,10 @@ pub struct LotEvent {
 impl LotEvent {
     /// A lot's timeline, oldest first.
     pub fn for_lot(conn: &mut PgConnection, lot_id: i64) -> QueryResult<Vec<LotEvent>> {
-        diesel::sql_query("SELECT * FROM lot_events WHERE lot_id = $1 ORDER BY event_time, biz_step")
-            .bind::<diesel::sql_types::BigInt, _>(lot_id)
-            .load(conn)
+        diesel::sql_query(
+            "SELECT * FROM lot_events WHERE lot_id = $1 ORDER BY event_time, biz_step",
+        )
+        .bind::<diesel::sql_types::BigInt, _>(lot_id)
+        .load(conn)
     }
 }

@@ -14,8 +14,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    shipment_lines (id) {
-        id -> Int8,
+    shipment_lines (batch_id, line) {
         batch_id -> Int8,
         line -> Int4,
         submitter -> Text,
