@@ -6,6 +6,7 @@
 //! cluster returns [`LocalPgError`].
 
 pub mod database;
+pub mod derived;
 pub mod error;
 pub mod local_pg;
 pub mod models;

@@ -1,0 +1,1 @@
+//! Spending: procurement red flags, budget vs actual, follow the money (docs/methods/spending.md).
