@@ -38,6 +38,10 @@ pub const COLUMNS: &[Column] = &[
     Column { name: "to_site", required: true, description: "Where it goes, likewise. Must differ from from_site.", example: "SITE-NORTH-BRIDGE" },
     Column { name: "shipped_at", required: true, description: "When it left: ISO 8601 date-time with UTC offset.", example: "2026-04-12T07:30:00+02:00" },
     Column { name: "received_at", required: false, description: "When it was received, if it was: ISO 8601 with offset, not before shipped_at.", example: "2026-04-12T09:05:00+02:00" },
+    Column { name: "carrier", required: false, description: "Who carried it: a GLN or the carrier company's registered code or name (a company, never a person's name or contact details).", example: "4012345000221" },
+    Column { name: "purchase_order", required: false, description: "The buyer's purchase order number the delivery is under.", example: "PO-2026-0042" },
+    Column { name: "contract_ocid", required: false, description: "The OCDS id (ocid) of the public contract the delivery is under: `ocds-` + 6-character prefix + `-` + the local id. Links the delivery to spending.", example: "ocds-b5fd17-2026-0017" },
+    Column { name: "certificates", required: false, description: "Certificates, declarations of performance or test reports for the lot, by reference; several separated by `|`.", example: "DoP-CEM-2026-11|LAB-2026-0412" },
 ];
 
 const C_SHIPMENT: usize = 0;
@@ -51,6 +55,10 @@ const C_FROM: usize = 7;
 const C_TO: usize = 8;
 const C_SHIPPED: usize = 9;
 const C_RECEIVED: usize = 10;
+const C_CARRIER: usize = 11;
+const C_PURCHASE_ORDER: usize = 12;
+const C_CONTRACT: usize = 13;
+const C_CERTIFICATES: usize = 14;
 
 /// A validated, normalised row.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +78,11 @@ pub struct ShipmentRecord {
     /// UTC offsets as written, for the EPCIS events (not part of the row encoding).
     pub shipped_offset: String,
     pub received_offset: Option<String>,
+    pub carrier: Option<String>,
+    pub purchase_order: Option<String>,
+    pub contract_ocid: Option<String>,
+    /// Certificate and test-report references, in the order given.
+    pub certificates: Vec<String>,
 }
 
 impl ShipmentRecord {
@@ -98,6 +111,20 @@ impl ShipmentRecord {
             "received_at",
             self.received_at.as_ref().map(canonical_time).into(),
         );
+        // Added with the columns of the same names: present only when given, so rows
+        // without them keep the encoding (and roots) they had before.
+        if let Some(carrier) = &self.carrier {
+            map.insert("carrier", carrier.clone().into());
+        }
+        if let Some(po) = &self.purchase_order {
+            map.insert("purchase_order", po.clone().into());
+        }
+        if let Some(ocid) = &self.contract_ocid {
+            map.insert("contract_ocid", ocid.clone().into());
+        }
+        if !self.certificates.is_empty() {
+            map.insert("certificates", self.certificates.join("|").into());
+        }
         serde_json::to_vec(&map).unwrap_or_default()
     }
 
@@ -118,6 +145,10 @@ impl ShipmentRecord {
             received_at: row.received_at,
             shipped_offset: row.shipped_offset.clone(),
             received_offset: row.received_offset.clone(),
+            carrier: row.carrier.clone(),
+            purchase_order: row.purchase_order.clone(),
+            contract_ocid: row.contract_ocid.clone(),
+            certificates: row.certificates.clone(),
         }
     }
 }
@@ -165,6 +196,25 @@ impl CsvFormat for Shipments {
                 cells.fail(C_RECEIVED, row.get(C_RECEIVED), "before shipped_at");
             }
         }
+        let carrier = cells.site(C_CARRIER);
+        let purchase_order = cells.name(C_PURCHASE_ORDER);
+        let contract_ocid = cells.parsed(C_CONTRACT, |v| {
+            if is_ocid(v) {
+                Ok(v.to_owned())
+            } else {
+                Err("not an OCDS ocid: `ocds-`, a 6-character prefix of letters and digits, `-`, then the local id".into())
+            }
+        });
+        let certificates: Vec<String> = cells
+            .name(C_CERTIFICATES)
+            .map(|v| {
+                v.split('|')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
         if !cells.ok() {
             return None;
         }
@@ -184,6 +234,10 @@ impl CsvFormat for Shipments {
             received_at: received.map(|r| r.utc),
             shipped_offset: shipped.offset_text(),
             received_offset: received.map(|r| r.offset_text()),
+            carrier,
+            purchase_order,
+            contract_ocid,
+            certificates,
         })
     }
 
@@ -244,6 +298,10 @@ impl CsvFormat for Shipments {
                 received_at: r.received_at,
                 shipped_offset: r.shipped_offset.clone(),
                 received_offset: r.received_offset.clone(),
+                carrier: r.carrier.clone(),
+                purchase_order: r.purchase_order.clone(),
+                contract_ocid: r.contract_ocid.clone(),
+                certificates: r.certificates.clone(),
             })
             .collect();
         ShipmentLine::copy_in(conn, &rows)?;
@@ -412,6 +470,20 @@ fn register_lots(
         origins.push(Some(sites[r.from_site.as_str()]));
     }
     Lot::register_all(conn, &codes, &products, &origins)
+}
+
+/// An OCDS ocid: `ocds-`, a 6-character prefix of lowercase letters and digits, `-`, a local id.
+fn is_ocid(value: &str) -> bool {
+    let Some(rest) = value.strip_prefix("ocds-") else {
+        return false;
+    };
+    let (prefix, local) = rest.split_at(rest.len().min(6));
+    prefix.len() == 6
+        && prefix
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && local.len() > 1
+        && local.starts_with('-')
 }
 
 fn unique<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {

@@ -552,3 +552,77 @@ fn personal_contact_details_are_refused() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn carrier_purchase_order_contract_and_certificates_are_stored_and_in_the_row_encoding() {
+    let f = Fixture::new();
+    let header = HEADER.replace(
+        "received_at\n",
+        "received_at,carrier,purchase_order,contract_ocid,certificates\n",
+    );
+    let with = ROW1.replace(
+        '\n',
+        ",4012345000221,PO-7,ocds-b5fd17-2026-0017, DoP-1 | LAB-2 |\n",
+    );
+    let without = ROW2.replace('\n', ",,,,\n");
+    let path = f.file("more.csv", format!("{header}{with}{without}").as_bytes());
+    let ImportOutcome::Imported { batch, .. } = f.import(&path, "RCW").unwrap() else {
+        panic!()
+    };
+    let stored = ShipmentLine::of_batch(&mut f.db.conn(), batch.id).unwrap();
+    assert_eq!(
+        (
+            stored[0].carrier.as_deref(),
+            stored[0].purchase_order.as_deref(),
+            stored[0].contract_ocid.as_deref(),
+            stored[0].certificates.clone()
+        ),
+        (
+            Some("4012345000221"),
+            Some("PO-7"),
+            Some("ocds-b5fd17-2026-0017"),
+            vec!["DoP-1".to_string(), "LAB-2".to_string()]
+        )
+    );
+    assert_eq!(
+        (stored[1].carrier.as_deref(), stored[1].certificates.len()),
+        (None, 0)
+    );
+    let proof = row_proof(&mut f.db.conn(), batch.id, 2).unwrap().unwrap();
+    let canonical = proof.canonical.clone();
+    assert!(
+        canonical.contains(r#""carrier":"4012345000221","certificates":"DoP-1|LAB-2","contract_ocid":"ocds-b5fd17-2026-0017""#)
+            && canonical.contains(r#""purchase_order":"PO-7""#),
+        "{canonical}"
+    );
+    // A row without them encodes exactly as before the columns existed: no such keys.
+    let plain = row_proof(&mut f.db.conn(), batch.id, 3).unwrap().unwrap();
+    let plain = plain.canonical.clone();
+    assert!(
+        !plain.contains("carrier") && !plain.contains("certificates"),
+        "{plain}"
+    );
+}
+
+#[test]
+fn a_contract_that_is_not_an_ocid_and_a_carrier_with_a_bad_gln_are_refused() {
+    let f = Fixture::new();
+    let header = HEADER.replace("received_at\n", "received_at,carrier,contract_ocid\n");
+    let row = ROW1.replace('\n', ",4012345000222,ocds-B5FD17-1\n");
+    assert_eq!(
+        f.invalid("bad.csv", &format!("{header}{row}")),
+        vec![
+            (
+                2,
+                Some("carrier".into()),
+                "GLN check digit is 2, expected 1".into()
+            ),
+            (
+                2,
+                Some("contract_ocid".into()),
+                "not an OCDS ocid: `ocds-`, a 6-character prefix of letters and digits, `-`, then the local id".into()
+            ),
+        ]
+    );
+    assert_eq!(f.counts(), [0; 7]);
+}

@@ -6,6 +6,15 @@ ALTER TABLE shipment_lines
     ADD COLUMN received_offset TEXT CHECK (received_offset ~ '^[+-][0-9]{2}:[0-9]{2}$');
 ALTER TABLE shipment_lines ALTER COLUMN shipped_offset DROP DEFAULT;
 
+-- What else a supplier says about a delivery: carrier, the buyer's purchase order, the public
+-- contract (OCDS ocid: links deliveries to spending) and certificate/test-report references.
+ALTER TABLE shipment_lines
+    ADD COLUMN carrier TEXT,
+    ADD COLUMN purchase_order TEXT,
+    ADD COLUMN contract_ocid TEXT CHECK (contract_ocid ~ '^ocds-[a-z0-9]{6}-.+$'),
+    ADD COLUMN certificates TEXT[] NOT NULL DEFAULT '{}';
+CREATE INDEX shipment_lines_contract_idx ON shipment_lines (contract_ocid) WHERE contract_ocid IS NOT NULL;
+
 -- The ObjectEvents a shipment line stands for: shipping at the origin, and receiving at the
 -- destination once received.
 CREATE VIEW shipment_events AS

@@ -31,6 +31,10 @@ pub struct ShipmentLine {
     pub received_at: Option<DateTime<Utc>>,
     pub shipped_offset: String,
     pub received_offset: Option<String>,
+    pub carrier: Option<String>,
+    pub purchase_order: Option<String>,
+    pub contract_ocid: Option<String>,
+    pub certificates: Vec<String>,
 }
 
 /// For binary COPY: every column given explicitly.
@@ -56,6 +60,10 @@ pub struct NewShipmentLine {
     pub received_at: Option<DateTime<Utc>>,
     pub shipped_offset: String,
     pub received_offset: Option<String>,
+    pub carrier: Option<String>,
+    pub purchase_order: Option<String>,
+    pub contract_ocid: Option<String>,
+    pub certificates: Vec<String>,
 }
 
 /// A shipment line as the lot page shows it: with its sites, its batch and how far it can be

@@ -34,6 +34,10 @@ diesel::table! {
         received_at -> Nullable<Timestamptz>,
         shipped_offset -> Text,
         received_offset -> Nullable<Text>,
+        carrier -> Nullable<Text>,
+        purchase_order -> Nullable<Text>,
+        contract_ocid -> Nullable<Text>,
+        certificates -> Array<Text>,
     }
 }
 
