@@ -16,7 +16,7 @@ async fn api_status(db: &TestDatabase, token: &str) -> StatusCode {
     let dir = tempfile::tempdir().unwrap();
     let app = actix_test::init_service(
         App::new()
-            .app_data(web::Data::new(AppState { pool: db.pool(2) }))
+            .app_data(web::Data::new(AppState::new(db.pool(2))))
             .app_data(web::Data::new(
                 Uploads::new(UploadOptions::new(dir.path())).unwrap(),
             ))

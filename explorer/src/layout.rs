@@ -2,13 +2,14 @@
 
 use crate::assets;
 
-/// The five areas of the explorer, in navigation order: (path, label).
+/// The areas of the explorer, in navigation order: (path, label).
 pub const AREAS: &[(&str, &str)] = &[
     ("/materials", "Materials"),
     ("/cold-chain", "Cold chain"),
     ("/waste", "Waste"),
     ("/emissions", "Emissions"),
     ("/spending", "Spending"),
+    ("/ledger", "Ledger"),
 ];
 
 pub struct NavItem {

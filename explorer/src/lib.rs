@@ -8,7 +8,11 @@ pub mod credentials;
 pub mod error;
 mod fmt;
 pub mod layout;
+pub mod listing;
+pub mod lists;
+pub mod openapi;
 mod routes;
+pub mod search;
 pub mod session;
 pub mod uploads;
 
@@ -27,9 +31,19 @@ pub use uploads::{UploadOptions, Uploads};
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
+    /// The search backend: Postgres unless Meilisearch is configured.
+    pub search: std::sync::Arc<dyn search::SearchIndex>,
 }
 
 impl AppState {
+    /// With the default search backend (Postgres).
+    pub fn new(pool: PgPool) -> Self {
+        Self {
+            search: std::sync::Arc::new(search::PostgresSearch::new(pool.clone())),
+            pool,
+        }
+    }
+
     /// Run blocking database work on the blocking pool with a pooled connection.
     pub async fn db<T, F>(&self, f: F) -> Result<T, AppError>
     where
@@ -63,13 +77,63 @@ pub struct ServeOptions {
     pub uploads: UploadOptions,
 }
 
-/// Start the explorer on `listener` (creating the upload folder if needed).
+/// Where Meilisearch runs (docs/search.md).
+#[derive(Debug, Clone)]
+pub struct MeiliOptions {
+    pub url: String,
+    pub api_key: Option<String>,
+    pub index: String,
+    /// How often the index is brought up to date (it is also at start).
+    pub sync_every: std::time::Duration,
+}
+
+/// Keep a search index in sync: now, then every `every`.
+pub async fn sync_search(
+    search: std::sync::Arc<dyn search::SearchIndex>,
+    every: std::time::Duration,
+) {
+    loop {
+        match search.sync().await {
+            Ok(n) => tracing::info!(
+                backend = search.name(),
+                documents = n,
+                "search index synced"
+            ),
+            Err(e) => {
+                tracing::warn!(backend = search.name(), error = %e, "search sync failed; retrying later")
+            }
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// Start the explorer on `listener` (creating the upload folder if needed), with Postgres
+/// search.
 pub fn serve(
     listener: TcpListener,
     pool: PgPool,
     options: ServeOptions,
 ) -> std::io::Result<Server> {
-    let state = AppState { pool };
+    serve_with_search(listener, pool, options, None)
+}
+
+/// Start the explorer; with `meilisearch`, search goes to Meilisearch, whose index is synced
+/// now and then periodically (needs a Tokio runtime).
+pub fn serve_with_search(
+    listener: TcpListener,
+    pool: PgPool,
+    options: ServeOptions,
+    meilisearch: Option<MeiliOptions>,
+) -> std::io::Result<Server> {
+    let mut state = AppState::new(pool.clone());
+    if let Some(meili) = &meilisearch {
+        let backend: std::sync::Arc<dyn search::SearchIndex> = std::sync::Arc::new(
+            search::MeiliSearch::new(&meili.url, meili.api_key.as_deref(), &meili.index, pool)
+                .map_err(|e| std::io::Error::other(e.to_string()))?,
+        );
+        tokio::spawn(sync_search(backend.clone(), meili.sync_every));
+        state.search = backend;
+    }
     let uploads = web::Data::new(Uploads::new(options.uploads)?);
     let mut server = HttpServer::new(move || {
         App::new()

@@ -6,6 +6,7 @@ mod batches;
 mod health;
 mod home;
 mod import;
+mod lists;
 mod lots;
 mod search;
 mod trust;
@@ -21,6 +22,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(health::check))
         .route("/static/{name:.+}", web::get().to(crate::assets::serve))
         .route("/search", web::get().to(search::show))
+        .route("/api/v1/search", web::get().to(search::api))
+        .route("/api/v1/openapi.json", web::get().to(crate::openapi::serve))
         .route("/lots/{code:.+}", web::get().to(lots::show))
         .route("/batches/{id}", web::get().to(batches::show))
         .route(
@@ -28,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(api::row_proof),
         )
         .configure(import::configure)
+        .configure(lists::configure)
         .route("/materials", web::get().to(areas::materials))
         .route(
             "/{area:cold-chain|waste|emissions|spending}",
@@ -41,6 +45,15 @@ pub(crate) fn html<T: Template>(page: &T) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok()
         .content_type(ContentType::html())
         .body(page.render()?))
+}
+
+/// Pages that answer htmx requests with a fragment vary on these headers (for caches).
+pub(crate) fn with_vary_hx(mut response: HttpResponse) -> HttpResponse {
+    response.headers_mut().insert(
+        actix_web::http::header::VARY,
+        actix_web::http::header::HeaderValue::from_static("HX-Request, HX-Target"),
+    );
+    response
 }
 
 async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {

@@ -77,9 +77,7 @@ macro_rules! app {
     ($pool:expr) => {
         test::init_service(
             App::new()
-                .app_data(web::Data::new(AppState {
-                    pool: $pool.clone(),
-                }))
+                .app_data(web::Data::new(AppState::new($pool.clone())))
                 .configure(configure),
         )
         .await

@@ -60,9 +60,7 @@ macro_rules! app {
     ($pool:expr) => {
         test::init_service(
             App::new()
-                .app_data(web::Data::new(AppState {
-                    pool: $pool.clone(),
-                }))
+                .app_data(web::Data::new(AppState::new($pool.clone())))
                 .configure(configure),
         )
         .await
@@ -224,7 +222,7 @@ async fn health_static_files_and_security_headers() {
     let pool = db.pool(2);
     let app = test::init_service(
         App::new()
-            .app_data(web::Data::new(AppState { pool: pool.clone() }))
+            .app_data(web::Data::new(AppState::new(pool.clone())))
             .wrap(actix_web::middleware::DefaultHeaders::new().add((
                 "Content-Security-Policy",
                 citytrace_explorer::CONTENT_SECURITY_POLICY,

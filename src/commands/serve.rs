@@ -21,6 +21,49 @@ pub struct ServeArgs {
     pool_size: u32,
     #[command(flatten)]
     uploads: UploadArgs,
+    #[command(flatten)]
+    search: SearchArgs,
+}
+
+/// Search backend: PostgreSQL full-text and trigram search unless a Meilisearch server is given
+/// (docs/search.md).
+#[derive(clap::Args)]
+pub struct SearchArgs {
+    /// Meilisearch server to search with, e.g. http://127.0.0.1:7700 [default: PostgreSQL search, no extra service].
+    #[arg(long, env = "MEILI_URL", value_name = "URL")]
+    pub meili_url: Option<String>,
+    /// Meilisearch API key (a key allowed to search, add documents and change settings).
+    #[arg(
+        long,
+        env = "MEILI_API_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub meili_api_key: Option<String>,
+    /// Meilisearch index citytrace fills and searches.
+    #[arg(
+        long,
+        env = "MEILI_INDEX",
+        default_value = "citytrace",
+        value_name = "NAME"
+    )]
+    pub meili_index: String,
+    /// How often the Meilisearch index is brought up to date, in seconds (it also is at start).
+    #[arg(long, default_value_t = 300, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub meili_sync_seconds: u64,
+}
+
+impl SearchArgs {
+    pub fn meilisearch(&self) -> Option<citytrace_explorer::MeiliOptions> {
+        self.meili_url
+            .as_ref()
+            .map(|url| citytrace_explorer::MeiliOptions {
+                url: url.clone(),
+                api_key: self.meili_api_key.clone(),
+                index: self.meili_index.clone(),
+                sync_every: std::time::Duration::from_secs(self.meili_sync_seconds),
+            })
+    }
 }
 
 /// Where the supplier upload page (/import) and the upload API keep files, and how large a
@@ -56,11 +99,17 @@ pub fn run(globals: &Globals, args: ServeArgs) -> anyhow::Result<ExitCode> {
             workers: args.workers,
             uploads: args.uploads.options(globals.data_dir.join("uploads")),
         };
-        let server = citytrace_explorer::serve(listener, pool.clone(), options)
+        let meilisearch = args.search.meilisearch();
+        let searching = match &meilisearch {
+            Some(m) => format!("search: Meilisearch at {}", m.url),
+            None => "search: PostgreSQL".to_string(),
+        };
+        let server =
+            citytrace_explorer::serve_with_search(listener, pool.clone(), options, meilisearch)
             .context("starting the explorer (is the upload folder writable?)")?;
         let handle = server.handle();
         println!(
-            "citytrace explorer: http://{address}  (suppliers upload at /import; Ctrl-C to stop)"
+            "citytrace explorer: http://{address}  (suppliers upload at /import; {searching}; Ctrl-C to stop)"
         );
         tokio::select! {
             result = server => result?,

@@ -1,19 +1,29 @@
-use actix_web::{web, HttpResponse};
+//! `GET /search?q=&area=`: everything matching, grouped by area (facets); as-you-type
+//! suggestions for htmx (`HX-Target: search-suggestions`); `GET /api/v1/search` as JSON.
+
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use citytrace_schema::models::Lot;
-
-use super::home::LotLink;
-use crate::error::AppError;
-use crate::fmt;
+use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
+use crate::search::{SearchHit, SearchRequest, SearchResults, AREAS};
 use crate::AppState;
 
 #[derive(Deserialize)]
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    area: String,
+    limit: Option<usize>,
+}
+
+pub struct AreaFacet {
+    pub area: String,
+    pub count: usize,
+    pub href: String,
+    pub active: bool,
 }
 
 #[derive(Template)]
@@ -21,42 +31,116 @@ pub struct SearchQuery {
 pub struct SearchPage {
     pub layout: Layout,
     pub query: String,
-    pub lots: Vec<LotLink>,
+    pub area: String,
+    pub hits: Vec<SearchHit>,
+    pub facets: Vec<AreaFacet>,
+    pub backend: &'static str,
 }
 
-const RESULTS: i64 = 50;
+#[derive(Template)]
+#[template(path = "_search_suggestions.html")]
+pub struct Suggestions {
+    pub query: String,
+    pub hits: Vec<SearchHit>,
+}
 
-/// `GET /search?q=`: lots whose code contains the text. (Full-text search across every
-/// entity is the explorer issue's.)
+const PAGE_RESULTS: usize = 50;
+const SUGGESTIONS: usize = 8;
+
+fn request(query: &SearchQuery, default_limit: usize) -> Result<Option<SearchRequest>, AppError> {
+    let text = query.q.trim();
+    if text.chars().count() > 200 {
+        return Err(AppError::BadRequest(
+            "the search text is too long (200 characters at most)".into(),
+        ));
+    }
+    let area = match query.area.trim() {
+        "" => None,
+        a if AREAS.contains(&a) => Some(a.to_string()),
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "no area {other:?}; areas: {}",
+                AREAS.join(", ")
+            )))
+        }
+    };
+    let limit = query.limit.unwrap_or(default_limit);
+    if !(1..=100).contains(&limit) {
+        return Err(AppError::BadRequest("limit must be from 1 to 100".into()));
+    }
+    Ok((!text.is_empty()).then(|| SearchRequest {
+        text: text.to_string(),
+        area,
+        limit,
+    }))
+}
+
 pub async fn show(
     state: web::Data<AppState>,
+    req: HttpRequest,
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let q = query.into_inner().q.trim().to_string();
-    let page = state
-        .db(move |conn| {
-            let lots = if q.is_empty() {
-                Vec::new()
-            } else {
-                Lot::search(conn, &q, RESULTS)?
-            };
-            let lots = lots
-                .into_iter()
-                .map(|l| {
-                    let product = citytrace_schema::models::Product::find(conn, l.product_id)?.name;
-                    Ok(LotLink {
-                        href: format!("/lots/{}", fmt::path_segment(&l.code)),
-                        code: l.code,
-                        product,
-                    })
-                })
-                .collect::<Result<Vec<_>, AppError>>()?;
-            Ok(SearchPage {
-                layout: Layout::new("Search", "").with_query(&q),
-                query: q,
-                lots,
-            })
+    let suggest =
+        req.headers().get("HX-Target").and_then(|v| v.to_str().ok()) == Some("search-suggestions");
+    let query = query.into_inner();
+    let request = request(&query, if suggest { SUGGESTIONS } else { PAGE_RESULTS })?;
+    let results = match &request {
+        Some(r) => state.search.search(r).await?,
+        None => SearchResults::default(),
+    };
+    if suggest {
+        return Ok(super::with_vary_hx(super::html(&Suggestions {
+            query: query.q.trim().to_string(),
+            hits: results.hits,
+        })?));
+    }
+    let text = query.q.trim().to_string();
+    let area = request
+        .as_ref()
+        .and_then(|r| r.area.clone())
+        .unwrap_or_default();
+    let facets = results
+        .areas
+        .iter()
+        .map(|(a, n)| AreaFacet {
+            href: format!(
+                "/search?q={}&area={}",
+                crate::listing::query::encode(&text),
+                a
+            ),
+            active: *a == area,
+            area: a.clone(),
+            count: *n,
         })
-        .await?;
-    super::html(&page)
+        .collect();
+    Ok(super::with_vary_hx(super::html(&SearchPage {
+        layout: Layout::new("Search", "").with_query(&text),
+        query: text,
+        area,
+        hits: results.hits,
+        facets,
+        backend: if request.is_some() {
+            results.backend
+        } else {
+            state.search.name()
+        },
+    })?))
+}
+
+/// `GET /api/v1/search?q=&area=&limit=`.
+pub async fn api(
+    state: web::Data<AppState>,
+    query: web::Query<SearchQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let Some(request) = request(&query, 20)? else {
+        return Err(AppError::BadRequest("give the text to search for: ?q=…".into()).into());
+    };
+    let results = state.search.search(&request).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "query": request.text,
+        "area": request.area,
+        "backend": results.backend,
+        "hits": results.hits,
+        "areas": results.areas.iter().map(|(a, n)| serde_json::json!({"area": a, "count": n})).collect::<Vec<_>>(),
+    })))
 }

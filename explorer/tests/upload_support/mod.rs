@@ -127,9 +127,9 @@ macro_rules! app {
     ($h:expr) => {
         actix_web::test::init_service(
             actix_web::App::new()
-                .app_data(actix_web::web::Data::new(citytrace_explorer::AppState {
-                    pool: $h.pool.clone(),
-                }))
+                .app_data(actix_web::web::Data::new(
+                    citytrace_explorer::AppState::new($h.pool.clone()),
+                ))
                 .app_data(actix_web::web::Data::new($h.uploads.clone()))
                 .configure(citytrace_explorer::configure),
         )

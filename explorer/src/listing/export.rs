@@ -1,0 +1,199 @@
+//! Full exports: the whole filtered list, streamed from a server-side cursor (`DECLARE …
+//! CURSOR` in a read-only transaction, `FETCH` 1,000 rows at a time) through a bounded channel
+//! into the response, so memory stays constant whatever the number of rows and a client that
+//! goes away stops the query.
+
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::web::Bytes;
+use actix_web::HttpResponse;
+use diesel::prelude::*;
+use serde_json::Value;
+
+use super::query::{bad_filter, JsonRow, ListParams, ListQuery};
+use super::view::value_text;
+use super::ListDef;
+use crate::error::AppError;
+use crate::AppState;
+
+/// Rows per `FETCH`.
+const FETCH_ROWS: usize = 1_000;
+/// Chunks waiting in the channel.
+const CHANNEL_CHUNKS: usize = 4;
+
+/// A CSV cell safe to open in a spreadsheet: text starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return would be run as a formula (CSV injection), so it gets a leading `'`.
+/// Numbers (JSON numbers, never text) are written as they are, negative ones included.
+pub fn csv_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Csv,
+    Json,
+}
+
+/// Stream the whole filtered list as CSV or JSON.
+pub async fn export(
+    state: &AppState,
+    def: &'static ListDef,
+    params: ListParams,
+) -> Result<HttpResponse, AppError> {
+    let format = if params.format == "csv" {
+        Format::Csv
+    } else {
+        Format::Json
+    };
+    let query = ListQuery::new(def, &params);
+    let pool = state.pool.clone();
+    // Fail before the response starts if the connection or the query is bad (a filter value
+    // of the wrong type gets its 400); after that, errors can only cut the stream short.
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Bytes>(CHANNEL_CHUNKS);
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel::<Result<(), AppError>>();
+    actix_web::rt::task::spawn_blocking(move || {
+        let mut ready = Some(ready_tx);
+        let result = (|| -> Result<(), AppError> {
+            let mut conn = pool.get()?;
+            conn.build_transaction().read_only().run(|conn| {
+                query
+                    .bound(format!(
+                        "DECLARE citytrace_export NO SCROLL CURSOR FOR {}",
+                        query.select
+                    ))
+                    .execute(conn)
+                    .map_err(|e| bad_filter(def, e))?;
+                if let Some(ready) = ready.take() {
+                    let _ = ready.send(Ok(()));
+                }
+                let mut first = true;
+                let header = match format {
+                    Format::Csv => csv_line(def.columns.iter().map(|c| (c.key.to_string(), false))),
+                    Format::Json => "[".to_string(),
+                };
+                if sender.blocking_send(Bytes::from(header)).is_err() {
+                    return Ok(());
+                }
+                loop {
+                    let rows: Vec<JsonRow> =
+                        diesel::sql_query(format!("FETCH {FETCH_ROWS} FROM citytrace_export"))
+                            .load(conn)?;
+                    if rows.is_empty() {
+                        break;
+                    }
+                    let mut chunk = String::with_capacity(rows.len() * 200);
+                    for row in &rows {
+                        match format {
+                            Format::Csv => {
+                                let value: Value =
+                                    serde_json::from_str(&row.row).unwrap_or(Value::Null);
+                                chunk.push_str(&csv_line(def.columns.iter().map(|c| {
+                                    let v = &value[c.key];
+                                    (value_text(v), v.is_number())
+                                })));
+                            }
+                            Format::Json => {
+                                chunk.push_str(if first { "\n" } else { ",\n" });
+                                chunk.push_str(&row.row);
+                            }
+                        }
+                        first = false;
+                    }
+                    if sender.blocking_send(Bytes::from(chunk)).is_err() {
+                        // The client went away.
+                        return Ok(());
+                    }
+                }
+                if let Format::Json = format {
+                    let _ = sender.blocking_send(Bytes::from_static(b"\n]\n"));
+                }
+                Ok(())
+            })
+        })();
+        if let Err(e) = result {
+            match ready.take() {
+                Some(ready) => {
+                    let _ = ready.send(Err(e));
+                }
+                None => tracing::warn!(list = def.name, error = %e, "export cut short"),
+            }
+        }
+    });
+    match ready_rx.await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(e),
+        Err(_) => return Err(AppError::Internal("export task ended early".into())),
+    }
+    let (content_type, extension) = match format {
+        Format::Csv => ("text/csv; charset=utf-8", "csv"),
+        Format::Json => ("application/json", "json"),
+    };
+    let body = futures::stream::poll_fn(move |cx| {
+        receiver
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(Ok::<Bytes, actix_web::Error>))
+    });
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(format!(
+                "citytrace-{}.{extension}",
+                def.name
+            ))],
+        })
+        .insert_header(("Cache-Control", "no-store"))
+        .streaming(body))
+}
+
+/// One CSV record (RFC 4180 quoting, `\n` line ends): each cell with whether it is a number
+/// (written as it is) or text (made formula-safe).
+fn csv_line(cells: impl Iterator<Item = (String, bool)>) -> String {
+    let mut line = String::new();
+    for (i, (cell, number)) in cells.enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        let safe = if number {
+            cell.as_str().into()
+        } else {
+            csv_cell(&cell)
+        };
+        if safe.contains([',', '"', '\n', '\r']) {
+            line.push('"');
+            line.push_str(&safe.replace('"', "\"\""));
+            line.push('"');
+        } else {
+            line.push_str(&safe);
+        }
+    }
+    line.push('\n');
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_defused_and_quoting_follows_rfc_4180() {
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_cell("+1"), "'+1");
+        assert_eq!(csv_cell("-2+3"), "'-2+3");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("\tx"), "'\tx");
+        assert_eq!(csv_cell("plain"), "plain");
+        let cells = [
+            ("a,b", false),
+            ("say \"hi\"", false),
+            ("=1+1", false),
+            ("-1.5", true),
+        ];
+        assert_eq!(
+            csv_line(cells.iter().map(|(c, n)| (c.to_string(), *n))),
+            "\"a,b\",\"say \"\"hi\"\"\",'=1+1,-1.5\n"
+        );
+    }
+}

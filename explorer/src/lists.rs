@@ -1,0 +1,24 @@
+//! The registry of lists: every list the explorer serves (page, API, exports), one file per
+//! area. Add a list by declaring a `ListDef` in its area's file and naming it in [`all`].
+
+mod ledger;
+mod materials;
+
+use crate::listing::ListDef;
+
+/// Every list, in the order the API document shows them.
+pub fn all() -> Vec<&'static ListDef> {
+    vec![
+        &materials::LOTS,
+        &materials::BATCHES,
+        &ledger::EVENTS,
+        &ledger::BLOCKS,
+        &ledger::ANCHORS,
+        &ledger::REORGS,
+    ]
+}
+
+/// The list with this API name.
+pub fn find(name: &str) -> Option<&'static ListDef> {
+    all().into_iter().find(|d| d.name == name)
+}

@@ -1,0 +1,214 @@
+//! `GET /api/v1/openapi.json`: the API described for machines (OpenAPI 3.1), generated from
+//! the same declarations that serve it — every registered list ([`crate::lists`]) and the
+//! other endpoints in [`ENDPOINTS`] — so the document cannot drift from the routes.
+
+use actix_web::HttpResponse;
+use serde_json::{json, Map, Value};
+
+use crate::listing::{ColumnKind, FilterKind, ListDef};
+
+/// A parameter of an endpoint that is not a list.
+pub struct Param {
+    pub name: &'static str,
+    /// `path` or `query`.
+    pub location: &'static str,
+    pub required: bool,
+    pub description: &'static str,
+}
+
+/// An endpoint that is not a list (lists describe themselves).
+pub struct Endpoint {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub description: &'static str,
+    pub params: &'static [Param],
+    /// The response's media type.
+    pub produces: &'static str,
+}
+
+pub const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        method: "get",
+        path: "/api/v1/batches/{id}/rows/{line}/proof",
+        summary: "A row's proof file",
+        description: "The row's canonical text, Merkle leaf and path, the batch root, and where the batch was anchored (`citytrace/proof/1`, docs/verification.md). Check it offline with `citytrace verify FILE`.",
+        params: &[
+            Param { name: "id", location: "path", required: true, description: "Import batch id." },
+            Param { name: "line", location: "path", required: true, description: "Line of the row in the imported file (the header is line 1)." },
+        ],
+        produces: "application/json",
+    },
+    Endpoint {
+        method: "post",
+        path: "/api/v1/imports",
+        summary: "Import a file (suppliers)",
+        description: "The request body is the file. Needs `Authorization: Bearer <token>` (`citytrace token create`). Answers with the import outcome (200), the problems (422), 401, 413 or 400 (docs/uploads.md).",
+        params: &[
+            Param { name: "format", location: "query", required: true, description: "The file's format: shipments, products, production, sensor-readings, waste-transfers, waste-receipts, emissions, budget, ocds or epcis." },
+            Param { name: "dry_run", location: "query", required: false, description: "`true`: check everything, write nothing." },
+            Param { name: "file_name", location: "query", required: false, description: "The file's name, kept with the batch." },
+        ],
+        produces: "application/json",
+    },
+    Endpoint {
+        method: "get",
+        path: "/api/v1/search",
+        summary: "Search",
+        description: "Lots, products, parties, sites, contracts, consignments and transactions matching the text (full-text and trigram similarity, or Meilisearch when configured).",
+        params: &[
+            Param { name: "q", location: "query", required: true, description: "The text to look for." },
+            Param { name: "area", location: "query", required: false, description: "Only results of one area: materials, cold-chain, waste, emissions, spending, ledger." },
+            Param { name: "limit", location: "query", required: false, description: "At most this many results (1 to 100, default 20)." },
+        ],
+        produces: "application/json",
+    },
+];
+
+fn column_schema(kind: ColumnKind) -> Value {
+    match kind {
+        ColumnKind::Count => json!({"type": ["integer", "null"]}),
+        ColumnKind::Number => {
+            json!({"type": ["number", "string", "null"], "description": "A decimal: a JSON number, or text where precision matters."})
+        }
+        ColumnKind::Time => json!({"type": ["string", "null"], "format": "date-time"}),
+        ColumnKind::Date => json!({"type": ["string", "null"], "format": "date"}),
+        ColumnKind::Trust => {
+            json!({"type": ["string", "null"], "enum": ["imported", "anchored", "final", "pending", "safe", null]})
+        }
+        ColumnKind::Hash => json!({"type": ["string", "null"], "pattern": "^0x[0-9a-f]*$"}),
+        ColumnKind::Text | ColumnKind::Badges => json!({"type": ["string", "null"]}),
+    }
+}
+
+fn query_param(name: &str, description: &str, schema: Value) -> Value {
+    json!({"name": name, "in": "query", "required": false, "description": description, "schema": schema})
+}
+
+fn list_path(def: &ListDef) -> Value {
+    let sortable: Vec<&str> = def
+        .columns
+        .iter()
+        .filter(|c| c.sortable)
+        .map(|c| c.key)
+        .collect();
+    let mut params = vec![
+        query_param("page", "Page number, from 1.", json!({"type": "integer", "minimum": 1, "default": 1})),
+        query_param("per_page", "Rows per page.", json!({"type": "integer", "minimum": 1, "maximum": crate::listing::query::MAX_PER_PAGE, "default": crate::listing::query::PER_PAGE})),
+        query_param("sort", "Sort key.", json!({"type": "string", "enum": sortable, "default": def.default_sort.0})),
+        query_param("dir", "Sort direction.", json!({"type": "string", "enum": ["asc", "desc"]})),
+        query_param(
+            "format",
+            "Without it: one page as JSON. `json` or `csv`: every matching row, streamed (no row cap).",
+            json!({"type": "string", "enum": ["json", "csv"]}),
+        ),
+    ];
+    for f in def.filters {
+        let schema = match f.kind {
+            FilterKind::Text => json!({"type": "string"}),
+            FilterKind::Hash => json!({"type": "string", "pattern": "^(0x)?([0-9a-fA-F]{2})+$"}),
+            FilterKind::Number => json!({"type": "number"}),
+            FilterKind::Date => json!({"type": "string", "format": "date"}),
+            FilterKind::Choice(options) => {
+                json!({"type": "string", "enum": options.iter().map(|(v, _)| *v).collect::<Vec<_>>()})
+            }
+        };
+        params.push(query_param(f.key, f.label, schema));
+    }
+    let mut properties = Map::new();
+    for c in def.columns {
+        let mut schema = column_schema(c.kind);
+        schema["title"] = json!(c.label);
+        properties.insert(c.key.to_string(), schema);
+    }
+    let item = json!({"type": "object", "properties": properties});
+    json!({
+        "get": {
+            "operationId": format!("list_{}", def.name.replace('-', "_")),
+            "summary": def.title,
+            "description": format!("{} The page: {}", def.description, def.path),
+            "tags": [def.area.trim_start_matches('/')],
+            "parameters": params,
+            "responses": {
+                "200": {
+                    "description": "One page (without `format`), or every matching row (`format=json`: an array of items; `format=csv`: a header line of the item keys, then one line per row).",
+                    "content": {
+                        "application/json": {"schema": {"oneOf": [
+                            {"type": "object", "required": ["items", "page", "per_page", "total"], "properties": {
+                                "items": {"type": "array", "items": item},
+                                "list": {"type": "string"},
+                                "page": {"type": "integer"},
+                                "per_page": {"type": "integer"},
+                                "total": {"type": "integer"},
+                                "total_is_lower_bound": {"type": "boolean", "description": "Counting stops at 100,000 rows."},
+                                "sort": {"type": "string"},
+                                "dir": {"type": "string"},
+                                "next": {"type": ["string", "null"]},
+                                "prev": {"type": ["string", "null"]},
+                            }},
+                            {"type": "array", "items": item},
+                        ]}},
+                        "text/csv": {"schema": {"type": "string"}},
+                    }
+                },
+                "400": {"$ref": "#/components/responses/Error"},
+            }
+        }
+    })
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for def in crate::lists::all() {
+        paths.insert(def.api_path(), list_path(def));
+    }
+    for e in ENDPOINTS {
+        let params: Vec<Value> = e
+            .params
+            .iter()
+            .map(|p| json!({"name": p.name, "in": p.location, "required": p.required, "description": p.description, "schema": {"type": "string"}}))
+            .collect();
+        let entry = paths.entry(e.path.to_string()).or_insert_with(|| json!({}));
+        entry[e.method] = json!({
+            "summary": e.summary,
+            "description": e.description,
+            "parameters": params,
+            "responses": {
+                "200": {"description": "OK", "content": {e.produces: {"schema": {}}}},
+                "400": {"$ref": "#/components/responses/Error"},
+                "404": {"$ref": "#/components/responses/Error"},
+            }
+        });
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "citytrace explorer API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Everything the public explorer shows, as JSON: every list with its filters, sorting and pagination (and full CSV/JSON exports), proofs and search. Read-only and public, except imports, which need a supplier's token.",
+            "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": {
+                "Error": {"type": "object", "required": ["error", "message", "status"], "properties": {
+                    "error": {"type": "string", "description": "not_found, bad_request, unavailable or internal."},
+                    "message": {"type": "string"},
+                    "status": {"type": "integer"},
+                }}
+            },
+            "responses": {
+                "Error": {"description": "An error, as JSON.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+        }
+    })
+}
+
+pub async fn serve() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .body(document().to_string())
+}

@@ -1,0 +1,83 @@
+//! The default backend: PostgreSQL full-text and trigram search over the tables themselves.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Text};
+
+use super::{facets, href, SearchFuture, SearchHit, SearchIndex, SearchRequest, SearchResults};
+use crate::error::AppError;
+use citytrace_schema::PgPool;
+
+pub struct PostgresSearch {
+    pool: PgPool,
+}
+
+impl PostgresSearch {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    area: String,
+    #[diesel(sql_type = Text)]
+    title: String,
+    #[diesel(sql_type = Text)]
+    subtitle: String,
+    #[diesel(sql_type = Text)]
+    href_prefix: String,
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[allow(dead_code)]
+    #[diesel(sql_type = Double)]
+    score: f64,
+}
+
+/// Run the search query on a connection.
+pub fn search(conn: &mut PgConnection, request: &SearchRequest) -> QueryResult<Vec<SearchHit>> {
+    let found: Vec<Found> = diesel::sql_query(include_str!("postgres.sql"))
+        .bind::<Text, _>(&request.text)
+        .bind::<BigInt, _>(request.limit as i64)
+        .bind::<Text, _>(request.area.as_deref().unwrap_or(""))
+        .load(conn)?;
+    Ok(found
+        .into_iter()
+        .map(|f| SearchHit {
+            href: href(&f.href_prefix, &f.key),
+            kind: f.kind,
+            area: f.area,
+            title: f.title,
+            subtitle: f.subtitle,
+        })
+        .collect())
+}
+
+impl SearchIndex for PostgresSearch {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn search<'a>(&'a self, request: &'a SearchRequest) -> SearchFuture<'a, SearchResults> {
+        let pool = self.pool.clone();
+        let request = request.clone();
+        Box::pin(async move {
+            let hits = actix_web::web::block(move || -> Result<_, AppError> {
+                let mut conn = pool.get()?;
+                Ok(search(&mut conn, &request)?)
+            })
+            .await??;
+            Ok(SearchResults {
+                areas: facets(&hits),
+                hits,
+                backend: "postgres",
+            })
+        })
+    }
+
+    fn sync(&self) -> SearchFuture<'_, usize> {
+        Box::pin(async { Ok(0) })
+    }
+}
