@@ -1,0 +1,8 @@
+//! Spending computations (docs/methods/spending.md) against a real PostgreSQL filled through
+//! the importers: procurement red flags, budget vs actual, follow the money, and the rules on
+//! the official OCDS examples. One test binary; the parts live in `derived_spending/`.
+
+#[path = "derived_spending/fixture.rs"]
+mod fixture;
+#[path = "derived_spending/red_flags.rs"]
+mod red_flags;

@@ -1,0 +1,2 @@
+DROP INDEX shipment_lines_shipment_code_idx;
+DROP INDEX sensor_readings_shipment_temperature_idx;

@@ -1,0 +1,2 @@
+DROP INDEX carbon_retirements_block_time_idx;
+DROP INDEX shipment_lines_to_site_idx;

@@ -1,0 +1,1 @@
+DROP INDEX treasury_payments_contract_ref_idx;
