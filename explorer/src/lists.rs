@@ -1,6 +1,7 @@
 //! The registry of lists: every list the explorer serves (page, API, exports), one file per
 //! area. Add a list by declaring a `ListDef` in its area's file and naming it in [`all`].
 
+mod emissions;
 mod ledger;
 mod materials;
 
@@ -15,6 +16,7 @@ pub fn all() -> Vec<&'static ListDef> {
         &ledger::BLOCKS,
         &ledger::ANCHORS,
         &ledger::REORGS,
+        &emissions::RETIREMENTS,
     ]
 }
 

@@ -3,12 +3,14 @@
 mod api;
 mod areas;
 mod batches;
+mod emissions;
 mod health;
 mod home;
 mod import;
 mod lists;
 mod lots;
 mod search;
+mod spending;
 mod trust;
 
 use actix_web::http::header::ContentType;
@@ -32,11 +34,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .configure(import::configure)
         .configure(lists::configure)
+        .configure(spending::configure)
+        .configure(emissions::configure)
         .route("/materials", web::get().to(areas::materials))
-        .route(
-            "/{area:cold-chain|waste|emissions|spending}",
-            web::get().to(areas::not_built),
-        )
+        .route("/{area:cold-chain|waste}", web::get().to(areas::not_built))
         .default_service(web::to(not_found));
 }
 

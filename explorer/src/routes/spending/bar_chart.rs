@@ -1,0 +1,131 @@
+//! Grouped horizontal bar charts as inline SVG, built in Rust with every text escaped. The
+//! page puts the same figures in a table next to each chart, so the chart is never the only
+//! way to read them.
+
+/// One series of bars (budget, committed, paid; scope 1, 2, 3 …): its legend and CSS class.
+pub struct Series {
+    pub label: &'static str,
+    /// A class from app.css (`bar-1` … `bar-4`) that gives the bars their colour.
+    pub class: &'static str,
+}
+
+/// One group of bars: a label and one value per series (`None`: no figure, no bar).
+pub struct Group {
+    pub label: String,
+    pub values: Vec<Option<f64>>,
+}
+
+const WIDTH: f64 = 720.0;
+const LABEL_WIDTH: f64 = 190.0;
+const BAR: f64 = 14.0;
+const GAP: f64 = 12.0;
+const LEGEND: f64 = 28.0;
+
+/// Escape text for SVG/XML content and attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An SVG (`role="img"`, `<title>` and `aria-label`) of `groups`, bars scaled to the largest
+/// value; negative values are drawn as 0-length bars (the table shows them).
+pub fn grouped_bars(title: &str, series: &[Series], groups: &[Group]) -> String {
+    let max = groups
+        .iter()
+        .flat_map(|g| g.values.iter().flatten())
+        .fold(0.0_f64, |m, v| m.max(*v));
+    let per_group = BAR * series.len() as f64 + GAP;
+    let height = LEGEND + per_group * groups.len() as f64 + 8.0;
+    let plot = WIDTH - LABEL_WIDTH - 10.0;
+    let title = escape(title);
+    let mut svg = format!(
+        "<svg class=\"chart\" role=\"img\" aria-label=\"{title}\" viewBox=\"0 0 {WIDTH} {height}\" preserveAspectRatio=\"xMinYMin meet\" xmlns=\"http://www.w3.org/2000/svg\"><title>{title}</title>"
+    );
+    let mut x = LABEL_WIDTH;
+    for s in series {
+        svg.push_str(&format!(
+            "<rect class=\"{}\" x=\"{x}\" y=\"4\" width=\"12\" height=\"12\"/><text class=\"legend\" x=\"{}\" y=\"14\">{}</text>",
+            s.class,
+            x + 16.0,
+            escape(s.label)
+        ));
+        x += 30.0 + 8.0 * s.label.chars().count() as f64;
+    }
+    for (i, g) in groups.iter().enumerate() {
+        let top = LEGEND + per_group * i as f64;
+        let label: String = g.label.chars().take(28).collect();
+        svg.push_str(&format!(
+            "<text class=\"group-label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+            LABEL_WIDTH - 8.0,
+            top + BAR * series.len() as f64 / 2.0 + 4.0,
+            escape(&label)
+        ));
+        for (j, (s, v)) in series.iter().zip(&g.values).enumerate() {
+            let Some(v) = v else { continue };
+            let w = if max > 0.0 {
+                (v.max(0.0) / max * plot).max(if *v > 0.0 { 1.0 } else { 0.0 })
+            } else {
+                0.0
+            };
+            svg.push_str(&format!(
+                "<rect class=\"{}\" x=\"{LABEL_WIDTH}\" y=\"{}\" width=\"{w:.1}\" height=\"{}\"/>",
+                s.class,
+                top + BAR * j as f64,
+                BAR - 2.0
+            ));
+        }
+    }
+    svg.push_str(&format!(
+        "<line class=\"axis\" x1=\"{LABEL_WIDTH}\" y1=\"{LEGEND}\" x2=\"{LABEL_WIDTH}\" y2=\"{}\"/></svg>",
+        height - 4.0
+    ));
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_in_charts_is_escaped_and_bars_scale_to_the_largest() {
+        let svg = grouped_bars(
+            "Budget <b>",
+            &[
+                Series {
+                    label: "a",
+                    class: "bar-1",
+                },
+                Series {
+                    label: "b",
+                    class: "bar-2",
+                },
+            ],
+            &[
+                Group {
+                    label: "<script>alert(1)</script>".into(),
+                    values: vec![Some(100.0), Some(50.0)],
+                },
+                Group {
+                    label: "x".into(),
+                    values: vec![None, Some(0.0)],
+                },
+            ],
+        );
+        assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(!svg.contains("<script>"));
+        assert!(svg.contains("aria-label=\"Budget &lt;b&gt;\""));
+        // plot width 720 - 190 - 10 = 520: the largest bar is 520, half of it 260.
+        assert!(svg.contains("width=\"520.0\""));
+        assert!(svg.contains("width=\"260.0\""));
+    }
+}

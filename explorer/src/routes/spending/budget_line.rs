@@ -1,0 +1,235 @@
+//! `GET /spending/budget/{year}/{line}` and its JSON twin: the money trail from one budget
+//! line — the contracts committed on it, their payments, their suppliers, and what was
+//! delivered under them (`follow_the_money`, docs/methods/spending.md).
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+use citytrace_schema::derived::spending::{
+    follow_the_money, BudgetLink, BudgetRules, MoneyTrail, MoneyTrailLimits, PaymentSource,
+};
+
+use super::evidence::{amount, date, Evidence, Provenance, TxLink};
+use crate::error::{ApiError, AppError};
+use crate::layout::Layout;
+use crate::AppState;
+
+pub struct PaymentView {
+    pub date: String,
+    pub amount: String,
+    pub currency: String,
+    pub payee: String,
+    pub kind: &'static str,
+    pub source: Option<Provenance>,
+    pub tx: Option<TxLink>,
+}
+
+pub struct SupplierView {
+    pub name: String,
+    pub code: String,
+    pub href: String,
+}
+
+pub struct ContractView {
+    pub contract_id: String,
+    pub title: String,
+    pub status: String,
+    pub value: String,
+    pub committed_at: String,
+    pub paid: String,
+    pub suppliers: Vec<SupplierView>,
+    pub payments: Vec<PaymentView>,
+}
+
+pub struct LotView {
+    pub code: String,
+    pub href: String,
+    pub product: String,
+    pub delivered: String,
+    pub origin: String,
+}
+
+pub struct ProcessView {
+    pub ocid: String,
+    pub href: String,
+    pub title: String,
+    pub link: String,
+    pub contracts: Vec<ContractView>,
+    pub shipments: usize,
+    pub lots: Vec<LotView>,
+    pub truncated: bool,
+}
+
+#[derive(Template)]
+#[template(path = "spending/budget_line.html")]
+pub struct BudgetLinePage {
+    pub layout: Layout,
+    pub year: i32,
+    pub line_id: String,
+    pub department: String,
+    pub department_href: String,
+    pub program: String,
+    pub cofog: String,
+    pub cofog_name: &'static str,
+    pub currency: String,
+    pub approved: String,
+    pub adjusted: String,
+    pub executed: String,
+    pub processes: Vec<ProcessView>,
+    pub processes_truncated: bool,
+    pub api_href: String,
+}
+
+fn load(
+    conn: &mut diesel::PgConnection,
+    year: i32,
+    line: String,
+) -> Result<(MoneyTrail, Vec<Vec<Vec<Option<Provenance>>>>), AppError> {
+    let trail = follow_the_money(
+        conn,
+        year,
+        &line,
+        &BudgetRules::default(),
+        &MoneyTrailLimits::default(),
+    )?
+    .ok_or_else(|| {
+        AppError::NotFound(format!(
+            "No expenditure budget line {line} in fiscal year {year}."
+        ))
+    })?;
+    let mut ev = Evidence::default();
+    let mut sources = Vec::new();
+    for p in &trail.processes {
+        let mut per_contract = Vec::new();
+        for c in &p.contracts {
+            let mut per_payment = Vec::new();
+            for pay in &c.payments {
+                per_payment.push(match &pay.source {
+                    PaymentSource::OcdsTransaction { batch_id, line, .. } => {
+                        Some(ev.row(conn, *batch_id, *line)?)
+                    }
+                    PaymentSource::Ledger { .. } => None,
+                });
+            }
+            per_contract.push(per_payment);
+        }
+        sources.push(per_contract);
+    }
+    Ok((trail, sources))
+}
+
+fn or_dash(v: &Option<bigdecimal::BigDecimal>) -> String {
+    v.as_ref().map(amount).unwrap_or_else(|| "–".into())
+}
+
+pub async fn page(
+    state: web::Data<AppState>,
+    path: web::Path<(i32, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (year, line) = path.into_inner();
+    let (trail, sources) = state.db(move |conn| load(conn, year, line)).await?;
+    let b = &trail.budget_line;
+    let processes = trail
+        .processes
+        .iter()
+        .zip(sources)
+        .map(|(p, sources)| ProcessView {
+            href: super::contract_href(&p.ocid),
+            ocid: p.ocid.clone(),
+            title: p.title.clone().unwrap_or_default(),
+            link: match p.link {
+                BudgetLink::Line => "on this line (the department's only budget line that year)".into(),
+                BudgetLink::DepartmentYear { classifications } => format!(
+                    "for the department's year only: it has {classifications} budget lines, so the contract cannot be put on one"
+                ),
+            },
+            contracts: p
+                .contracts
+                .iter()
+                .zip(sources)
+                .map(|(c, sources)| ContractView {
+                    contract_id: c.contract_id.clone(),
+                    title: c.title.clone().unwrap_or_default(),
+                    status: c.status.clone().unwrap_or_default(),
+                    value: format!("{} {}", or_dash(&c.value), c.currency.as_deref().unwrap_or("")),
+                    committed_at: c.committed_at.as_ref().map(date).unwrap_or_else(|| "undated".into()),
+                    paid: format!("{} {}", amount(&c.paid), c.currency.as_deref().unwrap_or("")),
+                    suppliers: c
+                        .suppliers
+                        .iter()
+                        .map(|s| SupplierView { name: s.name.clone(), code: s.code.clone(), href: super::party_href(&s.code) })
+                        .collect(),
+                    payments: c
+                        .payments
+                        .iter()
+                        .zip(sources)
+                        .map(|(pay, source)| PaymentView {
+                            date: pay.paid_at.as_ref().map(date).unwrap_or_else(|| "undated".into()),
+                            amount: amount(&pay.amount),
+                            currency: pay.currency.clone().unwrap_or_default(),
+                            payee: pay.payee.clone().unwrap_or_default(),
+                            kind: if pay.is_ledger() { "ledger payment" } else { "OCDS transaction" },
+                            tx: match &pay.source {
+                                PaymentSource::Ledger { chain_id, tx_hash, .. } => Some(TxLink::new(*chain_id, tx_hash)),
+                                PaymentSource::OcdsTransaction { .. } => None,
+                            },
+                            source,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            shipments: p.shipments.len(),
+            lots: p
+                .lots
+                .iter()
+                .map(|l| LotView {
+                    href: format!("/lots/{}", crate::fmt::path_segment(&l.code)),
+                    code: l.code.clone(),
+                    product: l.product.clone(),
+                    delivered: l
+                        .delivered
+                        .iter()
+                        .map(|(q, u)| format!("{} {u}", q.normalized().to_plain_string()))
+                        .collect::<Vec<_>>()
+                        .join(" + "),
+                    origin: l.origin_site.as_ref().map(|s| s.name.clone()).unwrap_or_default(),
+                })
+                .collect(),
+            truncated: p.lots_truncated || p.shipment_lines_truncated,
+        })
+        .collect();
+    let page = BudgetLinePage {
+        layout: Layout::new(
+            &format!("Budget line {} ({})", b.budget_line_id, b.fiscal_year),
+            "/spending",
+        ),
+        year: b.fiscal_year,
+        api_href: format!(
+            "/api/v1/spending/budget/{}/{}",
+            b.fiscal_year,
+            crate::fmt::path_segment(&b.budget_line_id)
+        ),
+        line_id: b.budget_line_id.clone(),
+        department_href: super::party_href(&b.department),
+        department: b.department.clone(),
+        program: b.program.clone().unwrap_or_default(),
+        cofog_name: super::cofog_name(&b.cofog),
+        cofog: b.cofog.clone(),
+        currency: b.currency.clone(),
+        approved: or_dash(&b.approved),
+        adjusted: or_dash(&b.adjusted),
+        executed: or_dash(&b.executed_reported),
+        processes,
+        processes_truncated: trail.processes_truncated,
+    };
+    crate::routes::html(&page)
+}
+
+pub async fn api(
+    state: web::Data<AppState>,
+    path: web::Path<(i32, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (year, line) = path.into_inner();
+    let (trail, _) = state.db(move |conn| load(conn, year, line)).await?;
+    Ok(super::json(&trail))
+}

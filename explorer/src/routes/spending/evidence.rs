@@ -1,0 +1,182 @@
+//! What every figure of the spending and emissions pages carries: where its row came from
+//! (batch + line, or chain + transaction), how far it can be trusted, and amounts written for
+//! people (exact decimals, grouped thousands).
+
+use std::collections::HashMap;
+
+use bigdecimal::{BigDecimal, RoundingMode};
+use diesel::PgConnection;
+use serde::Serialize;
+
+use citytrace_schema::models::{ImportBatch, TrustState};
+
+use crate::error::AppError;
+use crate::fmt;
+use crate::routes::trust::TrustBadge;
+
+/// An imported row: its batch and line, the links to it and to its proof, and its trust badge.
+pub struct Provenance {
+    pub batch_id: i64,
+    pub line: i32,
+    pub href: String,
+    pub proof_href: String,
+    pub trust: TrustBadge,
+}
+
+/// The same, for JSON twins.
+#[derive(Serialize)]
+pub struct ProvenanceJson {
+    pub batch_id: i64,
+    pub line: i32,
+    pub href: String,
+    pub proof: String,
+    pub trust: &'static str,
+}
+
+impl Clone for Provenance {
+    fn clone(&self) -> Self {
+        Self {
+            batch_id: self.batch_id,
+            line: self.line,
+            href: self.href.clone(),
+            proof_href: self.proof_href.clone(),
+            trust: TrustBadge {
+                label: self.trust.label,
+                class: self.trust.class,
+                text: self.trust.text.clone(),
+                tx_hash: self.trust.tx_hash.clone(),
+            },
+        }
+    }
+}
+
+impl Provenance {
+    pub fn json(&self) -> ProvenanceJson {
+        ProvenanceJson {
+            batch_id: self.batch_id,
+            line: self.line,
+            href: self.href.clone(),
+            proof: self.proof_href.clone(),
+            trust: self.trust.label,
+        }
+    }
+}
+
+/// Trust states of the batches a page names, each read once.
+#[derive(Default)]
+pub struct Evidence {
+    batches: HashMap<i64, TrustState>,
+}
+
+impl Evidence {
+    pub fn row(
+        &mut self,
+        conn: &mut PgConnection,
+        batch_id: i64,
+        line: i32,
+    ) -> Result<Provenance, AppError> {
+        let state = match self.batches.get(&batch_id) {
+            Some(s) => s.clone(),
+            None => {
+                let s = ImportBatch::find(conn, batch_id)?.trust(conn)?;
+                self.batches.insert(batch_id, s.clone());
+                s
+            }
+        };
+        Ok(Provenance {
+            batch_id,
+            line,
+            href: format!("/batches/{batch_id}#line-{line}"),
+            proof_href: format!("/api/v1/batches/{batch_id}/rows/{line}/proof"),
+            trust: TrustBadge::new(&state),
+        })
+    }
+}
+
+/// A ledger transaction: its page and a short form for tables.
+#[derive(Serialize, Clone)]
+pub struct TxLink {
+    pub chain_id: i64,
+    pub tx_hash: String,
+    pub href: String,
+    #[serde(skip)]
+    pub short: String,
+}
+
+impl TxLink {
+    /// `tx_hash` as `0x…` hex.
+    pub fn new(chain_id: i64, tx_hash: &str) -> Self {
+        let short = if tx_hash.len() > 14 {
+            format!("{}…{}", &tx_hash[..8], &tx_hash[tx_hash.len() - 4..])
+        } else {
+            tx_hash.to_string()
+        };
+        Self {
+            chain_id,
+            tx_hash: tx_hash.to_string(),
+            href: format!("/ledger/chains/{chain_id}/tx/{tx_hash}"),
+            short,
+        }
+    }
+}
+
+/// An amount for people: rounded half-up to 2 decimals, thousands grouped with thin spaces
+/// (`1 234 567.50`). JSON twins carry the exact value.
+pub fn amount(value: &BigDecimal) -> String {
+    decimal(value, 2)
+}
+
+/// A decimal rounded half-up to `scale` places, grouped (`scale` 0: whole numbers).
+pub fn decimal(value: &BigDecimal, scale: i64) -> String {
+    let text = value
+        .with_scale_round(scale, RoundingMode::HalfUp)
+        .to_plain_string();
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (whole, frac) = match digits.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    let grouped = fmt::count(whole.parse::<i64>().unwrap_or(0));
+    let grouped = if whole.len() > 18 {
+        whole.to_string()
+    } else {
+        grouped
+    };
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// kg CO2e as tonnes with 3 decimals (exact division by 1 000, then rounded for display).
+pub fn tonnes(kg: &BigDecimal) -> String {
+    decimal(&(kg / BigDecimal::from(1000)), 3)
+}
+
+/// A value for chart geometry only (figures shown as text stay exact).
+pub fn approx(value: &BigDecimal) -> f64 {
+    value.to_string().parse::<f64>().unwrap_or(0.0)
+}
+
+pub fn date(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    #[test]
+    fn amounts_are_rounded_half_up_and_grouped() {
+        let d = |s: &str| BigDecimal::from_str(s).unwrap();
+        assert_eq!(amount(&d("1234567.505")), "1\u{2009}234\u{2009}567.51");
+        assert_eq!(amount(&d("-12")), "-12.00");
+        assert_eq!(tonnes(&d("2280")), "2.280");
+        assert_eq!(decimal(&d("0.4"), 0), "0");
+    }
+}

@@ -1,0 +1,363 @@
+//! `GET /spending` and `/api/v1/spending`: budget vs actual of one fiscal year (`?year=`,
+//! default the latest year with budget lines) per department and per program / COFOG line,
+//! with a chart, the flags, and the procurement red flags at a glance.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use bigdecimal::BigDecimal;
+use chrono::Utc;
+use diesel::dsl::max;
+use diesel::prelude::*;
+
+use citytrace_schema::derived::spending::{
+    budget_vs_actual, list_flagged_processes, BudgetFilter, BudgetRules, BudgetScope,
+    BudgetVsActual, ProcessFlagQuery, RedFlagRule, RedFlagRules,
+};
+use citytrace_schema::schema::budget_lines;
+
+use super::bar_chart::{grouped_bars, Group, Series};
+use super::evidence::{amount, approx};
+use crate::error::AppError;
+use crate::layout::Layout;
+use crate::AppState;
+
+pub struct FlagView {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub figures: String,
+}
+
+pub struct BudgetRow {
+    pub department: String,
+    pub department_href: String,
+    pub is_department: bool,
+    pub program: String,
+    pub cofog: String,
+    pub cofog_name: &'static str,
+    pub currency: String,
+    pub approved: String,
+    pub adjusted: String,
+    pub committed: String,
+    pub paid: String,
+    pub paid_ledger: String,
+    pub flags: Vec<FlagView>,
+    /// (budget line id, its page).
+    pub lines: Vec<(String, String)>,
+}
+
+pub struct CofogRow {
+    pub cofog: String,
+    pub name: &'static str,
+    pub currency: String,
+    pub budget: String,
+    pub committed: String,
+    pub paid: String,
+}
+
+pub struct RuleCount {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub count: usize,
+    pub href: String,
+}
+
+pub struct FlaggedProcess {
+    pub ocid: String,
+    pub href: String,
+    pub title: String,
+    pub buyer: String,
+    pub buyer_href: String,
+    pub flags: Vec<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "spending/overview.html")]
+pub struct SpendingPage {
+    pub layout: Layout,
+    pub year: Option<i32>,
+    /// (year, selected).
+    pub years: Vec<(i32, bool)>,
+    pub rows: Vec<BudgetRow>,
+    pub cofog: Vec<CofogRow>,
+    pub chart: String,
+    pub processes_total: usize,
+    pub rule_counts: Vec<RuleCount>,
+    pub flagged: Vec<FlaggedProcess>,
+    pub flagged_total: usize,
+}
+
+/// The fiscal years with budget lines, latest first.
+fn budget_years(conn: &mut PgConnection) -> QueryResult<Vec<i32>> {
+    budget_lines::table
+        .select(budget_lines::fiscal_year)
+        .distinct()
+        .order(budget_lines::fiscal_year.desc())
+        .load(conn)
+}
+
+fn or_dash(v: &Option<BigDecimal>) -> String {
+    v.as_ref().map(amount).unwrap_or_else(|| "–".into())
+}
+
+struct Loaded {
+    year: Option<i32>,
+    years: Vec<i32>,
+    rows: Vec<BudgetVsActual>,
+    flagged: citytrace_schema::derived::spending::ProcessFlagPage,
+    processes_total: usize,
+    buyers: HashMap<i64, super::PartyLink>,
+    departments: HashMap<i64, super::PartyLink>,
+}
+
+fn load(conn: &mut PgConnection, asked: Option<i32>) -> Result<Loaded, AppError> {
+    let years = budget_years(conn)?;
+    let latest: Option<i32> = budget_lines::table
+        .select(max(budget_lines::fiscal_year))
+        .first(conn)?;
+    let year = asked.or(latest);
+    let rows = match year {
+        Some(y) => budget_vs_actual(
+            conn,
+            &BudgetRules::default(),
+            &BudgetFilter {
+                fiscal_year: Some(y),
+                department_id: None,
+            },
+            Utc::now(),
+        )?,
+        None => Vec::new(),
+    };
+    let rules = RedFlagRules::default();
+    let flagged = list_flagged_processes(
+        conn,
+        &rules,
+        &ProcessFlagQuery {
+            flagged_only: true,
+            limit: 10,
+            ..Default::default()
+        },
+    )?;
+    let processes_total = list_flagged_processes(
+        conn,
+        &rules,
+        &ProcessFlagQuery {
+            limit: 0,
+            ..Default::default()
+        },
+    )?
+    .total;
+    let buyers = super::party_links(conn, flagged.processes.iter().filter_map(|p| p.buyer_id))?;
+    let departments = super::party_links(conn, rows.iter().map(|r| r.department_id))?;
+    Ok(Loaded {
+        year,
+        years,
+        rows,
+        flagged,
+        processes_total,
+        buyers,
+        departments,
+    })
+}
+
+pub async fn page(
+    state: web::Data<AppState>,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let asked = super::year_param(&query)?;
+    let data = state.db(move |conn| load(conn, asked)).await?;
+    let mut rows = Vec::new();
+    let mut cofog: BTreeMap<(String, String), [BigDecimal; 3]> = BTreeMap::new();
+    let mut groups = Vec::new();
+    for r in &data.rows {
+        let (is_department, program, code, lines) = match &r.scope {
+            BudgetScope::Department => (true, String::new(), String::new(), Vec::new()),
+            BudgetScope::Line {
+                cofog: c,
+                program,
+                budget_line_ids,
+            } => {
+                let e = cofog
+                    .entry((c.get(..2).unwrap_or(c).to_string(), r.currency.clone()))
+                    .or_insert_with(|| {
+                        [
+                            BigDecimal::from(0),
+                            BigDecimal::from(0),
+                            BigDecimal::from(0),
+                        ]
+                    });
+                e[0] += r.budget.clone().unwrap_or_default();
+                e[1] += &r.committed;
+                e[2] += &r.paid;
+                (
+                    false,
+                    program.clone().unwrap_or_default(),
+                    c.clone(),
+                    budget_line_ids
+                        .iter()
+                        .map(|id| (id.clone(), super::budget_line_href(r.fiscal_year, id)))
+                        .collect(),
+                )
+            }
+        };
+        let department = data
+            .departments
+            .get(&r.department_id)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| r.department.clone());
+        if is_department {
+            groups.push(Group {
+                label: format!("{department} ({})", r.currency),
+                values: vec![
+                    r.budget.as_ref().map(approx),
+                    Some(approx(&r.committed)),
+                    Some(approx(&r.paid)),
+                ],
+            });
+        }
+        rows.push(BudgetRow {
+            department_href: super::party_href(&r.department),
+            department,
+            is_department,
+            program,
+            cofog_name: if code.is_empty() {
+                ""
+            } else {
+                super::cofog_name(&code)
+            },
+            cofog: code,
+            currency: r.currency.clone(),
+            approved: or_dash(&r.approved),
+            adjusted: or_dash(&r.adjusted),
+            committed: amount(&r.committed),
+            paid: amount(&r.paid),
+            paid_ledger: amount(&r.paid_ledger),
+            flags: r
+                .flags
+                .iter()
+                .map(|f| FlagView {
+                    id: f.kind.id(),
+                    name: f.kind.name(),
+                    figures: f
+                        .figures
+                        .iter()
+                        .map(|x| format!("{} {} ({})", x.name, x.value, x.source))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                })
+                .collect(),
+            lines,
+        });
+    }
+    let chart = if groups.is_empty() {
+        String::new()
+    } else {
+        grouped_bars(
+            &format!(
+                "Budget, committed and paid per department, fiscal year {}",
+                data.year.unwrap_or_default()
+            ),
+            &[
+                Series {
+                    label: "Budget",
+                    class: "bar-1",
+                },
+                Series {
+                    label: "Committed",
+                    class: "bar-2",
+                },
+                Series {
+                    label: "Paid",
+                    class: "bar-3",
+                },
+            ],
+            &groups,
+        )
+    };
+    let rule_counts = data
+        .flagged
+        .counts
+        .iter()
+        .map(|(rule, n)| RuleCount {
+            id: rule.id(),
+            name: rule.name(),
+            count: *n,
+            href: format!("/spending/procurement?flag={}", rule.id()),
+        })
+        .collect();
+    let flagged = data
+        .flagged
+        .processes
+        .iter()
+        .map(|p| {
+            let buyer = p.buyer_id.and_then(|id| data.buyers.get(&id));
+            FlaggedProcess {
+                href: super::contract_href(&p.ocid),
+                ocid: p.ocid.clone(),
+                title: p.title.clone().unwrap_or_default(),
+                buyer: buyer.map(|b| b.name.clone()).unwrap_or_default(),
+                buyer_href: buyer.map(|b| b.href.clone()).unwrap_or_default(),
+                flags: p.flags.iter().map(|r: &RedFlagRule| r.id()).collect(),
+            }
+        })
+        .collect();
+    let page = SpendingPage {
+        layout: Layout::new("Spending", "/spending"),
+        year: data.year,
+        years: data
+            .years
+            .iter()
+            .map(|y| (*y, Some(*y) == data.year))
+            .collect(),
+        rows,
+        cofog: cofog
+            .into_iter()
+            .map(|((c, currency), [b, cm, p])| CofogRow {
+                name: super::cofog_name(&c),
+                cofog: c.clone(),
+                currency,
+                budget: amount(&b),
+                committed: amount(&cm),
+                paid: amount(&p),
+            })
+            .collect(),
+        chart,
+        processes_total: data.processes_total,
+        rule_counts,
+        flagged,
+        flagged_total: data.flagged.total,
+    };
+    crate::routes::html(&page)
+}
+
+#[derive(serde::Serialize)]
+struct SpendingJson {
+    fiscal_year: Option<i32>,
+    fiscal_years: Vec<i32>,
+    budget_vs_actual: Vec<BudgetVsActual>,
+    processes: usize,
+    flagged_processes: usize,
+    red_flag_counts: BTreeMap<&'static str, usize>,
+}
+
+pub async fn api(
+    state: web::Data<AppState>,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, crate::error::ApiError> {
+    let asked = super::year_param(&query)?;
+    let data = state.db(move |conn| load(conn, asked)).await?;
+    Ok(super::json(&SpendingJson {
+        fiscal_year: data.year,
+        fiscal_years: data.years,
+        budget_vs_actual: data.rows,
+        processes: data.processes_total,
+        flagged_processes: data.flagged.total,
+        red_flag_counts: data
+            .flagged
+            .counts
+            .iter()
+            .map(|(r, n)| (r.id(), *n))
+            .collect(),
+    }))
+}
