@@ -111,7 +111,7 @@ fn load(conn: &mut PgConnection, code: String) -> Result<Loaded, AppError> {
         .order(procurement_processes::last_release_date.desc())
         .select((procurement_processes::ocid, procurement_processes::title))
         .load(conn)?;
-    let supplied: Vec<(String, Option<String>)> = procurement_award_suppliers::table
+    let mut supplied: Vec<(String, Option<String>)> = procurement_award_suppliers::table
         .inner_join(
             procurement_processes::table
                 .on(procurement_processes::ocid.eq(procurement_award_suppliers::ocid)),
@@ -119,8 +119,10 @@ fn load(conn: &mut PgConnection, code: String) -> Result<Loaded, AppError> {
         .filter(procurement_award_suppliers::party_id.eq(party.id))
         .order(procurement_processes::last_release_date.desc())
         .select((procurement_processes::ocid, procurement_processes::title))
-        .distinct()
         .load(conn)?;
+    // A party awarded twice in one process is one process.
+    let mut seen = BTreeSet::new();
+    supplied.retain(|(ocid, _)| seen.insert(ocid.clone()));
     let rules = RedFlagRules::default();
     let mut processes = Vec::new();
     for (role, list) in [("buyer", &bought), ("supplier", &supplied)] {
