@@ -17,7 +17,12 @@ use citytrace_schema::testing::TestDatabase;
 use fixture::{LEDGER_TX, LINE, OCID, SUPPLIER, SUPPLIER_NAME};
 
 async fn text_of(c: &fantoccini::Client, css: &str) -> String {
-    c.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -62,27 +67,57 @@ async fn budget_line_to_contract_to_payments_to_supplier() {
         .unwrap();
 
     // The budget line: the contract committed on it.
-    c.wait().for_element(Locator::Css("h1.code-title")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("h1.code-title"))
+        .await
+        .unwrap();
     assert_eq!(text_of(c, "h1").await, LINE);
-    assert!(c.current_url().await.unwrap().path().ends_with(&format!("/spending/budget/2025/{LINE}")));
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .ends_with(&format!("/spending/budget/2025/{LINE}")));
     let trail = text_of(c, ".trail").await;
     assert!(trail.contains("Bridge deck works"), "{trail}");
-    assert!(trail.contains("650\u{2009}000.00 EUR"), "paid under the contract: {trail}");
+    assert!(
+        trail.contains("650\u{2009}000.00 EUR"),
+        "paid under the contract: {trail}"
+    );
     browser.screenshot("spending-budget-line").await;
-    c.find(Locator::LinkText(OCID)).await.unwrap().click().await.unwrap();
+    c.find(Locator::LinkText(OCID))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 
     // The contract: its red flags and its payments, one of them on the ledger.
-    c.wait().for_element(Locator::Id("payments-h")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Id("payments-h"))
+        .await
+        .unwrap();
     assert_eq!(text_of(c, "h1").await, OCID);
     let flags = text_of(c, "section[aria-labelledby='flags-h']").await;
-    assert!(flags.contains("single_bid") && flags.contains("short_tender_period"), "{flags}");
+    assert!(
+        flags.contains("single_bid") && flags.contains("short_tender_period"),
+        "{flags}"
+    );
     let payments = text_of(c, "section[aria-labelledby='payments-h'] tbody").await;
     let rows: Vec<&str> = payments.lines().collect();
     assert_eq!(rows.len(), 2, "{payments}");
-    assert!(rows[0].contains("2025-04-01") && rows[0].contains("400\u{2009}000.00 EUR"), "{payments}");
-    assert!(rows[1].contains("2025-05-01") && rows[1].contains("250\u{2009}000.00 EUR"), "{payments}");
+    assert!(
+        rows[0].contains("2025-04-01") && rows[0].contains("400\u{2009}000.00 EUR"),
+        "{payments}"
+    );
+    assert!(
+        rows[1].contains("2025-05-01") && rows[1].contains("250\u{2009}000.00 EUR"),
+        "{payments}"
+    );
     let tx = c
-        .find(Locator::Css("section[aria-labelledby='payments-h'] a[href*='/tx/']"))
+        .find(Locator::Css(
+            "section[aria-labelledby='payments-h'] a[href*='/tx/']",
+        ))
         .await
         .unwrap();
     assert_eq!(
@@ -100,20 +135,34 @@ async fn budget_line_to_contract_to_payments_to_supplier() {
     .click()
     .await
     .unwrap();
-    c.wait().for_element(Locator::Id("contracts-h")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Id("contracts-h"))
+        .await
+        .unwrap();
     assert_eq!(text_of(c, "h1").await, SUPPLIER_NAME);
     assert!(c.get_alert_text().await.is_err(), "no script ran");
     let contracts = text_of(c, "section[aria-labelledby='contracts-h']").await;
-    assert!(contracts.contains(OCID) && contracts.contains("supplier"), "{contracts}");
+    assert!(
+        contracts.contains(OCID) && contracts.contains("supplier"),
+        "{contracts}"
+    );
     let paid = text_of(c, "section[aria-labelledby='payments-h']").await;
-    assert!(paid.contains("400\u{2009}000.00 EUR") && paid.contains("250\u{2009}000.00 EUR"), "{paid}");
+    assert!(
+        paid.contains("400\u{2009}000.00 EUR") && paid.contains("250\u{2009}000.00 EUR"),
+        "{paid}"
+    );
     browser.screenshot("spending-supplier").await;
 
     // The emissions page, for people to look at.
     c.goto(&format!("{explorer}/emissions")).await.unwrap();
-    c.wait().for_element(Locator::Id("credits-h")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Id("credits-h"))
+        .await
+        .unwrap();
     browser.screenshot("emissions").await;
-    c.goto(&format!("{explorer}/spending/procurement")).await.unwrap();
+    c.goto(&format!("{explorer}/spending/procurement"))
+        .await
+        .unwrap();
     browser.screenshot("spending-procurement").await;
 
     browser.stop().await;

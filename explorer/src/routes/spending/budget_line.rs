@@ -80,11 +80,14 @@ pub struct BudgetLinePage {
     pub api_href: String,
 }
 
+/// Per process, per contract, per payment: the OCDS transaction row (ledger payments: none).
+type PaymentSources = Vec<Vec<Vec<Option<Provenance>>>>;
+
 fn load(
     conn: &mut diesel::PgConnection,
     year: i32,
     line: String,
-) -> Result<(MoneyTrail, Vec<Vec<Vec<Option<Provenance>>>>), AppError> {
+) -> Result<(MoneyTrail, PaymentSources), AppError> {
     let trail = follow_the_money(
         conn,
         year,

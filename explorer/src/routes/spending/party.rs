@@ -158,7 +158,7 @@ fn load(conn: &mut PgConnection, code: String) -> Result<Loaded, AppError> {
             }
         }
     }
-    payments.sort_by(|a, b| b.paid_at.cmp(&a.paid_at));
+    payments.sort_by_key(|p| std::cmp::Reverse(p.paid_at));
     let mut ev = Evidence::default();
     let payment_sources = payments
         .iter()
