@@ -357,6 +357,13 @@ async fn party_page_shows_contracts_payments_shipments_and_emissions() {
     assert_eq!(v["payments"].as_array().unwrap().len(), 2);
     assert_eq!(v["emissions_reported"].as_array().unwrap().len(), 3);
 
+    // A party code with a slash (an OCDS party without identifier), percent-encoded in links.
+    let (_, body, _) = get!(app, &format!("/spending/contracts/{OCID_DIRECT}"));
+    assert!(body.contains("href=\"/parties/ocds-ctexpl-0002%2FS3\""));
+    let (status, body, _) = get!(app, "/parties/ocds-ctexpl-0002%2FS3");
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("<h1>Charlie Chairs</h1>"));
+
     let (status, _, _) = get!(app, "/parties/NOBODY");
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, body, _) = get!(app, "/api/v1/parties/NOBODY");

@@ -13,7 +13,8 @@
 //!   i.e. 59 % of the budget after the year ended → `unspent` (below 85 %);
 //!   flags `single_bid` and `short_tender_period`;
 //! - process `ocds-ctexpl-0002`: a direct award of goods for 20 000 EUR (below every
-//!   threshold: no flag) by the same buyer, to `XI-CT-S2`, not signed as a contract;
+//!   threshold: no flag) by the same buyer, to `XI-CT-S2`, not signed as a contract; it also
+//!   names a tenderer without identifier, whose party code is `ocds-ctexpl-0002/S3`;
 //! - 2.5 t of cement (EPD 912 kg CO2e/t) delivered by `XI-CT-S1` under `ocds-ctexpl-0001` on
 //!   10 March 2025: 2.5 × 912 = 2 280 kg CO2e;
 //! - emissions of `XI-CT-WORKS` in 2025: scope 1 120 000 kg for the year, scope 2 30 000 kg
@@ -110,7 +111,8 @@ pub fn seed(db: &TestDatabase) {
                 "ocid": OCID_DIRECT, "id": "d1", "date": "2025-06-01T00:00:00Z", "tag": ["award"],
                 "initiationType": "tender",
                 "buyer": {"id": "WORKS", "name": "Public Works"},
-                "parties": [works, org("S2", "Bravo Office", &["supplier"])],
+                "parties": [works, org("S2", "Bravo Office", &["supplier"]),
+                            {"id": "S3", "name": "Charlie Chairs", "roles": ["tenderer"]}],
                 "tender": {"id": "T-2", "title": "Office chairs", "status": "complete",
                            "procurementMethod": "direct", "mainProcurementCategory": "goods"},
                 "awards": [{"id": "a1", "status": "active", "date": "2025-06-01T00:00:00Z",

@@ -9,6 +9,11 @@ use citytrace_schema::derived::spending::{
     follow_the_money, BudgetLink, BudgetRules, MoneyTrail, MoneyTrailLimits, PaymentSource,
 };
 
+use diesel::prelude::*;
+
+use citytrace_schema::models::BudgetLine;
+use citytrace_schema::schema::budget_lines;
+
 use super::evidence::{amount, date, Evidence, Provenance, TxLink};
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
@@ -22,6 +27,15 @@ pub struct PaymentView {
     pub kind: &'static str,
     pub source: Option<Provenance>,
     pub tx: Option<TxLink>,
+}
+
+/// One imported row of the budget line (a phase's amount).
+pub struct PhaseRow {
+    pub phase: String,
+    pub amount: String,
+    pub description: String,
+    pub submitter: String,
+    pub source: Provenance,
 }
 
 pub struct SupplierView {
@@ -75,6 +89,7 @@ pub struct BudgetLinePage {
     pub approved: String,
     pub adjusted: String,
     pub executed: String,
+    pub phases: Vec<PhaseRow>,
     pub processes: Vec<ProcessView>,
     pub processes_truncated: bool,
     pub api_href: String,
@@ -83,11 +98,37 @@ pub struct BudgetLinePage {
 /// Per process, per contract, per payment: the OCDS transaction row (ledger payments: none).
 type PaymentSources = Vec<Vec<Vec<Option<Provenance>>>>;
 
+/// The imported rows of the line (every phase, every submitter), in file order.
+fn phase_rows(
+    conn: &mut diesel::PgConnection,
+    year: i32,
+    line: &str,
+    ev: &mut Evidence,
+) -> Result<Vec<PhaseRow>, AppError> {
+    let rows: Vec<BudgetLine> = budget_lines::table
+        .filter(budget_lines::fiscal_year.eq(year))
+        .filter(budget_lines::budget_line_id.eq(line))
+        .order((budget_lines::batch_id, budget_lines::line))
+        .select(BudgetLine::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(PhaseRow {
+                source: ev.row(conn, r.batch_id, r.line)?,
+                phase: r.phase,
+                amount: format!("{} {}", amount(&r.amount), r.currency),
+                description: r.description.unwrap_or_default(),
+                submitter: r.submitter,
+            })
+        })
+        .collect()
+}
+
 fn load(
     conn: &mut diesel::PgConnection,
     year: i32,
     line: String,
-) -> Result<(MoneyTrail, PaymentSources), AppError> {
+) -> Result<(MoneyTrail, PaymentSources, Vec<PhaseRow>), AppError> {
     let trail = follow_the_money(
         conn,
         year,
@@ -101,6 +142,7 @@ fn load(
         ))
     })?;
     let mut ev = Evidence::default();
+    let phases = phase_rows(conn, year, &line, &mut ev)?;
     let mut sources = Vec::new();
     for p in &trail.processes {
         let mut per_contract = Vec::new();
@@ -118,7 +160,7 @@ fn load(
         }
         sources.push(per_contract);
     }
-    Ok((trail, sources))
+    Ok((trail, sources, phases))
 }
 
 fn or_dash(v: &Option<bigdecimal::BigDecimal>) -> String {
@@ -130,7 +172,7 @@ pub async fn page(
     path: web::Path<(i32, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (year, line) = path.into_inner();
-    let (trail, sources) = state.db(move |conn| load(conn, year, line)).await?;
+    let (trail, sources, phases) = state.db(move |conn| load(conn, year, line)).await?;
     let b = &trail.budget_line;
     let processes = trail
         .processes
@@ -222,6 +264,7 @@ pub async fn page(
         approved: or_dash(&b.approved),
         adjusted: or_dash(&b.adjusted),
         executed: or_dash(&b.executed_reported),
+        phases,
         processes,
         processes_truncated: trail.processes_truncated,
     };
@@ -233,6 +276,6 @@ pub async fn api(
     path: web::Path<(i32, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (year, line) = path.into_inner();
-    let (trail, _) = state.db(move |conn| load(conn, year, line)).await?;
+    let (trail, _, _) = state.db(move |conn| load(conn, year, line)).await?;
     Ok(super::json(&trail))
 }
