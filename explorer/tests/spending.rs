@@ -370,3 +370,87 @@ async fn party_page_shows_contracts_payments_shipments_and_emissions() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(json(&body)["error"], "not_found");
 }
+
+fn json_files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(json_files_under(&path));
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Every official OCDS example (`CITYTRACE_REFERENCE_DIR`) imported through the real importer:
+/// each process's page, its JSON twin and each party's page answer, and the procurement list
+/// holds every process.
+#[actix_web::test]
+async fn every_official_ocds_example_has_working_contract_and_party_pages() {
+    let Some(reference) = citytrace_schema::testing::reference_dir() else {
+        return;
+    };
+    let db = TestDatabase::new();
+    for path in json_files_under(&reference.join("ocds/examples")) {
+        let options = citytrace_importers::ImportOptions {
+            submitter: "city".into(),
+            ..Default::default()
+        };
+        match citytrace_importers::import_file(
+            &mut db.conn(),
+            citytrace_importers::Format::Ocds,
+            &path,
+            &options,
+        ) {
+            Ok(citytrace_importers::ImportOutcome::Imported { .. }) => {}
+            other => panic!("{} was not imported: {other:?}", path.display()),
+        }
+    }
+    let (ocids, codes): (Vec<String>, Vec<String>) = {
+        use citytrace_schema::diesel::prelude::*;
+        use citytrace_schema::schema::{parties, procurement_processes};
+        let c = &mut db.conn();
+        (
+            procurement_processes::table
+                .select(procurement_processes::ocid)
+                .load(c)
+                .unwrap(),
+            parties::table.select(parties::code).load(c).unwrap(),
+        )
+    };
+    assert!(ocids.len() > 10, "{} processes", ocids.len());
+    let app = app!(db);
+    let segment = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    for ocid in &ocids {
+        let (status, body, _) = get!(app, &format!("/spending/contracts/{}", segment(ocid)));
+        assert_eq!(status, StatusCode::OK, "{ocid}: {body}");
+        let (status, body, _) = get!(
+            app,
+            &format!("/api/v1/spending/contracts/{}", segment(ocid))
+        );
+        assert_eq!(status, StatusCode::OK, "{ocid}");
+        assert_eq!(json(&body)["ocid"], ocid.as_str());
+    }
+    for code in &codes {
+        let (status, body, _) = get!(app, &format!("/parties/{}", segment(code)));
+        assert_eq!(status, StatusCode::OK, "{code}: {body}");
+    }
+    let (_, body, _) = get!(app, "/spending/contracts/ocds-213czf-000-00001");
+    assert!(body.contains("Planned cycle lane improvements"));
+    let (_, body, _) = get!(app, "/api/v1/spending/procurement");
+    assert_eq!(json(&body)["total"], ocids.len());
+    let (status, _, _) = get!(app, "/spending");
+    assert_eq!(status, StatusCode::OK);
+}
