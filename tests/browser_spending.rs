@@ -167,7 +167,9 @@ async fn budget_line_to_contract_to_payments_to_supplier() {
 
     // A phone-sized window: the pages reflow, wide tables scroll inside their frame.
     c.set_window_size(400, 2400).await.unwrap();
-    c.goto(&format!("{explorer}/spending/contracts/{OCID}")).await.unwrap();
+    c.goto(&format!("{explorer}/spending/contracts/{OCID}"))
+        .await
+        .unwrap();
     browser.screenshot("spending-contract-narrow").await;
     c.goto(&format!("{explorer}/spending")).await.unwrap();
     browser.screenshot("spending-overview-narrow").await;

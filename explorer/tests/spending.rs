@@ -454,3 +454,26 @@ async fn every_official_ocds_example_has_working_contract_and_party_pages() {
     let (status, _, _) = get!(app, "/spending");
     assert_eq!(status, StatusCode::OK);
 }
+
+#[actix_web::test]
+async fn with_nothing_imported_the_pages_say_so() {
+    let db = TestDatabase::new();
+    let app = app!(db);
+    let (status, body, _) = get!(app, "/spending");
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("No budget lines for this year yet."));
+    assert!(body.contains("No procurement processes yet."));
+    let (status, body, _) = get!(app, "/spending/procurement");
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("No contracting processes match."));
+    let (status, body, _) = get!(app, "/emissions");
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("No emission reports by the city's departments"));
+    assert!(body.contains("No deliveries under the city's contracts"));
+    assert!(body.contains("No carbon credits were retired"));
+    let (status, body, _) = get!(app, "/api/v1/spending");
+    assert_eq!(status, StatusCode::OK);
+    let v = json(&body);
+    assert_eq!(v["fiscal_year"], Value::Null);
+    assert_eq!(v["budget_vs_actual"], serde_json::json!([]));
+}
