@@ -4,9 +4,13 @@
 
 #[path = "derived_spending/budget.rs"]
 mod budget;
+#[path = "derived_spending/budget_city.rs"]
+mod budget_city;
 #[path = "derived_spending/fixture.rs"]
 mod fixture;
 #[path = "derived_spending/follow.rs"]
 mod follow;
+#[path = "derived_spending/follow_city.rs"]
+mod follow_city;
 #[path = "derived_spending/red_flags.rs"]
 mod red_flags;
