@@ -563,3 +563,36 @@ fn the_planted_red_flags_breaches_and_mismatches_are_in_the_generated_rows() {
     let suppliers: BTreeSet<&str> = breach.iter().map(|s| &s[1..8]).collect();
     assert!(suppliers.len() >= 2, "{breach:?}");
 }
+
+#[test]
+fn help_teaches_the_scales_and_generating_without_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = text(&citytrace(None, &["demo", "--help"], dir.path()).stdout);
+    for needle in [
+        "--scale",
+        "small",
+        "medium",
+        "large",
+        "demo generate",
+        "demo/city",
+    ] {
+        assert!(demo.contains(needle), "demo --help lacks {needle}:\n{demo}");
+    }
+    let generate = text(&citytrace(None, &["demo", "generate", "--help"], dir.path()).stdout);
+    for needle in [
+        "--plan",
+        "--import",
+        "--seed",
+        "--scale large",
+        "manifest.json",
+    ] {
+        assert!(
+            generate.contains(needle),
+            "demo generate --help lacks {needle}:\n{generate}"
+        );
+    }
+    // Without a folder (and without --plan) it says what is missing.
+    let out = citytrace(None, &["demo", "generate"], dir.path());
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("<DIR>"), "{}", text(&out.stderr));
+}
