@@ -77,7 +77,7 @@ impl Flow {
 fn line_count(flow: Flow, s: usize) -> usize {
     match flow {
         Flow::Food if is_frozen(s) => 1,
-        _ if s % 3 == 0 => 2,
+        _ if s.is_multiple_of(3) => 2,
         _ => 1,
     }
 }

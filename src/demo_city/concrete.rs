@@ -76,7 +76,7 @@ fn is_precast(i: usize) -> bool {
 }
 
 fn takes_recycled(i: usize) -> bool {
-    i % RECYCLED_EVERY == 0
+    i.is_multiple_of(RECYCLED_EVERY)
 }
 
 pub fn planned_production_rows(plan: &Plan) -> u64 {

@@ -19,7 +19,7 @@ use super::Rng;
 
 /// The value above which a direct award needs a competitive procedure: the EU threshold
 /// for supplies and services of sub-central authorities (EUR 221,000 in 2024–2025).
-pub const DIRECT_AWARD_THRESHOLD_CENTS: i64 = 221_000_00;
+pub const DIRECT_AWARD_THRESHOLD_CENTS: i64 = 221_000 * 100;
 
 /// The OCDS ocid prefix the city publishes under.
 pub const OCID_PREFIX: &str = "ocds-ctdemo";
@@ -185,13 +185,13 @@ pub fn build(world: &World, rng: &mut Rng) -> Vec<Process> {
         category: "works",
         details: "Negotiated procedure without prior publication (extreme urgency)",
         supplier: &CCB,
-        cents: 486_500_00,
+        cents: 486_500 * 100,
         date: utc(2026, 5, 11, 9, 0),
         budget_line: program_line(2026, "roads"),
     });
     // Split purchases: three direct awards to one supplier within four weeks, each just
     // under the threshold.
-    for (n, (cents, day)) in [(216_400_00, 3), (218_950_00, 17), (219_780_00, 30)]
+    for (n, (cents, day)) in [(216_400 * 100, 3), (218_950 * 100, 17), (219_780 * 100, 30)]
         .into_iter()
         .enumerate()
     {

@@ -73,7 +73,7 @@ const CYCLE: [Kind; 9] = [
 
 /// Consignment `i`'s kind, and whether its cycle carries the anomalies.
 fn kind(i: usize) -> (Kind, bool) {
-    (CYCLE[i % CYCLE.len()], (i / CYCLE.len()) % 4 == 0)
+    (CYCLE[i % CYCLE.len()], (i / CYCLE.len()).is_multiple_of(4))
 }
 
 /// Accepted demolition concrete the yard recovers (R5): the recycled aggregate's inputs.
@@ -93,7 +93,7 @@ pub fn recycled_count(plan: &Plan) -> usize {
 
 /// The yard sends the screening fines of every third recycled consignment on to landfill.
 fn sends_fines(j: usize) -> bool {
-    j % 3 == 0
+    j.is_multiple_of(3)
 }
 
 fn onward_count(plan: &Plan) -> usize {
