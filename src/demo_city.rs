@@ -28,6 +28,7 @@ mod plan;
 mod products;
 mod time;
 mod waste;
+mod waste_cases;
 mod world;
 
 use std::path::Path;

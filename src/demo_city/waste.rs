@@ -18,6 +18,7 @@ use citytrace_importers::Format;
 use super::out::{Case, FileEntry, Out};
 use super::plan::Plan;
 use super::time::{iso, spread};
+use super::waste_cases::plant_cases;
 use super::world::{Company, World, CANAL, DHC, DHT, ELF, ESR, HMR, NTS, WORKS};
 use super::Rng;
 
@@ -47,7 +48,7 @@ pub const RECEIPT_COLUMNS: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Concrete,
     Steel,
     Mixed,
@@ -59,7 +60,7 @@ enum Kind {
     Tar,
 }
 
-const CYCLE: [Kind; 9] = [
+pub(super) const CYCLE: [Kind; 9] = [
     Kind::Concrete,
     Kind::Steel,
     Kind::Mixed,
@@ -72,7 +73,7 @@ const CYCLE: [Kind; 9] = [
 ];
 
 /// Consignment `i`'s kind, and whether its cycle carries the anomalies.
-fn kind(i: usize) -> (Kind, bool) {
+pub(super) fn kind(i: usize) -> (Kind, bool) {
     (CYCLE[i % CYCLE.len()], (i / CYCLE.len()).is_multiple_of(4))
 }
 
@@ -113,28 +114,28 @@ pub fn planned_receipts(plan: &Plan) -> u64 {
     planned_transfers(plan)
 }
 
-struct Receipt {
+pub(super) struct Receipt {
     accepted: bool,
-    kg: i64,
-    operation: &'static str,
-    reason: &'static str,
+    pub(super) kg: i64,
+    pub(super) operation: &'static str,
+    pub(super) reason: &'static str,
     at: DateTime<Utc>,
 }
 
-struct Consignment {
-    id: String,
-    code: &'static str,
-    description: &'static str,
-    kg: i64,
+pub(super) struct Consignment {
+    pub(super) id: String,
+    pub(super) code: &'static str,
+    pub(super) description: &'static str,
+    pub(super) kg: i64,
     basis: &'static str,
     producer: &'static str,
     from: String,
     carrier: &'static Company,
     to: &'static Company,
     at: DateTime<Utc>,
-    planned: &'static str,
-    previous: Option<String>,
-    receipt: Receipt,
+    pub(super) planned: &'static str,
+    pub(super) previous: Option<String>,
+    pub(super) receipt: Receipt,
 }
 
 /// An accepted consignment of demolition concrete: an input lot of the recycling yard.
@@ -451,67 +452,6 @@ fn transfers_file(
         ])?;
     }
     out.finish().map(Some)
-}
-
-fn plant_cases(
-    first: &[Consignment],
-    fines: &[Consignment],
-    asbestos: &[Consignment],
-    cases: &mut Vec<Case>,
-) {
-    let mut add = |kind: &'static str, c: &Consignment, detail: String| {
-        cases.push(Case {
-            kind,
-            reference: c.id.clone(),
-            detail,
-        })
-    };
-    for (i, c) in first.iter().enumerate() {
-        match kind(i) {
-            (Kind::ShortConcrete, true) => add(
-                "declared_vs_received_mismatch",
-                c,
-                format!("declared {} kg, received {} kg", c.kg, c.receipt.kg),
-            ),
-            (Kind::BackfillMixed, true) => add(
-                "planned_vs_performed_mismatch",
-                c,
-                format!("planned {}, performed {}", c.planned, c.receipt.operation),
-            ),
-            (Kind::ParkedConcrete, true) => add(
-                "parked_under_r13",
-                c,
-                "received under R13, no onward movement".into(),
-            ),
-            (Kind::Tar, true) => add("refused_load", c, c.receipt.reason.into()),
-            (Kind::Soil, _) if i < CYCLE.len() => add(
-                "hazardous_waste",
-                c,
-                format!("{} {}", c.code, c.description),
-            ),
-            _ => {}
-        }
-    }
-    if let Some(c) = asbestos.first() {
-        add(
-            "custody_chain",
-            c,
-            format!(
-                "hazardous: site → transfer station ({}) → treatment",
-                c.previous.as_deref().unwrap_or("")
-            ),
-        );
-    }
-    if let Some(c) = fines.first() {
-        add(
-            "custody_chain",
-            c,
-            format!(
-                "site → recycling yard ({}) → landfill",
-                c.previous.as_deref().unwrap_or("")
-            ),
-        );
-    }
 }
 
 /// `Eastside Recycling` → `eastside-recycling`.
