@@ -1,62 +1,95 @@
-//! The demo city: a deterministic set of suppliers, sites and shipment files.
+//! The demo city: a whole, coherent, deterministic city in every import format.
 //!
-//! Four suppliers move aggregates, cement, rebar and ready-mix concrete to three city
-//! construction projects. Identifiers are valid GS1 codes (GLN, GTIN, SSCC with correct check
-//! digits) under the example company prefix 5412345. Dates lie in a fixed window, so the same
-//! seed always gives byte-identical files.
+//! The City of Example builds (a bridge, a school extension, a tram depot … more at larger
+//! scales) with aggregates, cement, rebar and ready-mix concrete from four suppliers; recycles
+//! the demolition waste into aggregate that goes back into the concrete; delivers vaccines,
+//! insulin and school-kitchen food through a cold chain with loggers; budgets and procures all
+//! of it (OCDS), and reports its emissions. The files come in dependency order, so importing
+//! them one after the other through the real importers works, and the same seed always gives
+//! byte-identical files.
+//!
+//! Areas, one file each under `demo_city/`: the world (parties, sites, products, projects),
+//! the contracts, then one generator per format or flow. [`plan`] fixes every count from the
+//! scale alone; the generators loop over exactly those counts, so `plan(scale)` tells what a
+//! scale holds without writing it. Every generator streams rows to disk: memory holds the
+//! world (a few hundred objects), never a file.
 
-use std::fmt::Write as _;
+mod budget;
+mod cold_chain;
+mod concrete;
+mod contracts;
+mod emissions;
+mod epcis;
+mod import;
+mod materials;
+mod ocds;
+mod out;
+mod plan;
+mod products;
+mod time;
+mod waste;
+mod waste_cases;
+mod world;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use std::path::Path;
+
+use anyhow::Context;
+
 use citytrace_importers::gs1::check_digit;
-use citytrace_schema::models::{NewParty, NewSite, Party, Site};
-use diesel::PgConnection;
 
-const PREFIX: &str = "5412345";
+pub use budget::allocations;
+pub use import::import_city;
+pub use out::Manifest;
+pub use plan::{Plan, PlanReport, Scale};
+pub use world::World;
 
-pub struct PartySpec {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub kind: &'static str,
+/// A delivered lot an inspector checks on site (recorded on the city ledger).
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    pub lot: String,
+    pub site: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub conformant: bool,
 }
 
-pub struct SiteSpec {
-    pub code: String,
-    pub name: &'static str,
-    pub kind: &'static str,
-    pub party: &'static str,
-    pub position: (f64, f64),
+/// What [`generate`] wrote, and what the ledger side needs to stay consistent with it.
+pub struct GeneratedCity {
+    pub manifest: Manifest,
+    pub world: World,
+    pub inspections: Vec<Inspection>,
 }
 
-struct ProductSpec {
-    gtin: String,
-    name: &'static str,
-    unit: &'static str,
-    /// Typical quantity per shipment line (min, max).
-    quantity: (u32, u32),
-}
+/// Write the city of `scale` for `seed` into `dir` (created if needed), every format in
+/// import order, and `manifest.json` beside the files.
+pub fn generate(dir: &Path, seed: u64, scale: Scale) -> anyhow::Result<GeneratedCity> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let plan = Plan::for_scale(scale);
+    let world = World::build(&plan, seed);
+    let mut manifest = Manifest::new(seed, scale);
+    let files = &mut manifest.files;
+    let cases = &mut manifest.cases;
+    let context = |area: &str| format!("writing the demo city's {area} into {}", dir.display());
 
-/// What one supplier delivers, from where, to where, how often.
-struct SupplyPlan<'a> {
-    supplier: &'static str,
-    product: &'a ProductSpec,
-    lot_prefix: &'static str,
-    from: String,
-    destinations: Vec<String>,
-    shipments: u32,
-}
-
-/// One supplier's shipments file.
-pub struct DemoFile {
-    pub supplier: &'static str,
-    pub file_name: String,
-    pub csv: String,
-}
-
-pub struct DemoCity {
-    pub parties: Vec<PartySpec>,
-    pub sites: Vec<SiteSpec>,
-    pub files: Vec<DemoFile>,
+    files.push(products::write(dir, &world).with_context(|| context("products"))?);
+    files.push(budget::write(dir, &world, seed).with_context(|| context("budget"))?);
+    files.push(ocds::write(dir, &world, cases).with_context(|| context("OCDS releases"))?);
+    files.extend(materials::write(dir, &plan, &world, seed).with_context(|| context("materials"))?);
+    files.extend(waste::write(dir, &plan, &world, seed, cases).with_context(|| context("waste"))?);
+    let (concrete_files, inspections) =
+        concrete::write(dir, &plan, &world, seed).with_context(|| context("concrete"))?;
+    files.extend(concrete_files);
+    files.extend(
+        cold_chain::write(dir, &plan, &world, seed, cases)
+            .with_context(|| context("cold chain"))?,
+    );
+    files.push(epcis::write(dir, &plan, &world, seed).with_context(|| context("EPCIS events"))?);
+    files.push(emissions::write(dir, &plan, &world, seed).with_context(|| context("emissions"))?);
+    manifest.write(dir).with_context(|| context("manifest"))?;
+    Ok(GeneratedCity {
+        manifest,
+        world,
+        inspections,
+    })
 }
 
 /// GS1 code = data digits + check digit.
@@ -64,23 +97,40 @@ fn with_check(data: &str) -> String {
     format!("{data}{}", check_digit(data).unwrap_or(0))
 }
 
-fn gln(location: u32) -> String {
-    with_check(&format!("{PREFIX}{location:05}"))
+/// GLN of location `location` under a 7-digit GS1 company prefix.
+fn gln(prefix: &str, location: u32) -> String {
+    with_check(&format!("{prefix}{location:05}"))
 }
 
-fn gtin(item: u32) -> String {
-    with_check(&format!("0{PREFIX}{item:05}"))
+/// GTIN-14 of item `item` under a 7-digit company prefix (indicator digit 0).
+fn gtin(prefix: &str, item: u32) -> String {
+    with_check(&format!("0{prefix}{item:05}"))
 }
 
-fn sscc(serial: u64) -> String {
-    with_check(&format!("0{PREFIX}{serial:09}"))
+/// SSCC of serial `serial` under a 7-digit company prefix (extension digit 0).
+fn sscc(prefix: &str, serial: u64) -> String {
+    with_check(&format!("0{prefix}{serial:09}"))
 }
 
 /// A small, stable pseudo-random sequence (xorshift64*), so output never depends on a crate's
-/// RNG version.
+/// RNG version. Each file draws from its own stream ([`Rng::stream`]), so adding rows to one
+/// file never changes another.
 struct Rng(u64);
 
 impl Rng {
+    /// The stream named `area` of the city with `seed`.
+    fn stream(seed: u64, area: &str) -> Self {
+        // FNV-1a of the area name, mixed with the seed.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in area.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        let mut rng = Rng((seed ^ h).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        rng.next();
+        rng
+    }
+
     fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
@@ -88,275 +138,52 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    fn range(&mut self, low: u32, high: u32) -> u32 {
-        low + (self.next() % u64::from(high - low + 1)) as u32
+    /// A whole number in `low..=high`.
+    fn range(&mut self, low: i64, high: i64) -> i64 {
+        low + (self.next() % (high - low + 1) as u64) as i64
+    }
+
+    /// One of `items`.
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.range(0, items.len() as i64 - 1) as usize]
     }
 }
 
-pub fn generate(seed: u64) -> DemoCity {
-    let parties = vec![
-        PartySpec {
-            code: "PW",
-            name: "City Public Works Department",
-            kind: "department",
-        },
-        PartySpec {
-            code: "NGA",
-            name: "Northgate Aggregates",
-            kind: "supplier",
-        },
-        PartySpec {
-            code: "RCW",
-            name: "Riverside Cement Works",
-            kind: "supplier",
-        },
-        PartySpec {
-            code: "HSM",
-            name: "Harbour Steel Mill",
-            kind: "supplier",
-        },
-        PartySpec {
-            code: "MRM",
-            name: "Metro Ready-Mix",
-            kind: "supplier",
-        },
-    ];
-    let sites = vec![
-        SiteSpec {
-            code: gln(1),
-            name: "Northgate granite quarry",
-            kind: "quarry",
-            party: "NGA",
-            position: (52.4312, 4.8021),
-        },
-        SiteSpec {
-            code: gln(2),
-            name: "Riverside cement plant",
-            kind: "plant",
-            party: "RCW",
-            position: (52.3521, 4.9870),
-        },
-        SiteSpec {
-            code: gln(3),
-            name: "Harbour rolling mill",
-            kind: "mill",
-            party: "HSM",
-            position: (52.4010, 4.8650),
-        },
-        SiteSpec {
-            code: gln(4),
-            name: "Metro concrete plant East",
-            kind: "plant",
-            party: "MRM",
-            position: (52.3600, 4.9400),
-        },
-        SiteSpec {
-            code: "SITE-NORTH-BRIDGE".into(),
-            name: "North Bridge renewal",
-            kind: "construction_site",
-            party: "PW",
-            position: (52.3890, 4.9010),
-        },
-        SiteSpec {
-            code: "SITE-ELM-SCHOOL".into(),
-            name: "Elm Street School extension",
-            kind: "construction_site",
-            party: "PW",
-            position: (52.3702, 4.8805),
-        },
-        SiteSpec {
-            code: "SITE-TRAM-DEPOT".into(),
-            name: "Harbour tram depot",
-            kind: "construction_site",
-            party: "PW",
-            position: (52.3950, 4.8450),
-        },
-    ];
-    let aggregate = ProductSpec {
-        gtin: gtin(101),
-        name: "Crushed granite aggregate 4/20 mm",
-        unit: "TNE",
-        quantity: (18, 28),
-    };
-    let cement = ProductSpec {
-        gtin: gtin(201),
-        name: "Portland cement CEM I 42.5 R",
-        unit: "TNE",
-        quantity: (20, 30),
-    };
-    let rebar = ProductSpec {
-        gtin: gtin(301),
-        name: "Reinforcing steel B500B, 16 mm bars",
-        unit: "TNE",
-        quantity: (4, 12),
-    };
-    let concrete = ProductSpec {
-        gtin: gtin(401),
-        name: "Ready-mix concrete C30/37",
-        unit: "MTQ",
-        quantity: (6, 9),
-    };
-    let projects = ["SITE-NORTH-BRIDGE", "SITE-ELM-SCHOOL", "SITE-TRAM-DEPOT"];
-    let site = |i: usize| sites[i].code.clone();
-
-    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    let start = Utc
-        .with_ymd_and_hms(2026, 9, 1, 6, 0, 0)
-        .single()
-        .unwrap_or_default();
-    let mut serial = 1_000u64 + seed % 1000 * 10_000;
-    let mut files = Vec::new();
-    let plans = [
-        SupplyPlan {
-            supplier: "NGA",
-            product: &aggregate,
-            lot_prefix: "NGA-AGG",
-            from: site(0),
-            destinations: vec![site(3)],
-            shipments: 8,
-        },
-        SupplyPlan {
-            supplier: "RCW",
-            product: &cement,
-            lot_prefix: "RCW-CEM",
-            from: site(1),
-            destinations: vec![site(3)],
-            shipments: 6,
-        },
-        SupplyPlan {
-            supplier: "HSM",
-            product: &rebar,
-            lot_prefix: "HSM-B500",
-            from: site(2),
-            destinations: projects.map(String::from).to_vec(),
-            shipments: 7,
-        },
-        SupplyPlan {
-            supplier: "MRM",
-            product: &concrete,
-            lot_prefix: "MRM-C3037",
-            from: site(3),
-            destinations: projects.map(String::from).to_vec(),
-            shipments: 12,
-        },
-    ];
-    for SupplyPlan {
-        supplier,
-        product,
-        lot_prefix,
-        from,
-        destinations,
-        shipments,
-    } in plans
-    {
-        let mut csv = String::from("shipment_id,line,lot_id,gtin,product,quantity,unit,from_site,to_site,shipped_at,received_at\n");
-        for n in 0..shipments {
-            serial += 1;
-            let shipped: DateTime<Utc> =
-                start + Duration::hours(i64::from(n) * 150 + i64::from(rng.range(0, 40)));
-            let to = &destinations[rng.range(0, destinations.len() as u32 - 1) as usize];
-            let lines = rng.range(1, 3);
-            // The last shipment of each supplier is still on its way.
-            let received = (n + 1 < shipments)
-                .then(|| shipped + Duration::minutes(i64::from(rng.range(35, 240))));
-            for line in 1..=lines {
-                let lot = format!("{lot_prefix}-{}-{:02}", shipped.format("%y%m%d"), line);
-                let quantity = rng.range(product.quantity.0 * 10, product.quantity.1 * 10);
-                let _ = writeln!(
-                    csv,
-                    "{},{line},{lot},{},\"{}\",{}.{},{},{from},{to},{},{}",
-                    sscc(serial),
-                    product.gtin,
-                    product.name,
-                    quantity / 10,
-                    quantity % 10,
-                    product.unit,
-                    shipped.format("%Y-%m-%dT%H:%M:%S+00:00"),
-                    received
-                        .map(|r| r.format("%Y-%m-%dT%H:%M:%S+00:00").to_string())
-                        .unwrap_or_default(),
-                );
-            }
-        }
-        files.push(DemoFile {
-            supplier,
-            file_name: format!("{}-shipments.csv", supplier.to_lowercase()),
-            csv,
-        });
-    }
-    DemoCity {
-        parties,
-        sites,
-        files,
-    }
+/// `cents` as a decimal with two places (`123456.05`, `-3.10`).
+fn money(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", cents.abs() / 100, cents.abs() % 100)
 }
 
-/// Register the city's parties and sites with their names (the importer only knows codes).
-pub fn register(conn: &mut PgConnection, city: &DemoCity) -> diesel::QueryResult<()> {
-    for p in &city.parties {
-        Party::ensure(
-            conn,
-            &NewParty {
-                code: p.code,
-                name: p.name,
-                kind: p.kind,
-                gln: None,
-            },
-        )?;
-    }
-    let mut new_sites = Vec::new();
-    let mut owners = Vec::new();
-    for s in &city.sites {
-        owners.push(Party::find_by_code(conn, s.party)?.map(|p| p.id));
-    }
-    for (s, owner) in city.sites.iter().zip(owners) {
-        new_sites.push(NewSite {
-            code: &s.code,
-            name: s.name,
-            kind: s.kind,
-            gln: (s.code.len() == 13).then_some(s.code.as_str()),
-            party_id: owner,
-            latitude: Some(s.position.0),
-            longitude: Some(s.position.1),
-        });
-    }
-    Site::ensure_all(conn, &new_sites)?;
-    Ok(())
+/// A value with `places` implied decimals (`fixed(1234, 1)` = `123.4`), for quantities.
+fn fixed(value: i64, places: u32) -> String {
+    let scale = 10i64.pow(places);
+    let sign = if value < 0 { "-" } else { "" };
+    format!(
+        "{sign}{}.{:0width$}",
+        value.abs() / scale,
+        value.abs() % scale,
+        width = places as usize
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use citytrace_importers::gs1;
-    use citytrace_importers::shipments;
 
     #[test]
-    fn the_same_seed_gives_the_same_files() {
-        let a = generate(7);
-        let b = generate(7);
-        let c = generate(8);
-        assert_eq!(
-            a.files.iter().map(|f| &f.csv).collect::<Vec<_>>(),
-            b.files.iter().map(|f| &f.csv).collect::<Vec<_>>()
-        );
-        assert_ne!(a.files[0].csv, c.files[0].csv);
+    fn generated_identifiers_carry_valid_check_digits() {
+        gs1::check_gln(&gln("8710412", 1)).unwrap();
+        gs1::check_sscc(&sscc("8710412", 123_456_789)).unwrap();
+        assert_eq!(gs1::gtin14(&gtin("8710412", 101)).unwrap().len(), 14);
     }
 
     #[test]
-    fn every_generated_file_passes_the_real_validator() {
-        let city = generate(2026);
-        assert_eq!(city.files.len(), 4);
-        for file in &city.files {
-            let records = shipments::parse_all(file.csv.as_bytes(), Default::default())
-                .unwrap_or_else(|e| panic!("{}:\n{}", file.file_name, e.table()));
-            assert_eq!(records.len(), file.csv.lines().count() - 1);
-            assert!(
-                records.iter().any(|r| r.received_at.is_none()),
-                "some shipments are in transit"
-            );
-        }
-        for site in city.sites.iter().filter(|s| s.code.len() == 13) {
-            gs1::check_gln(&site.code).unwrap();
-        }
+    fn numbers_are_written_as_plain_decimals() {
+        assert_eq!(money(12_345_605), "123456.05");
+        assert_eq!(money(-310), "-3.10");
+        assert_eq!(fixed(-1805, 2), "-18.05");
+        assert_eq!(fixed(75, 1), "7.5");
     }
 }

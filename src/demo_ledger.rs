@@ -1,20 +1,18 @@
-//! What the demo plays onto its two local chains, so every decoder has real events to index:
-//! on the city ledger, budget allocations and payments (CityTreasury) and site inspections of
-//! delivered concrete (TraceRegistry); on the stand-in public chain, carbon credits minted,
-//! transferred and retired the Toucan way (both event signatures) and the KlimaDAO way.
+//! What the demo plays onto its two local chains, consistent with the generated files, so
+//! every decoder has real events to index: on the city ledger, the treasury's allocation of
+//! each 2026 budget line and a payment for every payment the procurement releases record
+//! (same ocid, same amount), and inspections of delivered concrete lots (TraceRegistry); on
+//! the stand-in public chain, carbon credits minted, transferred and retired for the city
+//! the Toucan way (both event signatures) and the KlimaDAO way.
 
 use anyhow::Context;
 use sha2::{Digest, Sha256};
 
-use citytrace_importers::shipments;
 use citytrace_indexer::evm::{
     CarbonRetirementCall, DemoLedger, DeployedContracts, EvmSigner, PaymentCall, TraceEventCall,
 };
 
-use crate::demo_city::DemoCity;
-
-/// Minor units per euro.
-const CENTS: u128 = 100;
+use crate::demo_city::{self, GeneratedCity};
 
 /// The city's own address on the public chain (demo only).
 pub const CITY_ADDRESS: [u8; 20] = [0xc1; 20];
@@ -23,100 +21,73 @@ fn id(text: &str) -> [u8; 32] {
     Sha256::digest(text.as_bytes()).into()
 }
 
+/// A party's stand-in address: the first 20 bytes of the hash of its code.
+fn address(code: &str) -> [u8; 20] {
+    let mut a = [0u8; 20];
+    a.copy_from_slice(&id(code)[..20]);
+    a
+}
+
 /// Allocations, payments and inspections on the city ledger; returns how many transactions.
 pub async fn play_ledger(
     signer: &EvmSigner,
     contracts: &DeployedContracts,
-    city: &DemoCity,
+    city: &GeneratedCity,
 ) -> anyhow::Result<usize> {
     let treasury = contracts.city_treasury;
-    let budget = [
-        (
-            "Public Works",
-            "Bridges and roads",
-            "04.5",
-            4_850_000 * CENTS,
-        ),
-        (
-            "Public Works",
-            "School buildings",
-            "09.1",
-            2_300_000 * CENTS,
-        ),
-        ("Environment", "Waste management", "05.1", 1_150_000 * CENTS),
-    ];
     let mut sent = 0;
-    for (department, program, cofog, amount) in budget {
+    for a in demo_city::allocations(&city.world, city.manifest.seed) {
         signer
             .allocate(
                 treasury,
-                id(&format!("FY2026/{program}")),
+                id(&format!("budget/{}", a.line_id)),
                 2026,
-                department,
-                program,
-                cofog,
-                amount,
+                a.department,
+                &a.program,
+                a.cofog,
+                a.cents as u128,
                 "EUR",
             )
             .await
-            .context("recording a budget allocation")?;
+            .with_context(|| format!("recording the allocation of budget line {}", a.line_id))?;
         sent += 1;
     }
-    let payments = [
-        (
-            "MRM",
-            "Metro Ready-Mix",
-            186_450 * CENTS,
-            "ocds-ctdemo-2026-0007",
-        ),
-        (
-            "HSM",
-            "Harbour Steel Mill",
-            94_200 * CENTS,
-            "ocds-ctdemo-2026-0009",
-        ),
-        (
-            "MRM",
-            "Metro Ready-Mix",
-            61_980 * CENTS,
-            "ocds-ctdemo-2026-0007",
-        ),
-    ];
-    for (n, (code, name, amount, contract_ref)) in payments.into_iter().enumerate() {
-        let payment = PaymentCall {
-            payment_id: id(&format!("PAY-2026-{n:04}")),
-            payee: id(code)[..20].try_into().unwrap_or_default(),
-            department: "Public Works".into(),
-            payee_name: name.into(),
-            amount_minor: amount,
-            currency: "EUR".into(),
-            contract_ref: contract_ref.into(),
-        };
-        signer
-            .pay(treasury, &payment)
-            .await
-            .context("recording a payment")?;
-        sent += 1;
+    for process in &city.world.processes {
+        for p in &process.payments {
+            let payment = PaymentCall {
+                payment_id: id(&p.id),
+                payee: address(process.supplier.code),
+                department: process.buyer.code.into(),
+                payee_name: process.supplier.name.into(),
+                amount_minor: p.cents as u128,
+                currency: "EUR".into(),
+                contract_ref: process.ocid.clone(),
+            };
+            signer
+                .pay(treasury, &payment)
+                .await
+                .with_context(|| format!("recording payment {}", p.id))?;
+            sent += 1;
+        }
     }
-    // Inspections of the first concrete deliveries, at the construction site, two hours after
-    // they were received.
-    let concrete = city
-        .files
-        .iter()
-        .find(|f| f.supplier == "MRM")
-        .context("the demo city has no concrete supplier")?;
-    let records = shipments::parse_all(concrete.csv.as_bytes(), Default::default())
-        .map_err(|e| anyhow::anyhow!(e.table()))?;
-    for r in records.iter().filter(|r| r.received_at.is_some()).take(4) {
-        let at = r.received_at.unwrap_or(r.shipped_at) + chrono::Duration::hours(2);
+    for inspection in &city.inspections {
         let event = TraceEventCall {
-            event_hash: id(&format!("inspection/{}/{}", r.lot, at.timestamp())),
+            event_hash: id(&format!(
+                "inspection/{}/{}",
+                inspection.lot,
+                inspection.at.timestamp()
+            )),
             event_type: "ObjectEvent".into(),
             biz_step: "inspecting".into(),
-            disposition: "conformant".into(),
-            epc: r.lot.clone(),
-            biz_location: r.to_site.clone(),
-            event_time: at.timestamp() as u64,
+            disposition: if inspection.conformant {
+                "conformant"
+            } else {
+                "non_conformant"
+            }
+            .into(),
+            epc: inspection.lot.clone(),
+            biz_location: inspection.site.clone(),
+            event_time: inspection.at.timestamp() as u64,
         };
         signer
             .record_trace_event(contracts.trace_registry, &event)
@@ -127,8 +98,9 @@ pub async fn play_ledger(
     Ok(sent)
 }
 
-/// Carbon credits on the stand-in public chain: 500 t minted to the city, some moved, 120.5 t
-/// retired (current Toucan event), 10 t retired (2021 event), 250 t retired through KlimaDAO.
+/// Carbon credits on the stand-in public chain: 500 t minted, 300 t moved to the city and 50 t
+/// elsewhere, 120.5 t retired (current Toucan event), 10 t retired (2021 event), 250 t retired
+/// through KlimaDAO for the city as beneficiary.
 pub async fn play_public(ledger: &DemoLedger) -> anyhow::Result<usize> {
     const T: u128 = 1_000_000_000_000_000_000;
     ledger.mint(ledger.sender(), 500 * T).await?;
@@ -143,7 +115,8 @@ pub async fn play_public(ledger: &DemoLedger) -> anyhow::Result<usize> {
             retiring_entity: "City of Example".into(),
             beneficiary: CITY_ADDRESS,
             beneficiary_name: "City of Example — 2026 municipal operations".into(),
-            message: "Offsetting residual scope 1 emissions of the city fleet, 2026".into(),
+            message: "Offsetting residual scope 1 emissions of the city's vehicle fleets, 2026"
+                .into(),
             carbon_pool: [0x0c; 20],
             carbon_token: ledger.carbon_credit,
             amount: 250 * T,

@@ -87,6 +87,17 @@ pub struct MeiliOptions {
     pub sync_every: std::time::Duration,
 }
 
+/// The headers every response carries unless its handler set them: security headers, and
+/// `Cache-Control: no-cache` for pages and API answers (static files set a year).
+pub fn default_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+        .add(("Cache-Control", "no-cache"))
+        .add(("X-Frame-Options", "DENY"))
+}
+
 /// Keep a search index in sync: now, then every `every`.
 pub async fn sync_search(
     search: std::sync::Arc<dyn search::SearchIndex>,
@@ -140,13 +151,7 @@ pub fn serve_with_search(
             .app_data(web::Data::new(state.clone()))
             .app_data(uploads.clone())
             .wrap(Compress::default())
-            .wrap(
-                DefaultHeaders::new()
-                    .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
-                    .add(("X-Content-Type-Options", "nosniff"))
-                    .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
-                    .add(("X-Frame-Options", "DENY")),
-            )
+            .wrap(default_headers())
             .wrap(actix_web::middleware::Logger::new("%r %s %Dms").log_target("citytrace::http"))
             .configure(configure)
     })

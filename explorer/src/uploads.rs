@@ -76,14 +76,23 @@ impl Uploads {
     }
 
     /// Make sure queued uploads get processed: if a job slot is free, start a runner that
-    /// works through the queue (busy runners pick up new work when they finish a job).
-    pub fn run_queued(&self, pool: &PgPool) {
+    /// works through the queue (busy runners pick up new work when they finish a job). When the
+    /// queue is done, the search index is brought up to date (a no-op for the Postgres
+    /// backend, which searches the tables themselves).
+    pub fn run_queued(&self, pool: &PgPool, search: &Arc<dyn crate::search::SearchIndex>) {
         if let Ok(slot) = self.slots.clone().try_acquire_owned() {
             let pool = pool.clone();
             let dir = self.options.dir.clone();
+            let search = search.clone();
+            let runtime = tokio::runtime::Handle::current();
             tokio::task::spawn_blocking(move || {
                 jobs::work_through_queue(&pool, &dir);
                 drop(slot);
+                runtime.spawn(async move {
+                    if let Err(e) = search.sync().await {
+                        tracing::warn!(backend = search.name(), error = %e, "search sync after an upload failed; the periodic sync will retry");
+                    }
+                });
             });
         }
     }

@@ -223,10 +223,7 @@ async fn health_static_files_and_security_headers() {
     let app = test::init_service(
         App::new()
             .app_data(web::Data::new(AppState::new(pool.clone())))
-            .wrap(actix_web::middleware::DefaultHeaders::new().add((
-                "Content-Security-Policy",
-                citytrace_explorer::CONTENT_SECURITY_POLICY,
-            )))
+            .wrap(citytrace_explorer::default_headers())
             .configure(configure),
     )
     .await;
@@ -267,6 +264,9 @@ async fn health_static_files_and_security_headers() {
         .unwrap()
         .contains("script-src 'self'"));
     assert!(!page.contains("<script>"), "no inline script");
+    assert_eq!(headers.get("cache-control").unwrap(), "no-cache");
+    assert_eq!(headers.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(headers.get("x-frame-options").unwrap(), "DENY");
     assert!(page.contains(r#"<html lang="en">"#));
 }
 

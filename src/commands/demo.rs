@@ -1,17 +1,18 @@
 //! `citytrace demo`: the whole system on one machine, on a generated city.
 //!
 //! Local PostgreSQL (a fresh `citytrace_demo` database), a local ledger node (anvil, fresh
-//! chain each run) with the city contracts deployed, the demo city's shipment files imported
-//! through the real importer and anchored through the real indexer, and the explorer.
+//! chain each run) with the city contracts deployed, the demo city's files — every import
+//! format — generated under the data folder, imported through the real importers and anchored
+//! through the real indexer, and the explorer. `citytrace demo generate` writes the files only.
 
 use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use diesel::RunQueryDsl;
 
-use citytrace_importers::{CsvOptions, Format, ImportOptions, ImportOutcome};
 use citytrace_indexer::config::{
     AnchoringConfig, ChainConfig, ChainKindConfig, ContractConfig, FinalityConfig,
 };
@@ -20,31 +21,91 @@ use citytrace_indexer::ledger_node::{LedgerNode, LedgerNodeOptions, DEV_KEY, LED
 use citytrace_indexer::{IndexerConfig, Metrics};
 use citytrace_schema::database::{connect, quote_ident};
 use citytrace_schema::models::ImportBatch;
-use citytrace_schema::{DatabaseLocation, PgPool};
+use citytrace_schema::{DatabaseLocation, PgPool, DEFAULT_DATABASE};
 
+use crate::demo_city::{self, GeneratedCity, Plan, PlanReport, Scale};
+use crate::demo_ledger;
 use crate::globals::Globals;
-use crate::{demo_city, demo_ledger};
 
 const DEMO_DATABASE: &str = "citytrace_demo";
 /// The chain id of the demo's stand-in for a public chain.
 const PUBLIC_CHAIN_ID: u64 = 31338;
 
 #[derive(clap::Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "The demo writes the city's files to <data-dir>/demo/city/ (one file per supplier and format, \
+    with manifest.json) before importing them; open them there.\n\n\
+    Only the files, for benchmarks or to look at them: `citytrace demo generate DIR --scale large` \
+    writes every format without starting anything (`--plan` prints what a scale holds, `--import` \
+    then loads the files into the database). See `citytrace demo generate --help`."
+)]
 pub struct DemoArgs {
+    #[command(subcommand)]
+    action: Option<DemoAction>,
     /// Port for the explorer.
     #[arg(long, default_value_t = 8080)]
     port: u16,
     /// Address for the explorer.
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
-    /// Seed of the generated city (the same seed gives the same city).
+    /// Seed of the generated city (the same seed gives the same files, byte for byte).
     #[arg(long, default_value_t = 2026)]
     seed: u64,
+    /// How big a city: small (seconds to import), medium (about a million sensor readings),
+    /// large (over a million shipment lines and ten million readings; many minutes).
+    #[arg(long, value_enum, default_value = "small")]
+    scale: Scale,
     #[command(flatten)]
     uploads: super::serve::UploadArgs,
 }
 
+#[derive(clap::Subcommand)]
+enum DemoAction {
+    /// Write the demo city's files — every import format, in import order, with manifest.json
+    /// — without running the demo; optionally import them.
+    #[command(after_help = "Examples:\n  \
+        citytrace demo generate city/\n      \
+            the small city into city/ (24 files, about 250 kB, instantly)\n  \
+        citytrace demo generate --scale medium /data/city\n      \
+            about 29,000 shipment lines and 1,000,000 sensor readings (about 80 MB)\n  \
+        citytrace demo generate --scale large /data/city\n      \
+            over 1,000,000 shipment lines and 10,000,000 sensor readings (about 1.3 GB)\n  \
+        citytrace demo generate --plan --scale large\n      \
+            what a scale holds, as JSON: its counts and the rows of each format; nothing written\n  \
+        citytrace demo generate city/ --import\n      \
+            then import them (DATABASE_URL, else the embedded database), showing the importers' progress\n\n\
+        Files are written in constant memory; the same seed and scale give byte-identical files (their sha256s are in \
+        manifest.json). To import them by hand, follow the manifest's order: `citytrace import <format> FILE --party <submitter>`.")]
+    Generate(GenerateArgs),
+}
+
+#[derive(clap::Args)]
+struct GenerateArgs {
+    /// The folder to write into (created if needed).
+    #[arg(required_unless_present = "plan", value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Seed of the generated city.
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+    /// How big a city: small, medium or large.
+    #[arg(long, value_enum, default_value = "small")]
+    scale: Scale,
+    /// Print what the scale holds — its counts and the rows of each format — as JSON, and
+    /// write nothing.
+    #[arg(long)]
+    plan: bool,
+    /// Then import the files, in order and each as its submitter, into the database
+    /// (DATABASE_URL, else the embedded `citytrace` database). Nothing is anchored: no chain
+    /// runs; `citytrace index` anchors the batches later.
+    #[arg(long, conflicts_with = "plan")]
+    import: bool,
+}
+
 pub fn run(globals: &Globals, args: DemoArgs) -> anyhow::Result<ExitCode> {
+    if let Some(DemoAction::Generate(generate)) = args.action {
+        return generate_only(globals, generate);
+    }
     let listener = TcpListener::bind((args.host.as_str(), args.port)).with_context(|| {
         format!(
             "port {} on {} is not free: pass --port N",
@@ -57,7 +118,8 @@ pub fn run(globals: &Globals, args: DemoArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn demo(globals: &Globals, args: DemoArgs, listener: TcpListener) -> anyhow::Result<()> {
-    let files_dir = globals.data_dir.join("demo");
+    // Absolute, so the folder printed at the end can be opened from anywhere.
+    let files_dir = std::path::absolute(globals.data_dir.join("demo"))?;
     std::fs::create_dir_all(&files_dir)
         .with_context(|| format!("creating {}", files_dir.display()))?;
 
@@ -111,9 +173,21 @@ async fn run_with_nodes(
     let carbon = DemoLedger::deploy(&public_signer).await?;
     let address = |a: [u8; 20]| citytrace_schema::hex0x(&a);
 
-    eprintln!("[4/6] Importing the demo city's shipment files through the importer …");
-    let city = demo_city::generate(args.seed);
-    let batches = import_city(&pool, &city, files_dir).await?;
+    let city_dir = files_dir.join("city");
+    eprintln!(
+        "[4/6] Generating the demo city ({} scale, seed {}) into {} and importing it through the importers …",
+        args.scale.name(),
+        args.seed,
+        city_dir.display()
+    );
+    let city = write_city(&city_dir, args.seed, args.scale)?;
+    let batches: Vec<i64> = {
+        let mut conn = pool.get()?;
+        demo_city::import_city(&mut conn, &city_dir, &city.manifest, &city.world)?
+            .into_iter()
+            .map(|f| f.batch)
+            .collect()
+    };
     let upload_token = demo_upload_token(&pool, &city)?;
 
     eprintln!(
@@ -249,7 +323,12 @@ async fn run_with_nodes(
         "  upload page   {explorer_url}/import  sign in as {} with the API token\n                {}",
         upload_token.0, upload_token.1
     );
-    println!("  files         {}", files_dir.display());
+    println!(
+        "  files         {} ({} files, {}; manifest.json lists them)",
+        city_dir.display(),
+        city.manifest.files.len(),
+        size(city.manifest.bytes())
+    );
     println!("Press Ctrl-C to stop.");
 
     let outcome = tokio::select! {
@@ -303,48 +382,106 @@ fn fresh_database(
     }
 }
 
-/// Write the city's files and import each as its supplier, exactly as `citytrace import` does.
-async fn import_city(
-    pool: &PgPool,
-    city: &demo_city::DemoCity,
-    dir: &std::path::Path,
-) -> anyhow::Result<Vec<i64>> {
-    let mut conn = pool.get()?;
-    demo_city::register(&mut conn, city)?;
-    let mut batches = Vec::new();
-    for file in &city.files {
-        let path = dir.join(&file.file_name);
-        std::fs::write(&path, &file.csv).with_context(|| format!("writing {}", path.display()))?;
-        let options = ImportOptions {
-            skip_invalid: false,
-            submitter: file.supplier.to_string(),
-            dry_run: false,
-            csv: CsvOptions::default(),
-        };
-        match citytrace_importers::import_file(&mut conn, Format::Shipments, &path, &options)? {
-            ImportOutcome::Imported { batch, .. } | ImportOutcome::AlreadyImported { batch } => {
-                eprintln!(
-                    "      batch {}: {} rows from {} ({})",
-                    batch.id, batch.rows, file.file_name, file.supplier
-                );
-                batches.push(batch.id);
-            }
-            ImportOutcome::Validated { .. } => {}
-        }
+/// Generate the city into `dir`, emptied first (a previous run may have had another scale).
+fn write_city(dir: &Path, seed: u64, scale: Scale) -> anyhow::Result<GeneratedCity> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("emptying {}", dir.display()))?;
     }
-    Ok(batches)
+    let started = Instant::now();
+    let city = demo_city::generate(dir, seed, scale)?;
+    eprintln!(
+        "      {} files, {} rows, {} written in {:.1} s",
+        city.manifest.files.len(),
+        city.manifest.files.iter().map(|f| f.rows).sum::<u64>(),
+        size(city.manifest.bytes()),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(city)
 }
 
-/// An API token for the first demo supplier, so the upload page can be tried at once:
-/// ("CODE (Name)", token).
-fn demo_upload_token(
-    pool: &PgPool,
-    city: &demo_city::DemoCity,
-) -> anyhow::Result<(String, String)> {
-    let supplier = city
+/// `citytrace demo generate`: the files only (and, with --import, into the database).
+fn generate_only(globals: &Globals, args: GenerateArgs) -> anyhow::Result<ExitCode> {
+    if args.plan {
+        let report = PlanReport::from(Plan::for_scale(args.scale));
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let dir = args.dir.context("name the folder to write into")?;
+    let started = Instant::now();
+    let city = demo_city::generate(&dir, args.seed, args.scale)?;
+    let elapsed = started.elapsed();
+    println!(
+        "The {} demo city (seed {}) in {}:\n",
+        args.scale.name(),
+        args.seed,
+        dir.display()
+    );
+    let width = city
+        .manifest
         .files
-        .first()
-        .map(|f| f.supplier)
+        .iter()
+        .map(|f| f.name.len())
+        .max()
+        .unwrap_or(4);
+    println!(
+        "{:<width$} {:<16} {:<16} {:>11} {:>10}",
+        "file", "format", "submitter", "rows", "size"
+    );
+    for f in &city.manifest.files {
+        println!(
+            "{:<width$} {:<16} {:<16} {:>11} {:>10}",
+            f.name,
+            f.format,
+            f.submitter,
+            f.rows,
+            size(f.bytes)
+        );
+    }
+    let by_format = city.manifest.rows_by_format();
+    let by_format: Vec<String> = by_format.iter().map(|(f, n)| format!("{f} {n}")).collect();
+    println!("\nRows per format: {}", by_format.join(", "));
+    println!(
+        "{} files, {} rows, {} in {:.1} s. Import them in this order, each as its submitter (manifest.json lists them with their sha256).",
+        city.manifest.files.len(),
+        city.manifest.files.iter().map(|f| f.rows).sum::<u64>(),
+        size(city.manifest.bytes()),
+        elapsed.as_secs_f64()
+    );
+    if args.import {
+        let pool = globals.open(DEFAULT_DATABASE, 1)?;
+        let mut conn = pool.get()?;
+        eprintln!("Importing into the database …");
+        let started = Instant::now();
+        let imported = demo_city::import_city(&mut conn, &dir, &city.manifest, &city.world)?;
+        println!(
+            "Imported {} files ({} rows) in {:.1} s; the batches wait for `citytrace index` to anchor them.",
+            imported.len(),
+            imported.iter().map(|f| i64::from(f.rows)).sum::<i64>(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `12.3 MB`.
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.2} GB", b as f64 / f64::from(1u32 << 30)),
+        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / f64::from(1u32 << 20)),
+        b if b >= 1 << 10 => format!("{:.1} kB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}
+
+/// An API token for the first supplier who ships, so the upload page can be tried at once:
+/// ("CODE (Name)", token).
+fn demo_upload_token(pool: &PgPool, city: &GeneratedCity) -> anyhow::Result<(String, String)> {
+    let supplier = city
+        .manifest
+        .files
+        .iter()
+        .find(|f| f.format == citytrace_importers::Format::Shipments.name())
+        .map(|f| f.submitter.as_str())
         .context("the demo city has no suppliers")?;
     let (_, party, token) = super::token::issue(&mut *pool.get()?, supplier, "citytrace demo")?;
     Ok((format!("{} ({})", party.code, party.name), token))

@@ -41,12 +41,17 @@ impl Lot {
     }
 
     /// Insert the lots not registered yet (by code).
+    /// In parts of 10,000 lots: 4 bind parameters each stay under PostgreSQL's 65,535.
     pub fn ensure_all(conn: &mut PgConnection, new: &[NewLot<'_>]) -> QueryResult<usize> {
-        diesel::insert_into(lots::table)
-            .values(new)
-            .on_conflict(lots::code)
-            .do_nothing()
-            .execute(conn)
+        let mut inserted = 0;
+        for part in new.chunks(10_000) {
+            inserted += diesel::insert_into(lots::table)
+                .values(part)
+                .on_conflict(lots::code)
+                .do_nothing()
+                .execute(conn)?;
+        }
+        Ok(inserted)
     }
 
     /// Register lots that are new (code, product id, origin site id) and return, for every

@@ -74,7 +74,7 @@ pub async fn receive(
         }
     };
     tracing::info!(upload = upload.id, party = %signed_in.party.code, bytes = file.size, "file uploaded");
-    uploads.run_queued(&state.pool);
+    uploads.run_queued(&state.pool, &state.search);
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/import/uploads/{}", upload.id)))
         .finish())

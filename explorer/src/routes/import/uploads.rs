@@ -61,7 +61,7 @@ async fn own_upload(
         upload.status(),
         UploadStatus::CheckQueued | UploadStatus::ImportQueued
     ) {
-        uploads.run_queued(&state.pool);
+        uploads.run_queued(&state.pool, &state.search);
     }
     Ok(upload)
 }
@@ -165,7 +165,7 @@ pub async fn import(
         .await?
         .ok_or_else(|| UploadError::not_found(&format!("There is no upload {id}.")))?;
     if queued {
-        uploads.run_queued(&state.pool);
+        uploads.run_queued(&state.pool, &state.search);
     }
     // Not valid (any more): the page shows where the upload is, e.g. already importing.
     after_action(&req, &state, &uploads, signed_in, id).await
@@ -192,7 +192,7 @@ pub async fn check_again(
         .await?
         .ok_or_else(|| UploadError::not_found(&format!("There is no upload {id}.")))?;
     if queued {
-        uploads.run_queued(&state.pool);
+        uploads.run_queued(&state.pool, &state.search);
     }
     after_action(&req, &state, &uploads, signed_in, id).await
 }
