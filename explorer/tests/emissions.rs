@@ -84,6 +84,7 @@ async fn emissions_page_shows_scopes_departments_quarters_procurement_credits_an
     assert!(retired.contains("2.500") && retired.contains("not for the city"));
     assert!(body.matches("role=\"img\"").count() >= 3);
     assert!(body.contains("Net position = emissions reported"));
+    assert!(body.contains("No beneficiary address or name is configured as the city's"));
     assert!(
         body.contains("/api/v1/batches/"),
         "proof links of the reports"

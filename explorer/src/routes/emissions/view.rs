@@ -98,6 +98,8 @@ pub struct EmissionsPage {
     pub by_supplier: Vec<SubtotalRow>,
     pub retirements: Vec<RetirementRow>,
     pub retired_all: String,
+    /// Whether any beneficiary is configured as the city's (else nothing can count).
+    pub city_beneficiaries: bool,
     pub method: &'static str,
 }
 
@@ -309,6 +311,8 @@ impl EmissionsPage {
                 .collect(),
             retirements,
             retired_all: decimal(&pos.credits.tonnes, 3),
+            city_beneficiaries: !(d.settings.city_beneficiary_addresses.is_empty()
+                && d.settings.city_beneficiary_names.is_empty()),
             method: NET_METHOD,
         }
     }

@@ -16,7 +16,9 @@ pub struct Group {
 }
 
 const WIDTH: f64 = 720.0;
-const LABEL_WIDTH: f64 = 190.0;
+const LABEL_WIDTH: f64 = 230.0;
+/// Longer group labels are cut to this many characters (with an ellipsis) to fit.
+const LABEL_CHARS: usize = 30;
 const BAR: f64 = 14.0;
 const GAP: f64 = 12.0;
 const LEGEND: f64 = 28.0;
@@ -63,7 +65,12 @@ pub fn grouped_bars(title: &str, series: &[Series], groups: &[Group]) -> String 
     }
     for (i, g) in groups.iter().enumerate() {
         let top = LEGEND + per_group * i as f64;
-        let label: String = g.label.chars().take(28).collect();
+        let label: String = if g.label.chars().count() > LABEL_CHARS {
+            let cut: String = g.label.chars().take(LABEL_CHARS - 1).collect();
+            format!("{}…", cut.trim_end())
+        } else {
+            g.label.clone()
+        };
         svg.push_str(&format!(
             "<text class=\"group-label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
             LABEL_WIDTH - 8.0,
@@ -119,13 +126,18 @@ mod tests {
                     label: "x".into(),
                     values: vec![None, Some(0.0)],
                 },
+                Group {
+                    label: "Environment and Waste Department (EUR)".into(),
+                    values: vec![None, None],
+                },
             ],
         );
         assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(!svg.contains("<script>"));
         assert!(svg.contains("aria-label=\"Budget &lt;b&gt;\""));
-        // plot width 720 - 190 - 10 = 520: the largest bar is 520, half of it 260.
-        assert!(svg.contains("width=\"520.0\""));
-        assert!(svg.contains("width=\"260.0\""));
+        assert!(svg.contains(">Environment and Waste Departm…<"));
+        // plot width 720 - 230 - 10 = 480: the largest bar is 480, half of it 240.
+        assert!(svg.contains("width=\"480.0\""));
+        assert!(svg.contains("width=\"240.0\""));
     }
 }

@@ -39,6 +39,7 @@ pub struct BudgetRow {
     pub currency: String,
     pub approved: String,
     pub adjusted: String,
+    pub budget: String,
     pub committed: String,
     pub paid: String,
     pub paid_ledger: String,
@@ -170,6 +171,8 @@ pub async fn page(
     let mut rows = Vec::new();
     let mut cofog: BTreeMap<(String, String), [BigDecimal; 3]> = BTreeMap::new();
     let mut groups = Vec::new();
+    let currencies: std::collections::BTreeSet<&str> =
+        data.rows.iter().map(|r| r.currency.as_str()).collect();
     for r in &data.rows {
         let (is_department, program, code, lines) = match &r.scope {
             BudgetScope::Department => (true, String::new(), String::new(), Vec::new()),
@@ -208,7 +211,11 @@ pub async fn page(
             .unwrap_or_else(|| r.department.clone());
         if is_department {
             groups.push(Group {
-                label: format!("{department} ({})", r.currency),
+                label: if currencies.len() > 1 {
+                    format!("{department} ({})", r.currency)
+                } else {
+                    department.clone()
+                },
                 values: vec![
                     r.budget.as_ref().map(approx),
                     Some(approx(&r.committed)),
@@ -230,6 +237,7 @@ pub async fn page(
             currency: r.currency.clone(),
             approved: or_dash(&r.approved),
             adjusted: or_dash(&r.adjusted),
+            budget: or_dash(&r.budget),
             committed: amount(&r.committed),
             paid: amount(&r.paid),
             paid_ledger: amount(&r.paid_ledger),
