@@ -160,9 +160,32 @@ async fn budget_line_to_contract_to_payments_to_supplier() {
         .await
         .unwrap();
     browser.screenshot("emissions").await;
+    // The procurement list filters in place (htmx) and keeps the filter in the URL.
     c.goto(&format!("{explorer}/spending/procurement"))
         .await
         .unwrap();
+    assert_eq!(text_of(c, ".summary").await, "1–2 of 2 processes");
+    c.find(Locator::Id("f-method"))
+        .await
+        .unwrap()
+        .select_by_value("direct")
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while text_of(c, ".summary").await != "1–1 of 1 processes" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the list was not filtered"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .query()
+        .unwrap_or("")
+        .contains("method=direct"));
     browser.screenshot("spending-procurement").await;
 
     // A phone-sized window: the pages reflow, wide tables scroll inside their frame.

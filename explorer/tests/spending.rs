@@ -158,6 +158,34 @@ async fn procurement_list_filters_by_flag_method_and_buyer_and_exports() {
     assert!(body.contains("No contracting processes match."));
     let (_, body, _) = get!(app, "/spending/procurement?year=2024");
     assert!(body.contains("No contracting processes match."));
+    // htmx asks for the table only.
+    let response = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/spending/procurement?method=direct")
+            .insert_header(("HX-Request", "true"))
+            .insert_header(("HX-Target", "procurement-list"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response
+        .headers()
+        .get("vary")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("HX-Target"));
+    let body = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
+    assert!(
+        body.starts_with("<section id=\"procurement-list\""),
+        "{body}"
+    );
+    assert!(
+        !body.contains("<html")
+            && body.contains(OCID_DIRECT)
+            && !body.contains(&format!(">{OCID}<"))
+    );
     let (status, _, _) = get!(app, "/spending/procurement?flag=no_such_rule");
     assert_eq!(status, StatusCode::BAD_REQUEST);
 

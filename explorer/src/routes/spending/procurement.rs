@@ -192,6 +192,14 @@ pub struct ProcurementPage {
     pub flag_choices: Vec<(&'static str, &'static str, bool)>,
     pub method_choices: Vec<(&'static str, bool)>,
     pub year: String,
+    pub table: ProcurementTable,
+}
+
+/// The table, pager and downloads: the htmx fragment (`HX-Target: procurement-list`), also
+/// part of the page.
+#[derive(Template)]
+#[template(path = "spending/_procurement_table.html")]
+pub struct ProcurementTable {
     pub rows: Vec<ProcessRow>,
     pub summary: String,
     pub prev_href: Option<String>,
@@ -251,6 +259,7 @@ fn export(rows: &[ProcessRow], format: &str) -> HttpResponse {
 pub async fn page(
     state: web::Data<AppState>,
     query: web::Query<HashMap<String, String>>,
+    req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let f = Filters::parse(&query)?;
     let filters = f.clone();
@@ -268,15 +277,7 @@ pub async fn page(
     } else {
         format!("{}–{} of {total} processes", start + 1, start + shown.len())
     };
-    let page = ProcurementPage {
-        layout: Layout::new("Procurement", "/spending"),
-        buyer: f.buyer.clone(),
-        flag_choices: RedFlagRule::ALL
-            .iter()
-            .map(|r| (r.id(), r.name(), f.flag == Some(*r)))
-            .collect(),
-        method_choices: METHODS.iter().map(|m| (*m, f.method == *m)).collect(),
-        year: f.year.map(|y| y.to_string()).unwrap_or_default(),
+    let table = ProcurementTable {
         prev_href: (f.page > 1).then(|| {
             format!(
                 "/spending/procurement{}",
@@ -301,7 +302,27 @@ pub async fn page(
         rows: shown,
         summary,
     };
-    crate::routes::html(&page)
+    let fragment = req
+        .headers()
+        .get("HX-Target")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t == "procurement-list");
+    let response = if fragment {
+        crate::routes::html(&table)?
+    } else {
+        crate::routes::html(&ProcurementPage {
+            layout: Layout::new("Procurement", "/spending"),
+            buyer: f.buyer.clone(),
+            flag_choices: RedFlagRule::ALL
+                .iter()
+                .map(|r| (r.id(), r.name(), f.flag == Some(*r)))
+                .collect(),
+            method_choices: METHODS.iter().map(|m| (*m, f.method == *m)).collect(),
+            year: f.year.map(|y| y.to_string()).unwrap_or_default(),
+            table,
+        })?
+    };
+    Ok(crate::routes::with_vary_hx(response))
 }
 
 pub async fn api(
