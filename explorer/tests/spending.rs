@@ -148,6 +148,7 @@ async fn procurement_list_filters_by_flag_method_and_buyer_and_exports() {
     let (status, body, _) = get!(app, "/spending/procurement");
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("1–2 of 2 processes"));
+    assert!(body.contains(&format!("<option value=\"{BUYER}\">Public Works</option>")));
     assert!(body.contains(">single_bid<") && body.contains(">short_tender_period<"));
 
     let (_, body, _) = get!(app, "/spending/procurement?method=direct");

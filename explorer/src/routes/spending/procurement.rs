@@ -184,11 +184,29 @@ pub fn select(conn: &mut diesel::PgConnection, f: &Filters) -> Result<Vec<Proces
         .collect())
 }
 
+/// (code, name) of every party that is the buyer of a process, by name.
+fn buyers(conn: &mut diesel::PgConnection) -> Result<Vec<(String, String)>, AppError> {
+    use citytrace_schema::schema::{parties, procurement_processes};
+    use diesel::prelude::*;
+    Ok(parties::table
+        .filter(
+            parties::id.eq_any(
+                procurement_processes::table
+                    .select(procurement_processes::buyer_id.assume_not_null())
+                    .filter(procurement_processes::buyer_id.is_not_null()),
+            ),
+        )
+        .order((parties::name, parties::code))
+        .select((parties::code, parties::name))
+        .load(conn)?)
+}
+
 #[derive(Template)]
 #[template(path = "spending/procurement.html")]
 pub struct ProcurementPage {
     pub layout: Layout,
-    pub buyer: String,
+    /// Every buyer of a process: (code, name, selected).
+    pub buyers: Vec<(String, String, bool)>,
     pub flag_choices: Vec<(&'static str, &'static str, bool)>,
     pub method_choices: Vec<(&'static str, bool)>,
     pub year: String,
@@ -263,7 +281,9 @@ pub async fn page(
 ) -> Result<HttpResponse, AppError> {
     let f = Filters::parse(&query)?;
     let filters = f.clone();
-    let mut rows = state.db(move |conn| select(conn, &filters)).await?;
+    let (mut rows, buyers) = state
+        .db(move |conn| Ok((select(conn, &filters)?, buyers(conn)?)))
+        .await?;
     if f.format != "html" {
         return Ok(export(&rows, &f.format));
     }
@@ -312,7 +332,13 @@ pub async fn page(
     } else {
         crate::routes::html(&ProcurementPage {
             layout: Layout::new("Procurement", "/spending"),
-            buyer: f.buyer.clone(),
+            buyers: buyers
+                .into_iter()
+                .map(|(code, name)| {
+                    let selected = code == f.buyer;
+                    (code, name, selected)
+                })
+                .collect(),
             flag_choices: RedFlagRule::ALL
                 .iter()
                 .map(|r| (r.id(), r.name(), f.flag == Some(*r)))
