@@ -3,7 +3,7 @@
 //! shipments it delivered with their embodied carbon, the emissions it reported, and the red
 //! flags of its processes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use citytrace_schema::derived::carbon::{supplier_embodied_carbon, DeliveredCarbon};
 use citytrace_schema::derived::spending::{
-    payments_of, process_red_flags, Payment, PaymentSource, ProcessScope, RedFlagRules,
+    list_flagged_processes, payments_of, process_red_flags, Payment, PaymentSource,
+    ProcessFlagQuery, ProcessScope, RedFlagRules,
 };
 use citytrace_schema::models::{EmissionReport, Party};
 use citytrace_schema::schema::{
@@ -124,12 +125,32 @@ fn load(conn: &mut PgConnection, code: String) -> Result<Loaded, AppError> {
     let mut seen = BTreeSet::new();
     supplied.retain(|(ocid, _)| seen.insert(ocid.clone()));
     let rules = RedFlagRules::default();
+    // The buyer's processes are evaluated together (one pass over its awards); a supplier's
+    // one by one (each with its own buyer's awards).
+    let mut buyer_flags: HashMap<String, Vec<&'static str>> = HashMap::new();
+    if !bought.is_empty() {
+        let page = list_flagged_processes(
+            conn,
+            &rules,
+            &ProcessFlagQuery {
+                buyer_id: Some(party.id),
+                limit: usize::MAX,
+                ..Default::default()
+            },
+        )?;
+        for p in page.processes {
+            buyer_flags.insert(p.ocid, p.flags.iter().map(|r| r.id()).collect());
+        }
+    }
     let mut processes = Vec::new();
     for (role, list) in [("buyer", &bought), ("supplier", &supplied)] {
         for (ocid, title) in list.iter().take(SHOWN) {
-            let flags = process_red_flags(conn, ocid, &rules)?
-                .map(|f| f.rules().into_iter().map(|r| r.id()).collect())
-                .unwrap_or_default();
+            let flags = match buyer_flags.get(ocid) {
+                Some(flags) if role == "buyer" => flags.clone(),
+                _ => process_red_flags(conn, ocid, &rules)?
+                    .map(|f| f.rules().into_iter().map(|r| r.id()).collect())
+                    .unwrap_or_default(),
+            };
             processes.push(ProcessRef {
                 href: super::contract_href(ocid),
                 ocid: ocid.clone(),
