@@ -347,6 +347,9 @@ async fn budget_line_page_follows_the_money_to_payments_and_supplier() {
         let (status, _, _) = get!(app, uri);
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
     }
+    let (status, body, _) = get!(app, "/api/v1/spending/budget/twenty/NO-LINE");
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(json(&body)["error"], "not_found");
     let (status, body, _) = get!(app, "/api/v1/spending/budget/2025/NO-LINE");
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(json(&body)["error"], "not_found");

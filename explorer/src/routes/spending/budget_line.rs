@@ -163,15 +163,25 @@ fn load(
     Ok((trail, sources, phases))
 }
 
+/// `{year}` must be a year: anything else names no budget line (404, as HTML or JSON).
+fn year_and_line((year, line): (String, String)) -> Result<(i32, String), AppError> {
+    match year.parse::<i32>() {
+        Ok(y) => Ok((y, line)),
+        Err(_) => Err(AppError::NotFound(format!(
+            "No budget line {line} in fiscal year {year:?}: the year is not a number."
+        ))),
+    }
+}
+
 fn or_dash(v: &Option<bigdecimal::BigDecimal>) -> String {
     v.as_ref().map(amount).unwrap_or_else(|| "–".into())
 }
 
 pub async fn page(
     state: web::Data<AppState>,
-    path: web::Path<(i32, String)>,
+    path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
-    let (year, line) = path.into_inner();
+    let (year, line) = year_and_line(path.into_inner())?;
     let (trail, sources, phases) = state.db(move |conn| load(conn, year, line)).await?;
     let b = &trail.budget_line;
     let processes = trail
@@ -273,9 +283,9 @@ pub async fn page(
 
 pub async fn api(
     state: web::Data<AppState>,
-    path: web::Path<(i32, String)>,
+    path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (year, line) = path.into_inner();
+    let (year, line) = year_and_line(path.into_inner())?;
     let (trail, _, _) = state.db(move |conn| load(conn, year, line)).await?;
     Ok(super::json(&trail))
 }
