@@ -63,6 +63,71 @@ pub const ENDPOINTS: &[Endpoint] = &[
         ],
         produces: "application/json",
     },
+    Endpoint {
+        method: "get",
+        path: "/api/v1/lots/{code}",
+        summary: "A lot",
+        description: "The lot page as JSON: product, supplier, origin, certificates (with their shipment rows), embodied carbon with its factor and source row, shipments, the trace back and forward through production runs (a tree), and the event timeline.",
+        params: &[
+            Param { name: "code", location: "path", required: true, description: "The lot code (percent-encoded: Digital Link codes contain slashes)." },
+            Param { name: "depth", location: "query", required: false, description: "Levels of the trace trees, 1 to 8 (default 2)." },
+        ],
+        produces: "application/json",
+    },
+    Endpoint {
+        method: "get",
+        path: "/api/v1/products/{code}",
+        summary: "A product",
+        description: "Master data (every imported version with its source row), EPD carbon factor, cold-chain range and the number of lots; the lots are the `lots` list filtered by `product`.",
+        params: &[Param { name: "code", location: "path", required: true, description: "The product code." }],
+        produces: "application/json",
+    },
+    Endpoint {
+        method: "get",
+        path: "/api/v1/sites/{code}",
+        summary: "A site or construction project",
+        description: "What was delivered to the site (up to 500 deliveries; all of them in the `deliveries` list filtered by `to_site`), their origins, embodied carbon in total and by material, supplier and contract, and what was paid under those contracts.",
+        params: &[Param { name: "code", location: "path", required: true, description: "The site code." }],
+        produces: "application/json",
+    },
+    Endpoint {
+        method: "get",
+        path: "/api/v1/ledger",
+        summary: "Chains followed",
+        description: "Each chain's head, how far it is indexed, lag, finality and last reorganisation, and the ledger lists.",
+        params: &[],
+        produces: "application/json",
+    },
+    Endpoint {
+        method: "get",
+        path: "/api/v1/ledger/chains/{id}",
+        summary: "A chain",
+        description: "The chain's state and the contracts decoded on it, with links to its events, blocks and reorganisations.",
+        params: &[Param { name: "id", location: "path", required: true, description: "Chain id." }],
+        produces: "application/json",
+    },
+    Endpoint {
+        method: "get",
+        path: "/api/v1/ledger/chains/{id}/blocks/{number}",
+        summary: "A block",
+        description: "The block's hash and parent (while in the reorg window) and every event decoded from it, with parameters.",
+        params: &[
+            Param { name: "id", location: "path", required: true, description: "Chain id." },
+            Param { name: "number", location: "path", required: true, description: "Block number." },
+        ],
+        produces: "application/json",
+    },
+    Endpoint {
+        method: "get",
+        path: "/api/v1/ledger/chains/{id}/tx/{hash}",
+        summary: "A transaction",
+        description: "Every event decoded from the transaction, with parameters, and the import batches it anchored.",
+        params: &[
+            Param { name: "id", location: "path", required: true, description: "Chain id." },
+            Param { name: "hash", location: "path", required: true, description: "Transaction hash, 0x and 64 hex digits." },
+        ],
+        produces: "application/json",
+    },
 ];
 
 fn column_schema(kind: ColumnKind) -> Value {

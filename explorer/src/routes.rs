@@ -6,8 +6,11 @@ mod batches;
 mod health;
 mod home;
 mod import;
+mod ledger;
 mod lists;
 mod lots;
+mod materials;
+mod provenance;
 mod search;
 mod trust;
 
@@ -24,7 +27,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/search", web::get().to(search::show))
         .route("/api/v1/search", web::get().to(search::api))
         .route("/api/v1/openapi.json", web::get().to(crate::openapi::serve))
-        .route("/lots/{code:.+}", web::get().to(lots::show))
         .route("/batches/{id}", web::get().to(batches::show))
         .route(
             "/api/v1/batches/{id}/rows/{line}/proof",
@@ -32,7 +34,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .configure(import::configure)
         .configure(lists::configure)
-        .route("/materials", web::get().to(areas::materials))
+        .configure(lots::configure)
+        .configure(materials::configure)
+        .configure(ledger::configure)
         .route(
             "/{area:cold-chain|waste|emissions|spending}",
             web::get().to(areas::not_built),

@@ -2,29 +2,17 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use diesel::prelude::*;
 
-use citytrace_schema::models::{BatchAnchor, Chain, ImportBatch, Lot, Product, Reorg, TrustState};
-use citytrace_schema::schema::checkpoints;
+use citytrace_schema::models::{BatchAnchor, ImportBatch, Lot, Product, TrustState};
 
+mod figures;
+
+use super::ledger::ChainRow;
+use super::provenance::Hash;
 use super::trust::TrustBadge;
 use crate::error::AppError;
 use crate::fmt;
 use crate::layout::Layout;
 use crate::AppState;
-
-pub struct ChainRow {
-    pub chain_id: i64,
-    pub name: String,
-    pub kind: String,
-    pub head: String,
-    pub indexed: String,
-    pub lag: String,
-    pub seen: String,
-    pub finalized: String,
-    /// "following", or why the watchdog says the chain is stalled.
-    pub status: String,
-    pub stalled: bool,
-    pub last_reorg: String,
-}
 
 pub struct BatchRow {
     pub id: i64,
@@ -41,10 +29,39 @@ pub struct LotLink {
     pub product: String,
 }
 
+/// A recent event on a followed chain.
+pub struct LedgerEventRow {
+    pub event: String,
+    pub summary: String,
+    pub href: String,
+    pub tx: Hash,
+    pub tx_href: String,
+    pub block: String,
+    pub finality: String,
+}
+
+#[derive(QueryableByName)]
+struct RecentEvent {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    chain_id: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    block_number: i64,
+    #[diesel(sql_type = diesel::sql_types::Bytea)]
+    tx_hash: Vec<u8>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    event: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    summary: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    finality: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 pub struct HomePage {
     pub layout: Layout,
+    pub figures: Vec<figures::Figure>,
+    pub ledger_events: Vec<LedgerEventRow>,
     pub chains: Vec<ChainRow>,
     pub batches_imported: String,
     pub batches_anchored: String,
@@ -56,56 +73,23 @@ pub struct HomePage {
 pub async fn show(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let page = state
         .db(|conn| {
-            let checkpoints: Vec<(i64, i64)> = checkpoints::table
-                .select((checkpoints::chain_id, checkpoints::block_number))
-                .load(conn)?;
-            let reorgs: Vec<Reorg> = Chain::all(conn)?
-                .iter()
-                .filter_map(|c| Reorg::latest(conn, c.chain_id).transpose())
-                .collect::<Result<_, _>>()?;
-            let chains = Chain::all(conn)?
+            let chains = super::ledger::chain_rows(conn, None)?;
+            let figures = figures::headline(conn);
+            let recent: Vec<RecentEvent> = diesel::sql_query(
+                "SELECT chain_id, block_number, tx_hash, event, summary, finality \
+                   FROM chain_events ORDER BY block_number DESC, log_index DESC LIMIT 8",
+            )
+            .load(conn)?;
+            let ledger_events = recent
                 .into_iter()
-                .map(|c| {
-                    let indexed = checkpoints
-                        .iter()
-                        .filter(|(id, _)| *id == c.chain_id)
-                        .map(|(_, n)| *n)
-                        .max();
-                    ChainRow {
-                        chain_id: c.chain_id,
-                        name: c.name,
-                        kind: c.kind,
-                        head: c.head_number.map(fmt::count).unwrap_or_else(|| "–".into()),
-                        indexed: indexed.map(fmt::count).unwrap_or_else(|| "–".into()),
-                        lag: match (c.head_number, indexed) {
-                            (Some(h), Some(i)) => format!("{} blocks", fmt::count((h - i).max(0))),
-                            _ => "–".into(),
-                        },
-                        seen: c
-                            .head_seen_at
-                            .as_ref()
-                            .map(fmt::time)
-                            .unwrap_or_else(|| "never".into()),
-                        finalized: c
-                            .finalized_number
-                            .map(fmt::count)
-                            .unwrap_or_else(|| "–".into()),
-                        stalled: c.stall_reason.is_some(),
-                        status: match (&c.stall_reason, &c.stalled_since) {
-                            (Some(reason), Some(since)) => {
-                                format!("stalled since {}: {reason}", fmt::time(since))
-                            }
-                            (Some(reason), None) => format!("stalled: {reason}"),
-                            _ => "following".into(),
-                        },
-                        last_reorg: reorgs
-                            .iter()
-                            .find(|r| r.chain_id == c.chain_id)
-                            .map(|r| {
-                                format!("{} blocks deep, {}", r.depth, fmt::time(&r.detected_at))
-                            })
-                            .unwrap_or_else(|| "none".into()),
-                    }
+                .map(|e| LedgerEventRow {
+                    href: super::provenance::tx_href(e.chain_id, &e.tx_hash),
+                    tx_href: super::provenance::tx_href(e.chain_id, &e.tx_hash),
+                    tx: Hash::new(&e.tx_hash),
+                    block: format!("/ledger/chains/{}/blocks/{}", e.chain_id, e.block_number),
+                    event: e.event,
+                    summary: e.summary.unwrap_or_default(),
+                    finality: e.finality.unwrap_or_else(|| "pending".into()),
                 })
                 .collect();
             let (imported, anchored) = ImportBatch::counts(conn)?;
@@ -137,6 +121,8 @@ pub async fn show(state: web::Data<AppState>) -> Result<HttpResponse, AppError> 
                 .collect::<Result<Vec<_>, AppError>>()?;
             Ok(HomePage {
                 layout: Layout::new("A city's supply chains, carbon and spending, traceable", ""),
+                figures,
+                ledger_events,
                 chains,
                 batches_imported: fmt::count(imported),
                 batches_anchored: fmt::count(anchored),
