@@ -87,7 +87,7 @@ fn spending(conn: &mut PgConnection, year: i32) -> diesel::QueryResult<Option<(S
     let Some((currency, budget, paid)) = by_currency.into_iter().next() else {
         return Ok(None);
     };
-    let share = if budget > BigDecimal::from(0) {
+    let share = if budget > 0 {
         format!(
             " ({} %)",
             round(&(&paid * BigDecimal::from(100) / &budget), 1)
