@@ -117,12 +117,14 @@ async fn a_visitor_searches_a_lot_traces_it_back_and_reaches_the_origin_site() {
     browser.screenshot("materials-lot").await;
 
     // Trace back to the cement, then to where it came from.
-    c.find(Locator::Css("#trace-back a.trace-lot[href='/lots/CEM-0501']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css(
+        "#trace-back a.trace-lot[href='/lots/CEM-0501']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     // Only the cement's page has this origin (the concrete's is the plant).
     c.wait()
         .at_most(Duration::from_secs(10))
@@ -164,11 +166,17 @@ async fn a_visitor_searches_a_lot_traces_it_back_and_reaches_the_origin_site() {
         .await
         .unwrap();
     c.wait()
-        .for_element(Locator::Css("#trace-back a.trace-lot[href='/lots/CEM-0501']"))
+        .for_element(Locator::Css(
+            "#trace-back a.trace-lot[href='/lots/CEM-0501']",
+        ))
         .await
         .unwrap();
     assert!(
-        c.current_url().await.unwrap().as_str().ends_with("/lots/LIN-1?depth=1"),
+        c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("/lots/LIN-1?depth=1"),
         "the page stayed where it was"
     );
     browser.screenshot("materials-trace-expanded").await;

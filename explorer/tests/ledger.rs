@@ -147,7 +147,7 @@ async fn the_ledger_page_shows_each_chain_with_head_lag_and_finality() {
         "{body}"
     );
     // head 9, indexed to 8: one block behind.
-    assert!(body.contains(r#"<td class="num">1 blocks</td>"#), "{body}");
+    assert!(body.contains(r#"<td class="num">1 block</td>"#), "{body}");
     for list in [
         "/ledger/events",
         "/ledger/anchors",

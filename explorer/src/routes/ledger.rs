@@ -100,7 +100,7 @@ pub(crate) fn chain_rows(
             head: dash(c.head_number),
             indexed: dash(indexed),
             lag: lag
-                .map(|l| format!("{} blocks", fmt::count(l)))
+                .map(|l| format!("{} block{}", fmt::count(l), if l == 1 { "" } else { "s" }))
                 .unwrap_or_else(|| "–".into()),
             finalized: dash(c.finalized_number),
             head_number: c.head_number,

@@ -86,6 +86,9 @@ pub struct CertificateRow {
     pub reference: String,
     pub shipment: String,
     pub source: RowSource,
+    pub trust: &'static str,
+    #[serde(skip)]
+    pub badge: TrustBadge,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -163,6 +166,8 @@ pub fn load(
                 reference: reference.clone(),
                 shipment: v.line.shipment_code.clone(),
                 source: RowSource::new(v.batch.id, v.line.line),
+                trust: v.trust.label(),
+                badge: TrustBadge::new(&v.trust),
             });
         }
     }

@@ -43,6 +43,7 @@ pub struct ContractRow {
     pub href: String,
     pub kg_co2e: String,
     pub deliveries: usize,
+    pub not_computable: usize,
     /// What was paid under the contract (OCDS transactions), per currency: "12500 EUR".
     pub paid: Vec<String>,
 }
@@ -191,6 +192,7 @@ fn load(conn: &mut PgConnection, code: &str) -> Result<SiteView, AppError> {
                 ocid: s.key.clone(),
                 kg_co2e: kg(&s.kg_co2e),
                 deliveries: s.deliveries,
+                not_computable: s.not_computable,
                 paid: known
                     .iter()
                     .filter_map(|p| {
