@@ -239,6 +239,9 @@ async fn the_trace_is_a_depth_limited_tree_with_more_levels_on_demand() {
 
     let (status, _) = get!(app, "/lots/LIN-1?depth=99");
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, body) = get!(app, "/api/v1/lots/LIN-1?depth=deep");
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(json(&body)["error"], "bad_request");
 }
 
 #[actix_web::test]

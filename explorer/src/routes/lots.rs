@@ -67,14 +67,20 @@ fn find_lot(conn: &mut diesel::PgConnection, code: &str) -> Result<Lot, AppError
         .ok_or_else(|| AppError::NotFound(format!("No lot {code} is known.")))
 }
 
+/// The query string, or a 400 that says what is wrong with it.
+fn lot_query(req: &HttpRequest) -> Result<LotQuery, AppError> {
+    web::Query::<LotQuery>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .map_err(|e| AppError::BadRequest(format!("unreadable query string: {e}")))
+}
+
 pub async fn show(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    query: web::Query<LotQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let code = path.into_inner();
-    let query = query.into_inner();
+    let query = lot_query(&req)?;
     let depth = query.depth()?;
     let is_htmx = req.headers().contains_key("HX-Request");
     if let (Some(direction), true) = (query.trace.as_deref(), is_htmx) {
@@ -119,10 +125,10 @@ pub async fn show(
 pub async fn api(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    query: web::Query<LotQuery>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
-    let depth = query.depth()?;
+    let depth = lot_query(&req)?.depth()?;
     let view = state
         .db(move |conn| {
             let lot = find_lot(conn, &code)?;

@@ -4,6 +4,7 @@
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
+use bigdecimal::BigDecimal;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Nullable, Text};
 use serde::Serialize;
@@ -83,7 +84,7 @@ pub struct SiteView {
     pub deliveries_list: String,
 }
 
-fn kg(value: &bigdecimal::BigDecimal) -> String {
+fn kg(value: &BigDecimal) -> String {
     value.normalized().to_plain_string()
 }
 
@@ -124,38 +125,35 @@ fn load(conn: &mut PgConnection, code: &str) -> Result<SiteView, AppError> {
         });
     let carbon = site_embodied_carbon(conn, site.id, None)?;
     let site_href = |c: &str| format!("/sites/{}", fmt::path_segment(c));
-    // Origins: the sites the deliveries left from.
-    let mut origins: Vec<Group> = Vec::new();
+    // Origins: the sites the deliveries left from, in the order they first appear.
+    let mut by_origin: Vec<(String, BigDecimal, usize, usize)> = Vec::new();
     for d in &carbon.deliveries {
         let from = &d.delivery.from_site;
-        let i = match origins.iter().position(|g| g.key.as_deref() == Some(from)) {
+        let i = match by_origin.iter().position(|(code, ..)| code == from) {
             Some(i) => i,
             None => {
-                origins.push(Group {
-                    key: Some(from.clone()),
-                    label: from.clone(),
-                    href: site_href(from),
-                    kg_co2e: "0".into(),
-                    deliveries: 0,
-                    not_computable: 0,
-                });
-                origins.len() - 1
+                by_origin.push((from.clone(), BigDecimal::from(0), 0, 0));
+                by_origin.len() - 1
             }
         };
-        let g = &mut origins[i];
-        g.deliveries += 1;
+        let (_, total, deliveries, not_computable) = &mut by_origin[i];
+        *deliveries += 1;
         match &d.carbon {
-            Ok(c) => {
-                let sum: bigdecimal::BigDecimal = g
-                    .kg_co2e
-                    .parse::<bigdecimal::BigDecimal>()
-                    .unwrap_or_default()
-                    + &c.kg_co2e;
-                g.kg_co2e = kg(&sum);
-            }
-            Err(_) => g.not_computable += 1,
+            Ok(c) => *total += &c.kg_co2e,
+            Err(_) => *not_computable += 1,
         }
     }
+    let origins: Vec<Group> = by_origin
+        .into_iter()
+        .map(|(code, total, deliveries, not_computable)| Group {
+            href: site_href(&code),
+            label: code.clone(),
+            key: Some(code),
+            kg_co2e: kg(&total),
+            deliveries,
+            not_computable,
+        })
+        .collect();
     let ocids: Vec<String> = carbon
         .by_contract
         .iter()
@@ -222,7 +220,7 @@ fn load(conn: &mut PgConnection, code: &str) -> Result<SiteView, AppError> {
         .collect();
     let party_href = |c: &str| format!("/parties/{}", fmt::path_segment(c));
     Ok(SiteView {
-        t_co2e: kg(&(&carbon.kg_co2e / bigdecimal::BigDecimal::from(1000))),
+        t_co2e: kg(&(&carbon.kg_co2e / BigDecimal::from(1000))),
         kg_co2e: kg(&carbon.kg_co2e),
         deliveries_count: carbon.deliveries.len(),
         not_computable: carbon.not_computable,
