@@ -185,6 +185,9 @@ async fn the_trace_is_a_depth_limited_tree_with_more_levels_on_demand() {
         "{body}"
     );
     assert!(body.contains("no EPD: the sum of the 1 input of production run PRE-1"));
+    // Made, not shipped: its maker is its supplier, its run's row its evidence.
+    assert!(body.contains(r#"<a href="/parties/HSM">HSM</a>"#));
+    assert!(body.contains("imported, waiting to be anchored on the ledger"));
 
     // One level: RMX-1 has more below it, offered as a fragment and as a deeper page.
     let (_, body) = get!(app, "/lots/LIN-1?depth=1");

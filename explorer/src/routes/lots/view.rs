@@ -4,7 +4,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use citytrace_schema::derived::carbon::lot_embodied_carbon;
-use citytrace_schema::models::{Lot, LotEvent, Party, Product, ShipmentLine, Site, TrustState};
+use citytrace_schema::models::{
+    ImportBatch, Lot, LotEvent, Party, Product, ProductionRun, ShipmentLine, Site, TrustState,
+};
 
 use super::carbon::CarbonView;
 use super::trace::{self, Direction, TraceNode};
@@ -142,10 +144,19 @@ pub fn load(
         .map(|id| Site::find(conn, id))
         .transpose()?;
     let lines = ShipmentLine::for_lot(conn, lot.id)?;
+    // The production run that made it, if any, and how far its row can be trusted.
+    let run = ProductionRun::by_output_lots(conn, &[lot.id])?
+        .into_iter()
+        .next();
+    let run_trust = run
+        .as_ref()
+        .map(|r| ImportBatch::find(conn, r.batch_id)?.trust(conn))
+        .transpose()?;
     // The lot is as trustworthy as its least anchored row.
     let weakest = lines
         .iter()
         .map(|l| &l.trust)
+        .chain(run_trust.as_ref())
         .min_by_key(|t| trust_rank(t))
         .cloned()
         .unwrap_or(TrustState::Imported);
@@ -154,10 +165,12 @@ pub fn load(
             let p = Party::find(conn, id)?;
             Some(PartyRef::new(&p.code, &p.name))
         }
-        // The first shipment's submitter: the supplier who brought the lot in.
-        None => lines
-            .first()
-            .map(|l| PartyRef::new(&l.line.submitter, &l.line.submitter)),
+        // Who made it, else the first shipment's submitter: who brought the lot in.
+        None => run
+            .as_ref()
+            .map(|r| r.submitter.as_str())
+            .or_else(|| lines.first().map(|l| l.line.submitter.as_str()))
+            .map(|code| PartyRef::new(code, code)),
     };
     let mut certificates = Vec::new();
     for v in &lines {
