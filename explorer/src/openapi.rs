@@ -65,6 +65,14 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "get",
+        path: "/api/v1/home",
+        summary: "The home page",
+        description: "Headline figures (spending this year against budget, embodied carbon of city projects, recycling rate, cold-chain compliance, credits retired; `value` null when there is no data yet), counts, chains followed, latest batches, lots and ledger events.",
+        params: &[],
+        produces: "application/json",
+    },
+    Endpoint {
+        method: "get",
         path: "/api/v1/lots/{code}",
         summary: "A lot",
         description: "The lot page as JSON: product, supplier, origin, certificates (with their shipment rows), embodied carbon with its factor and source row, shipments, the trace back and forward through production runs (a tree), and the event timeline.",

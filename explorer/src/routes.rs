@@ -22,6 +22,7 @@ use crate::error::AppError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::show))
+        .route("/api/v1/home", web::get().to(home::api))
         .route("/healthz", web::get().to(health::check))
         .route("/static/{name:.+}", web::get().to(crate::assets::serve))
         .route("/search", web::get().to(search::show))

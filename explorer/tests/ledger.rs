@@ -313,4 +313,19 @@ async fn the_home_page_shows_each_headline_figure_or_says_there_is_no_data() {
     assert!(!body.contains("<script>alert(1)"));
     // The figures that were there stay.
     assert!(body.contains("Batches anchored"));
+
+    let (status, body) = get!(app, "/api/v1/home");
+    assert_eq!(status, StatusCode::OK);
+    let home = json(&body);
+    let credits = home["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == "credits_retired")
+        .unwrap();
+    assert_eq!(credits["value"], "1.5 t CO2e");
+    assert_eq!(credits["href"], "/emissions");
+    assert_eq!(home["batches_imported"], 1);
+    assert_eq!(home["batches_anchored"], 1);
+    assert_eq!(home["ledger_events"][0]["tx_hash"], hex(&RETIRE_TX));
 }

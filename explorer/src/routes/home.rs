@@ -9,7 +9,7 @@ mod figures;
 use super::ledger::ChainRow;
 use super::provenance::Hash;
 use super::trust::TrustBadge;
-use crate::error::AppError;
+use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
 use crate::AppState;
@@ -63,6 +63,8 @@ pub struct HomePage {
     pub figures: Vec<figures::Figure>,
     pub ledger_events: Vec<LedgerEventRow>,
     pub chains: Vec<ChainRow>,
+    /// Batches imported, anchored; lots (for the JSON twin).
+    pub counts: (i64, i64, i64),
     pub batches_imported: String,
     pub batches_anchored: String,
     pub lots: String,
@@ -70,67 +72,92 @@ pub struct HomePage {
     pub latest_lots: Vec<LotLink>,
 }
 
-pub async fn show(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let page = state
-        .db(|conn| {
-            let chains = super::ledger::chain_rows(conn, None)?;
-            let figures = figures::headline(conn);
-            let recent: Vec<RecentEvent> = diesel::sql_query(
-                "SELECT chain_id, block_number, tx_hash, event, summary, finality \
-                   FROM chain_events ORDER BY block_number DESC, log_index DESC LIMIT 8",
-            )
-            .load(conn)?;
-            let ledger_events = recent
-                .into_iter()
-                .map(|e| LedgerEventRow {
-                    href: super::provenance::tx_href(e.chain_id, &e.tx_hash),
-                    tx_href: super::provenance::tx_href(e.chain_id, &e.tx_hash),
-                    tx: Hash::new(&e.tx_hash),
-                    block: format!("/ledger/chains/{}/blocks/{}", e.chain_id, e.block_number),
-                    event: e.event,
-                    summary: e.summary.unwrap_or_default(),
-                    finality: e.finality.unwrap_or_else(|| "pending".into()),
-                })
-                .collect();
-            let (imported, anchored) = ImportBatch::counts(conn)?;
-            let batches = ImportBatch::latest(conn, 10)?;
-            let anchors = BatchAnchor::for_batches(conn, &batches)?;
-            let latest_batches = batches
-                .iter()
-                .map(|b| BatchRow {
-                    id: b.id,
-                    kind: b.kind.clone(),
-                    file_name: b.file_name.clone(),
-                    rows: fmt::count(b.row_count.into()),
-                    imported_at: fmt::time(&b.imported_at),
-                    trust: TrustBadge::new(&TrustState::from_anchor(
-                        anchors.iter().find(|a| a.batch_id == b.id),
-                    )),
-                })
-                .collect();
-            let latest_lots = Lot::latest(conn, 10)?
-                .into_iter()
-                .map(|l| {
-                    let product = Product::find(conn, l.product_id)?.name;
-                    Ok(LotLink {
-                        href: format!("/lots/{}", fmt::path_segment(&l.code)),
-                        code: l.code,
-                        product,
-                    })
-                })
-                .collect::<Result<Vec<_>, AppError>>()?;
-            Ok(HomePage {
-                layout: Layout::new("A city's supply chains, carbon and spending, traceable", ""),
-                figures,
-                ledger_events,
-                chains,
-                batches_imported: fmt::count(imported),
-                batches_anchored: fmt::count(anchored),
-                lots: fmt::count(Lot::count(conn)?),
-                latest_batches,
-                latest_lots,
+/// Everything the home page shows (one bounded query per part).
+fn load(conn: &mut diesel::PgConnection) -> Result<HomePage, AppError> {
+    let chains = super::ledger::chain_rows(conn, None)?;
+    let figures = figures::headline(conn);
+    let recent: Vec<RecentEvent> = diesel::sql_query(
+        "SELECT chain_id, block_number, tx_hash, event, summary, finality \
+           FROM chain_events ORDER BY block_number DESC, log_index DESC LIMIT 8",
+    )
+    .load(conn)?;
+    let ledger_events = recent
+        .into_iter()
+        .map(|e| LedgerEventRow {
+            href: super::provenance::tx_href(e.chain_id, &e.tx_hash),
+            tx_href: super::provenance::tx_href(e.chain_id, &e.tx_hash),
+            tx: Hash::new(&e.tx_hash),
+            block: format!("/ledger/chains/{}/blocks/{}", e.chain_id, e.block_number),
+            event: e.event,
+            summary: e.summary.unwrap_or_default(),
+            finality: e.finality.unwrap_or_else(|| "pending".into()),
+        })
+        .collect();
+    let (imported, anchored) = ImportBatch::counts(conn)?;
+    let lots = Lot::count(conn)?;
+    let batches = ImportBatch::latest(conn, 10)?;
+    let anchors = BatchAnchor::for_batches(conn, &batches)?;
+    let latest_batches = batches
+        .iter()
+        .map(|b| BatchRow {
+            id: b.id,
+            kind: b.kind.clone(),
+            file_name: b.file_name.clone(),
+            rows: fmt::count(b.row_count.into()),
+            imported_at: fmt::time(&b.imported_at),
+            trust: TrustBadge::new(&TrustState::from_anchor(
+                anchors.iter().find(|a| a.batch_id == b.id),
+            )),
+        })
+        .collect();
+    let latest_lots = Lot::latest(conn, 10)?
+        .into_iter()
+        .map(|l| {
+            let product = Product::find(conn, l.product_id)?.name;
+            Ok(LotLink {
+                href: format!("/lots/{}", fmt::path_segment(&l.code)),
+                code: l.code,
+                product,
             })
         })
-        .await?;
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(HomePage {
+        layout: Layout::new("A city's supply chains, carbon and spending, traceable", ""),
+        figures,
+        ledger_events,
+        chains,
+        counts: (imported, anchored, lots),
+        batches_imported: fmt::count(imported),
+        batches_anchored: fmt::count(anchored),
+        lots: fmt::count(lots),
+        latest_batches,
+        latest_lots,
+    })
+}
+
+pub async fn show(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let page = state.db(load).await?;
     super::html(&page)
+}
+
+/// `GET /api/v1/home`: the home page's figures and lists as JSON.
+pub async fn api(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let page = state.db(load).await?;
+    let (imported, anchored, lots) = page.counts;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "figures": page.figures,
+        "batches_imported": imported,
+        "batches_anchored": anchored,
+        "lots": lots,
+        "chains": page.chains,
+        "latest_batches": page.latest_batches.iter().map(|b| serde_json::json!({
+            "id": b.id, "kind": b.kind, "file_name": b.file_name, "trust": b.trust.label,
+        })).collect::<Vec<_>>(),
+        "latest_lots": page.latest_lots.iter().map(|l| serde_json::json!({
+            "code": l.code, "product": l.product,
+        })).collect::<Vec<_>>(),
+        "ledger_events": page.ledger_events.iter().map(|e| serde_json::json!({
+            "event": e.event, "summary": e.summary, "tx_hash": e.tx.full, "finality": e.finality,
+        })).collect::<Vec<_>>(),
+    })))
 }
