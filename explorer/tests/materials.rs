@@ -229,6 +229,11 @@ async fn the_trace_is_a_depth_limited_tree_with_more_levels_on_demand() {
         forward.contains(">RMX-1<") && forward.contains(">LIN-1<"),
         "{forward}"
     );
+    // Forward to the site the concrete was delivered to.
+    assert!(
+        forward.contains(r#"delivered to <a class="trace-site" href="/sites/SITE-NB">SITE-NB</a>"#),
+        "{forward}"
+    );
     let (_, body) = get!(app, "/lots/CEM-0501?depth=1");
     let forward = section(&body, r#"id="trace-forward""#, "</section>");
     assert!(
@@ -303,6 +308,7 @@ async fn the_lot_api_mirrors_the_page() {
     let forward = lot["trace_forward"].as_array().unwrap();
     assert_eq!(forward.len(), 1);
     assert_eq!(forward[0]["lot_code"], "LIN-1");
+    assert_eq!(back[0]["delivered_to"], serde_json::json!(["PLANT-1"]));
     assert_eq!(
         lot["shipments"][0]["source"]["proof"],
         format!("/api/v1/batches/{to_site}/rows/2/proof")

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Text};
 use serde::Serialize;
 
 use crate::fmt;
@@ -60,6 +60,11 @@ pub struct TraceNode {
     pub line: i32,
     #[serde(skip)]
     pub source_href: String,
+    /// The sites shipments took this lot to (site codes).
+    pub delivered_to: Vec<String>,
+    /// (code, page) of each.
+    #[serde(skip)]
+    pub delivered_links: Vec<(String, String)>,
     /// Level below the root (1: direct inputs or outputs).
     pub depth: u32,
     pub children: Vec<TraceNode>,
@@ -99,6 +104,8 @@ struct Edge {
     origin_code: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     origin_name: Option<String>,
+    #[diesel(sql_type = Array<Text>)]
+    delivered_to: Vec<String>,
     #[diesel(sql_type = Bool)]
     has_more: bool,
 }
@@ -176,6 +183,12 @@ fn children(edges: &[Edge], parent: i64, depth: u32, cx: &Context) -> Vec<TraceN
             batch_id: e.batch_id,
             line: e.line,
             source_href: super::super::provenance::batch_line_href(e.batch_id, e.line),
+            delivered_links: e
+                .delivered_to
+                .iter()
+                .map(|c| (c.clone(), format!("/sites/{}", fmt::path_segment(c))))
+                .collect(),
+            delivered_to: e.delivered_to.clone(),
             depth: cx.root_depth + depth,
             children: below,
             has_more,

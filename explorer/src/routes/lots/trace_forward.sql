@@ -17,6 +17,8 @@ WITH RECURSIVE walk AS (
 SELECT w.parent_id, w.lot_id, w.depth, w.quantity::text AS quantity, w.unit,
        w.production_code, w.batch_id, w.line,
        l.code AS lot_code, p.name AS product, s.code AS origin_code, s.name AS origin_name,
+       ARRAY(SELECT DISTINCT t.code FROM shipment_lines d JOIN sites t ON t.id = d.to_site_id
+              WHERE d.lot_id = w.lot_id ORDER BY t.code LIMIT 20) AS delivered_to,
        EXISTS (SELECT 1 FROM lot_transformations n WHERE n.input_lot_id = w.lot_id) AS has_more
   FROM walk w
   JOIN lots l ON l.id = w.lot_id
