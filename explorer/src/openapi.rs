@@ -84,6 +84,14 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "get",
+        path: "/api/v1/materials",
+        summary: "The materials area",
+        description: "The latest lots, products and sites (ten of each), with each list's endpoint (`/api/v1/lots`, `/api/v1/products`, `/api/v1/sites`, `/api/v1/deliveries`) for the rest.",
+        params: &[],
+        produces: "application/json",
+    },
+    Endpoint {
+        method: "get",
         path: "/api/v1/products/{code}",
         summary: "A product",
         description: "Master data (every imported version with its source row), EPD carbon factor, cold-chain range and the number of lots; the lots are the `lots` list filtered by `product`.",

@@ -452,6 +452,17 @@ async fn the_materials_landing_page_leads_to_lots_products_and_sites() {
     }
     let (_, body) = get!(app, "/api/v1/deliveries?to_site=SITE-NB");
     assert_eq!(json(&body)["total"], 2);
+    let (status, body) = get!(app, "/api/v1/materials");
+    assert_eq!(status, StatusCode::OK);
+    let area = json(&body);
+    // Five lots (CEM-0501, AGG-0502, RMX-1, LIN-1, the <script> one), newest first.
+    assert_eq!(area["lots"]["latest"].as_array().unwrap().len(), 5);
+    assert_eq!(area["lots"]["list"], "/api/v1/lots");
+    assert!(area["sites"]["latest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["code"] == "SITE-NB"));
 }
 
 #[actix_web::test]

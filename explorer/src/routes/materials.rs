@@ -8,7 +8,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use diesel::PgConnection;
 
-use crate::error::AppError;
+use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::listing::{ListDef, ListParams, ListView, PageOfRows};
 use crate::lists::materials::{DELIVERIES, LOTS, PRODUCTS, SITES};
@@ -16,6 +16,7 @@ use crate::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/materials", web::get().to(landing))
+        .route("/api/v1/materials", web::get().to(landing_api))
         .route("/products/{code:.+}", web::get().to(products::show))
         .route("/api/v1/products/{code:.+}", web::get().to(products::api))
         .route("/sites/{code:.+}", web::get().to(sites::show))
@@ -62,6 +63,36 @@ pub async fn landing(state: web::Data<AppState>) -> Result<HttpResponse, AppErro
         })
         .await?;
     super::html(&page)
+}
+
+/// `GET /api/v1/materials`: the landing page as JSON — the first rows of each list, and the
+/// lists' own endpoints for the rest.
+pub async fn landing_api(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let lists = state
+        .db(|conn| {
+            let mut out = serde_json::Map::new();
+            for (key, def) in [("lots", &LOTS), ("products", &PRODUCTS), ("sites", &SITES)] {
+                let params = ListParams::parse(def, &[("per_page".into(), "10".into())])?;
+                let rows = PageOfRows::load(conn, def, &params)?;
+                let items: Vec<serde_json::Value> = rows
+                    .rows
+                    .iter()
+                    .map(|r| serde_json::from_str(r))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                out.insert(
+                    key.into(),
+                    serde_json::json!({ "latest": items, "list": def.api_path() }),
+                );
+            }
+            out.insert(
+                "deliveries".into(),
+                serde_json::json!({ "list": DELIVERIES.api_path() }),
+            );
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(lists))
 }
 
 /// Links to the deliveries list, for pages that embed it.
