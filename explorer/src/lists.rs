@@ -1,8 +1,8 @@
 //! The registry of lists: every list the explorer serves (page, API, exports), one file per
 //! area. Add a list by declaring a `ListDef` in its area's file and naming it in [`all`].
 
-mod ledger;
-mod materials;
+pub(crate) mod ledger;
+pub(crate) mod materials;
 
 use crate::listing::ListDef;
 
@@ -11,6 +11,9 @@ pub fn all() -> Vec<&'static ListDef> {
     vec![
         &materials::LOTS,
         &materials::BATCHES,
+        &materials::DELIVERIES,
+        &materials::PRODUCTS,
+        &materials::SITES,
         &ledger::EVENTS,
         &ledger::BLOCKS,
         &ledger::ANCHORS,

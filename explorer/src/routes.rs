@@ -6,8 +6,11 @@ mod batches;
 mod health;
 mod home;
 mod import;
+mod ledger;
 mod lists;
 mod lots;
+mod materials;
+mod provenance;
 mod search;
 mod trust;
 
@@ -19,12 +22,12 @@ use crate::error::AppError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::show))
+        .route("/api/v1/home", web::get().to(home::api))
         .route("/healthz", web::get().to(health::check))
         .route("/static/{name:.+}", web::get().to(crate::assets::serve))
         .route("/search", web::get().to(search::show))
         .route("/api/v1/search", web::get().to(search::api))
         .route("/api/v1/openapi.json", web::get().to(crate::openapi::serve))
-        .route("/lots/{code:.+}", web::get().to(lots::show))
         .route("/batches/{id}", web::get().to(batches::show))
         .route(
             "/api/v1/batches/{id}/rows/{line}/proof",
@@ -32,7 +35,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .configure(import::configure)
         .configure(lists::configure)
-        .route("/materials", web::get().to(areas::materials))
+        .configure(lots::configure)
+        .configure(materials::configure)
+        .configure(ledger::configure)
         .route(
             "/{area:cold-chain|waste|emissions|spending}",
             web::get().to(areas::not_built),

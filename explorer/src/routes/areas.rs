@@ -1,44 +1,8 @@
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use citytrace_schema::models::{Lot, Product};
-
-use super::home::LotLink;
 use crate::error::AppError;
-use crate::fmt;
 use crate::layout::{Layout, AREAS};
-use crate::AppState;
-
-#[derive(Template)]
-#[template(path = "materials.html")]
-pub struct MaterialsPage {
-    pub layout: Layout,
-    pub lots: Vec<LotLink>,
-}
-
-/// `GET /materials`: the latest lots. Trace graphs and site pages come with the explorer issue.
-pub async fn materials(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let page = state
-        .db(|conn| {
-            let lots = Lot::latest(conn, 100)?
-                .into_iter()
-                .map(|l| {
-                    let product = Product::find(conn, l.product_id)?.name;
-                    Ok(LotLink {
-                        href: format!("/lots/{}", fmt::path_segment(&l.code)),
-                        code: l.code,
-                        product,
-                    })
-                })
-                .collect::<Result<Vec<_>, AppError>>()?;
-            Ok(MaterialsPage {
-                layout: Layout::new("Materials", "/materials"),
-                lots,
-            })
-        })
-        .await?;
-    super::html(&page)
-}
 
 #[derive(Template)]
 #[template(path = "not_built.html")]
