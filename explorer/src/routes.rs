@@ -3,6 +3,8 @@
 mod api;
 mod areas;
 mod batches;
+mod cold_chain;
+mod evidence;
 mod health;
 mod home;
 mod import;
@@ -10,6 +12,7 @@ mod lists;
 mod lots;
 mod search;
 mod trust;
+mod waste;
 
 use actix_web::http::header::ContentType;
 use actix_web::{web, HttpResponse};
@@ -32,9 +35,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .configure(import::configure)
         .configure(lists::configure)
+        .configure(cold_chain::configure)
+        .configure(waste::configure)
         .route("/materials", web::get().to(areas::materials))
         .route(
-            "/{area:cold-chain|waste|emissions|spending}",
+            "/{area:emissions|spending}",
             web::get().to(areas::not_built),
         )
         .default_service(web::to(not_found));
