@@ -15,7 +15,7 @@ use citytrace_schema::derived::cold_chain::Direction;
 pub const WIDTH: f64 = 800.0;
 pub const HEIGHT: f64 = 280.0;
 const LEFT: f64 = 56.0;
-const RIGHT: f64 = 12.0;
+const RIGHT: f64 = 40.0;
 const TOP: f64 = 12.0;
 const BOTTOM: f64 = 44.0;
 

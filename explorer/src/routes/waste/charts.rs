@@ -179,7 +179,8 @@ pub fn balance_chart(id: &str, title: &str, columns: &[BalanceColumn]) -> BarCha
         });
     }
     let mut ticks = vec![0.0, hi];
-    if lo < 0.0 {
+    // The lowest value gets a label only where it does not sit on the zero line's.
+    if lo < 0.0 && y(lo) - y(0.0) > 14.0 {
         ticks.push(lo);
     }
     for v in ticks {
