@@ -350,8 +350,9 @@ async fn a_long_log_is_drawn_light_and_judged_on_every_reading() {
     assert!(body.contains("id=\"shipment-verdict\">within budget</strong>"));
     let points = between(&body, "points=\"", "\"/>");
     let drawn = points.split(' ').count();
-    // At most two points per pixel column of the 704-unit-wide plot.
-    assert!(drawn <= 2 * 704, "{drawn} points drawn");
+    // At most two readings per pixel column of the 704-unit-wide plot, each a step (two
+    // vertices).
+    assert!(drawn <= 2 * 2 * 704, "{drawn} vertices drawn");
     assert!(drawn > 100);
     assert!(body.contains("of 10000 readings"));
     // The spike is judged on the full series.

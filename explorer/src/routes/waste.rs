@@ -9,7 +9,7 @@ mod facility;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use bigdecimal::{BigDecimal, ToPrimitive};
+use bigdecimal::{BigDecimal, ToPrimitive, Zero};
 use chrono::{NaiveDate, Utc};
 use diesel::dsl::{max, min};
 use diesel::prelude::*;
@@ -350,9 +350,7 @@ fn overview(conn: &mut PgConnection, kind: PeriodKind) -> Result<Overview, AppEr
                 );
                 let first = recent_start(kind, first, last);
                 for period in city_rates(conn, kind, first, last)?.iter().rev() {
-                    if period.totals.treated_kg == BigDecimal::from(0)
-                        && period.totals.interim_kg == BigDecimal::from(0)
-                    {
+                    if period.totals.treated_kg.is_zero() && period.totals.interim_kg.is_zero() {
                         continue;
                     }
                     rates.push(rates_row(

@@ -1,5 +1,5 @@
 //! The temperature chart of one logger, drawn on the server as inline SVG: the readings as a
-//! line, the product's allowed band shaded, excursions shaded in another colour, gaps in the
+//! step line, the product's allowed band shaded, excursions shaded in another colour, gaps in the
 //! log hatched, a time axis in the local time the logger wrote, a °C axis with ticks.
 //!
 //! Drawing only: every figure (excursions, gaps, MKT, verdict) comes from
@@ -171,8 +171,8 @@ pub fn draw(input: ChartInput<'_>) -> Option<TemperatureChart> {
     let clamp_x = |v: f64| v.clamp(x0, x1);
 
     let band = (input.min_c.is_some() || input.max_c.is_some()).then(|| {
-        let top = input.max_c.map_or(y0, |m| y(m));
-        let bottom = input.min_c.map_or(y1, |m| y(m));
+        let top = input.max_c.map_or(y0, &y);
+        let bottom = input.min_c.map_or(y1, &y);
         Area {
             x: n(x0),
             y: n(top),
@@ -211,11 +211,19 @@ pub fn draw(input: ChartInput<'_>) -> Option<TemperatureChart> {
     let gaps = spans(&input.gaps, |_| "gap");
 
     let kept = downsample(readings, (x1 - x0) as usize);
-    let points = kept
-        .iter()
-        .map(|&i| format!("{},{}", n(x(readings[i].0)), n(y(readings[i].1))))
-        .collect::<Vec<_>>()
-        .join(" ");
+    // Drawn as steps: between two readings the temperature is the earlier one's (the method's
+    // rule, docs/methods/cold-chain.md), so each reading holds until the next.
+    let mut vertices: Vec<String> = Vec::with_capacity(kept.len() * 2);
+    let mut previous_y: Option<f64> = None;
+    for &i in &kept {
+        let (px, py) = (x(readings[i].0), y(readings[i].1));
+        if let Some(held) = previous_y {
+            vertices.push(format!("{},{}", n(px), n(held)));
+        }
+        vertices.push(format!("{},{}", n(px), n(py)));
+        previous_y = Some(py);
+    }
+    let points = vertices.join(" ");
 
     let mut y_ticks = Vec::new();
     let mut t = lo;
@@ -235,20 +243,38 @@ pub fn draw(input: ChartInput<'_>) -> Option<TemperatureChart> {
     }
     let local = |t: DateTime<Utc>| t.with_timezone(&input.offset);
     let multi_day = local(first).date_naive() != local(last).date_naive();
-    let x_ticks = (0..=5)
-        .map(|i| {
-            let at = first + chrono::TimeDelta::milliseconds((span_ms * i as f64 / 5.0) as i64);
+    // Time ticks on round local times: the smallest step giving at most 7 ticks.
+    let span_minutes = span_ms / 60_000.0;
+    let step_minutes = [
+        1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 43200,
+    ]
+    .into_iter()
+    .find(|m| span_minutes / f64::from(*m) <= 7.0)
+    .unwrap_or(43200);
+    let step_secs = i64::from(step_minutes) * 60;
+    let offset_secs = i64::from(input.offset.local_minus_utc());
+    let first_local = first.timestamp() + offset_secs;
+    let mut tick_local = first_local.div_euclid(step_secs) * step_secs;
+    if tick_local < first_local {
+        tick_local += step_secs;
+    }
+    let mut x_ticks = Vec::new();
+    while tick_local - offset_secs <= last.timestamp() && x_ticks.len() < 16 {
+        if let Some(at) = DateTime::<Utc>::from_timestamp(tick_local - offset_secs, 0) {
             let l = local(at);
-            Tick {
+            x_ticks.push(Tick {
                 at: n(x(at)),
-                label: if multi_day {
+                label: if multi_day && step_minutes >= 1440 {
+                    l.format("%m-%d").to_string()
+                } else if multi_day {
                     l.format("%m-%d %H:%M").to_string()
                 } else {
                     l.format("%H:%M").to_string()
                 },
-            }
-        })
-        .collect();
+            });
+        }
+        tick_local += step_secs;
+    }
     let description = format!(
         "{} readings from {} to {} ({}); {} excursion(s) shaded, {} gap(s) in the log hatched. The same figures are in the tables below.",
         readings.len(),
