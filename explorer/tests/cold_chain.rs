@@ -153,6 +153,7 @@ async fn the_cold_chain_page_shows_the_compliance_rate_and_the_shipments_in_brea
     assert!(breaches.contains("45 min"));
     assert!(breaches.contains(&format!("/batches/{readings}#line-3")));
     assert!(breaches.contains(&format!("/api/v1/batches/{readings}/rows/3/proof")));
+    assert!(breaches.contains("badge trust-imported"));
     // The list of shipments with readings: every shipment but X.
     let list = between(&body, "id=\"shipments-h\"", "</section>");
     for code in ["SHP-A", "SHP-B", "SHP-C", "SHP-G"] {
@@ -183,6 +184,7 @@ async fn the_cold_chain_page_shows_the_compliance_rate_and_the_shipments_in_brea
     assert_eq!(a["longest_excursion_minutes"], 45.0);
     assert_eq!(a["source"]["line"], 3);
     assert_eq!(a["source"]["batch_id"], readings);
+    assert_eq!(a["trust"]["label"], "imported");
     assert!(v["next"].is_null());
 }
 

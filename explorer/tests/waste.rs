@@ -139,6 +139,10 @@ async fn the_waste_page_shows_city_rates_flagged_consignments_and_the_list() {
     assert!(flagged.contains("operation: planned R5, performed R13"));
     assert!(flagged.contains("refused: Load not sheeted"));
     assert!(flagged.contains("difference 100.5 kg (5.03 %)"));
+    assert!(flagged.contains(
+        "hazardous in, non-hazardous out at HAZ-STORE: WTN-0187 (17 06 05*) left as 17 06 04"
+    ));
+    assert_eq!(flagged.matches("badge trust-imported").count(), 5);
 
     // The consignments list, first page, through the list machinery.
     let list = between(&body, "id=\"consignments-h\"", "</section>");

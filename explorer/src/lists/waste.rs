@@ -16,7 +16,7 @@ pub static CONSIGNMENTS: ListDef = ListDef {
     columns: &[
         C::new("consignment_id", "Consignment", "w.consignment_id").sortable().link("/waste/consignments/{consignment_id}"),
         C::new("ewc_code", "EWC code", "substr(w.ewc_code, 1, 2) || ' ' || substr(w.ewc_code, 3, 2) || ' ' || substr(w.ewc_code, 5, 2) || CASE WHEN w.hazardous THEN '*' ELSE '' END").sortable(),
-        C::new("hazardous", "Hazardous", "CASE WHEN w.hazardous THEN 'hazardous' ELSE '' END").kind(Badges),
+        C::new("hazardous", "Hazardous", "CASE WHEN w.hazardous THEN 'hazardous' ELSE '' END").kind(Badges).hidden(),
         C::new("description", "Waste", "w.description").hidden(),
         C::new("producer", "Producer", "w.producer").sortable(),
         C::new("carrier", "Carrier", "w.carrier").sortable(),

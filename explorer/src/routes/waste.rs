@@ -24,7 +24,7 @@ use citytrace_schema::schema::{waste_receipts, waste_transfers};
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::listing::{ListParams, ListView, PageOfRows};
-use crate::routes::evidence::SourceRow;
+use crate::routes::evidence::{SourceRow, Trust, TrustOfBatches};
 use crate::AppState;
 use charts::{BarChart, ShareRow};
 
@@ -241,6 +241,7 @@ pub struct FlagRow {
     /// Short descriptions of each flag with its figures.
     pub flags: Vec<String>,
     pub source: Option<SourceRow>,
+    pub trust: Option<Trust>,
     /// Every check's figures, raised or not.
     #[serde(rename = "detail")]
     pub flags_detail: ConsignmentFlags,
@@ -274,7 +275,10 @@ pub fn flag_texts(f: &ConsignmentFlags) -> Vec<String> {
     if let Some(h) = &f.hazardous_in_non_hazardous_out {
         out.push(format!(
             "hazardous in, non-hazardous out at {}: {} ({}) left as {}",
-            h.facility, h.incoming_consignment_id, h.incoming_ewc_code, h.outgoing_ewc_code
+            h.facility,
+            h.incoming_consignment_id,
+            consignment::ewc_display(&h.incoming_ewc_code, true),
+            consignment::ewc_display(&h.outgoing_ewc_code, false)
         ));
     }
     if let Some(r) = &f.refused {
@@ -308,9 +312,18 @@ fn flagged(conn: &mut PgConnection) -> Result<Vec<FlagRow>, AppError> {
         .into_iter()
         .map(|(id, batch, line)| (id, SourceRow::new(batch, line)))
         .collect();
+    let mut trust = TrustOfBatches::default();
+    let mut trusts = std::collections::HashMap::new();
+    for s in source.values() {
+        trusts.insert(s.batch_id, trust.of(conn, s.batch_id)?);
+    }
     Ok(flags
         .into_iter()
         .map(|f| FlagRow {
+            trust: source
+                .get(&f.transfer_id)
+                .and_then(|s| trusts.get(&s.batch_id))
+                .cloned(),
             href: format!(
                 "/waste/consignments/{}",
                 crate::fmt::path_segment(&f.consignment_id)

@@ -13,7 +13,7 @@ use citytrace_schema::derived::cold_chain::{
 use super::shipment::reason_text;
 use crate::error::AppError;
 use crate::fmt;
-use crate::routes::evidence::{duration, minutes, SourceRow};
+use crate::routes::evidence::{duration, minutes, SourceRow, Trust, TrustOfBatches};
 
 /// Shipments per page of the breach list.
 pub const PER_PAGE: usize = 25;
@@ -36,6 +36,8 @@ pub struct BreachRow {
     pub longest_excursion_minutes: f64,
     /// The first reading of the first excursion in breach.
     pub source: Option<SourceRow>,
+    /// How far that reading's batch can be trusted.
+    pub trust: Option<Trust>,
 }
 
 impl BreachRow {
@@ -93,6 +95,7 @@ impl BreachRow {
             longest_excursion: duration(longest),
             longest_excursion_minutes: minutes(longest),
             source,
+            trust: None,
         }
     }
 }
@@ -110,8 +113,17 @@ pub fn page(
     limit: usize,
 ) -> Result<BreachRows, AppError> {
     let page = shipments_in_breach(conn, settings, after, limit)?;
+    let mut trust = TrustOfBatches::default();
+    let mut rows = Vec::with_capacity(page.shipments.len());
+    for shipment in &page.shipments {
+        let mut row = BreachRow::new(shipment);
+        if let Some(source) = &row.source {
+            row.trust = Some(trust.of(conn, source.batch_id)?);
+        }
+        rows.push(row);
+    }
     Ok(BreachRows {
-        rows: page.shipments.iter().map(BreachRow::new).collect(),
+        rows,
         next_after: page.next_after,
     })
 }
