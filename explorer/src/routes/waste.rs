@@ -51,6 +51,9 @@ fn rules() -> WasteRules {
     WasteRules::default()
 }
 
+/// Flagged consignments listed on the page.
+const FLAGGED_SHOWN: usize = 100;
+
 /// Periods shown at most (the latest ones).
 const MAX_PERIODS: usize = 12;
 
@@ -392,7 +395,9 @@ pub struct WastePage {
     pub period: &'static str,
     pub rates: Vec<RatesRow>,
     pub chart: BarChart,
+    /// The first [`FLAGGED_SHOWN`] flagged consignments (the JSON twin has them all).
     pub flagged: Vec<FlagRow>,
+    pub more_flagged: usize,
     pub consignments: ListView,
 }
 
@@ -410,7 +415,8 @@ async fn index(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespo
                 period: kind_key(o.kind),
                 chart: rates_chart(&o.rates),
                 rates: o.rates,
-                flagged: o.flagged,
+                more_flagged: o.flagged.len().saturating_sub(FLAGGED_SHOWN),
+                flagged: o.flagged.into_iter().take(FLAGGED_SHOWN).collect(),
                 consignments: ListView::new(def, &params, &rows),
             })
         })
