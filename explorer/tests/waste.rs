@@ -359,4 +359,15 @@ async fn an_empty_city_says_there_is_nothing_yet() {
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("No waste received by a facility yet"));
     assert!(body.contains("No consignment is flagged."));
+    // Every JSON twin is in the API document.
+    let (_, body) = get!(app, "/api/v1/openapi.json");
+    let doc = json(&body);
+    for path in [
+        "/api/v1/waste",
+        "/api/v1/waste/consignments/{id}",
+        "/api/v1/waste/facilities/{code}",
+        "/api/v1/waste-consignments",
+    ] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path}");
+    }
 }
