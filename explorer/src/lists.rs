@@ -1,8 +1,10 @@
 //! The registry of lists: every list the explorer serves (page, API, exports), one file per
 //! area. Add a list by declaring a `ListDef` in its area's file and naming it in [`all`].
 
+pub(crate) mod cold_chain;
 pub(crate) mod ledger;
 pub(crate) mod materials;
+pub(crate) mod waste;
 
 use crate::listing::ListDef;
 
@@ -18,6 +20,8 @@ pub fn all() -> Vec<&'static ListDef> {
         &ledger::BLOCKS,
         &ledger::ANCHORS,
         &ledger::REORGS,
+        &cold_chain::SHIPMENTS,
+        &waste::CONSIGNMENTS,
     ]
 }
 

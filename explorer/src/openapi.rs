@@ -144,6 +144,65 @@ pub const ENDPOINTS: &[Endpoint] = &[
         ],
         produces: "application/json",
     },
+    Endpoint {
+        method: "get",
+        path: "/api/v1/cold-chain",
+        summary: "Cold-chain compliance and shipments in breach",
+        description: "Shipments assessed, compliant, within budget and in breach, the compliance rate, and the first page of shipments in breach (docs/methods/cold-chain.md).",
+        params: &[],
+        produces: "application/json",
+    },
+    Endpoint {
+        method: "get",
+        path: "/api/v1/cold-chain/breaches",
+        summary: "Shipments in breach, a page at a time",
+        description: "Shipments whose loggers exceed a product's excursion budget, in shipment code order; `next` gives the following page. The page `/cold-chain/breaches?format=csv|json` exports them all.",
+        params: &[
+            Param { name: "after", location: "query", required: false, description: "Start after this shipment code (the `next` link carries it)." },
+        ],
+        produces: "application/json",
+    },
+    Endpoint {
+        method: "get",
+        path: "/api/v1/cold-chain/shipments/{code}",
+        summary: "A shipment's cold chain",
+        description: "Per product (range, budget, verdict) and per logger: readings, minimum, maximum, mean, mean kinetic temperature, excursions, gaps in the log, time out of range, verdict, each figure with its source rows; and the shipment's lines.",
+        params: &[
+            Param { name: "code", location: "path", required: true, description: "Shipment code (SSCC or the supplier's id)." },
+        ],
+        produces: "application/json",
+    },
+    Endpoint {
+        method: "get",
+        path: "/api/v1/waste",
+        summary: "City waste rates and flagged consignments",
+        description: "Recycling, energy recovery, incineration, other disposal and landfill rates by EWC chapter and period, and every consignment with a flag (docs/methods/waste.md).",
+        params: &[
+            Param { name: "period", location: "query", required: false, description: "year (default), quarter or month." },
+        ],
+        produces: "application/json",
+    },
+    Endpoint {
+        method: "get",
+        path: "/api/v1/waste/consignments/{id}",
+        summary: "A waste consignment",
+        description: "Its custody chain (previous and onward consignments), declared and received mass, planned and performed operation, receipt status and flags, each row with its source and trust.",
+        params: &[
+            Param { name: "id", location: "path", required: true, description: "Consignment id as on the transfer note." },
+        ],
+        produces: "application/json",
+    },
+    Endpoint {
+        method: "get",
+        path: "/api/v1/waste/facilities/{code}",
+        summary: "A facility's mass balance",
+        description: "Per period: received, treated, sent, residues, stock at start and end, unexplained mass and whether it exceeds the tolerance.",
+        params: &[
+            Param { name: "code", location: "path", required: true, description: "Site code or GLN." },
+            Param { name: "period", location: "query", required: false, description: "month (default), quarter or year." },
+        ],
+        produces: "application/json",
+    },
 ];
 
 fn column_schema(kind: ColumnKind) -> Value {

@@ -3,6 +3,8 @@
 mod api;
 mod areas;
 mod batches;
+mod cold_chain;
+mod evidence;
 mod health;
 mod home;
 mod import;
@@ -13,6 +15,7 @@ mod materials;
 mod provenance;
 mod search;
 mod trust;
+mod waste;
 
 use actix_web::http::header::ContentType;
 use actix_web::{web, HttpResponse};
@@ -38,8 +41,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(lots::configure)
         .configure(materials::configure)
         .configure(ledger::configure)
+        .configure(cold_chain::configure)
+        .configure(waste::configure)
         .route(
-            "/{area:cold-chain|waste|emissions|spending}",
+            "/{area:emissions|spending}",
             web::get().to(areas::not_built),
         )
         .default_service(web::to(not_found));

@@ -21,8 +21,6 @@ pub async fn not_built(path: web::Path<String>) -> Result<HttpResponse, AppError
         .find(|(p, _)| *p == href)
         .ok_or_else(|| AppError::NotFound(format!("No area {slug}.")))?;
     let what = match slug.as_str() {
-        "cold-chain" => "temperature logs of refrigerated shipments, their excursions and mean kinetic temperature",
-        "waste" => "waste consignments from producer to treatment, and each facility's mass balance",
         "emissions" => "emissions by scope and department, embodied carbon of materials, and carbon credits retired",
         _ => "budgets, procurement and payments, with red flags",
     };
