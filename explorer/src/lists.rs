@@ -1,9 +1,11 @@
 //! The registry of lists: every list the explorer serves (page, API, exports), one file per
 //! area. Add a list by declaring a `ListDef` in its area's file and naming it in [`all`].
 
-mod emissions;
-mod ledger;
-mod materials;
+pub(crate) mod cold_chain;
+pub(crate) mod emissions;
+pub(crate) mod ledger;
+pub(crate) mod materials;
+pub(crate) mod waste;
 
 use crate::listing::ListDef;
 
@@ -12,10 +14,15 @@ pub fn all() -> Vec<&'static ListDef> {
     vec![
         &materials::LOTS,
         &materials::BATCHES,
+        &materials::DELIVERIES,
+        &materials::PRODUCTS,
+        &materials::SITES,
         &ledger::EVENTS,
         &ledger::BLOCKS,
         &ledger::ANCHORS,
         &ledger::REORGS,
+        &cold_chain::SHIPMENTS,
+        &waste::CONSIGNMENTS,
         &emissions::RETIREMENTS,
     ]
 }

@@ -1,17 +1,22 @@
 //! Routes, one file per resource. Handlers return `Result<impl Responder, AppError>`.
 
 mod api;
-mod areas;
 mod batches;
+mod cold_chain;
 mod emissions;
+mod evidence;
 mod health;
 mod home;
 mod import;
+mod ledger;
 mod lists;
 mod lots;
+mod materials;
+mod provenance;
 mod search;
 mod spending;
 mod trust;
+mod waste;
 
 use actix_web::http::header::ContentType;
 use actix_web::{web, HttpResponse};
@@ -21,12 +26,12 @@ use crate::error::AppError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::show))
+        .route("/api/v1/home", web::get().to(home::api))
         .route("/healthz", web::get().to(health::check))
         .route("/static/{name:.+}", web::get().to(crate::assets::serve))
         .route("/search", web::get().to(search::show))
         .route("/api/v1/search", web::get().to(search::api))
         .route("/api/v1/openapi.json", web::get().to(crate::openapi::serve))
-        .route("/lots/{code:.+}", web::get().to(lots::show))
         .route("/batches/{id}", web::get().to(batches::show))
         .route(
             "/api/v1/batches/{id}/rows/{line}/proof",
@@ -34,10 +39,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .configure(import::configure)
         .configure(lists::configure)
+        .configure(lots::configure)
+        .configure(materials::configure)
+        .configure(ledger::configure)
+        .configure(cold_chain::configure)
+        .configure(waste::configure)
         .configure(spending::configure)
         .configure(emissions::configure)
-        .route("/materials", web::get().to(areas::materials))
-        .route("/{area:cold-chain|waste}", web::get().to(areas::not_built))
         .default_service(web::to(not_found));
 }
 

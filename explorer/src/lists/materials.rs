@@ -1,6 +1,6 @@
 //! Lists of the materials area: lots and the import batches that brought them.
 
-use crate::listing::ColumnKind::{Count, Time, Trust};
+use crate::listing::ColumnKind::{Count, Number, Time, Trust};
 use crate::listing::FilterKind::{Choice, Date, Text};
 use crate::listing::{ListColumn as C, ListDef, ListFilter as F};
 
@@ -27,6 +27,7 @@ pub static LOTS: ListDef = ListDef {
         F::new("q", "Lot or product contains", "(l.code ILIKE '%' || ? || '%' OR p.name ILIKE '%' || ? || '%')", Text),
         F::new("gtin", "GTIN", "p.gtin = ?", Text),
         F::new("origin_site", "Origin site code", "s.code = ?", Text),
+        F::new("product", "Product code", "p.code = ?", Text),
     ],
     default_sort: ("registered_at", true),
     tie_break: "l.id",
@@ -65,4 +66,100 @@ pub static BATCHES: ListDef = ListDef {
     ],
     default_sort: ("imported_at", true),
     tie_break: "b.id",
+};
+
+pub static DELIVERIES: ListDef = ListDef {
+    name: "deliveries",
+    path: "/materials/deliveries",
+    area: "/materials",
+    title: "Deliveries",
+    description: "Every shipment line: which lot went from which site to which, when, under which contract, with the imported row it comes from.",
+    from: "shipment_lines d JOIN sites f ON f.id = d.from_site_id JOIN sites t ON t.id = d.to_site_id \
+           JOIN batch_trust bt ON bt.batch_id = d.batch_id",
+    condition: "",
+    columns: &[
+        C::new("lot_code", "Lot", "d.lot_code").sortable().link("/lots/{lot_code}"),
+        C::new("product", "Product", "d.product_name").sortable(),
+        C::new("quantity", "Quantity", "d.quantity::text").kind(Number),
+        C::new("unit", "Unit", "d.unit"),
+        C::new("from_site", "From", "f.code").sortable().link("/sites/{from_site}"),
+        C::new("to_site", "To", "t.code").sortable().link("/sites/{to_site}"),
+        C::new("shipped_at", "Shipped", "d.shipped_at").kind(Time).sortable(),
+        C::new("supplier", "Supplier", "d.submitter").sortable().link("/parties/{supplier}"),
+        C::new("contract_ocid", "Contract", "d.contract_ocid").link("/spending/contracts/{contract_ocid}"),
+        C::new("batch_id", "Batch", "d.batch_id").kind(Count).link("/batches/{batch_id}#line-{line}"),
+        C::new("line", "Line", "d.line").kind(Count).link("/api/v1/batches/{batch_id}/rows/{line}/proof"),
+        C::new("trust", "Trust", "bt.trust").kind(Trust),
+    ],
+    filters: &[
+        F::new("to_site", "Delivered to (site code)", "t.code = ?", Text),
+        F::new("from_site", "From (site code)", "f.code = ?", Text),
+        F::new("lot", "Lot", "d.lot_code = ?", Text),
+        F::new("contract", "Contract ocid", "d.contract_ocid = ?", Text),
+        F::new("supplier", "Supplier", "d.submitter = ?", Text),
+        F::new("from", "Shipped from", "d.shipped_at >= ?::date", Date),
+        F::new("to", "Shipped until", "d.shipped_at < ?::date + 1", Date),
+    ],
+    default_sort: ("shipped_at", true),
+    tie_break: "d.batch_id, d.line",
+};
+
+pub static PRODUCTS: ListDef = ListDef {
+    name: "products",
+    path: "/materials/products",
+    area: "/materials",
+    title: "Products",
+    description: "Every product citytrace knows: its GTIN, material, unit and the EPD carbon factor it carries.",
+    from: "products p",
+    condition: "",
+    columns: &[
+        C::new("code", "Code", "p.code").sortable().link("/products/{code}"),
+        C::new("name", "Product", "p.name").sortable(),
+        C::new("gtin", "GTIN", "p.gtin"),
+        C::new("material_class", "Material", "p.material_class").sortable(),
+        C::new("unit", "Unit", "p.unit"),
+        C::new("gwp_per_unit", "kg CO2e per unit", "p.gwp_per_unit::text").kind(Number),
+        C::new("epd_ref", "EPD", "p.epd_ref"),
+        C::new("lots", "Lots", "(SELECT count(*) FROM lots l WHERE l.product_id = p.id)").kind(Count),
+        C::new("registered_at", "Registered", "p.created_at").kind(Time).sortable(),
+    ],
+    filters: &[
+        F::new("q", "Name or code contains", "(p.code ILIKE '%' || ? || '%' OR p.name ILIKE '%' || ? || '%')", Text),
+        F::new("material_class", "Material", "p.material_class = ?", Text),
+    ],
+    default_sort: ("registered_at", true),
+    tie_break: "p.id",
+};
+
+pub static SITES: ListDef = ListDef {
+    name: "sites",
+    path: "/materials/sites",
+    area: "/materials",
+    title: "Sites",
+    description: "Quarries, plants, warehouses and construction sites named by imports.",
+    from: "sites s LEFT JOIN parties o ON o.id = s.party_id",
+    condition: "",
+    columns: &[
+        C::new("code", "Code", "s.code")
+            .sortable()
+            .link("/sites/{code}"),
+        C::new("name", "Site", "s.name").sortable(),
+        C::new("kind", "Kind", "s.kind").sortable(),
+        C::new("gln", "GLN", "s.gln"),
+        C::new("operator", "Operator", "o.code").link("/parties/{operator}"),
+        C::new("registered_at", "Registered", "s.created_at")
+            .kind(Time)
+            .sortable(),
+    ],
+    filters: &[
+        F::new(
+            "q",
+            "Name or code contains",
+            "(s.code ILIKE '%' || ? || '%' OR s.name ILIKE '%' || ? || '%')",
+            Text,
+        ),
+        F::new("kind", "Kind", "s.kind = ?", Text),
+    ],
+    default_sort: ("registered_at", true),
+    tie_break: "s.id",
 };

@@ -2,29 +2,17 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use diesel::prelude::*;
 
-use citytrace_schema::models::{BatchAnchor, Chain, ImportBatch, Lot, Product, Reorg, TrustState};
-use citytrace_schema::schema::checkpoints;
+use citytrace_schema::models::{BatchAnchor, ImportBatch, Lot, Product, TrustState};
 
+mod figures;
+
+use super::ledger::ChainRow;
+use super::provenance::Hash;
 use super::trust::TrustBadge;
-use crate::error::AppError;
+use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
 use crate::AppState;
-
-pub struct ChainRow {
-    pub chain_id: i64,
-    pub name: String,
-    pub kind: String,
-    pub head: String,
-    pub indexed: String,
-    pub lag: String,
-    pub seen: String,
-    pub finalized: String,
-    /// "following", or why the watchdog says the chain is stalled.
-    pub status: String,
-    pub stalled: bool,
-    pub last_reorg: String,
-}
 
 pub struct BatchRow {
     pub id: i64,
@@ -41,11 +29,42 @@ pub struct LotLink {
     pub product: String,
 }
 
+/// A recent event on a followed chain.
+pub struct LedgerEventRow {
+    pub event: String,
+    pub summary: String,
+    pub href: String,
+    pub tx: Hash,
+    pub tx_href: String,
+    pub block: String,
+    pub finality: String,
+}
+
+#[derive(QueryableByName)]
+struct RecentEvent {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    chain_id: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    block_number: i64,
+    #[diesel(sql_type = diesel::sql_types::Bytea)]
+    tx_hash: Vec<u8>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    event: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    summary: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    finality: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 pub struct HomePage {
     pub layout: Layout,
+    pub figures: Vec<figures::Figure>,
+    pub ledger_events: Vec<LedgerEventRow>,
     pub chains: Vec<ChainRow>,
+    /// Batches imported, anchored; lots (for the JSON twin).
+    pub counts: (i64, i64, i64),
     pub batches_imported: String,
     pub batches_anchored: String,
     pub lots: String,
@@ -53,98 +72,92 @@ pub struct HomePage {
     pub latest_lots: Vec<LotLink>,
 }
 
-pub async fn show(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let page = state
-        .db(|conn| {
-            let checkpoints: Vec<(i64, i64)> = checkpoints::table
-                .select((checkpoints::chain_id, checkpoints::block_number))
-                .load(conn)?;
-            let reorgs: Vec<Reorg> = Chain::all(conn)?
-                .iter()
-                .filter_map(|c| Reorg::latest(conn, c.chain_id).transpose())
-                .collect::<Result<_, _>>()?;
-            let chains = Chain::all(conn)?
-                .into_iter()
-                .map(|c| {
-                    let indexed = checkpoints
-                        .iter()
-                        .filter(|(id, _)| *id == c.chain_id)
-                        .map(|(_, n)| *n)
-                        .max();
-                    ChainRow {
-                        chain_id: c.chain_id,
-                        name: c.name,
-                        kind: c.kind,
-                        head: c.head_number.map(fmt::count).unwrap_or_else(|| "–".into()),
-                        indexed: indexed.map(fmt::count).unwrap_or_else(|| "–".into()),
-                        lag: match (c.head_number, indexed) {
-                            (Some(h), Some(i)) => format!("{} blocks", fmt::count((h - i).max(0))),
-                            _ => "–".into(),
-                        },
-                        seen: c
-                            .head_seen_at
-                            .as_ref()
-                            .map(fmt::time)
-                            .unwrap_or_else(|| "never".into()),
-                        finalized: c
-                            .finalized_number
-                            .map(fmt::count)
-                            .unwrap_or_else(|| "–".into()),
-                        stalled: c.stall_reason.is_some(),
-                        status: match (&c.stall_reason, &c.stalled_since) {
-                            (Some(reason), Some(since)) => {
-                                format!("stalled since {}: {reason}", fmt::time(since))
-                            }
-                            (Some(reason), None) => format!("stalled: {reason}"),
-                            _ => "following".into(),
-                        },
-                        last_reorg: reorgs
-                            .iter()
-                            .find(|r| r.chain_id == c.chain_id)
-                            .map(|r| {
-                                format!("{} blocks deep, {}", r.depth, fmt::time(&r.detected_at))
-                            })
-                            .unwrap_or_else(|| "none".into()),
-                    }
-                })
-                .collect();
-            let (imported, anchored) = ImportBatch::counts(conn)?;
-            let batches = ImportBatch::latest(conn, 10)?;
-            let anchors = BatchAnchor::for_batches(conn, &batches)?;
-            let latest_batches = batches
-                .iter()
-                .map(|b| BatchRow {
-                    id: b.id,
-                    kind: b.kind.clone(),
-                    file_name: b.file_name.clone(),
-                    rows: fmt::count(b.row_count.into()),
-                    imported_at: fmt::time(&b.imported_at),
-                    trust: TrustBadge::new(&TrustState::from_anchor(
-                        anchors.iter().find(|a| a.batch_id == b.id),
-                    )),
-                })
-                .collect();
-            let latest_lots = Lot::latest(conn, 10)?
-                .into_iter()
-                .map(|l| {
-                    let product = Product::find(conn, l.product_id)?.name;
-                    Ok(LotLink {
-                        href: format!("/lots/{}", fmt::path_segment(&l.code)),
-                        code: l.code,
-                        product,
-                    })
-                })
-                .collect::<Result<Vec<_>, AppError>>()?;
-            Ok(HomePage {
-                layout: Layout::new("A city's supply chains, carbon and spending, traceable", ""),
-                chains,
-                batches_imported: fmt::count(imported),
-                batches_anchored: fmt::count(anchored),
-                lots: fmt::count(Lot::count(conn)?),
-                latest_batches,
-                latest_lots,
+/// Everything the home page shows (one bounded query per part).
+fn load(conn: &mut diesel::PgConnection) -> Result<HomePage, AppError> {
+    let chains = super::ledger::chain_rows(conn, None)?;
+    let figures = figures::headline(conn);
+    let recent: Vec<RecentEvent> = diesel::sql_query(
+        "SELECT chain_id, block_number, tx_hash, event, summary, finality \
+           FROM chain_events ORDER BY block_number DESC, log_index DESC LIMIT 8",
+    )
+    .load(conn)?;
+    let ledger_events = recent
+        .into_iter()
+        .map(|e| LedgerEventRow {
+            href: super::provenance::tx_href(e.chain_id, &e.tx_hash),
+            tx_href: super::provenance::tx_href(e.chain_id, &e.tx_hash),
+            tx: Hash::new(&e.tx_hash),
+            block: format!("/ledger/chains/{}/blocks/{}", e.chain_id, e.block_number),
+            event: e.event,
+            summary: e.summary.unwrap_or_default(),
+            finality: e.finality.unwrap_or_else(|| "pending".into()),
+        })
+        .collect();
+    let (imported, anchored) = ImportBatch::counts(conn)?;
+    let lots = Lot::count(conn)?;
+    let batches = ImportBatch::latest(conn, 10)?;
+    let anchors = BatchAnchor::for_batches(conn, &batches)?;
+    let latest_batches = batches
+        .iter()
+        .map(|b| BatchRow {
+            id: b.id,
+            kind: b.kind.clone(),
+            file_name: b.file_name.clone(),
+            rows: fmt::count(b.row_count.into()),
+            imported_at: fmt::time(&b.imported_at),
+            trust: TrustBadge::new(&TrustState::from_anchor(
+                anchors.iter().find(|a| a.batch_id == b.id),
+            )),
+        })
+        .collect();
+    let latest_lots = Lot::latest(conn, 10)?
+        .into_iter()
+        .map(|l| {
+            let product = Product::find(conn, l.product_id)?.name;
+            Ok(LotLink {
+                href: format!("/lots/{}", fmt::path_segment(&l.code)),
+                code: l.code,
+                product,
             })
         })
-        .await?;
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(HomePage {
+        layout: Layout::new("A city's supply chains, carbon and spending, traceable", ""),
+        figures,
+        ledger_events,
+        chains,
+        counts: (imported, anchored, lots),
+        batches_imported: fmt::count(imported),
+        batches_anchored: fmt::count(anchored),
+        lots: fmt::count(lots),
+        latest_batches,
+        latest_lots,
+    })
+}
+
+pub async fn show(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let page = state.db(load).await?;
     super::html(&page)
+}
+
+/// `GET /api/v1/home`: the home page's figures and lists as JSON.
+pub async fn api(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let page = state.db(load).await?;
+    let (imported, anchored, lots) = page.counts;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "figures": page.figures,
+        "batches_imported": imported,
+        "batches_anchored": anchored,
+        "lots": lots,
+        "chains": page.chains,
+        "latest_batches": page.latest_batches.iter().map(|b| serde_json::json!({
+            "id": b.id, "kind": b.kind, "file_name": b.file_name, "trust": b.trust.label,
+        })).collect::<Vec<_>>(),
+        "latest_lots": page.latest_lots.iter().map(|l| serde_json::json!({
+            "code": l.code, "product": l.product,
+        })).collect::<Vec<_>>(),
+        "ledger_events": page.ledger_events.iter().map(|e| serde_json::json!({
+            "event": e.event, "summary": e.summary, "tx_hash": e.tx.full, "finality": e.finality,
+        })).collect::<Vec<_>>(),
+    })))
 }

@@ -1,148 +1,139 @@
-use actix_web::{web, HttpResponse};
-use askama::Template;
+//! The lot page (`/lots/{code}`) and its JSON twin (`/api/v1/lots/{code}`): identity, product,
+//! supplier, origin, certificates, embodied carbon with its factor and source, shipments, the
+//! trace back and forward, and the event timeline — each row with its source.
 
-use citytrace_schema::models::{Lot, LotEvent, Product, ShipmentLine, Site};
+mod carbon;
+mod trace;
+mod view;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use citytrace_schema::models::Lot;
 
 use super::trust::TrustBadge;
-use crate::error::AppError;
-use crate::fmt;
+use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::AppState;
 
-pub struct SiteRef {
-    pub name: String,
-    pub code: String,
+pub use trace::{Direction, FlatNode};
+pub use view::{LotView, SiteRef};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/lots/{code:.+}", web::get().to(api))
+        .route("/lots/{code:.+}", web::get().to(show));
 }
 
-impl From<&Site> for SiteRef {
-    fn from(s: &Site) -> Self {
-        Self {
-            name: s.name.clone(),
-            code: s.code.clone(),
+#[derive(Debug, Default, Deserialize)]
+pub struct LotQuery {
+    /// Levels of the trace trees (default 2).
+    pub depth: Option<u32>,
+    /// A "show more" fragment: `back` or `forward`, one level below this lot.
+    pub trace: Option<String>,
+    /// The fragment's level below the page's lot, and that lot's code (for links without
+    /// JavaScript).
+    pub level: Option<u32>,
+    pub root: Option<String>,
+}
+
+impl LotQuery {
+    fn depth(&self) -> Result<u32, AppError> {
+        match self.depth {
+            None => Ok(trace::DEFAULT_DEPTH),
+            Some(d) if (1..=trace::MAX_DEPTH).contains(&d) => Ok(d),
+            Some(d) => Err(AppError::BadRequest(format!(
+                "depth must be from 1 to {}, not {d}",
+                trace::MAX_DEPTH
+            ))),
         }
     }
-}
-
-pub struct ShipmentRow {
-    pub shipment: String,
-    pub line_no: i32,
-    pub quantity: String,
-    pub unit: String,
-    pub from: SiteRef,
-    pub to: SiteRef,
-    pub shipped_at: String,
-    pub received_at: String,
-    pub batch_id: i64,
-    pub source_line: i32,
-    pub trust: TrustBadge,
-}
-
-pub struct EventRow {
-    pub time: String,
-    pub offset: String,
-    pub event_type: String,
-    pub biz_step: String,
-    pub disposition: String,
-    pub location: String,
-    pub source: String,
 }
 
 #[derive(Template)]
 #[template(path = "lots/show.html")]
 pub struct LotPage {
     pub layout: Layout,
-    pub code: String,
-    pub product_name: String,
-    pub gtin: Option<String>,
-    pub unit: String,
-    pub origin: Option<SiteRef>,
-    pub shipments: Vec<ShipmentRow>,
-    pub events: Vec<EventRow>,
+    pub lot: LotView,
     pub summary: TrustBadge,
+    pub back: Vec<FlatNode>,
+    pub forward: Vec<FlatNode>,
+    pub deeper_href: String,
+    pub api_href: String,
+}
+
+fn find_lot(conn: &mut diesel::PgConnection, code: &str) -> Result<Lot, AppError> {
+    Lot::find_by_code(conn, code)?
+        .ok_or_else(|| AppError::NotFound(format!("No lot {code} is known.")))
+}
+
+/// The query string, or a 400 that says what is wrong with it.
+fn lot_query(req: &HttpRequest) -> Result<LotQuery, AppError> {
+    web::Query::<LotQuery>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .map_err(|e| AppError::BadRequest(format!("unreadable query string: {e}")))
 }
 
 pub async fn show(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let code = path.into_inner();
+    let query = lot_query(&req)?;
+    let depth = query.depth()?;
+    let is_htmx = req.headers().contains_key("HX-Request");
+    if let (Some(direction), true) = (query.trace.as_deref(), is_htmx) {
+        let direction = Direction::parse(direction).ok_or_else(|| {
+            AppError::BadRequest(format!("trace must be back or forward, not {direction:?}"))
+        })?;
+        let level = query.level.unwrap_or(0).min(1000);
+        let root = query.root.clone().unwrap_or_else(|| code.clone());
+        let fragment = state
+            .db(move |conn| {
+                let lot = find_lot(conn, &code)?;
+                let nodes = trace::load(conn, lot.id, direction, 1, &root, level)?;
+                Ok(trace::TraceFragment {
+                    nodes: trace::flatten(&nodes),
+                    direction: direction.as_str(),
+                    empty: "Nothing further is recorded.",
+                })
+            })
+            .await?;
+        return Ok(super::with_vary_hx(super::html(&fragment)?));
+    }
     let page = state
         .db(move |conn| {
-            let lot = Lot::find_by_code(conn, &code)?
-                .ok_or_else(|| AppError::NotFound(format!("No lot {code} is known.")))?;
-            let product = Product::find(conn, lot.product_id)?;
-            let origin = lot
-                .origin_site_id
-                .map(|id| Site::find(conn, id))
-                .transpose()?;
-            let lines = ShipmentLine::for_lot(conn, lot.id)?;
-            // The lot is as trustworthy as its least anchored row.
-            let weakest = lines
-                .iter()
-                .map(|l| &l.trust)
-                .min_by_key(|t| match t {
-                    citytrace_schema::models::TrustState::Imported => 0,
-                    citytrace_schema::models::TrustState::Anchored { .. } => 1,
-                    citytrace_schema::models::TrustState::Final { .. } => 2,
-                })
-                .cloned()
-                .unwrap_or(citytrace_schema::models::TrustState::Imported);
-            let shipments = lines
-                .iter()
-                .map(|v| ShipmentRow {
-                    shipment: v.line.shipment_code.clone(),
-                    line_no: v.line.line_no,
-                    quantity: v.line.quantity.normalized().to_plain_string(),
-                    unit: v.line.unit.clone(),
-                    from: (&v.from_site).into(),
-                    to: (&v.to_site).into(),
-                    shipped_at: fmt::time(&v.line.shipped_at),
-                    received_at: v
-                        .line
-                        .received_at
-                        .as_ref()
-                        .map(fmt::time)
-                        .unwrap_or_else(|| "not yet".into()),
-                    batch_id: v.batch.id,
-                    source_line: v.line.line,
-                    trust: TrustBadge::new(&v.trust),
-                })
-                .collect();
-            let events = LotEvent::for_lot(conn, lot.id)?
-                .into_iter()
-                .map(|e| {
-                    let location = match e.biz_location_id {
-                        Some(id) => Site::find(conn, id)?.name,
-                        None => "–".into(),
-                    };
-                    let source = match (e.batch_id, e.line, e.chain_id, e.block_number) {
-                        (Some(b), Some(l), _, _) => format!("batch {b}, line {l}"),
-                        (_, _, Some(c), Some(n)) => format!("chain {c}, block {n}"),
-                        _ => "–".into(),
-                    };
-                    Ok(EventRow {
-                        time: fmt::time(&e.event_time),
-                        offset: e.event_tz_offset.unwrap_or_default(),
-                        event_type: e.event_type,
-                        biz_step: e.biz_step.unwrap_or_default(),
-                        disposition: e.disposition.unwrap_or_default(),
-                        location,
-                        source,
-                    })
-                })
-                .collect::<Result<Vec<_>, AppError>>()?;
+            let lot = find_lot(conn, &code)?;
+            let (view, summary) = view::load(conn, lot, depth)?;
+            let code = crate::fmt::path_segment(&view.code);
             Ok(LotPage {
-                layout: Layout::new(&format!("Lot {}", lot.code), "/materials"),
-                code: lot.code,
-                product_name: product.name,
-                gtin: product.gtin,
-                unit: product.unit,
-                origin: origin.as_ref().map(SiteRef::from),
-                shipments,
-                events,
-                summary: TrustBadge::new(&weakest),
+                layout: Layout::new(&format!("Lot {}", view.code), "/materials"),
+                back: trace::flatten(&view.trace_back),
+                forward: trace::flatten(&view.trace_forward),
+                deeper_href: format!("/lots/{code}?depth={}", (depth + 1).min(trace::MAX_DEPTH)),
+                api_href: format!("/api/v1/lots/{code}?depth={depth}"),
+                lot: view,
+                summary,
             })
         })
         .await?;
-    super::html(&page)
+    Ok(super::with_vary_hx(super::html(&page)?))
+}
+
+/// `GET /api/v1/lots/{code}`: the same as the page, as JSON (`?depth=` for the trace).
+pub async fn api(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let depth = lot_query(&req)?.depth()?;
+    let view = state
+        .db(move |conn| {
+            let lot = find_lot(conn, &code)?;
+            Ok(view::load(conn, lot, depth)?.0)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
 }

@@ -3,6 +3,7 @@
 
 use citytrace_schema::models::TrustState;
 
+#[derive(Debug, Clone)]
 pub struct TrustBadge {
     pub label: &'static str,
     /// CSS class: trust-imported, trust-anchored, trust-final.

@@ -1,0 +1,279 @@
+//! The cold-chain area: the compliance figure, shipments in breach, shipments with readings
+//! (a list), and one shipment's loggers against its products' ranges — each page with a JSON
+//! twin under `/api/v1/cold-chain`. Every figure comes from
+//! `citytrace_schema::derived::cold_chain` (docs/methods/cold-chain.md).
+
+mod breaches;
+mod chart;
+mod shipment;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::{Deserialize, Serialize};
+
+use citytrace_schema::derived::cold_chain::{cold_chain_compliance, ColdChainSettings};
+
+use crate::error::{ApiError, AppError};
+use crate::layout::Layout;
+use crate::listing::{ListParams, ListView, PageOfRows};
+use crate::AppState;
+use breaches::{BreachRow, BreachRows};
+use shipment::ShipmentView;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/cold-chain", web::get().to(index))
+        .route("/api/v1/cold-chain", web::get().to(index_api))
+        .route("/cold-chain/breaches", web::get().to(breach_page))
+        .route("/api/v1/cold-chain/breaches", web::get().to(breach_api))
+        .route("/cold-chain/shipments/{code:.+}", web::get().to(show))
+        .route(
+            "/api/v1/cold-chain/shipments/{code:.+}",
+            web::get().to(show_api),
+        );
+}
+
+/// The thresholds of docs/methods/cold-chain.md, "Settings" (the explorer uses the defaults).
+fn settings() -> ColdChainSettings {
+    ColdChainSettings::default()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ComplianceView {
+    pub shipments_assessed: i64,
+    pub compliant: i64,
+    pub within_budget: i64,
+    pub breach: i64,
+    /// Compliant or within budget, % of the assessed shipments (0.1), `None` when none is.
+    pub compliance_rate_pct: Option<String>,
+}
+
+struct Overview {
+    compliance: ComplianceView,
+    breaches: BreachRows,
+}
+
+/// The compliance figure and the first page of breaches, from one snapshot.
+fn overview(conn: &mut diesel::PgConnection, limit: usize) -> Result<Overview, AppError> {
+    conn.build_transaction()
+        .read_only()
+        .repeatable_read()
+        .run(|conn| {
+            let settings = settings();
+            let c = cold_chain_compliance(conn, &settings)?;
+            let breaches = breaches::page(conn, &settings, None, limit)?;
+            Ok(Overview {
+                compliance: ComplianceView {
+                    shipments_assessed: c.shipments_assessed,
+                    compliant: c.compliant(),
+                    within_budget: c.within_budget,
+                    breach: c.breach,
+                    compliance_rate_pct: c.compliance_rate_pct().map(|r| r.to_plain_string()),
+                },
+                breaches,
+            })
+        })
+}
+
+#[derive(Template)]
+#[template(path = "cold_chain/index.html")]
+pub struct ColdChainPage {
+    pub layout: Layout,
+    pub compliance: ComplianceView,
+    pub breaches: Vec<BreachRow>,
+    pub more_breaches: Option<String>,
+    pub shipments: ListView,
+}
+
+/// `GET /cold-chain`.
+async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let page = state
+        .db(|conn| {
+            let o = overview(conn, breaches::PER_PAGE)?;
+            let def = &crate::lists::cold_chain::SHIPMENTS;
+            let params = ListParams::parse(def, &[])?;
+            let rows = PageOfRows::load(conn, def, &params)?;
+            Ok(ColdChainPage {
+                layout: Layout::new("Cold chain", "/cold-chain"),
+                compliance: o.compliance,
+                more_breaches: o.breaches.next_after.map(|a| breach_href(&a)),
+                breaches: o.breaches.rows,
+                shipments: ListView::new(def, &params, &rows),
+            })
+        })
+        .await?;
+    super::html(&page)
+}
+
+fn breach_href(after: &str) -> String {
+    format!(
+        "/cold-chain/breaches?after={}",
+        crate::listing::query::encode(after)
+    )
+}
+
+#[derive(Serialize)]
+struct IndexJson {
+    compliance: ComplianceView,
+    breaches: Vec<BreachRow>,
+    /// The next page of breaches (`/api/v1/cold-chain/breaches?after=…`).
+    next: Option<String>,
+    shipments: &'static str,
+}
+
+/// `GET /api/v1/cold-chain`.
+async fn index_api(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let o = state.db(|conn| overview(conn, breaches::PER_PAGE)).await?;
+    Ok(HttpResponse::Ok().json(IndexJson {
+        compliance: o.compliance,
+        next: o
+            .breaches
+            .next_after
+            .map(|a| format!("/api/v1{}", breach_href(&a))),
+        breaches: o.breaches.rows,
+        shipments: "/api/v1/cold-chain-shipments",
+    }))
+}
+
+#[derive(Deserialize)]
+struct BreachQuery {
+    after: Option<String>,
+    format: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "cold_chain/breaches.html")]
+pub struct BreachPage {
+    pub layout: Layout,
+    pub breaches: Vec<BreachRow>,
+    pub after: Option<String>,
+    pub next: Option<String>,
+}
+
+/// `GET /cold-chain/breaches?after=CODE`: a page of shipments in breach; `format=csv|json`: all.
+async fn breach_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let q = web::Query::<BreachQuery>::from_query(req.query_string())
+        .map_err(|e| AppError::BadRequest(format!("unreadable query string: {e}")))?
+        .into_inner();
+    match q.format.as_deref().unwrap_or("html") {
+        "html" => {}
+        "csv" => {
+            let body = state.db(|conn| breaches::csv(conn, &settings())).await?;
+            return Ok(HttpResponse::Ok()
+                .content_type("text/csv; charset=utf-8")
+                .insert_header((
+                    "Content-Disposition",
+                    "attachment; filename=\"cold-chain-breaches.csv\"",
+                ))
+                .body(body));
+        }
+        "json" => {
+            let rows = state
+                .db(|conn| {
+                    let mut all = Vec::new();
+                    let mut after: Option<String> = None;
+                    loop {
+                        let page = breaches::page(conn, &settings(), after.as_deref(), 100)?;
+                        all.extend(page.rows);
+                        match page.next_after {
+                            Some(next) => after = Some(next),
+                            None => return Ok(all),
+                        }
+                    }
+                })
+                .await?;
+            return Ok(HttpResponse::Ok()
+                .insert_header((
+                    "Content-Disposition",
+                    "attachment; filename=\"cold-chain-breaches.json\"",
+                ))
+                .json(rows));
+        }
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "format must be html, json or csv, not {other:?}"
+            )))
+        }
+    }
+    let after = q.after.filter(|a| !a.is_empty());
+    let page = state
+        .db(move |conn| {
+            let rows = breaches::page(conn, &settings(), after.as_deref(), breaches::PER_PAGE)?;
+            Ok(BreachPage {
+                layout: Layout::new("Shipments in breach", "/cold-chain"),
+                breaches: rows.rows,
+                next: rows.next_after.map(|a| breach_href(&a)),
+                after,
+            })
+        })
+        .await?;
+    super::html(&page)
+}
+
+#[derive(Serialize)]
+struct BreachJson {
+    items: Vec<BreachRow>,
+    next: Option<String>,
+}
+
+/// `GET /api/v1/cold-chain/breaches?after=CODE`.
+async fn breach_api(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let q = web::Query::<BreachQuery>::from_query(req.query_string())
+        .map_err(|e| AppError::BadRequest(format!("unreadable query string: {e}")))?
+        .into_inner();
+    let after = q.after.filter(|a| !a.is_empty());
+    let rows = state
+        .db(move |conn| breaches::page(conn, &settings(), after.as_deref(), breaches::PER_PAGE))
+        .await?;
+    Ok(HttpResponse::Ok().json(BreachJson {
+        items: rows.rows,
+        next: rows
+            .next_after
+            .map(|a| format!("/api/v1{}", breach_href(&a))),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "cold_chain/shipment.html")]
+pub struct ShipmentPage {
+    pub layout: Layout,
+    pub s: ShipmentView,
+}
+
+async fn load_shipment(state: &AppState, code: String) -> Result<ShipmentView, AppError> {
+    state
+        .db(move |conn| {
+            shipment::load(conn, &code, &settings())?
+                .ok_or_else(|| AppError::NotFound(format!("No shipment {code} is known.")))
+        })
+        .await
+}
+
+/// `GET /cold-chain/shipments/{code}`.
+async fn show(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let s = load_shipment(&state, path.into_inner()).await?;
+    super::html(&ShipmentPage {
+        layout: Layout::new(
+            &format!("Shipment {} · cold chain", s.shipment_code),
+            "/cold-chain",
+        ),
+        s,
+    })
+}
+
+/// `GET /api/v1/cold-chain/shipments/{code}`.
+async fn show_api(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let s = load_shipment(&state, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(s))
+}

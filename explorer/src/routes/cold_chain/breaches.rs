@@ -1,0 +1,190 @@
+//! Shipments in breach, a page at a time, from [`shipments_in_breach`]: each shipment is
+//! assessed alone (only shipments with a reading outside a range are), so memory holds one
+//! shipment's readings whatever the number of readings — the list cannot be a SQL `ListDef`.
+
+use chrono::TimeDelta;
+use diesel::PgConnection;
+use serde::Serialize;
+
+use citytrace_schema::derived::cold_chain::{
+    shipments_in_breach, ColdChainSettings, ShipmentColdChain, Verdict,
+};
+
+use super::shipment::reason_text;
+use crate::error::AppError;
+use crate::fmt;
+use crate::routes::evidence::{duration, minutes, SourceRow, Trust, TrustOfBatches};
+
+/// Shipments per page of the breach list.
+pub const PER_PAGE: usize = 25;
+
+/// One shipment in breach, summed up: the products and loggers in breach and why.
+#[derive(Debug, Serialize)]
+pub struct BreachRow {
+    pub shipment_code: String,
+    pub href: String,
+    /// Products in breach, by name.
+    pub products: Vec<String>,
+    /// Loggers in breach.
+    pub devices: Vec<String>,
+    pub reasons: Vec<&'static str>,
+    pub excursions: usize,
+    /// The most time out of range of one logger against one product.
+    pub time_out_of_range: String,
+    pub time_out_of_range_minutes: f64,
+    pub longest_excursion: String,
+    pub longest_excursion_minutes: f64,
+    /// The first reading of the first excursion in breach.
+    pub source: Option<SourceRow>,
+    /// How far that reading's batch can be trusted.
+    pub trust: Option<Trust>,
+}
+
+impl BreachRow {
+    pub fn new(shipment: &ShipmentColdChain) -> Self {
+        let mut products = Vec::new();
+        let mut devices: Vec<String> = Vec::new();
+        let mut reasons: Vec<&'static str> = Vec::new();
+        let mut excursions = 0;
+        let mut out = TimeDelta::zero();
+        let mut longest = TimeDelta::zero();
+        let mut source = None;
+        for p in shipment
+            .products
+            .iter()
+            .filter(|p| p.verdict == Verdict::Breach)
+        {
+            products.push(p.product.name.clone());
+            for d in p
+                .devices
+                .iter()
+                .filter(|d| d.report.verdict == Verdict::Breach)
+            {
+                if !devices.contains(&d.device_id) {
+                    devices.push(d.device_id.clone());
+                }
+                for r in &d.report.breach_reasons {
+                    let text = reason_text(*r);
+                    if !reasons.contains(&text) {
+                        reasons.push(text);
+                    }
+                }
+                excursions += d.report.excursions.len();
+                out = out.max(d.report.time_out_of_range);
+                longest = longest.max(d.report.longest_excursion);
+                if source.is_none() {
+                    source =
+                        d.report.excursions.first().map(|e| {
+                            SourceRow::new(e.first_reading.batch_id, e.first_reading.line)
+                        });
+                }
+            }
+        }
+        Self {
+            href: format!(
+                "/cold-chain/shipments/{}",
+                fmt::path_segment(&shipment.shipment_code)
+            ),
+            shipment_code: shipment.shipment_code.clone(),
+            products,
+            devices,
+            reasons,
+            excursions,
+            time_out_of_range: duration(out),
+            time_out_of_range_minutes: minutes(out),
+            longest_excursion: duration(longest),
+            longest_excursion_minutes: minutes(longest),
+            source,
+            trust: None,
+        }
+    }
+}
+
+/// A page of the breach list and the cursor of the next.
+pub struct BreachRows {
+    pub rows: Vec<BreachRow>,
+    pub next_after: Option<String>,
+}
+
+pub fn page(
+    conn: &mut PgConnection,
+    settings: &ColdChainSettings,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<BreachRows, AppError> {
+    let page = shipments_in_breach(conn, settings, after, limit)?;
+    let mut trust = TrustOfBatches::default();
+    let mut rows = Vec::with_capacity(page.shipments.len());
+    for shipment in &page.shipments {
+        let mut row = BreachRow::new(shipment);
+        if let Some(source) = &row.source {
+            row.trust = Some(trust.of(conn, source.batch_id)?);
+        }
+        rows.push(row);
+    }
+    Ok(BreachRows {
+        rows,
+        next_after: page.next_after,
+    })
+}
+
+/// Every shipment in breach as CSV, walked a page at a time (one shipment's readings in
+/// memory at once; the text holds one short row per shipment in breach).
+pub fn csv(conn: &mut PgConnection, settings: &ColdChainSettings) -> Result<String, AppError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let write = |out: &mut csv::Writer<Vec<u8>>, record: &[&str]| {
+        let cells: Vec<String> = record
+            .iter()
+            .map(|c| crate::listing::csv_cell(c).into_owned())
+            .collect();
+        out.write_record(&cells)
+            .map_err(|e| AppError::Internal(format!("csv: {e}")))
+    };
+    write(
+        &mut out,
+        &[
+            "shipment_code",
+            "products",
+            "devices",
+            "reasons",
+            "excursions",
+            "time_out_of_range_minutes",
+            "longest_excursion_minutes",
+            "source_batch_id",
+            "source_line",
+        ],
+    )?;
+    let mut after: Option<String> = None;
+    loop {
+        let rows = page(conn, settings, after.as_deref(), 100)?;
+        for r in &rows.rows {
+            let (batch, line) = r
+                .source
+                .as_ref()
+                .map(|s| (s.batch_id.to_string(), s.line.to_string()))
+                .unwrap_or_default();
+            write(
+                &mut out,
+                &[
+                    &r.shipment_code,
+                    &r.products.join("; "),
+                    &r.devices.join("; "),
+                    &r.reasons.join("; "),
+                    &r.excursions.to_string(),
+                    &r.time_out_of_range_minutes.to_string(),
+                    &r.longest_excursion_minutes.to_string(),
+                    &batch,
+                    &line,
+                ],
+            )?;
+        }
+        match rows.next_after {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| AppError::Internal(format!("csv: {e}")))
+}

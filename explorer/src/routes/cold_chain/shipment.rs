@@ -1,0 +1,478 @@
+//! One shipment's cold chain as pages and JSON show it: built from
+//! [`cold_chain_for_shipment`] (every figure), the shipment's lines (what travelled) and, for
+//! drawing only, each logger's readings.
+
+use std::collections::HashMap;
+
+use bigdecimal::{BigDecimal, ToPrimitive};
+use chrono::{DateTime, FixedOffset, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use citytrace_schema::derived::cold_chain::{
+    cold_chain_for_shipment, BreachReason, ColdChainReport, ColdChainSettings, Direction,
+    ProductColdChain, Verdict,
+};
+use citytrace_schema::schema::{lots, products, sensor_readings, shipment_lines};
+
+use super::chart::{self, ChartInput, Span, TemperatureChart};
+use crate::error::AppError;
+use crate::fmt;
+use crate::routes::evidence::{
+    duration, local_rfc3339, local_time, minutes, parse_offset, SourceRow, Trust, TrustOfBatches,
+};
+
+/// A verdict with its words and badge class.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct VerdictView {
+    pub key: &'static str,
+    pub label: &'static str,
+    #[serde(skip)]
+    pub class: &'static str,
+}
+
+impl VerdictView {
+    pub fn new(verdict: Verdict) -> Self {
+        let (key, label) = match verdict {
+            Verdict::NoData => ("no_data", "no data"),
+            Verdict::NoRange => ("no_range", "no range"),
+            Verdict::Compliant => ("compliant", "compliant"),
+            Verdict::WithinBudget => ("within_budget", "within budget"),
+            Verdict::Breach => ("breach", "breach"),
+        };
+        Self {
+            key,
+            label,
+            class: match verdict {
+                Verdict::Compliant => "verdict verdict-ok",
+                Verdict::WithinBudget => "verdict verdict-budget",
+                Verdict::Breach => "verdict verdict-breach",
+                Verdict::NoData | Verdict::NoRange => "verdict verdict-none",
+            },
+        }
+    }
+}
+
+pub fn reason_text(reason: BreachReason) -> &'static str {
+    match reason {
+        BreachReason::CumulativeOverBudget => "cumulative time out of range over budget",
+        BreachReason::SingleOverBudget => "a single excursion over budget",
+        BreachReason::NoBudget => "an excursion where the product allows none",
+    }
+}
+
+pub fn direction_text(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Above => "above",
+        Direction::Below => "below",
+    }
+}
+
+fn decimal(d: &BigDecimal) -> String {
+    d.normalized().to_plain_string()
+}
+
+#[derive(Serialize)]
+pub struct ExcursionView {
+    pub direction: &'static str,
+    pub start: String,
+    pub end: String,
+    pub start_at: String,
+    pub end_at: String,
+    pub duration: String,
+    pub duration_minutes: f64,
+    pub peak_temp_c: String,
+    pub peak_at: String,
+    pub reading_count: usize,
+    pub open_at_end: bool,
+    pub first_reading: SourceRow,
+    pub end_reading: SourceRow,
+}
+
+#[derive(Serialize)]
+pub struct GapView {
+    pub from: String,
+    pub to: String,
+    pub from_at: String,
+    pub to_at: String,
+    pub length: String,
+    pub length_minutes: f64,
+    pub counted_as_excursion: bool,
+    pub from_reading: SourceRow,
+    pub to_reading: SourceRow,
+}
+
+#[derive(Serialize)]
+pub struct DeviceView {
+    pub submitter: String,
+    pub device_id: String,
+    pub verdict: VerdictView,
+    pub breach_reasons: Vec<&'static str>,
+    pub reading_count: usize,
+    /// The offset the logger wrote its times with; every time shown is in it.
+    pub offset: String,
+    pub first_reading: Option<String>,
+    pub last_reading: Option<String>,
+    pub min_temp_c: Option<String>,
+    pub max_temp_c: Option<String>,
+    pub mean_temp_c: Option<String>,
+    pub mean_kinetic_temp_c: Option<String>,
+    pub time_out_of_range: String,
+    pub time_out_of_range_minutes: f64,
+    pub longest_excursion: String,
+    pub longest_excursion_minutes: f64,
+    pub expected_interval_minutes: Option<f64>,
+    pub excursions: Vec<ExcursionView>,
+    pub gaps: Vec<GapView>,
+    #[serde(skip)]
+    pub chart: Option<TemperatureChart>,
+}
+
+#[derive(Serialize)]
+pub struct ProductView {
+    pub code: String,
+    pub name: String,
+    pub gtin: Option<String>,
+    pub href: String,
+    pub min_temp_c: Option<String>,
+    pub max_temp_c: Option<String>,
+    pub range: String,
+    pub max_excursion_minutes: Option<i32>,
+    pub max_single_excursion_minutes: Option<i32>,
+    pub logging_interval_minutes: Option<i32>,
+    pub budget: String,
+    pub verdict: VerdictView,
+    pub devices: Vec<DeviceView>,
+}
+
+#[derive(Serialize)]
+pub struct LineView {
+    pub line_no: i32,
+    pub lot_code: String,
+    pub lot_href: String,
+    pub product_code: String,
+    pub product_name: String,
+    pub quantity: String,
+    pub unit: String,
+    pub from_site: String,
+    pub to_site: String,
+    pub shipped_at: String,
+    pub source: SourceRow,
+    pub trust: Trust,
+}
+
+#[derive(Serialize)]
+pub struct ShipmentView {
+    pub shipment_code: String,
+    pub api_href: String,
+    pub verdict: VerdictView,
+    pub products: Vec<ProductView>,
+    pub lines: Vec<LineView>,
+}
+
+/// One logger's readings, for drawing.
+struct Drawn {
+    offset: FixedOffset,
+    readings: Vec<(DateTime<Utc>, f64)>,
+}
+
+/// The shipment assessed, with its lines and charts; `None` when no shipment has the code.
+pub fn load(
+    conn: &mut PgConnection,
+    code: &str,
+    settings: &ColdChainSettings,
+) -> Result<Option<ShipmentView>, AppError> {
+    let Some(shipment) = cold_chain_for_shipment(conn, code, settings)? else {
+        return Ok(None);
+    };
+    let mut drawn: HashMap<(String, String), Drawn> = HashMap::new();
+    let mut products = Vec::new();
+    let mut charts = 0;
+    for product in &shipment.products {
+        let mut devices = Vec::new();
+        for device in &product.devices {
+            let key = (device.submitter.clone(), device.device_id.clone());
+            if !drawn.contains_key(&key) {
+                let readings = readings_of(conn, code, &key.0, &key.1)?;
+                drawn.insert(key.clone(), readings);
+            }
+            let d = &drawn[&key];
+            charts += 1;
+            devices.push(device_view(
+                format!("chart-{charts}"),
+                product,
+                &device.submitter,
+                &device.device_id,
+                &device.report,
+                d,
+            ));
+        }
+        products.push(product_view(product, devices));
+    }
+    Ok(Some(ShipmentView {
+        api_href: format!(
+            "/api/v1/cold-chain/shipments/{}",
+            fmt::path_segment(&shipment.shipment_code)
+        ),
+        shipment_code: shipment.shipment_code.clone(),
+        verdict: VerdictView::new(shipment.verdict),
+        products,
+        lines: lines(conn, code)?,
+    }))
+}
+
+fn readings_of(
+    conn: &mut PgConnection,
+    code: &str,
+    submitter: &str,
+    device: &str,
+) -> Result<Drawn, AppError> {
+    let rows: Vec<(DateTime<Utc>, BigDecimal, String)> = sensor_readings::table
+        .filter(sensor_readings::shipment_code.eq(code))
+        .filter(sensor_readings::submitter.eq(submitter))
+        .filter(sensor_readings::device_id.eq(device))
+        .order(sensor_readings::recorded_at)
+        .select((
+            sensor_readings::recorded_at,
+            sensor_readings::temperature_c,
+            sensor_readings::recorded_offset,
+        ))
+        .load(conn)?;
+    let offset = rows
+        .first()
+        .map(|r| parse_offset(&r.2))
+        .unwrap_or_else(|| parse_offset("+00:00"));
+    Ok(Drawn {
+        offset,
+        readings: rows
+            .into_iter()
+            .filter_map(|(t, c, _)| Some((t, c.to_f64()?)))
+            .collect(),
+    })
+}
+
+fn device_view(
+    chart_id: String,
+    product: &ProductColdChain,
+    submitter: &str,
+    device_id: &str,
+    report: &ColdChainReport,
+    drawn: &Drawn,
+) -> DeviceView {
+    let offset = drawn.offset;
+    let local = |t: DateTime<Utc>| local_time(t, &offset);
+    let excursions: Vec<ExcursionView> = report
+        .excursions
+        .iter()
+        .map(|e| ExcursionView {
+            direction: direction_text(e.direction),
+            start: local(e.start),
+            end: local(e.end),
+            start_at: local_rfc3339(e.start, &offset),
+            end_at: local_rfc3339(e.end, &offset),
+            duration: duration(e.duration),
+            duration_minutes: minutes(e.duration),
+            peak_temp_c: decimal(&e.peak_temp_c),
+            peak_at: local(e.peak_at),
+            reading_count: e.reading_count,
+            open_at_end: e.open_at_end,
+            first_reading: SourceRow::new(e.first_reading.batch_id, e.first_reading.line),
+            end_reading: SourceRow::new(e.end_reading.batch_id, e.end_reading.line),
+        })
+        .collect();
+    let gaps: Vec<GapView> = report
+        .gaps
+        .iter()
+        .map(|g| GapView {
+            from: local(g.from),
+            to: local(g.to),
+            from_at: local_rfc3339(g.from, &offset),
+            to_at: local_rfc3339(g.to, &offset),
+            length: duration(g.length),
+            length_minutes: minutes(g.length),
+            counted_as_excursion: g.counted_as_excursion,
+            from_reading: SourceRow::new(g.from_reading.batch_id, g.from_reading.line),
+            to_reading: SourceRow::new(g.to_reading.batch_id, g.to_reading.line),
+        })
+        .collect();
+    let p = &product.product;
+    let chart = chart::draw(ChartInput {
+        id: chart_id,
+        title: format!(
+            "Temperature of logger {device_id} against {} ({})",
+            p.name,
+            range_text(p.min_temp_c.as_ref(), p.max_temp_c.as_ref())
+        ),
+        readings: &drawn.readings,
+        min_c: p.min_temp_c.as_ref().and_then(|v| v.to_f64()),
+        max_c: p.max_temp_c.as_ref().and_then(|v| v.to_f64()),
+        excursions: report
+            .excursions
+            .iter()
+            .zip(&excursions)
+            .map(|(e, v)| Span {
+                from: e.start,
+                to: e.end,
+                direction: Some(e.direction),
+                title: format!(
+                    "Excursion {} the range from {} to {} ({}), peak {} °C",
+                    v.direction, v.start, v.end, v.duration, v.peak_temp_c
+                ),
+            })
+            .collect(),
+        gaps: report
+            .gaps
+            .iter()
+            .zip(&gaps)
+            .map(|(g, v)| Span {
+                from: g.from,
+                to: g.to,
+                direction: None,
+                title: format!("No reading from {} to {} ({})", v.from, v.to, v.length),
+            })
+            .collect(),
+        offset,
+    });
+    let summary = report.summary.as_ref();
+    DeviceView {
+        submitter: submitter.to_string(),
+        device_id: device_id.to_string(),
+        verdict: VerdictView::new(report.verdict),
+        breach_reasons: report
+            .breach_reasons
+            .iter()
+            .map(|r| reason_text(*r))
+            .collect(),
+        reading_count: report.reading_count,
+        offset: chart
+            .as_ref()
+            .map(|c| c.time_zone.clone())
+            .unwrap_or_default(),
+        first_reading: summary.map(|s| local(s.first_reading)),
+        last_reading: summary.map(|s| local(s.last_reading)),
+        min_temp_c: summary.map(|s| decimal(&s.min_temp_c)),
+        max_temp_c: summary.map(|s| decimal(&s.max_temp_c)),
+        mean_temp_c: summary.map(|s| s.mean_temp_c.to_plain_string()),
+        mean_kinetic_temp_c: summary
+            .and_then(|s| s.mean_kinetic_temp_c.as_ref())
+            .map(|t| t.to_plain_string()),
+        time_out_of_range: duration(report.time_out_of_range),
+        time_out_of_range_minutes: minutes(report.time_out_of_range),
+        longest_excursion: duration(report.longest_excursion),
+        longest_excursion_minutes: minutes(report.longest_excursion),
+        expected_interval_minutes: report.expected_interval.map(minutes),
+        excursions,
+        gaps,
+        chart,
+    }
+}
+
+pub fn range_text(min: Option<&BigDecimal>, max: Option<&BigDecimal>) -> String {
+    match (min, max) {
+        (Some(a), Some(b)) => format!("{} to {} °C", decimal(a), decimal(b)),
+        (None, Some(b)) => format!("at most {} °C", decimal(b)),
+        (Some(a), None) => format!("at least {} °C", decimal(a)),
+        (None, None) => "no range".into(),
+    }
+}
+
+fn product_view(product: &ProductColdChain, devices: Vec<DeviceView>) -> ProductView {
+    let p = &product.product;
+    let budget = match (p.max_excursion_minutes, p.max_single_excursion_minutes) {
+        _ if p.min_temp_c.is_none() && p.max_temp_c.is_none() => "no range, so no budget".into(),
+        (None, None) => "no excursion allowed".to_string(),
+        (Some(total), None) => format!("{total} min out of range in all"),
+        (None, Some(single)) => format!("{single} min at once"),
+        (Some(total), Some(single)) => {
+            format!("{total} min out of range in all, {single} min at once")
+        }
+    };
+    ProductView {
+        code: p.code.clone(),
+        name: p.name.clone(),
+        gtin: p.gtin.clone(),
+        href: format!("/products/{}", fmt::path_segment(&p.code)),
+        min_temp_c: p.min_temp_c.as_ref().map(decimal),
+        max_temp_c: p.max_temp_c.as_ref().map(decimal),
+        range: range_text(p.min_temp_c.as_ref(), p.max_temp_c.as_ref()),
+        max_excursion_minutes: p.max_excursion_minutes,
+        max_single_excursion_minutes: p.max_single_excursion_minutes,
+        logging_interval_minutes: p.logging_interval_minutes,
+        budget,
+        verdict: VerdictView::new(product.verdict),
+        devices,
+    }
+}
+
+fn lines(conn: &mut PgConnection, code: &str) -> Result<Vec<LineView>, AppError> {
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(
+        i64,
+        i32,
+        i32,
+        String,
+        String,
+        String,
+        BigDecimal,
+        String,
+        String,
+        String,
+        DateTime<Utc>,
+        String,
+    )> = shipment_lines::table
+        .inner_join(lots::table.inner_join(products::table))
+        .filter(shipment_lines::shipment_code.eq(code))
+        .order((shipment_lines::line_no, shipment_lines::batch_id))
+        .select((
+            shipment_lines::batch_id,
+            shipment_lines::line,
+            shipment_lines::line_no,
+            shipment_lines::lot_code,
+            products::code,
+            products::name,
+            shipment_lines::quantity,
+            shipment_lines::unit,
+            shipment_lines::from_site,
+            shipment_lines::to_site,
+            shipment_lines::shipped_at,
+            shipment_lines::shipped_offset,
+        ))
+        .load(conn)?;
+    let mut trust = TrustOfBatches::default();
+    rows.into_iter()
+        .map(
+            |(
+                batch_id,
+                line,
+                line_no,
+                lot_code,
+                product_code,
+                product_name,
+                quantity,
+                unit,
+                from,
+                to,
+                shipped,
+                offset,
+            )| {
+                Ok(LineView {
+                    line_no,
+                    lot_href: format!("/lots/{}", fmt::path_segment(&lot_code)),
+                    lot_code,
+                    product_code,
+                    product_name,
+                    quantity: decimal(&quantity),
+                    unit,
+                    from_site: from,
+                    to_site: to,
+                    shipped_at: format!(
+                        "{} ({offset})",
+                        local_time(shipped, &parse_offset(&offset))
+                    ),
+                    source: SourceRow::new(batch_id, line),
+                    trust: trust.of(conn, batch_id)?,
+                })
+            },
+        )
+        .collect()
+}

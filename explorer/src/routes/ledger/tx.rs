@@ -1,0 +1,232 @@
+//! `/ledger/chains/{id}/tx/{hash}`: every event citytrace decoded from one transaction, with its
+//! parameters, and the import batch it anchored, if any.
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bytea, Integer, Nullable, Text, Timestamptz};
+use serde::Serialize;
+
+use super::chain_id;
+use crate::error::{ApiError, AppError};
+use crate::fmt;
+use crate::layout::Layout;
+use crate::routes::provenance::Hash;
+use crate::AppState;
+
+pub enum Selector {
+    Tx(Vec<u8>),
+    Block(i64),
+}
+
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = Integer)]
+    log_index: i32,
+    #[diesel(sql_type = Text)]
+    event: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    summary: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    href: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    finality: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    block_number: i64,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    block_time: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Bytea)]
+    block_hash: Vec<u8>,
+    #[diesel(sql_type = Bytea)]
+    tx_hash: Vec<u8>,
+    #[diesel(sql_type = Nullable<Bytea>)]
+    contract: Option<Vec<u8>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    params: Option<String>,
+}
+
+/// One decoded parameter: name and value as text (byte strings as `0x…`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Param {
+    pub name: String,
+    pub value: String,
+    /// The value is a hash or address (shown short, in full on hover).
+    #[serde(skip)]
+    pub short: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    pub log_index: i32,
+    pub event: String,
+    pub summary: Option<String>,
+    /// The domain page of what the event is about (a batch, …).
+    pub href: Option<String>,
+    pub finality: String,
+    pub block_number: i64,
+    pub block_time: String,
+    pub block_hash: Hash,
+    pub tx_hash: Hash,
+    #[serde(skip)]
+    pub tx_href: String,
+    pub contract: Option<Hash>,
+    pub params: Vec<Param>,
+}
+
+/// A JSON value as the page shows it: Postgres writes bytea as `\x…`, shown as `0x…`.
+fn param_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => match s.strip_prefix("\\x") {
+            Some(hex) => format!("0x{hex}"),
+            None => s.clone(),
+        },
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn params(text: Option<&str>) -> Vec<Param> {
+    let Some(serde_json::Value::Object(map)) = text.and_then(|t| serde_json::from_str(t).ok())
+    else {
+        return Vec::new();
+    };
+    map.iter()
+        .map(|(k, v)| {
+            let value = param_text(v);
+            let short = (value.starts_with("0x") && value.len() > 14)
+                .then(|| format!("{}…{}", &value[..8], &value[value.len() - 4..]));
+            Param {
+                name: k.clone(),
+                value,
+                short,
+            }
+        })
+        .collect()
+}
+
+pub fn events_where(
+    conn: &mut PgConnection,
+    chain: i64,
+    selector: Selector,
+) -> Result<Vec<EventView>, AppError> {
+    let (tx, block) = match selector {
+        Selector::Tx(hash) => (Some(hash), None),
+        Selector::Block(n) => (None, Some(n)),
+    };
+    let rows: Vec<Row> = diesel::sql_query(include_str!("tx_events.sql"))
+        .bind::<BigInt, _>(chain)
+        .bind::<Nullable<Bytea>, _>(tx)
+        .bind::<Nullable<BigInt>, _>(block)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| EventView {
+            params: params(r.params.as_deref()),
+            log_index: r.log_index,
+            event: r.event,
+            summary: r.summary,
+            href: r.href,
+            finality: r.finality.unwrap_or_else(|| "pending".into()),
+            block_number: r.block_number,
+            block_time: r.block_time.as_ref().map(fmt::time).unwrap_or_default(),
+            block_hash: Hash::new(&r.block_hash),
+            tx_href: crate::routes::provenance::tx_href(chain, &r.tx_hash),
+            tx_hash: Hash::new(&r.tx_hash),
+            contract: r.contract.as_deref().map(Hash::new),
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AnchoredBatch {
+    pub batch_id: i64,
+    #[serde(skip)]
+    pub href: String,
+    pub rows: i32,
+    pub merkle_root: Hash,
+    pub finality: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TxView {
+    pub chain_id: i64,
+    pub chain_name: String,
+    pub tx_hash: Hash,
+    pub block_number: i64,
+    pub block_time: String,
+    pub events: Vec<EventView>,
+    pub anchored_batches: Vec<AnchoredBatch>,
+}
+
+fn load(conn: &mut PgConnection, id: &str, hash: &str) -> Result<TxView, AppError> {
+    let id = chain_id(id)?;
+    let chain = super::chain_rows(conn, Some(id))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::NotFound(format!("No chain {id} is followed.")))?;
+    let bytes = citytrace_schema::parse_hex(hash, 32).ok_or_else(|| {
+        AppError::NotFound(format!(
+            "{hash} is not a transaction hash (0x and 64 hex digits)."
+        ))
+    })?;
+    let events = events_where(conn, id, Selector::Tx(bytes.clone()))?;
+    let Some(first) = events.first() else {
+        return Err(AppError::NotFound(format!(
+            "citytrace indexed no event of transaction {hash} on chain {id}."
+        )));
+    };
+    use citytrace_schema::schema::batch_anchors as a;
+    let anchored: Vec<(i64, i32, Vec<u8>, String)> = a::table
+        .filter(a::chain_id.eq(id))
+        .filter(a::tx_hash.eq(&bytes))
+        .order(a::log_index)
+        .select((a::batch_id, a::row_count, a::merkle_root, a::finality))
+        .load(conn)?;
+    Ok(TxView {
+        chain_id: id,
+        chain_name: chain.name,
+        tx_hash: Hash::new(&bytes),
+        block_number: first.block_number,
+        block_time: first.block_time.clone(),
+        anchored_batches: anchored
+            .into_iter()
+            .map(|(batch_id, rows, root, finality)| AnchoredBatch {
+                href: format!("/batches/{batch_id}"),
+                batch_id,
+                rows,
+                merkle_root: Hash::new(&root),
+                finality,
+            })
+            .collect(),
+        events,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "ledger/tx.html")]
+pub struct TxPage {
+    pub layout: Layout,
+    pub tx: TxView,
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, hash) = path.into_inner();
+    let tx = state.db(move |conn| load(conn, &id, &hash)).await?;
+    crate::routes::html(&TxPage {
+        layout: Layout::new(&format!("Transaction {}", tx.tx_hash.short), "/ledger"),
+        tx,
+    })
+}
+
+pub async fn api(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, hash) = path.into_inner();
+    let tx = state.db(move |conn| load(conn, &id, &hash)).await?;
+    Ok(HttpResponse::Ok().json(tx))
+}

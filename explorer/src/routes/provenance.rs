@@ -1,0 +1,66 @@
+//! Links from a figure to its evidence: an imported row (batch + line, and its Merkle proof) or
+//! a chain log (chain + transaction). Hashes shown Etherscan-style: short, full in the title.
+
+use serde::Serialize;
+
+/// The batch page, at the row's anchor.
+pub fn batch_line_href(batch_id: i64, line: i32) -> String {
+    format!("/batches/{batch_id}#line-{line}")
+}
+
+/// The row's Merkle proof against its batch's root.
+pub fn proof_href(batch_id: i64, line: i32) -> String {
+    format!("/api/v1/batches/{batch_id}/rows/{line}/proof")
+}
+
+/// The transaction page of a chain.
+pub fn tx_href(chain_id: i64, tx_hash: &[u8]) -> String {
+    format!(
+        "/ledger/chains/{chain_id}/tx/{}",
+        citytrace_schema::hex0x(tx_hash)
+    )
+}
+
+/// A hash or address: `0x1234…abcd` on pages, the full value in `title` and in JSON.
+#[derive(Debug, Clone, Serialize)]
+#[serde(into = "String")]
+pub struct Hash {
+    pub full: String,
+    pub short: String,
+}
+
+impl Hash {
+    pub fn new(bytes: &[u8]) -> Self {
+        Self {
+            full: citytrace_schema::hex0x(bytes),
+            short: crate::fmt::short_hash(bytes),
+        }
+    }
+}
+
+impl From<Hash> for String {
+    fn from(h: Hash) -> String {
+        h.full
+    }
+}
+
+/// Where an imported row came from, as pages link it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowSource {
+    pub batch_id: i64,
+    pub line: i32,
+    #[serde(skip)]
+    pub href: String,
+    pub proof: String,
+}
+
+impl RowSource {
+    pub fn new(batch_id: i64, line: i32) -> Self {
+        Self {
+            batch_id,
+            line,
+            href: batch_line_href(batch_id, line),
+            proof: proof_href(batch_id, line),
+        }
+    }
+}

@@ -1,0 +1,445 @@
+//! The waste area: city rates by EWC chapter and period, flagged consignments and the
+//! consignments list; a consignment's custody chain and flags; a facility's mass balance —
+//! each page with a JSON twin under `/api/v1/waste`. Every figure comes from
+//! `citytrace_schema::derived::waste` (docs/methods/waste.md).
+
+mod charts;
+mod consignment;
+mod facility;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use bigdecimal::{BigDecimal, ToPrimitive, Zero};
+use chrono::{NaiveDate, Utc};
+use diesel::dsl::{max, min};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use citytrace_schema::derived::waste::{
+    city_rates, flagged_consignments, ConsignmentFlags, Period, PeriodKind, TreatmentRates,
+    TreatmentTotals, WasteRules,
+};
+use citytrace_schema::schema::{waste_receipts, waste_transfers};
+
+use crate::error::{ApiError, AppError};
+use crate::layout::Layout;
+use crate::listing::{ListParams, ListView, PageOfRows};
+use crate::routes::evidence::{SourceRow, Trust, TrustOfBatches};
+use crate::AppState;
+use charts::{BarChart, ShareRow};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/waste", web::get().to(index))
+        .route("/api/v1/waste", web::get().to(index_api))
+        .route(
+            "/waste/consignments/{id:.+}",
+            web::get().to(consignment::show),
+        )
+        .route(
+            "/api/v1/waste/consignments/{id:.+}",
+            web::get().to(consignment::show_api),
+        )
+        .route("/waste/facilities/{code:.+}", web::get().to(facility::show))
+        .route(
+            "/api/v1/waste/facilities/{code:.+}",
+            web::get().to(facility::show_api),
+        );
+}
+
+/// The thresholds of docs/methods/waste.md, "Settings" (the explorer uses the defaults).
+fn rules() -> WasteRules {
+    WasteRules::default()
+}
+
+/// Flagged consignments listed on the page.
+const FLAGGED_SHOWN: usize = 100;
+
+/// Periods shown at most (the latest ones).
+const MAX_PERIODS: usize = 12;
+
+#[derive(Deserialize)]
+struct PeriodQuery {
+    period: Option<String>,
+}
+
+fn period_kind(req: &HttpRequest, default: PeriodKind) -> Result<PeriodKind, AppError> {
+    let q = web::Query::<PeriodQuery>::from_query(req.query_string())
+        .map_err(|e| AppError::BadRequest(format!("unreadable query string: {e}")))?;
+    match q.period.as_deref() {
+        None | Some("") => Ok(default),
+        Some("month") => Ok(PeriodKind::Month),
+        Some("quarter") => Ok(PeriodKind::Quarter),
+        Some("year") => Ok(PeriodKind::Year),
+        Some(other) => Err(AppError::BadRequest(format!(
+            "period must be month, quarter or year, not {other:?}"
+        ))),
+    }
+}
+
+fn kind_key(kind: PeriodKind) -> &'static str {
+    match kind {
+        PeriodKind::Month => "month",
+        PeriodKind::Quarter => "quarter",
+        PeriodKind::Year => "year",
+    }
+}
+
+/// The last `MAX_PERIODS` periods of `kind` from `first` to `last`: the first date to ask for.
+fn recent_start(kind: PeriodKind, first: NaiveDate, last: NaiveDate) -> NaiveDate {
+    let periods = Period::covering(kind, first, last);
+    periods
+        .len()
+        .checked_sub(MAX_PERIODS)
+        .and_then(|skip| periods.get(skip))
+        .map_or(first, |p| p.start)
+}
+
+pub fn kg(v: &BigDecimal) -> String {
+    v.normalized().to_plain_string()
+}
+
+fn pct(v: &Option<BigDecimal>) -> Option<String> {
+    v.as_ref().map(|p| p.to_plain_string())
+}
+
+/// The List of Waste chapters (Commission Decision 2000/532/EC), shortened.
+pub fn chapter_name(chapter: &str) -> &'static str {
+    match chapter {
+        "01" => "Mining and quarrying",
+        "02" => "Agriculture and food",
+        "03" => "Wood, paper and board processing",
+        "04" => "Leather, fur and textiles",
+        "05" => "Petroleum refining",
+        "06" => "Inorganic chemicals",
+        "07" => "Organic chemicals",
+        "08" => "Coatings, adhesives and inks",
+        "09" => "Photographic industry",
+        "10" => "Thermal processes",
+        "11" => "Metal treatment and coating",
+        "12" => "Shaping of metals and plastics",
+        "13" => "Oil wastes",
+        "14" => "Solvents and refrigerants",
+        "15" => "Packaging, absorbents, filters",
+        "16" => "Not otherwise specified",
+        "17" => "Construction and demolition",
+        "18" => "Health care",
+        "19" => "Waste and water treatment",
+        "20" => "Municipal waste",
+        _ => "Other",
+    }
+}
+
+#[derive(Serialize)]
+pub struct RatesRow {
+    pub period: String,
+    /// `all` or the two-digit chapter.
+    pub chapter: String,
+    pub chapter_name: &'static str,
+    pub treated_kg: String,
+    pub recycling_kg: String,
+    pub energy_recovery_kg: String,
+    pub incineration_kg: String,
+    pub other_disposal_kg: String,
+    pub landfill_kg: String,
+    pub interim_kg: String,
+    pub recycling_percent: Option<String>,
+    pub energy_recovery_percent: Option<String>,
+    pub incineration_percent: Option<String>,
+    pub other_disposal_percent: Option<String>,
+    pub landfill_percent: Option<String>,
+    /// The consignments behind the row.
+    pub consignments_href: String,
+}
+
+fn rates_row(
+    period: &Period,
+    chapter: &str,
+    totals: &TreatmentTotals,
+    rates: &TreatmentRates,
+) -> RatesRow {
+    let ewc = if chapter == "all" {
+        String::new()
+    } else {
+        format!("ewc={chapter}&")
+    };
+    RatesRow {
+        period: period.label(),
+        chapter: chapter.to_string(),
+        chapter_name: if chapter == "all" {
+            "All waste"
+        } else {
+            chapter_name(chapter)
+        },
+        treated_kg: kg(&totals.treated_kg),
+        recycling_kg: kg(&totals.recycling_kg),
+        energy_recovery_kg: kg(&totals.energy_recovery_kg),
+        incineration_kg: kg(&totals.incineration_kg),
+        other_disposal_kg: kg(&totals.other_disposal_kg),
+        landfill_kg: kg(&totals.landfill_kg),
+        interim_kg: kg(&totals.interim_kg),
+        recycling_percent: pct(&rates.recycling_percent),
+        energy_recovery_percent: pct(&rates.energy_recovery_percent),
+        incineration_percent: pct(&rates.incineration_percent),
+        other_disposal_percent: pct(&rates.other_disposal_percent),
+        landfill_percent: pct(&rates.landfill_percent),
+        consignments_href: format!(
+            "/waste/consignments?{ewc}status=accepted&from={}&to={}",
+            // A day either side: the list filters by when the waste left, the rates by the
+            // receipt's local date.
+            period.start - chrono::Duration::days(1),
+            period.end
+        ),
+    }
+}
+
+fn share(v: &Option<String>) -> f64 {
+    v.as_deref()
+        .and_then(|s| s.parse::<BigDecimal>().ok())
+        .and_then(|d| d.to_f64())
+        .unwrap_or(0.0)
+}
+
+fn rates_chart(rows: &[RatesRow]) -> BarChart {
+    let share_rows: Vec<ShareRow> = rows
+        .iter()
+        .filter(|r| r.recycling_percent.is_some())
+        .map(|r| ShareRow {
+            label: if r.chapter == "all" {
+                format!("{} · all", r.period)
+            } else {
+                format!("{} · ch. {}", r.period, r.chapter)
+            },
+            shares: vec![
+                (share(&r.recycling_percent), "seg-recycling", "recycling"),
+                (
+                    share(&r.energy_recovery_percent),
+                    "seg-energy",
+                    "energy recovery",
+                ),
+                (
+                    share(&r.incineration_percent),
+                    "seg-incineration",
+                    "incineration",
+                ),
+                (
+                    share(&r.other_disposal_percent),
+                    "seg-other",
+                    "other disposal",
+                ),
+                (share(&r.landfill_percent), "seg-landfill", "landfill"),
+            ],
+        })
+        .collect();
+    charts::shares_chart(
+        "rates-chart",
+        "Treatment of the city's waste by EWC chapter and period, in % of the mass treated",
+        &share_rows,
+    )
+}
+
+#[derive(Serialize)]
+pub struct FlagRow {
+    pub consignment_id: String,
+    pub href: String,
+    /// Short descriptions of each flag with its figures.
+    pub flags: Vec<String>,
+    pub source: Option<SourceRow>,
+    pub trust: Option<Trust>,
+    /// Every check's figures, raised or not.
+    #[serde(rename = "detail")]
+    pub flags_detail: ConsignmentFlags,
+}
+
+/// The words of each raised flag, with its figures.
+pub fn flag_texts(f: &ConsignmentFlags) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(m) = f.mass.as_ref().filter(|m| m.exceeds_tolerance) {
+        out.push(format!(
+            "mass: declared {} kg ({}), received {} kg, difference {} kg ({} %)",
+            kg(&m.declared_kg),
+            m.mass_basis,
+            kg(&m.received_kg),
+            kg(&m.difference_kg),
+            m.difference_percent.to_plain_string()
+        ));
+    }
+    if let Some(o) = &f.operation_mismatch {
+        out.push(format!(
+            "operation: planned {}, performed {}{}",
+            o.planned,
+            o.performed,
+            if o.recovery_to_disposal {
+                " (recovery → disposal)"
+            } else {
+                ""
+            }
+        ));
+    }
+    if let Some(h) = &f.hazardous_in_non_hazardous_out {
+        out.push(format!(
+            "hazardous in, non-hazardous out at {}: {} ({}) left as {}",
+            h.facility,
+            h.incoming_consignment_id,
+            consignment::ewc_display(&h.incoming_ewc_code, true),
+            consignment::ewc_display(&h.outgoing_ewc_code, false)
+        ));
+    }
+    if let Some(r) = &f.refused {
+        out.push(format!("refused: {}", r.reason));
+    }
+    if let Some(p) = &f.parked {
+        out.push(format!(
+            "parked: {} kg under {} at {} for {} days",
+            kg(&p.mass_kg),
+            p.operation,
+            p.facility,
+            p.days_parked
+        ));
+    }
+    out
+}
+
+/// Flagged consignments as of now, with the transfer note's row.
+fn flagged(conn: &mut PgConnection) -> Result<Vec<FlagRow>, AppError> {
+    let flags = flagged_consignments(conn, &rules(), Utc::now())?;
+    let ids: Vec<i64> = flags.iter().map(|f| f.transfer_id).collect();
+    let rows: Vec<(i64, i64, i32)> = waste_transfers::table
+        .filter(waste_transfers::id.eq_any(&ids))
+        .select((
+            waste_transfers::id,
+            waste_transfers::batch_id,
+            waste_transfers::line,
+        ))
+        .load(conn)?;
+    let source: std::collections::HashMap<i64, SourceRow> = rows
+        .into_iter()
+        .map(|(id, batch, line)| (id, SourceRow::new(batch, line)))
+        .collect();
+    let mut trust = TrustOfBatches::default();
+    let mut trusts = std::collections::HashMap::new();
+    for s in source.values() {
+        trusts.insert(s.batch_id, trust.of(conn, s.batch_id)?);
+    }
+    Ok(flags
+        .into_iter()
+        .map(|f| FlagRow {
+            trust: source
+                .get(&f.transfer_id)
+                .and_then(|s| trusts.get(&s.batch_id))
+                .cloned(),
+            href: format!(
+                "/waste/consignments/{}",
+                crate::fmt::path_segment(&f.consignment_id)
+            ),
+            consignment_id: f.consignment_id.clone(),
+            flags: flag_texts(&f),
+            source: source.get(&f.transfer_id).cloned(),
+            flags_detail: f,
+        })
+        .collect())
+}
+
+struct Overview {
+    kind: PeriodKind,
+    rates: Vec<RatesRow>,
+    flagged: Vec<FlagRow>,
+}
+
+fn overview(conn: &mut PgConnection, kind: PeriodKind) -> Result<Overview, AppError> {
+    conn.build_transaction()
+        .read_only()
+        .repeatable_read()
+        .run(|conn| {
+            let (first, last): (Option<chrono::DateTime<Utc>>, Option<chrono::DateTime<Utc>>) =
+                waste_receipts::table
+                    .select((
+                        min(waste_receipts::received_at),
+                        max(waste_receipts::received_at),
+                    ))
+                    .first(conn)?;
+            let mut rates = Vec::new();
+            if let (Some(first), Some(last)) = (first, last) {
+                // A day either side: the local date decides which period a receipt is in.
+                let (first, last) = (
+                    first.date_naive() - chrono::Duration::days(1),
+                    last.date_naive() + chrono::Duration::days(1),
+                );
+                let first = recent_start(kind, first, last);
+                for period in city_rates(conn, kind, first, last)?.iter().rev() {
+                    if period.totals.treated_kg.is_zero() && period.totals.interim_kg.is_zero() {
+                        continue;
+                    }
+                    rates.push(rates_row(
+                        &period.period,
+                        "all",
+                        &period.totals,
+                        &period.rates,
+                    ));
+                    for c in &period.chapters {
+                        rates.push(rates_row(&period.period, &c.chapter, &c.totals, &c.rates));
+                    }
+                }
+            }
+            Ok(Overview {
+                kind,
+                rates,
+                flagged: flagged(conn)?,
+            })
+        })
+}
+
+#[derive(Template)]
+#[template(path = "waste/index.html")]
+pub struct WastePage {
+    pub layout: Layout,
+    pub period: &'static str,
+    pub rates: Vec<RatesRow>,
+    pub chart: BarChart,
+    /// The first [`FLAGGED_SHOWN`] flagged consignments (the JSON twin has them all).
+    pub flagged: Vec<FlagRow>,
+    pub more_flagged: usize,
+    pub consignments: ListView,
+}
+
+/// `GET /waste?period=year|quarter|month`.
+async fn index(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let kind = period_kind(&req, PeriodKind::Year)?;
+    let page = state
+        .db(move |conn| {
+            let o = overview(conn, kind)?;
+            let def = &crate::lists::waste::CONSIGNMENTS;
+            let params = ListParams::parse(def, &[])?;
+            let rows = PageOfRows::load(conn, def, &params)?;
+            Ok(WastePage {
+                layout: Layout::new("Waste", "/waste"),
+                period: kind_key(o.kind),
+                chart: rates_chart(&o.rates),
+                rates: o.rates,
+                more_flagged: o.flagged.len().saturating_sub(FLAGGED_SHOWN),
+                flagged: o.flagged.into_iter().take(FLAGGED_SHOWN).collect(),
+                consignments: ListView::new(def, &params, &rows),
+            })
+        })
+        .await?;
+    super::html(&page)
+}
+
+#[derive(Serialize)]
+struct IndexJson {
+    period: &'static str,
+    rates: Vec<RatesRow>,
+    flagged: Vec<FlagRow>,
+    consignments: &'static str,
+}
+
+/// `GET /api/v1/waste?period=…`.
+async fn index_api(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let kind = period_kind(&req, PeriodKind::Year)?;
+    let o = state.db(move |conn| overview(conn, kind)).await?;
+    Ok(HttpResponse::Ok().json(IndexJson {
+        period: kind_key(o.kind),
+        rates: o.rates,
+        flagged: o.flagged,
+        consignments: "/api/v1/waste-consignments",
+    }))
+}

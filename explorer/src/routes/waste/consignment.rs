@@ -1,0 +1,238 @@
+//! `/waste/consignments/{id}`: one consignment's custody chain ([`custody_chain`]), its
+//! transfer note and receipt, and its flags ([`consignment_flags`]).
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::Utc;
+use diesel::PgConnection;
+use serde::Serialize;
+
+use citytrace_schema::derived::waste::{
+    consignment_flags, custody_chain, treatment_class, ConsignmentFlags, CustodyStep,
+    TreatmentClass,
+};
+
+use super::{flag_texts, kg, rules};
+use crate::error::{ApiError, AppError};
+use crate::fmt;
+use crate::layout::Layout;
+use crate::routes::evidence::{local_time, parse_offset, SourceRow, Trust, TrustOfBatches};
+use crate::AppState;
+
+/// `17 01 01*`.
+pub fn ewc_display(code: &str, hazardous: bool) -> String {
+    let spaced = if code.len() == 6 && code.is_ascii() {
+        format!("{} {} {}", &code[..2], &code[2..4], &code[4..])
+    } else {
+        code.to_string()
+    };
+    if hazardous {
+        format!("{spaced}*")
+    } else {
+        spaced
+    }
+}
+
+fn operation_text(code: &str) -> String {
+    let class = match treatment_class(code) {
+        Some(TreatmentClass::Recycling) => "recycling",
+        Some(TreatmentClass::EnergyRecovery) => "energy recovery",
+        Some(TreatmentClass::Landfill) => "landfill",
+        Some(TreatmentClass::Incineration) => "incineration",
+        Some(TreatmentClass::OtherDisposal) => "other disposal",
+        Some(TreatmentClass::Interim) => {
+            "interim (storage or pre-treatment before another operation)"
+        }
+        None => "not an R/D code",
+    };
+    format!("{code} — {class}")
+}
+
+#[derive(Serialize)]
+pub struct SiteLink {
+    pub code: String,
+    pub href: String,
+}
+
+impl SiteLink {
+    fn new(code: &str) -> Self {
+        Self {
+            code: code.to_string(),
+            href: format!("/waste/facilities/{}", fmt::path_segment(code)),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ReceiptView {
+    /// `accepted` or `refused`.
+    pub status: String,
+    pub received_kg: Option<String>,
+    pub operation: Option<String>,
+    pub operation_text: Option<String>,
+    pub refusal_reason: Option<String>,
+    pub received_at: String,
+    pub submitter: String,
+    pub source: SourceRow,
+    pub trust: Trust,
+}
+
+#[derive(Serialize)]
+pub struct StepView {
+    /// −1 the consignment it came from, 0 this one, 1 the ones that moved it on, …
+    pub depth: i32,
+    pub consignment_id: String,
+    pub href: String,
+    pub current: bool,
+    pub ewc_code: String,
+    pub hazardous: bool,
+    pub description: Option<String>,
+    pub producer: String,
+    pub from_site: SiteLink,
+    pub carrier: String,
+    pub carrier_licence: String,
+    pub facility: SiteLink,
+    pub declared_kg: String,
+    pub mass_basis: String,
+    pub transferred_at: String,
+    pub planned_operation: String,
+    pub planned_text: String,
+    pub previous_consignment_id: Option<String>,
+    pub source: SourceRow,
+    pub trust: Trust,
+    pub receipt: Option<ReceiptView>,
+    /// received − declared, when a mass was received.
+    pub difference_kg: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ConsignmentView {
+    pub consignment_id: String,
+    pub api_href: String,
+    /// The custody chain, by depth then by when each left.
+    pub chain: Vec<StepView>,
+    pub flags: Vec<String>,
+    pub flag_figures: Option<ConsignmentFlags>,
+    pub mass_tolerance_percent: String,
+}
+
+impl ConsignmentView {
+    pub fn this(&self) -> Option<&StepView> {
+        self.chain.iter().find(|s| s.current)
+    }
+}
+
+fn step_view(
+    conn: &mut PgConnection,
+    trust: &mut TrustOfBatches,
+    step: &CustodyStep,
+) -> Result<StepView, AppError> {
+    let t = &step.consignment.transfer;
+    let receipt = match &step.consignment.receipt {
+        Some(r) => Some(ReceiptView {
+            status: r.status.clone(),
+            received_kg: r.mass_received_kg.as_ref().map(kg),
+            operation_text: r.operation.as_deref().map(operation_text),
+            operation: r.operation.clone(),
+            refusal_reason: r.refusal_reason.clone(),
+            received_at: format!(
+                "{} ({})",
+                local_time(r.received_at, &parse_offset(&r.received_offset)),
+                r.received_offset
+            ),
+            submitter: r.submitter.clone(),
+            source: SourceRow::new(r.batch_id, r.line),
+            trust: trust.of(conn, r.batch_id)?,
+        }),
+        None => None,
+    };
+    let difference_kg = step
+        .consignment
+        .receipt
+        .as_ref()
+        .and_then(|r| r.mass_received_kg.as_ref())
+        .map(|received| kg(&(received - &t.mass_kg)));
+    Ok(StepView {
+        depth: step.depth,
+        href: format!(
+            "/waste/consignments/{}",
+            fmt::path_segment(&t.consignment_id)
+        ),
+        consignment_id: t.consignment_id.clone(),
+        current: step.depth == 0,
+        ewc_code: ewc_display(&t.ewc_code, t.hazardous),
+        hazardous: t.hazardous,
+        description: t.description.clone(),
+        producer: t.producer.clone(),
+        from_site: SiteLink::new(&t.from_site),
+        carrier: t.carrier.clone(),
+        carrier_licence: t.carrier_licence.clone(),
+        facility: SiteLink::new(&t.to_site),
+        declared_kg: kg(&t.mass_kg),
+        mass_basis: t.mass_basis.clone(),
+        transferred_at: format!(
+            "{} ({})",
+            local_time(t.transferred_at, &parse_offset(&t.transferred_offset)),
+            t.transferred_offset
+        ),
+        planned_text: operation_text(&t.planned_operation),
+        planned_operation: t.planned_operation.clone(),
+        previous_consignment_id: t.previous_consignment_id.clone(),
+        source: SourceRow::new(t.batch_id, t.line),
+        trust: trust.of(conn, t.batch_id)?,
+        receipt,
+        difference_kg,
+    })
+}
+
+fn load(conn: &mut PgConnection, id: &str) -> Result<ConsignmentView, AppError> {
+    let steps = custody_chain(conn, id)?;
+    if steps.is_empty() {
+        return Err(AppError::NotFound(format!("No consignment {id} is known.")));
+    }
+    let mut trust = TrustOfBatches::default();
+    let chain = steps
+        .iter()
+        .map(|s| step_view(conn, &mut trust, s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let rules = rules();
+    let flags = consignment_flags(conn, id, &rules, Utc::now())?;
+    Ok(ConsignmentView {
+        consignment_id: id.to_string(),
+        api_href: format!("/api/v1/waste/consignments/{}", fmt::path_segment(id)),
+        chain,
+        flags: flags.as_ref().map(flag_texts).unwrap_or_default(),
+        flag_figures: flags,
+        mass_tolerance_percent: rules.mass_tolerance_percent.to_plain_string(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "waste/consignment.html")]
+pub struct ConsignmentPage {
+    pub layout: Layout,
+    pub c: ConsignmentView,
+}
+
+/// `GET /waste/consignments/{id}`.
+pub async fn show(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let c = state.db(move |conn| load(conn, &id)).await?;
+    super::super::html(&ConsignmentPage {
+        layout: Layout::new(&format!("Consignment {}", c.consignment_id), "/waste"),
+        c,
+    })
+}
+
+/// `GET /api/v1/waste/consignments/{id}`.
+pub async fn show_api(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let c = state.db(move |conn| load(conn, &id)).await?;
+    Ok(HttpResponse::Ok().json(c))
+}

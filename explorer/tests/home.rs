@@ -1,0 +1,138 @@
+//! The home page's spending and embodied-carbon figures, and the site page's spend, from a
+//! budget, an OCDS contract with a payment and deliveries under it, all imported through the
+//! real importers and dated in the current year (the figures are this year's).
+//!
+//! By hand: the works department budgeted 100 000 EUR (approved) and paid 12 500 EUR under
+//! its contract: 12.5 %. Under that contract 8 m³ of concrete with its own EPD at 265.4 kg/m³
+//! were delivered: 2 123.2 kg = 2.1 t CO2e (rounded to 0.1 t).
+
+use actix_web::http::StatusCode;
+use actix_web::{test, web, App};
+use chrono::{Datelike, Utc};
+
+use citytrace_explorer::{configure, AppState};
+use citytrace_importers::{import_file, CsvOptions, Format, ImportOptions, ImportOutcome};
+use citytrace_schema::testing::TestDatabase;
+use citytrace_schema::PgPool;
+
+fn import(pool: &PgPool, format: Format, submitter: &str, name: &str, text: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    let options = ImportOptions {
+        submitter: submitter.into(),
+        dry_run: false,
+        csv: CsvOptions::default(),
+        ..Default::default()
+    };
+    match import_file(&mut pool.get().unwrap(), format, &path, &options).unwrap() {
+        ImportOutcome::Imported { .. } => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+fn seed(pool: &PgPool, year: i32) {
+    let ocds = format!(
+        r#"{{"releases": [{{"ocid": "ocds-b5fd17-2026-0017", "id": "bridge-1", "date": "{year}-01-05T00:00:00Z",
+  "tag": ["contract"], "initiationType": "tender",
+  "parties": [{{"id": "WORKS", "name": "Public works department", "identifier": {{"scheme": "XX-CITY", "id": "WORKS"}}, "roles": ["buyer"]}},
+              {{"id": "PLANT", "name": "Concrete plant", "identifier": {{"scheme": "XX-REG", "id": "PLANT"}}, "roles": ["supplier"]}}],
+  "buyer": {{"id": "WORKS", "name": "Public works department"}},
+  "tender": {{"id": "bridge-t", "title": "North bridge deck concrete", "mainProcurementCategory": "works"}},
+  "awards": [{{"id": "a1", "status": "active", "suppliers": [{{"id": "PLANT", "name": "Concrete plant"}}], "value": {{"amount": 30000, "currency": "EUR"}}}}],
+  "contracts": [{{"id": "c1", "awardID": "a1", "status": "active", "dateSigned": "{year}-01-06T00:00:00Z", "value": {{"amount": 30000, "currency": "EUR"}},
+     "implementation": {{"transactions": [{{"id": "t1", "date": "{year}-01-20T00:00:00Z", "value": {{"amount": 12500, "currency": "EUR"}},
+        "payer": {{"id": "WORKS", "name": "Public works department"}}, "payee": {{"id": "PLANT", "name": "Concrete plant"}}}}]}}}}]}}]}}"#
+    );
+    import(pool, Format::Ocds, "CITY", "contracts.json", &ocds);
+    let budget = format!(
+        "budget_line_id,fiscal_year,phase,direction,department,program,cofog,economic_class,description,amount,currency\n\
+         {year}-PW-1,{year},approved,expenditure,XX-CITY-WORKS,Bridge renewal,04.5,31,North bridge deck,100000.00,EUR\n"
+    );
+    import(pool, Format::Budget, "FINANCE", "budget.csv", &budget);
+    let production = format!(
+        "production_id,input_line,output_lot,output_gtin,output_product,output_quantity,output_unit,input_lot,input_product,input_quantity,input_unit,site,produced_at,epd_reference,gwp_factor,declared_unit\n\
+         MIX-1,1,RMX-1,,Ready-mix concrete C30/37,8,MTQ,CEM-1,Portland cement,2.6,TNE,PLANT-1,{year}-01-10T06:45:00+01:00,EPD-RMX-C3037,265.4,MTQ\n"
+    );
+    import(
+        pool,
+        Format::Production,
+        "PLANT",
+        "production.csv",
+        &production,
+    );
+    let shipments = format!(
+        "shipment_id,line,lot_id,product,quantity,unit,from_site,to_site,shipped_at,received_at,contract_ocid\n\
+         DESADV-3,1,RMX-1,Ready-mix concrete C30/37,8,MTQ,PLANT-1,SITE-NB,{year}-01-10T09:00:00+01:00,,ocds-b5fd17-2026-0017\n"
+    );
+    import(
+        pool,
+        Format::Shipments,
+        "PLANT",
+        "shipments.csv",
+        &shipments,
+    );
+}
+
+macro_rules! get {
+    ($app:expr, $uri:expr) => {{
+        let response =
+            test::call_service(&$app, test::TestRequest::get().uri($uri).to_request()).await;
+        let status = response.status();
+        let body = test::read_body(response).await;
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }};
+}
+
+fn figure<'a>(body: &'a str, key: &str) -> &'a str {
+    let start = body
+        .find(&format!(r#"id="figure-{key}""#))
+        .unwrap_or_else(|| panic!("no figure {key}"));
+    let rest = &body[start..];
+    &rest[..rest.find("</li>").unwrap()]
+}
+
+#[actix_web::test]
+async fn home_figures_show_this_years_spending_against_budget_and_embodied_carbon() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    let year = Utc::now().year();
+    seed(&pool, year);
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(AppState::new(pool.clone())))
+            .configure(configure),
+    )
+    .await;
+    let (status, body) = get!(app, "/");
+    assert_eq!(status, StatusCode::OK);
+    let spending = figure(&body, "spending");
+    assert!(spending.contains(r#"<a href="/spending">"#));
+    assert!(
+        spending.contains(r#"<strong class="headline-value">12500 EUR</strong>"#),
+        "{spending}"
+    );
+    assert!(
+        spending.contains("paid of 100000 EUR budgeted (12.5 %)"),
+        "{spending}"
+    );
+    let carbon = figure(&body, "embodied_carbon");
+    assert!(carbon.contains(r#"<a href="/emissions">"#));
+    assert!(
+        carbon.contains(r#"<strong class="headline-value">2.1 t CO2e</strong>"#),
+        "{carbon}"
+    );
+    assert!(carbon.contains("embodied in 1 deliveries to city contracts"));
+    assert!(figure(&body, "recycling_rate").contains("no data yet"));
+
+    // The site's contract: its title and what was paid under it.
+    let (_, body) = get!(app, "/sites/SITE-NB");
+    let contracts = &body[body.find("contracts-h").unwrap()..];
+    assert!(
+        contracts.contains(
+            r#"<a href="/spending/contracts/ocds-b5fd17-2026-0017">North bridge deck concrete</a>"#
+        ),
+        "{contracts}"
+    );
+    assert!(contracts.contains("12500 EUR"), "{contracts}");
+}

@@ -1,0 +1,186 @@
+//! The materials journey in a real headless Chromium: search → lot → trace back → origin site,
+//! with shipments, product master data and production imported by the real binary; and the
+//! trace tree's "show more" loading the next level in place (htmx).
+
+mod support;
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use support::browser::Browser;
+use support::{citytrace, text};
+
+use citytrace_schema::testing::TestDatabase;
+
+const PRODUCTS: &str = "gtin,product,material_class,unit,epd_ref,gwp_kg_co2e_per_unit,min_temp_c,max_temp_c,max_excursion_minutes,max_single_excursion_minutes,logging_interval_minutes\n\
+    04012345111118,Portland cement CEM I 42.5 R,cement,TNE,EPD-IES-0009876,912,,,,,\n";
+
+/// Cement and aggregate into the plant.
+const TO_PLANT: &str = "shipment_id,line,lot_id,gtin,product,quantity,unit,from_site,to_site,shipped_at,received_at,certificates\n\
+    DESADV-1,1,CEM-0501,04012345111118,Portland cement CEM I 42.5 R,2.6,TNE,CEMENT-WORKS,PLANT-1,2026-05-01T07:30:00+02:00,2026-05-01T09:00:00+02:00,DoP-CEM-2026-11\n\
+    DESADV-2,1,AGG-0502,,Crushed granite 4/20,9.6,TNE,QUARRY-NORTHGATE,PLANT-1,2026-05-02T06:10:00+02:00,,\n";
+
+/// A concrete batch from them; a lintel from the concrete.
+const PRODUCTION: &str = "production_id,input_line,output_lot,output_gtin,output_product,output_quantity,output_unit,input_lot,input_product,input_quantity,input_unit,site,produced_at,epd_reference,gwp_factor,declared_unit\n\
+    MIX-1,1,RMX-1,,Ready-mix concrete C30/37,8,MTQ,CEM-0501,,2.6,TNE,PLANT-1,2026-05-06T06:45:00+02:00,EPD-RMX-C3037,265.4,MTQ\n\
+    MIX-1,2,RMX-1,,Ready-mix concrete C30/37,8,MTQ,AGG-0502,,9.6,TNE,PLANT-1,2026-05-06T06:45:00+02:00,EPD-RMX-C3037,265.4,MTQ\n\
+    PRE-1,1,LIN-1,,Precast lintel,2,H87,RMX-1,,1,MTQ,PLANT-1,2026-05-07T08:00:00+02:00,,,\n";
+
+/// The concrete delivered to a construction site.
+const TO_SITE: &str = "shipment_id,line,lot_id,product,quantity,unit,from_site,to_site,shipped_at,received_at,contract_ocid\n\
+    DESADV-3,1,RMX-1,Ready-mix concrete C30/37,8,MTQ,PLANT-1,SITE-NB,2026-05-06T09:00:00+02:00,2026-05-06T09:40:00+02:00,ocds-b5fd17-2026-0017\n";
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_searches_a_lot_traces_it_back_and_reaches_the_origin_site() {
+    let db = TestDatabase::new();
+    let dir = tempfile::tempdir().unwrap();
+    for (format, content) in [
+        ("products", PRODUCTS),
+        ("shipments", TO_PLANT),
+        ("production", PRODUCTION),
+        ("shipments", TO_SITE),
+    ] {
+        let file = dir.path().join(format!("{format}-{}.csv", content.len()));
+        std::fs::write(&file, content).unwrap();
+        let out = citytrace(
+            Some(db.url()),
+            &["import", format, file.to_str().unwrap()],
+            dir.path(),
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let explorer = format!("http://{}", listener.local_addr().unwrap());
+    let uploads = tempfile::tempdir().unwrap();
+    let server = citytrace_explorer::serve(
+        listener,
+        db.pool(4),
+        citytrace_explorer::ServeOptions {
+            workers: 2,
+            uploads: citytrace_explorer::UploadOptions::new(uploads.path()),
+        },
+    )
+    .unwrap();
+    let handle = server.handle();
+    tokio::spawn(server);
+
+    let browser = Browser::start().await;
+    let c = &browser.client;
+
+    // Search from the home page.
+    c.goto(&explorer).await.unwrap();
+    let search = c.find(Locator::Id("site-search")).await.unwrap();
+    search.send_keys("RMX-1").await.unwrap();
+    c.find(Locator::Css("form.search button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("ul.results"))
+        .await
+        .unwrap();
+    c.find(Locator::Css("ul.results a[href='/lots/RMX-1']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // The lot: its carbon, and what it was made from.
+    c.wait()
+        .for_element(Locator::Css("h1.code-title"))
+        .await
+        .unwrap();
+    assert_eq!(text_of(c, "h1").await, "RMX-1");
+    let carbon = text_of(c, ".carbon-figure").await;
+    assert_eq!(
+        carbon, "2123.2 kg CO2e for 8 MTQ at 265.4 kg CO2e per MTQ.",
+        "8 m³ × 265.4 kg/m³"
+    );
+    let back = text_of(c, "#trace-back").await;
+    assert!(
+        back.contains("CEM-0501") && back.contains("AGG-0502"),
+        "{back}"
+    );
+    browser.screenshot("materials-lot").await;
+
+    // Trace back to the cement, then to where it came from.
+    c.find(Locator::Css(
+        "#trace-back a.trace-lot[href='/lots/CEM-0501']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    // Only the cement's page has this origin (the concrete's is the plant).
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("a.origin-site[href='/sites/CEMENT-WORKS']"))
+        .await
+        .unwrap();
+    assert_eq!(text_of(c, "h1").await, "CEM-0501");
+    let certificates = text_of(c, "#certificates-h + .table-wrap").await;
+    assert!(certificates.contains("DoP-CEM-2026-11"), "{certificates}");
+    c.find(Locator::Css("a.origin-site"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#delivered-h"))
+        .await
+        .unwrap();
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .ends_with("/sites/CEMENT-WORKS"));
+    assert_eq!(text_of(c, "h1").await, "CEMENT-WORKS");
+    browser.screenshot("materials-origin-site").await;
+
+    // One level at a time: "show more" brings the next level in place, with JavaScript.
+    c.goto(&format!("{explorer}/lots/LIN-1?depth=1"))
+        .await
+        .unwrap();
+    let back = text_of(c, "#trace-back").await;
+    assert!(!back.contains("CEM-0501"), "{back}");
+    c.find(Locator::Css("#trace-back a.trace-more"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css(
+            "#trace-back a.trace-lot[href='/lots/CEM-0501']",
+        ))
+        .await
+        .unwrap();
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("/lots/LIN-1?depth=1"),
+        "the page stayed where it was"
+    );
+    browser.screenshot("materials-trace-expanded").await;
+
+    browser.stop().await;
+    handle.stop(true).await;
+}
