@@ -51,7 +51,7 @@ pub fn grouped_bars(title: &str, series: &[Series], groups: &[Group]) -> String 
     let plot = WIDTH - LABEL_WIDTH - 10.0;
     let title = escape(title);
     let mut svg = format!(
-        "<svg class=\"chart\" role=\"img\" aria-label=\"{title}\" viewBox=\"0 0 {WIDTH} {height}\" preserveAspectRatio=\"xMinYMin meet\" xmlns=\"http://www.w3.org/2000/svg\"><title>{title}</title>"
+        "<svg class=\"spend-chart\" role=\"img\" aria-label=\"{title}\" viewBox=\"0 0 {WIDTH} {height}\" preserveAspectRatio=\"xMinYMin meet\" xmlns=\"http://www.w3.org/2000/svg\"><title>{title}</title>"
     );
     let mut x = LABEL_WIDTH;
     for s in series {
