@@ -56,7 +56,10 @@ async fn budget_line_to_contract_to_payments_to_supplier() {
     // The spending page: budget vs actual with its chart, the budget line linked.
     c.goto(&format!("{explorer}/spending")).await.unwrap();
     assert_eq!(c.title().await.unwrap(), "Spending · citytrace");
-    let chart = c.find(Locator::Css("svg.spend-chart[role='img']")).await.unwrap();
+    let chart = c
+        .find(Locator::Css("svg.spend-chart[role='img']"))
+        .await
+        .unwrap();
     assert!(chart
         .attr("aria-label")
         .await
