@@ -15,6 +15,10 @@ use crate::routes::spending::evidence::{approx, decimal, tonnes, Provenance, TxL
 
 pub const NET_METHOD: &str = "Net position = emissions reported by the city's parties (every department, plus configured city parties) for the configured scopes, Scope 2 by one method only, each report counted once (a report counts only when its whole period lies inside the period; overlapping reports count once, widest first) − carbon credits retired on chain for the city (beneficiary address or name configured as the city's, at least the configured finality; 1 token = 1 t CO2e). Credits never reduce the reported inventory: the net position is a separate figure beside it (GHG Protocol).";
 
+/// At most this many retirements are listed on the page; the list `/emissions/credits` and
+/// the JSON twin have them all.
+pub const RETIREMENTS_SHOWN: usize = 100;
+
 pub struct ScopeRow {
     pub scope: i16,
     pub tonnes: String,
@@ -98,6 +102,8 @@ pub struct EmissionsPage {
     pub by_supplier: Vec<SubtotalRow>,
     pub retirements: Vec<RetirementRow>,
     pub retired_all: String,
+    /// How many retirements the year has (the page lists at most [`RETIREMENTS_SHOWN`]).
+    pub retirements_total: usize,
     /// Whether any beneficiary is configured as the city's (else nothing can count).
     pub city_beneficiaries: bool,
     pub method: &'static str,
@@ -260,6 +266,7 @@ impl EmissionsPage {
             .credits
             .retirements
             .iter()
+            .take(RETIREMENTS_SHOWN)
             .map(|r| RetirementRow {
                 date: r.block_time.format("%Y-%m-%d").to_string(),
                 tonnes: decimal(&r.tonnes, 3),
@@ -311,6 +318,7 @@ impl EmissionsPage {
                 .collect(),
             retirements,
             retired_all: decimal(&pos.credits.tonnes, 3),
+            retirements_total: pos.credits.retirements.len(),
             city_beneficiaries: !(d.settings.city_beneficiary_addresses.is_empty()
                 && d.settings.city_beneficiary_names.is_empty()),
             method: NET_METHOD,
