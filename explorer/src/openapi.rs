@@ -257,7 +257,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         method: "get",
         path: "/api/v1/emissions",
         summary: "Emissions, credits retired and net position of a year",
-        description: "The city's reported emissions by party, scope and category (each report counted once), per quarter and per year; the embodied carbon of procurement per contract and supplier; the carbon credits retired; the net position (emissions − credits retired for the city), with the method (docs/methods/carbon.md).",
+        description: "The city's reported emissions by party, scope and category (each report counted once), per quarter and per year; the embodied carbon of procurement per contract and supplier, and as Scope 3 categories 1 and 2 of each department; the carbon credits retired; the net position (emissions − credits retired for the city), with the method (docs/methods/carbon.md).",
         params: &[Param { name: "year", location: "query", required: false, description: "Year (default: the latest year with reports or retirements)." }],
         produces: "application/json",
     },

@@ -78,6 +78,9 @@ async fn emissions_page_shows_scopes_departments_quarters_procurement_credits_an
     // Embodied carbon under the city's contracts: 2.5 t × 912 = 2 280 kg.
     assert!(body.contains("<dt>Embodied in procurement (t CO2e)</dt><dd>2.280</dd>"));
     assert!(row_with(&body, &format!(">{OCID}</a></th>")).contains("2.280"));
+    // A works contract: its deliveries are capital goods (Scope 3 category 2) of the buyer.
+    let scope3 = row_with(&body, ">Public Works</a></th><td class=\"num\">0.000");
+    assert!(scope3.contains("<td class=\"num\">2.280</td>"), "{scope3}");
     // The retirement, with its transaction, not counted for the city.
     let retired = row_with(&body, "City of Example");
     assert!(retired.contains(&format!("href=\"/ledger/chains/137/tx/{RETIREMENT_TX}\"")));
@@ -114,6 +117,15 @@ async fn emissions_page_shows_scopes_departments_quarters_procurement_credits_an
         2280.0
     );
     assert_eq!(v["scope2_method"], "location_based");
+    assert_eq!(v["scope3_purchases"][0]["department_code"], "XI-CT-WORKS");
+    assert_eq!(
+        number(&v["scope3_purchases"][0]["capital_goods"]["kg_co2e"]),
+        2280.0
+    );
+    assert_eq!(
+        number(&v["scope3_purchases"][0]["purchased_goods"]["kg_co2e"]),
+        0.0
+    );
     let (status, body) = get!(app, "/api/v1/emissions?year=x");
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("\"error\":\"bad_request\""));

@@ -14,8 +14,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use citytrace_schema::derived::carbon::{
-    city_net_position, delivered_embodied_carbon, CarbonSettings, DeliveredCarbon, DeliveryFilter,
-    NetPosition, ReportingPeriod,
+    city_net_position, delivered_embodied_carbon, scope3_purchases, CarbonSettings,
+    DeliveredCarbon, DeliveryFilter, DepartmentPurchases, NetPosition, ReportingPeriod,
 };
 
 use crate::error::{ApiError, AppError};
@@ -38,6 +38,8 @@ pub struct Loaded {
     /// Each year with data: (year, net position).
     pub history: Vec<NetPosition>,
     pub procurement: DeliveredCarbon,
+    /// Scope 3 categories 1 and 2 of each department's procurement in the year.
+    pub scope3: Vec<DepartmentPurchases>,
     /// Provenance of each emission report named on the page, by (batch, line).
     pub sources: HashMap<(i64, i32), Provenance>,
 }
@@ -89,6 +91,7 @@ fn load(conn: &mut PgConnection, asked: Option<i32>) -> Result<Loaded, AppError>
             ..Default::default()
         },
     )?;
+    let scope3 = scope3_purchases(conn, period, &settings)?;
     let mut ev = Evidence::default();
     let mut sources = HashMap::new();
     let reports = year_position
@@ -110,6 +113,7 @@ fn load(conn: &mut PgConnection, asked: Option<i32>) -> Result<Loaded, AppError>
         quarters,
         history,
         procurement,
+        scope3,
         sources,
     })
 }
@@ -134,6 +138,7 @@ struct EmissionsJson<'a> {
     quarters: &'a [NetPosition],
     years_history: &'a [NetPosition],
     embodied_carbon_of_procurement: &'a DeliveredCarbon,
+    scope3_purchases: &'a [DepartmentPurchases],
 }
 
 async fn api(
@@ -152,5 +157,6 @@ async fn api(
         quarters: &data.quarters,
         years_history: &data.history,
         embodied_carbon_of_procurement: &data.procurement,
+        scope3_purchases: &data.scope3,
     }))
 }

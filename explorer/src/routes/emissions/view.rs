@@ -66,6 +66,16 @@ pub struct SubtotalRow {
     pub not_computable: usize,
 }
 
+/// A department's procurement as Scope 3 category 1 (purchased goods and services) and
+/// category 2 (capital goods).
+pub struct Scope3Row {
+    pub name: String,
+    pub href: String,
+    pub purchased: String,
+    pub capital: String,
+    pub not_computable: usize,
+}
+
 pub struct RetirementRow {
     pub date: String,
     pub tonnes: String,
@@ -100,6 +110,7 @@ pub struct EmissionsPage {
     pub procurement_not_computable: usize,
     pub by_contract: Vec<SubtotalRow>,
     pub by_supplier: Vec<SubtotalRow>,
+    pub scope3: Vec<Scope3Row>,
     pub retirements: Vec<RetirementRow>,
     pub retired_all: String,
     /// How many retirements the year has (the page lists at most [`RETIREMENTS_SHOWN`]).
@@ -315,6 +326,18 @@ impl EmissionsPage {
                 .by_supplier
                 .iter()
                 .map(|s| subtotal(s, crate::routes::spending::party_href))
+                .collect(),
+            scope3: d
+                .scope3
+                .iter()
+                .map(|p| Scope3Row {
+                    name: p.department_name.clone(),
+                    href: crate::routes::spending::party_href(&p.department_code),
+                    purchased: tonnes(&p.purchased_goods.kg_co2e),
+                    capital: tonnes(&p.capital_goods.kg_co2e),
+                    not_computable: p.purchased_goods.not_computable
+                        + p.capital_goods.not_computable,
+                })
                 .collect(),
             retirements,
             retired_all: decimal(&pos.credits.tonnes, 3),
