@@ -107,3 +107,43 @@ async fn from_the_home_page_a_visitor_reaches_a_lot_and_sees_it_is_anchored() {
     browser.stop().await;
     system.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_imported_script_is_shown_as_text_and_never_runs() {
+    let system = System::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shipments.csv");
+    std::fs::write(
+        &file,
+        "shipment_id,line,lot_id,product,quantity,unit,from_site,to_site,shipped_at\n\
+         DESADV-9,1,LOT-XSS-1,<script>alert(1)</script>,1,TNE,4012345000115,SITE-NORTH-BRIDGE,2026-04-12T07:30:00+02:00\n",
+    )
+    .unwrap();
+    let out = citytrace(
+        Some(system.db.url()),
+        &["import", "shipments", file.to_str().unwrap()],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    for path in ["/lots/LOT-XSS-1", "/search?q=LOT-XSS", "/materials/lots"] {
+        c.goto(&format!("{}{path}", system.explorer)).await.unwrap();
+        let body = c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains("<script>alert(1)</script>"), "{path}: {body}");
+        // A script that ran would have opened an alert; WebDriver reports "no such alert".
+        assert!(
+            c.get_alert_text().await.is_err(),
+            "{path}: an alert is open"
+        );
+    }
+    browser.stop().await;
+    system.stop().await;
+}

@@ -1,0 +1,182 @@
+//! Benchmark (not a test): streamed CSV export of a whole list, speed and memory.
+//!
+//!     cargo bench --workspace --bench explorer_export                  # 100,000 and 1,000,000 rows
+//!     BENCH_ROWS=3000000 cargo bench --workspace --bench explorer_export
+//!
+//! For each size it fills the `lots` list (lots with their product, supplier and origin site)
+//! in a fresh PostgreSQL database, then measures in the same run:
+//! - the baseline: `psql \copy (<the list's query>) TO` a file — PostgreSQL writing the same
+//!   rows as CSV with nothing in between;
+//! - `GET /materials/lots?format=csv` from `citytrace serve` (the release binary, a separate
+//!   process): the list's query through a server-side cursor, formula-safe CSV cells, streamed
+//!   over HTTP and read to the end by this program;
+//!
+//! and prints rows/s of each, their ratio, and the explorer's peak resident memory (VmHWM)
+//! during the export — at two sizes, to show whether memory stays flat as the list grows.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use citytrace_schema::testing::TestDatabase;
+
+/// The `lots` list's query (explorer/src/lists/materials.rs), in its default order.
+const LIST_SQL: &str =
+    "SELECT l.code, p.name, p.gtin, p.material_class, s.code, sp.code, l.created_at \
+    FROM lots l JOIN products p ON p.id = l.product_id \
+    LEFT JOIN sites s ON s.id = l.origin_site_id \
+    LEFT JOIN parties sp ON sp.id = l.supplier_id \
+    ORDER BY l.created_at DESC, l.id DESC";
+
+fn status_kb(pid: u32, field: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    text.lines()
+        .find(|l| l.starts_with(field))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn psql(db: &TestDatabase, sql: &str) {
+    let status = Command::new("psql")
+        .args([db.url(), "-v", "ON_ERROR_STOP=1", "-qc", sql])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "psql failed: {sql}");
+}
+
+fn fill(db: &TestDatabase, rows: usize) {
+    psql(
+        db,
+        "INSERT INTO parties (code, name) VALUES ('RCW', 'Riverside Cement Works');
+         INSERT INTO sites (code, name) VALUES ('QUARRY-N', 'North quarry');
+         INSERT INTO products (code, gtin, name, material_class, unit)
+              VALUES ('CEM-I', '04012345111118', 'Portland cement CEM I 42.5 R', 'cement', 'TNE');",
+    );
+    psql(
+        db,
+        &format!(
+            "INSERT INTO lots (code, product_id, supplier_id, origin_site_id, created_at)
+             SELECT 'LOT-' || lpad(g::text, 9, '0'), p.id, sp.id, s.id,
+                    timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second'
+               FROM generate_series(1, {rows}) g, products p, parties sp, sites s;
+             ANALYZE lots;"
+        ),
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_explorer(db: &TestDatabase, port: u16, uploads: &std::path::Path) -> Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_citytrace"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .arg("--upload-dir")
+        .arg(uploads)
+        .env("DATABASE_URL", db.url())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let began = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            began.elapsed() < Duration::from_secs(60),
+            "the explorer did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child
+}
+
+/// Fetch the export, count its lines; (seconds, data rows, peak RSS of the server in MB).
+fn export(server: &Child, port: u16) -> (f64, usize, f64) {
+    let began = Instant::now();
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET /materials/lots?format=csv HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
+    )
+    .unwrap();
+    let pid = server.id();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let sampler = std::thread::spawn(move || {
+        let mut peak = 0;
+        while done_rx.try_recv().is_err() {
+            peak = peak.max(status_kb(pid, "VmHWM:").unwrap_or(0));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        peak.max(status_kb(pid, "VmHWM:").unwrap_or(0))
+    });
+    let mut reader = BufReader::with_capacity(1 << 20, stream);
+    let mut line = Vec::new();
+    let mut in_body = false;
+    let mut lines = 0usize;
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).unwrap() == 0 {
+            break;
+        }
+        if in_body {
+            lines += 1;
+        } else if line == b"\r\n" {
+            in_body = true;
+        } else if lines == 0 && line.starts_with(b"HTTP/") {
+            assert!(
+                line.windows(5).any(|w| w == b" 200 "),
+                "export answered {}",
+                String::from_utf8_lossy(&line)
+            );
+        }
+    }
+    let secs = began.elapsed().as_secs_f64();
+    done_tx.send(()).unwrap();
+    let peak = sampler.join().unwrap();
+    // The first line of the body is the header.
+    (secs, lines.saturating_sub(1), peak as f64 / 1024.0)
+}
+
+fn psql_copy_out(db: &TestDatabase, file: &std::path::Path) -> f64 {
+    let began = Instant::now();
+    psql(
+        db,
+        &format!("\\copy ({LIST_SQL}) TO '{}' CSV HEADER", file.display()),
+    );
+    began.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let sizes: Vec<usize> = match std::env::var("BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        Some(n) => vec![n],
+        None => vec![100_000, 1_000_000],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    println!();
+    for &rows in &sizes {
+        let db = TestDatabase::new();
+        fill(&db, rows);
+        let copy_secs = psql_copy_out(&db, &dir.path().join("lots.csv"));
+        let port = free_port();
+        let mut server = start_explorer(&db, port, dir.path());
+        let (secs, exported, peak) = export(&server, port);
+        server.kill().unwrap();
+        server.wait().unwrap();
+        assert_eq!(exported, rows, "the export must hold every row");
+        let (baseline, ours) = (rows as f64 / copy_secs, rows as f64 / secs);
+        println!(
+            "lots export {rows:>9} rows   psql \\copy TO {baseline:>9.0} rows/s ({copy_secs:>6.2} s)   GET ?format=csv {ours:>9.0} rows/s ({secs:>6.2} s)   ratio {:.2}   explorer peak RSS {peak:.1} MB",
+            ours / baseline
+        );
+    }
+}
