@@ -180,9 +180,10 @@ pub fn build(world: &World, rng: &mut Rng) -> Vec<Process> {
     });
     b.direct(Direct {
         purpose: Purpose::EmergencyRepair,
-        title: "Emergency repair of the North Bridge bearings".into(),
+        // Services: the EU threshold for works (EUR 5,538,000) is far above this award.
+        title: "Emergency inspection and temporary propping of the North Bridge bearings".into(),
         buyer: &WORKS,
-        category: "works",
+        category: "services",
         details: "Negotiated procedure without prior publication (extreme urgency)",
         supplier: &CCB,
         cents: 486_500 * 100,
