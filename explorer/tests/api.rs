@@ -1,11 +1,15 @@
 //! The JSON API against a real PostgreSQL: a row's proof file (content type, download name,
 //! the proof and its anchor), JSON errors under /api, and the batch page's links to proofs.
 
+#[macro_use]
+#[path = "support/app.rs"]
+mod support;
+
+use support::header;
+
 use actix_web::http::StatusCode;
-use actix_web::{test, web, App};
 use chrono::Utc;
 
-use citytrace_explorer::{configure, AppState};
 use citytrace_importers::merkle::{leaf_hash, Side};
 use citytrace_importers::proof::anchored::{AnchorRef, AnchoredProof};
 use citytrace_importers::{import_file, Format, ImportOptions, ImportOutcome};
@@ -73,40 +77,6 @@ fn merkle_root(pool: &PgPool, batch_id: i64) -> [u8; 32] {
     batch.merkle_root.as_slice().try_into().unwrap()
 }
 
-macro_rules! app {
-    ($pool:expr) => {
-        test::init_service(
-            App::new()
-                .app_data(web::Data::new(AppState::new($pool.clone())))
-                .configure(configure),
-        )
-        .await
-    };
-}
-
-/// (status, body, content type, content disposition) of a GET.
-macro_rules! get {
-    ($app:expr, $uri:expr) => {{
-        let response =
-            test::call_service(&$app, test::TestRequest::get().uri($uri).to_request()).await;
-        let status = response.status();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .map(|v| v.to_str().unwrap().to_string())
-        };
-        let (content_type, disposition) = (header("content-type"), header("content-disposition"));
-        let body = test::read_body(response).await;
-        (
-            status,
-            String::from_utf8_lossy(&body).into_owned(),
-            content_type,
-            disposition,
-        )
-    }};
-}
-
 #[actix_web::test]
 async fn a_rows_proof_downloads_as_json_with_its_path_root_and_anchor() {
     let db = TestDatabase::new();
@@ -115,12 +85,15 @@ async fn a_rows_proof_downloads_as_json_with_its_path_root_and_anchor() {
     let anchored = anchor(&pool, batch);
     let app = app!(pool);
 
-    let (status, body, content_type, disposition) =
-        get!(app, &format!("/api/v1/batches/{batch}/rows/3/proof"));
+    let (status, body, headers) =
+        get_with_headers!(app, &format!("/api/v1/batches/{batch}/rows/3/proof"));
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(content_type.as_deref(), Some("application/json"));
     assert_eq!(
-        disposition,
+        header(&headers, "content-type").as_deref(),
+        Some("application/json")
+    );
+    assert_eq!(
+        header(&headers, "content-disposition"),
         Some(format!(
             "attachment; filename=\"citytrace-batch-{batch}-line-3.proof.json\""
         ))
@@ -150,7 +123,7 @@ async fn an_unanchored_batchs_proof_has_a_null_anchor() {
     let db = TestDatabase::new();
     let pool = db.pool(2);
     let batch = seed(&pool);
-    let (status, body, _, _) = get!(app!(pool), &format!("/api/v1/batches/{batch}/rows/2/proof"));
+    let (status, body) = get!(app!(pool), &format!("/api/v1/batches/{batch}/rows/2/proof"));
     assert_eq!(status, StatusCode::OK);
     assert!(body.ends_with("\n  \"anchor\": null\n}\n"), "{body}");
     let proof = AnchoredProof::from_json(&body).unwrap();
@@ -172,7 +145,7 @@ async fn a_proof_over_a_changed_stored_row_leads_to_another_root_than_the_record
     .set(shipment_lines::unit.eq("KGM"))
     .execute(&mut db.conn())
     .unwrap();
-    let (status, body, _, _) = get!(app!(pool), &format!("/api/v1/batches/{batch}/rows/3/proof"));
+    let (status, body) = get!(app!(pool), &format!("/api/v1/batches/{batch}/rows/3/proof"));
     assert_eq!(status, StatusCode::OK);
     let proof = AnchoredProof::from_json(&body).unwrap();
     assert!(
@@ -210,7 +183,8 @@ async fn api_errors_are_json_with_the_right_status() {
             "There is no page at /api/v1/nothing.".to_string(),
         ),
     ] {
-        let (status, body, content_type, _) = get!(app, &uri);
+        let (status, body, headers) = get_with_headers!(app, &uri);
+        let content_type = header(&headers, "content-type");
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
         assert_eq!(content_type.as_deref(), Some("application/json"), "{uri}");
         let json: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -220,7 +194,8 @@ async fn api_errors_are_json_with_the_right_status() {
             "{uri}"
         );
     }
-    let (_, body, content_type, _) = get!(app, "/no/such/page");
+    let (_, body, headers) = get_with_headers!(app, "/no/such/page");
+    let content_type = header(&headers, "content-type");
     assert!(content_type.unwrap().starts_with("text/html"));
     assert!(
         body.contains("<h1>Not found</h1>"),
@@ -233,7 +208,7 @@ async fn the_batch_page_links_each_row_to_its_proof() {
     let db = TestDatabase::new();
     let pool = db.pool(2);
     let batch = seed(&pool);
-    let (status, body, _, _) = get!(app!(pool), &format!("/batches/{batch}"));
+    let (status, body) = get!(app!(pool), &format!("/batches/{batch}"));
     assert_eq!(status, StatusCode::OK);
     for line in [2, 3] {
         assert!(

@@ -2,12 +2,16 @@
 //! shipments and logger readings imported through the real importers. Expected figures are
 //! worked out by hand in the comments.
 
+#[macro_use]
+#[path = "support/app.rs"]
+mod support;
+
+use support::{between, import_as, json};
+
 use actix_web::http::StatusCode;
-use actix_web::{test, web, App};
 use serde_json::Value;
 
-use citytrace_explorer::{configure, AppState};
-use citytrace_importers::{import_file, Format, ImportOptions, ImportOutcome};
+use citytrace_importers::Format;
 use citytrace_schema::testing::TestDatabase;
 use citytrace_schema::PgPool;
 
@@ -43,24 +47,10 @@ fn every_five_minutes(device: &str, shipment: &str, temperatures: &[&str]) -> St
         .collect()
 }
 
-fn import(pool: &PgPool, format: Format, content: &str) -> i64 {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("file.csv");
-    std::fs::write(&path, content).unwrap();
-    let options = ImportOptions {
-        submitter: "COLDCO".into(),
-        ..Default::default()
-    };
-    match import_file(&mut pool.get().unwrap(), format, &path, &options).unwrap() {
-        ImportOutcome::Imported { batch, .. } => batch.id,
-        other => panic!("{other:?}"),
-    }
-}
-
 /// The city; returns the readings' batch id.
 fn seed(pool: &PgPool) -> i64 {
-    import(pool, Format::Products, PRODUCTS);
-    import(pool, Format::Shipments, SHIPMENTS);
+    import_as(pool, Format::Products, "COLDCO", "file.csv", PRODUCTS);
+    import_as(pool, Format::Shipments, "COLDCO", "file.csv", SHIPMENTS);
     let readings = [
         // Lines 2–12. SHP-A: above 8 from 08:05 (line 3) to 08:50 (line 12): 45 minutes at
         // once > 30 allowed: breach. Peak 9.75 at 08:20. Mean (5 + 8 × 9 + 9.75 + 7) / 11 =
@@ -81,46 +71,13 @@ fn seed(pool: &PgPool) -> i64 {
             .to_owned(),
     ]
     .concat();
-    import(
+    import_as(
         pool,
         Format::SensorReadings,
+        "COLDCO",
+        "file.csv",
         &format!("{READINGS_HEADER}{readings}"),
     )
-}
-
-macro_rules! app {
-    ($pool:expr) => {
-        test::init_service(
-            App::new()
-                .app_data(web::Data::new(AppState::new($pool.clone())))
-                .configure(configure),
-        )
-        .await
-    };
-}
-
-macro_rules! get {
-    ($app:expr, $uri:expr) => {{
-        let response =
-            test::call_service(&$app, test::TestRequest::get().uri($uri).to_request()).await;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = test::read_body(response).await;
-        (status, String::from_utf8_lossy(&body).into_owned(), headers)
-    }};
-}
-
-fn json(body: &str) -> Value {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
-}
-
-/// The part of `body` between two markers.
-fn between<'a>(body: &'a str, from: &str, to: &str) -> &'a str {
-    let start = body
-        .find(from)
-        .unwrap_or_else(|| panic!("{from} not in page"));
-    let rest = &body[start..];
-    &rest[..rest.find(to).unwrap_or(rest.len())]
 }
 
 #[actix_web::test]
@@ -130,7 +87,7 @@ async fn the_cold_chain_page_shows_the_compliance_rate_and_the_shipments_in_brea
     let readings = seed(&pool);
     let app = app!(pool);
 
-    let (status, body, _) = get!(app, "/cold-chain");
+    let (status, body) = get!(app, "/cold-chain");
     assert_eq!(status, StatusCode::OK);
     // Assessed: A, B, C, G (X has no readings); breach A; within budget B; compliant C, G.
     // Rate = (4 − 1) / 4 = 75.0 %.
@@ -167,7 +124,7 @@ async fn the_cold_chain_page_shows_the_compliance_rate_and_the_shipments_in_brea
     assert!(!body.contains("<script>alert(1)</script>"));
     assert!(body.contains("TL-&#60;script&#62;alert(1)&#60;/script&#62;"));
 
-    let (status, body, _) = get!(app, "/api/v1/cold-chain");
+    let (status, body) = get!(app, "/api/v1/cold-chain");
     assert_eq!(status, StatusCode::OK);
     let v = json(&body);
     assert_eq!(
@@ -195,7 +152,7 @@ async fn a_shipment_in_breach_shows_its_chart_excursion_figures_and_lines() {
     let readings = seed(&pool);
     let app = app!(pool);
 
-    let (status, body, _) = get!(app, "/cold-chain/shipments/SHP-A");
+    let (status, body) = get!(app, "/cold-chain/shipments/SHP-A");
     assert_eq!(status, StatusCode::OK);
     assert!(
         body.contains("id=\"shipment-verdict\">breach</strong>"),
@@ -228,7 +185,7 @@ async fn a_shipment_in_breach_shows_its_chart_excursion_figures_and_lines() {
     assert!(body.contains("badge trust-imported"));
     assert!(!body.contains("<script>alert(1)</script>"));
 
-    let (status, body, _) = get!(app, "/api/v1/cold-chain/shipments/SHP-A");
+    let (status, body) = get!(app, "/api/v1/cold-chain/shipments/SHP-A");
     assert_eq!(status, StatusCode::OK);
     let v = json(&body);
     assert_eq!(v["verdict"]["key"], "breach");
@@ -258,15 +215,15 @@ async fn verdicts_gaps_unknown_shipments_and_the_breach_list() {
     seed(&pool);
     let app = app!(pool);
 
-    let (_, body, _) = get!(app, "/cold-chain/shipments/SHP-B");
+    let (_, body) = get!(app, "/cold-chain/shipments/SHP-B");
     assert!(body.contains("id=\"shipment-verdict\">within budget</strong>"));
-    let (_, body, _) = get!(app, "/cold-chain/shipments/SHP-C");
+    let (_, body) = get!(app, "/cold-chain/shipments/SHP-C");
     assert!(body.contains("id=\"shipment-verdict\">compliant</strong>"));
     assert!(body.contains("No excursion"));
-    let (_, body, _) = get!(app, "/cold-chain/shipments/SHP-X");
+    let (_, body) = get!(app, "/cold-chain/shipments/SHP-X");
     assert!(body.contains("id=\"shipment-verdict\">no data</strong>"));
     // The gap from 08:05 to 08:25 (20 minutes) is listed and hatched on the chart.
-    let (_, body, _) = get!(app, "/cold-chain/shipments/SHP-G");
+    let (_, body) = get!(app, "/cold-chain/shipments/SHP-G");
     let gaps = between(&body, "<table class=\"gaps\">", "</table>");
     assert!(
         gaps.contains(
@@ -280,11 +237,11 @@ async fn verdicts_gaps_unknown_shipments_and_the_breach_list() {
         "/cold-chain/shipments/NOPE",
         "/cold-chain/shipments/%3Cb%3E",
     ] {
-        let (status, body, _) = get!(app, uri);
+        let (status, body) = get!(app, uri);
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
         assert!(!body.contains("<b>"));
     }
-    let (status, body, headers) = get!(app, "/api/v1/cold-chain/shipments/NOPE");
+    let (status, body, headers) = get_with_headers!(app, "/api/v1/cold-chain/shipments/NOPE");
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(headers
         .get("content-type")
@@ -294,10 +251,10 @@ async fn verdicts_gaps_unknown_shipments_and_the_breach_list() {
         .starts_with("application/json"));
     assert_eq!(json(&body)["error"], "not_found");
 
-    let (status, body, _) = get!(app, "/cold-chain/breaches");
+    let (status, body) = get!(app, "/cold-chain/breaches");
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("href=\"/cold-chain/shipments/SHP-A\""));
-    let (status, body, headers) = get!(app, "/cold-chain/breaches?format=csv");
+    let (status, body, headers) = get_with_headers!(app, "/cold-chain/breaches?format=csv");
     assert_eq!(status, StatusCode::OK);
     assert!(headers
         .get("content-type")
@@ -308,13 +265,13 @@ async fn verdicts_gaps_unknown_shipments_and_the_breach_list() {
     let lines: Vec<&str> = body.lines().collect();
     assert_eq!(lines.len(), 2, "{body}");
     assert!(lines[1].starts_with("SHP-A,Insulin glargine 100 U/ml,TL-<script>alert(1)</script>,a single excursion over budget,1,45,45,"), "{body}");
-    let (_, body, _) = get!(app, "/api/v1/cold-chain/breaches?after=SHP-A");
+    let (_, body) = get!(app, "/api/v1/cold-chain/breaches?after=SHP-A");
     assert_eq!(json(&body)["items"], serde_json::json!([]));
-    let (status, _, _) = get!(app, "/cold-chain/breaches?format=xml");
+    let (status, _) = get!(app, "/cold-chain/breaches?format=xml");
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     // The list of shipments with readings, through the list machinery.
-    let (status, body, _) = get!(
+    let (status, body) = get!(
         app,
         "/api/v1/cold-chain-shipments?sort=shipment_code&dir=asc"
     );
@@ -334,8 +291,8 @@ async fn verdicts_gaps_unknown_shipments_and_the_breach_list() {
 async fn a_long_log_is_drawn_light_and_judged_on_every_reading() {
     let db = TestDatabase::new();
     let pool = db.pool(2);
-    import(&pool, Format::Products, PRODUCTS);
-    import(&pool, Format::Shipments, SHIPMENTS);
+    import_as(&pool, Format::Products, "COLDCO", "file.csv", PRODUCTS);
+    import_as(&pool, Format::Shipments, "COLDCO", "file.csv", SHIPMENTS);
     // 10,000 readings a minute apart at 5 °C, but reading 6,000 (lines 2–10,001: line
     // 6,001) is 12 °C: one excursion of 1 minute (to the next reading): within budget.
     let start = chrono::DateTime::parse_from_rfc3339("2026-04-12T00:00:00+02:00").unwrap();
@@ -345,9 +302,9 @@ async fn a_long_log_is_drawn_light_and_judged_on_every_reading() {
         let temperature = if i == 5_999 { "12" } else { "5" };
         csv.push_str(&format!("TL-L,SHP-C,,{},{temperature},\n", t.to_rfc3339()));
     }
-    import(&pool, Format::SensorReadings, &csv);
+    import_as(&pool, Format::SensorReadings, "COLDCO", "file.csv", &csv);
     let app = app!(pool);
-    let (status, body, _) = get!(app, "/cold-chain/shipments/SHP-C");
+    let (status, body) = get!(app, "/cold-chain/shipments/SHP-C");
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("id=\"shipment-verdict\">within budget</strong>"));
     let points = between(&body, "points=\"", "\"/>");
@@ -369,11 +326,11 @@ async fn an_empty_city_says_there_is_nothing_yet() {
     let db = TestDatabase::new();
     let pool = db.pool(2);
     let app = app!(pool);
-    let (status, body, _) = get!(app, "/cold-chain");
+    let (status, body) = get!(app, "/cold-chain");
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("No shipments with readings yet"));
     assert!(body.contains("No shipment is in breach."));
-    let (_, body, _) = get!(app, "/api/v1/cold-chain");
+    let (_, body) = get!(app, "/api/v1/cold-chain");
     assert_eq!(
         json(&body)["compliance"]["compliance_rate_pct"],
         Value::Null

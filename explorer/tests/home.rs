@@ -6,30 +6,20 @@
 //! its contract: 12.5 %. Under that contract 8 m³ of concrete with its own EPD at 265.4 kg/m³
 //! were delivered: 2 123.2 kg = 2.1 t CO2e (rounded to 0.1 t).
 
+#[macro_use]
+#[path = "support/app.rs"]
+mod support;
+
+use support::import_as;
+
 use actix_web::http::StatusCode;
 use actix_web::{test, web, App};
 use chrono::{Datelike, Utc};
 
 use citytrace_explorer::{configure, AppState};
-use citytrace_importers::{import_file, CsvOptions, Format, ImportOptions, ImportOutcome};
+use citytrace_importers::Format;
 use citytrace_schema::testing::TestDatabase;
 use citytrace_schema::PgPool;
-
-fn import(pool: &PgPool, format: Format, submitter: &str, name: &str, text: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    std::fs::write(&path, text).unwrap();
-    let options = ImportOptions {
-        submitter: submitter.into(),
-        dry_run: false,
-        csv: CsvOptions::default(),
-        ..Default::default()
-    };
-    match import_file(&mut pool.get().unwrap(), format, &path, &options).unwrap() {
-        ImportOutcome::Imported { .. } => {}
-        other => panic!("{other:?}"),
-    }
-}
 
 fn seed(pool: &PgPool, year: i32) {
     let ocds = format!(
@@ -44,17 +34,17 @@ fn seed(pool: &PgPool, year: i32) {
      "implementation": {{"transactions": [{{"id": "t1", "date": "{year}-01-20T00:00:00Z", "value": {{"amount": 12500, "currency": "EUR"}},
         "payer": {{"id": "WORKS", "name": "Public works department"}}, "payee": {{"id": "PLANT", "name": "Concrete plant"}}}}]}}}}]}}]}}"#
     );
-    import(pool, Format::Ocds, "CITY", "contracts.json", &ocds);
+    import_as(pool, Format::Ocds, "CITY", "contracts.json", &ocds);
     let budget = format!(
         "budget_line_id,fiscal_year,phase,direction,department,program,cofog,economic_class,description,amount,currency\n\
          {year}-PW-1,{year},approved,expenditure,XX-CITY-WORKS,Bridge renewal,04.5,31,North bridge deck,100000.00,EUR\n"
     );
-    import(pool, Format::Budget, "FINANCE", "budget.csv", &budget);
+    import_as(pool, Format::Budget, "FINANCE", "budget.csv", &budget);
     let production = format!(
         "production_id,input_line,output_lot,output_gtin,output_product,output_quantity,output_unit,input_lot,input_product,input_quantity,input_unit,site,produced_at,epd_reference,gwp_factor,declared_unit\n\
          MIX-1,1,RMX-1,,Ready-mix concrete C30/37,8,MTQ,CEM-1,Portland cement,2.6,TNE,PLANT-1,{year}-01-10T06:45:00+01:00,EPD-RMX-C3037,265.4,MTQ\n"
     );
-    import(
+    import_as(
         pool,
         Format::Production,
         "PLANT",
@@ -65,23 +55,13 @@ fn seed(pool: &PgPool, year: i32) {
         "shipment_id,line,lot_id,product,quantity,unit,from_site,to_site,shipped_at,received_at,contract_ocid\n\
          DESADV-3,1,RMX-1,Ready-mix concrete C30/37,8,MTQ,PLANT-1,SITE-NB,{year}-01-10T09:00:00+01:00,,ocds-b5fd17-2026-0017\n"
     );
-    import(
+    import_as(
         pool,
         Format::Shipments,
         "PLANT",
         "shipments.csv",
         &shipments,
     );
-}
-
-macro_rules! get {
-    ($app:expr, $uri:expr) => {{
-        let response =
-            test::call_service(&$app, test::TestRequest::get().uri($uri).to_request()).await;
-        let status = response.status();
-        let body = test::read_body(response).await;
-        (status, String::from_utf8_lossy(&body).into_owned())
-    }};
 }
 
 fn figure<'a>(body: &'a str, key: &str) -> &'a str {

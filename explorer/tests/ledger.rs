@@ -2,15 +2,19 @@
 //! through the real importer, then what the indexer writes when it reads the chain (the
 //! chain's head, a checkpoint, a block, the BatchAnchored event, a credit retirement).
 
+#[macro_use]
+#[path = "support/app.rs"]
+mod support;
+
+use support::json;
+
 use std::str::FromStr;
 
 use actix_web::http::StatusCode;
-use actix_web::{test, web, App};
 use bigdecimal::BigDecimal;
 use chrono::Utc;
 use diesel::prelude::*;
 
-use citytrace_explorer::{configure, AppState};
 use citytrace_importers::{import_file, CsvOptions, Format, ImportOptions, ImportOutcome};
 use citytrace_schema::models::{
     BatchAnchor, Block, Chain, ChainKind, Checkpoint, Finality, ImportBatch, NewBatchAnchor,
@@ -100,31 +104,6 @@ fn seed(pool: &PgPool) -> i64 {
         .execute(conn)
         .unwrap();
     batch.id
-}
-
-macro_rules! app {
-    ($pool:expr) => {
-        test::init_service(
-            App::new()
-                .app_data(web::Data::new(AppState::new($pool.clone())))
-                .configure(configure),
-        )
-        .await
-    };
-}
-
-macro_rules! get {
-    ($app:expr, $uri:expr) => {{
-        let response =
-            test::call_service(&$app, test::TestRequest::get().uri($uri).to_request()).await;
-        let status = response.status();
-        let body = test::read_body(response).await;
-        (status, String::from_utf8_lossy(&body).into_owned())
-    }};
-}
-
-fn json(body: &str) -> serde_json::Value {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -2,10 +2,15 @@
 //! filters, pagination, htmx fragments, full CSV/JSON exports (formula-safe), errors, and the
 //! OpenAPI document that describes them.
 
-use actix_web::http::StatusCode;
-use actix_web::{test, web, App};
+#[macro_use]
+#[path = "support/app.rs"]
+mod support;
 
-use citytrace_explorer::{configure, lists, AppState};
+use support::json;
+
+use actix_web::http::StatusCode;
+
+use citytrace_explorer::lists;
 use citytrace_importers::{import_file, CsvOptions, Format, ImportOptions, ImportOutcome};
 use citytrace_schema::testing::TestDatabase;
 use citytrace_schema::PgPool;
@@ -33,33 +38,6 @@ fn seed(pool: &PgPool) -> i64 {
     }
 }
 
-macro_rules! app {
-    ($pool:expr) => {
-        test::init_service(
-            App::new()
-                .app_data(web::Data::new(AppState::new($pool.clone())))
-                .configure(configure),
-        )
-        .await
-    };
-}
-
-/// (status, body, headers) of a GET with extra headers.
-macro_rules! get {
-    ($app:expr, $uri:expr $(, $h:expr)*) => {{
-        let request = test::TestRequest::get().uri($uri)$(.insert_header($h))*.to_request();
-        let response = test::call_service(&$app, request).await;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = test::read_body(response).await;
-        (status, String::from_utf8_lossy(&body).into_owned(), headers)
-    }};
-}
-
-fn json(body: &str) -> serde_json::Value {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
-}
-
 fn lot_codes(page: &serde_json::Value) -> Vec<String> {
     page["items"]
         .as_array()
@@ -76,7 +54,7 @@ async fn every_list_serves_its_page_its_api_and_both_exports() {
     seed(&pool);
     let app = app!(pool);
     for def in lists::all() {
-        let (status, body, headers) = get!(app, def.path);
+        let (status, body, headers) = get_with_headers!(app, def.path);
         assert_eq!(status, StatusCode::OK, "{}: {body}", def.path);
         assert!(
             body.contains(&format!("<h1>{}</h1>", def.title)),
@@ -86,7 +64,7 @@ async fn every_list_serves_its_page_its_api_and_both_exports() {
         assert!(body.contains(&format!(r#"id="list-{}""#, def.name)));
         assert_eq!(headers.get("vary").unwrap(), "HX-Request, HX-Target");
 
-        let (status, body, _) = get!(app, &def.api_path());
+        let (status, body) = get!(app, &def.api_path());
         assert_eq!(status, StatusCode::OK, "{}", def.api_path());
         let page = json(&body);
         let items = page["items"].as_array().unwrap();
@@ -107,7 +85,7 @@ async fn every_list_serves_its_page_its_api_and_both_exports() {
             }
         }
 
-        let (status, csv, headers) = get!(app, &format!("{}?format=csv", def.path));
+        let (status, csv, headers) = get_with_headers!(app, &format!("{}?format=csv", def.path));
         assert_eq!(status, StatusCode::OK);
         assert_eq!(
             headers.get("content-type").unwrap(),
@@ -121,7 +99,7 @@ async fn every_list_serves_its_page_its_api_and_both_exports() {
         assert_eq!(csv.lines().next().unwrap(), keys.join(","));
         assert_eq!(csv.lines().count(), items.len() + 1, "{}", def.name);
 
-        let (status, all, _) = get!(app, &format!("{}?format=json", def.api_path()));
+        let (status, all) = get!(app, &format!("{}?format=json", def.api_path()));
         assert_eq!(status, StatusCode::OK);
         assert_eq!(json(&all).as_array().unwrap().len(), items.len());
     }
@@ -134,7 +112,7 @@ async fn sorting_filtering_and_paging_are_in_the_url_and_agree_across_outputs() 
     seed(&pool);
     let app = app!(pool);
 
-    let (_, body, _) = get!(app, "/api/v1/lots?sort=lot_code&dir=asc&per_page=2");
+    let (_, body) = get!(app, "/api/v1/lots?sort=lot_code&dir=asc&per_page=2");
     let first = json(&body);
     assert_eq!(lot_codes(&first), ["=HYPERLINK(\"http://x\")", "LOT-A"]);
     assert_eq!(first["total"], 5);
@@ -143,22 +121,22 @@ async fn sorting_filtering_and_paging_are_in_the_url_and_agree_across_outputs() 
         "/api/v1/lots?sort=lot_code&dir=asc&per_page=2&page=2"
     );
     assert_eq!(first["prev"], serde_json::Value::Null);
-    let (_, body, _) = get!(app, first["next"].as_str().unwrap());
+    let (_, body) = get!(app, first["next"].as_str().unwrap());
     assert_eq!(lot_codes(&json(&body)), ["LOT-B", "LOT-C"]);
-    let (_, body, _) = get!(app, "/api/v1/lots?sort=lot_code&dir=asc&per_page=2&page=3");
+    let (_, body) = get!(app, "/api/v1/lots?sort=lot_code&dir=asc&per_page=2&page=3");
     let last = json(&body);
     assert_eq!(lot_codes(&last), ["LOT-D"]);
     assert_eq!(last["next"], serde_json::Value::Null);
 
     // A filter narrows the page, the count and the exports alike.
-    let (_, body, _) = get!(app, "/api/v1/lots?q=cement&sort=lot_code");
+    let (_, body) = get!(app, "/api/v1/lots?q=cement&sort=lot_code");
     let cement = json(&body);
     assert_eq!(cement["total"], 3);
     assert_eq!(
         lot_codes(&cement),
         ["=HYPERLINK(\"http://x\")", "LOT-C", "LOT-D"]
     );
-    let (_, csv, _) = get!(app, "/materials/lots?q=cement&sort=lot_code&format=csv");
+    let (_, csv) = get!(app, "/materials/lots?q=cement&sort=lot_code&format=csv");
     let rows: Vec<&str> = csv.lines().skip(1).collect();
     assert_eq!(rows.len(), 3);
     // The formula is defused (and quoted, since it contains quotes).
@@ -169,7 +147,7 @@ async fn sorting_filtering_and_paging_are_in_the_url_and_agree_across_outputs() 
     );
 
     // The page keeps the view in its links: sort headers, pager and exports.
-    let (status, page, _) = get!(app, "/materials/lots?q=cement&sort=lot_code&per_page=2");
+    let (status, page) = get!(app, "/materials/lots?q=cement&sort=lot_code&per_page=2");
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains(r#"aria-sort="ascending""#));
     assert!(page.contains("1–2 of 3"));
@@ -180,7 +158,7 @@ async fn sorting_filtering_and_paging_are_in_the_url_and_agree_across_outputs() 
     assert!(page.contains(r#"value="cement""#));
 
     // htmx asks for the table only.
-    let (_, fragment, _) = get!(
+    let (_, fragment) = get!(
         app,
         "/materials/lots?q=cement",
         ("HX-Request", "true"),
@@ -198,7 +176,7 @@ async fn bad_parameters_are_400s_that_say_what_is_wrong() {
     let db = TestDatabase::new();
     let pool = db.pool(2);
     let app = app!(pool);
-    let (status, body, _) = get!(app, "/api/v1/lots?sort=secret");
+    let (status, body) = get!(app, "/api/v1/lots?sort=secret");
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let error = json(&body);
     assert_eq!(error["error"], "bad_request");
@@ -206,25 +184,25 @@ async fn bad_parameters_are_400s_that_say_what_is_wrong() {
         error["message"],
         "cannot sort lots by \"secret\"; sortable: lot_code, product, material_class, registered_at"
     );
-    let (status, body, _) = get!(app, "/batches?from=yesterday");
+    let (status, body) = get!(app, "/batches?from=yesterday");
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         body.contains("from must be a date such as 2026-03-31, not &#34;yesterday&#34;"),
         "{body}"
     );
-    let (status, _, _) = get!(app, "/api/v1/lots?per_page=0");
+    let (status, _) = get!(app, "/api/v1/lots?per_page=0");
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, body, _) = get!(app, "/api/v1/lots?format=xml");
+    let (status, body) = get!(app, "/api/v1/lots?format=xml");
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("format must be html, json or csv"));
-    let (status, body, _) = get!(app, "/ledger/events?tx=0xzz");
+    let (status, body) = get!(app, "/ledger/events?tx=0xzz");
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(
         body.contains("tx must be a 0x-prefixed hex value"),
         "{body}"
     );
     // An empty list says so, and a page past the end too.
-    let (_, body, _) = get!(app, "/materials/lots");
+    let (_, body) = get!(app, "/materials/lots");
     assert!(body.contains("No rows match."));
 }
 
@@ -234,9 +212,9 @@ async fn a_batch_anchored_on_the_ledger_shows_as_anchored_in_the_batch_list() {
     let pool = db.pool(2);
     let batch = seed(&pool);
     let app = app!(pool);
-    let (_, body, _) = get!(app, "/api/v1/batches");
+    let (_, body) = get!(app, "/api/v1/batches");
     assert_eq!(json(&body)["items"][0]["trust"], "imported");
-    let (_, body, _) = get!(app, "/api/v1/batches?trust=final");
+    let (_, body) = get!(app, "/api/v1/batches?trust=final");
     assert_eq!(json(&body)["total"], 0);
     {
         use citytrace_schema::models::{BatchAnchor, Chain, ChainKind, NewBatchAnchor};
@@ -262,16 +240,16 @@ async fn a_batch_anchored_on_the_ledger_shows_as_anchored_in_the_batch_list() {
         )
         .unwrap();
     }
-    let (_, body, _) = get!(app, "/api/v1/batches?trust=final");
+    let (_, body) = get!(app, "/api/v1/batches?trust=final");
     let page = json(&body);
     assert_eq!(
         (page["total"].as_u64(), page["items"][0]["id"].as_i64()),
         (Some(1), Some(batch))
     );
-    let (_, body, _) = get!(app, "/ledger/events");
+    let (_, body) = get!(app, "/ledger/events");
     assert!(body.contains("BatchAnchored"), "{body}");
     assert!(body.contains(&format!("href=\"/batches/{batch}\"")));
-    let (_, body, _) = get!(app, "/api/v1/anchors");
+    let (_, body) = get!(app, "/api/v1/anchors");
     assert_eq!(
         json(&body)["items"][0]["tx_hash"],
         format!("0x{}", "ab".repeat(32))
@@ -283,7 +261,7 @@ async fn the_openapi_document_describes_every_list_and_endpoint() {
     let db = TestDatabase::new();
     let pool = db.pool(2);
     let app = app!(pool);
-    let (status, body, headers) = get!(app, "/api/v1/openapi.json");
+    let (status, body, headers) = get_with_headers!(app, "/api/v1/openapi.json");
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers.get("content-type").unwrap(), "application/json");
     let doc = json(&body);

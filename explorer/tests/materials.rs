@@ -18,11 +18,15 @@
 //! run; AGG-0502 is not computable. SITE-NB received 2 deliveries: 2123.2 kg counted
 //! (2.1232 t), 1 not computable.
 
-use actix_web::http::StatusCode;
-use actix_web::{test, web, App};
+#[macro_use]
+#[path = "support/app.rs"]
+mod support;
 
-use citytrace_explorer::{configure, AppState};
-use citytrace_importers::{import_file, CsvOptions, Format, ImportOptions, ImportOutcome};
+use support::{between, import_as, json};
+
+use actix_web::http::StatusCode;
+
+use citytrace_importers::Format;
 use citytrace_schema::testing::TestDatabase;
 use citytrace_schema::PgPool;
 
@@ -43,65 +47,14 @@ const TO_SITE: &str = "shipment_id,line,lot_id,product,quantity,unit,from_site,t
     DESADV-3,1,RMX-1,Ready-mix concrete C30/37,8,MTQ,PLANT-1,SITE-NB,2026-05-06T09:00:00+02:00,2026-05-06T09:40:00+02:00,ocds-b5fd17-2026-0017\n\
     DESADV-3,2,LOT-<script>alert(1)</script>,<script>alert(1)</script>,1,TNE,PLANT-1,SITE-NB,2026-05-06T09:00:00+02:00,,\n";
 
-fn import(pool: &PgPool, format: Format, text: &str) -> i64 {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("file.csv");
-    std::fs::write(&path, text).unwrap();
-    let options = ImportOptions {
-        submitter: "HSM".into(),
-        dry_run: false,
-        csv: CsvOptions::default(),
-        ..Default::default()
-    };
-    match import_file(&mut pool.get().unwrap(), format, &path, &options).unwrap() {
-        ImportOutcome::Imported { batch, .. } => batch.id,
-        other => panic!("{other:?}"),
-    }
-}
-
 /// The city above; the batch ids (products, to plant, production, to site).
 fn seed(pool: &PgPool) -> [i64; 4] {
     [
-        import(pool, Format::Products, PRODUCTS),
-        import(pool, Format::Shipments, TO_PLANT),
-        import(pool, Format::Production, PRODUCTION),
-        import(pool, Format::Shipments, TO_SITE),
+        import_as(pool, Format::Products, "HSM", "file.csv", PRODUCTS),
+        import_as(pool, Format::Shipments, "HSM", "file.csv", TO_PLANT),
+        import_as(pool, Format::Production, "HSM", "file.csv", PRODUCTION),
+        import_as(pool, Format::Shipments, "HSM", "file.csv", TO_SITE),
     ]
-}
-
-macro_rules! app {
-    ($pool:expr) => {
-        test::init_service(
-            App::new()
-                .app_data(web::Data::new(AppState::new($pool.clone())))
-                .configure(configure),
-        )
-        .await
-    };
-}
-
-/// (status, body) of a GET, with extra headers.
-macro_rules! get {
-    ($app:expr, $uri:expr $(, $h:expr)*) => {{
-        let request = test::TestRequest::get().uri($uri)$(.insert_header($h))*.to_request();
-        let response = test::call_service(&$app, request).await;
-        let status = response.status();
-        let body = test::read_body(response).await;
-        (status, String::from_utf8_lossy(&body).into_owned())
-    }};
-}
-
-fn json(body: &str) -> serde_json::Value {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
-}
-
-/// The text from one marker to the next `end` after it (to look inside one part of a page).
-fn section<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
-    let from = body
-        .find(start)
-        .unwrap_or_else(|| panic!("{start} not in page"));
-    let rest = &body[from..];
-    &rest[..rest.find(end).unwrap_or(rest.len())]
 }
 
 #[actix_web::test]
@@ -130,7 +83,7 @@ async fn the_lot_page_shows_identity_certificates_carbon_and_sources() {
     assert!(body.contains(&format!(
         r#"href="/batches/{products}#line-2">batch {products}, line 2</a>"#
     )));
-    let certificates = section(&body, "certificates-h", "</section>");
+    let certificates = between(&body, "certificates-h", "</section>");
     for reference in ["DoP-CEM-2026-11", "LAB-2026-0412"] {
         assert!(
             certificates.contains(&format!("<code>{reference}</code>")),
@@ -159,7 +112,7 @@ async fn the_trace_is_a_depth_limited_tree_with_more_levels_on_demand() {
     // Default depth 2 from LIN-1: RMX-1, then its inputs.
     let (status, body) = get!(app, "/lots/LIN-1");
     assert_eq!(status, StatusCode::OK);
-    let back = section(&body, r#"id="trace-back""#, "</section>");
+    let back = between(&body, r#"id="trace-back""#, "</section>");
     assert!(
         back.contains(r#"<a class="trace-lot" href="/lots/RMX-1">RMX-1</a>"#),
         "{back}"
@@ -173,7 +126,7 @@ async fn the_trace_is_a_depth_limited_tree_with_more_levels_on_demand() {
     assert!(back.contains(&format!(r#"href="/batches/{production}#line-4""#)));
     assert!(back.contains(&format!(r#"href="/batches/{production}#line-2""#)));
     // RMX-1's inputs are nested inside its item.
-    let rmx = section(back, "RMX-1</a>", "</ul>");
+    let rmx = between(back, "RMX-1</a>", "</ul>");
     assert!(rmx.contains("CEM-0501"), "{rmx}");
     assert!(
         !back.contains("Show more"),
@@ -191,7 +144,7 @@ async fn the_trace_is_a_depth_limited_tree_with_more_levels_on_demand() {
 
     // One level: RMX-1 has more below it, offered as a fragment and as a deeper page.
     let (_, body) = get!(app, "/lots/LIN-1?depth=1");
-    let back = section(&body, r#"id="trace-back""#, "</section>");
+    let back = between(&body, r#"id="trace-back""#, "</section>");
     assert!(!back.contains("CEM-0501"), "{back}");
     assert!(
         back.contains(r#"href="/lots/LIN-1?depth=2#trace-back""#),
@@ -224,7 +177,7 @@ async fn the_trace_is_a_depth_limited_tree_with_more_levels_on_demand() {
 
     // Forward from the cement: RMX-1, then LIN-1.
     let (_, body) = get!(app, "/lots/CEM-0501");
-    let forward = section(&body, r#"id="trace-forward""#, "</section>");
+    let forward = between(&body, r#"id="trace-forward""#, "</section>");
     assert!(
         forward.contains(">RMX-1<") && forward.contains(">LIN-1<"),
         "{forward}"
@@ -235,7 +188,7 @@ async fn the_trace_is_a_depth_limited_tree_with_more_levels_on_demand() {
         "{forward}"
     );
     let (_, body) = get!(app, "/lots/CEM-0501?depth=1");
-    let forward = section(&body, r#"id="trace-forward""#, "</section>");
+    let forward = between(&body, r#"id="trace-forward""#, "</section>");
     assert!(
         !forward.contains(">LIN-1<") && forward.contains("Show more uses of RMX-1"),
         "{forward}"
@@ -259,7 +212,7 @@ async fn the_lot_timeline_links_every_event_to_its_row() {
     let [_, _, production, to_site] = seed(&pool);
     let app = app!(pool);
     let (_, body) = get!(app, "/lots/RMX-1");
-    let timeline = section(&body, "events-h", "</section>");
+    let timeline = between(&body, "events-h", "</section>");
     // Made by MIX-1 (the run's first row, line 2), shipped to the site (line 2 of its batch).
     assert!(timeline.contains("TransformationEvent"), "{timeline}");
     assert!(
@@ -274,7 +227,7 @@ async fn the_lot_timeline_links_every_event_to_its_row() {
         timeline.contains(r#"<a href="/sites/PLANT-1">PLANT-1</a>"#),
         "{timeline}"
     );
-    let shipments = section(&body, "shipments-h", "</section>");
+    let shipments = between(&body, "shipments-h", "</section>");
     assert!(shipments.contains(
         r#"<a href="/spending/contracts/ocds-b5fd17-2026-0017">ocds-b5fd17-2026-0017</a>"#
     ));
@@ -341,7 +294,7 @@ async fn the_site_page_adds_up_what_was_delivered() {
         body.contains(&format!(r#"href="/batches/{to_site}#line-2""#)),
         "{body}"
     );
-    let origins = section(&body, "origins-h", "</section>");
+    let origins = between(&body, "origins-h", "</section>");
     assert!(
         origins.contains(r#"<a href="/sites/PLANT-1">PLANT-1</a>"#),
         "{origins}"
@@ -350,9 +303,9 @@ async fn the_site_page_adds_up_what_was_delivered() {
         origins.contains(r#"<td class="num">2</td><td class="num">2123.2"#),
         "{origins}"
     );
-    let suppliers = section(&body, "suppliers-h", "</section>");
+    let suppliers = between(&body, "suppliers-h", "</section>");
     assert!(suppliers.contains(r#"<a href="/parties/HSM">HSM</a>"#));
-    let contracts = section(&body, "contracts-h", "</section>");
+    let contracts = between(&body, "contracts-h", "</section>");
     assert!(
         contracts.contains(r#"<a href="/spending/contracts/ocds-b5fd17-2026-0017">"#),
         "{contracts}"
@@ -402,13 +355,13 @@ async fn the_product_page_shows_master_data_versions_and_lots() {
         "{body}"
     );
     assert!(body.contains("EPD <code>EPD-IES-0009876</code>"));
-    let versions = section(&body, "versions-h", "</section>");
+    let versions = between(&body, "versions-h", "</section>");
     assert!(
         versions.contains(&format!(r#"href="/batches/{products}#line-2""#)),
         "{versions}"
     );
     assert!(versions.contains(r#"<span class="badge">current</span>"#));
-    let lots = section(&body, "lots-h", "</section>");
+    let lots = between(&body, "lots-h", "</section>");
     assert!(lots.contains(r#"href="/lots/CEM-0501""#), "{lots}");
     assert!(!lots.contains("RMX-1"));
 

@@ -1,5 +1,9 @@
 //! Every route of the explorer against a real PostgreSQL: status, key content, headers.
 
+#[macro_use]
+#[path = "support/app.rs"]
+mod support;
+
 use actix_web::http::StatusCode;
 use actix_web::{test, web, App};
 use chrono::Utc;
@@ -56,29 +60,6 @@ fn anchor(pool: &PgPool, batch_id: i64, block: i64, finality: Finality) {
     .unwrap();
 }
 
-macro_rules! app {
-    ($pool:expr) => {
-        test::init_service(
-            App::new()
-                .app_data(web::Data::new(AppState::new($pool.clone())))
-                .configure(configure),
-        )
-        .await
-    };
-}
-
-/// (status, body, headers) of a GET.
-macro_rules! get {
-    ($app:expr, $uri:expr) => {{
-        let response =
-            test::call_service(&$app, test::TestRequest::get().uri($uri).to_request()).await;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = test::read_body(response).await;
-        (status, String::from_utf8_lossy(&body).into_owned(), headers)
-    }};
-}
-
 #[actix_web::test]
 async fn the_lot_page_shows_shipments_with_source_lines_and_anchoring() {
     let db = TestDatabase::new();
@@ -87,7 +68,7 @@ async fn the_lot_page_shows_shipments_with_source_lines_and_anchoring() {
     let app = app!(pool);
     let lot = "/lots/https%3A%2F%2Fid.gs1.org%2F01%2F04012345111118%2F10%2FABC";
 
-    let (status, body, _) = get!(app, lot);
+    let (status, body) = get!(app, lot);
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Cement &#38; sand"), "product, escaped");
     assert!(
@@ -97,7 +78,7 @@ async fn the_lot_page_shows_shipments_with_source_lines_and_anchoring() {
     assert!(body.contains("imported, waiting to be anchored on the ledger"));
 
     anchor(&pool, batch, 7, Finality::Pending);
-    let (_, body, _) = get!(app, lot);
+    let (_, body) = get!(app, lot);
     assert!(
         body.contains("anchored in block 7 (tx 0xababab…abab)"),
         "{body}"
@@ -118,7 +99,7 @@ async fn imported_text_is_escaped_everywhere_it_appears() {
         "/batches/1",
         "/lots/LOT-%3Cscript%3Ealert(1)%3C%2Fscript%3E",
     ] {
-        let (status, body, _) = get!(app, uri);
+        let (status, body) = get!(app, uri);
         assert_eq!(status, StatusCode::OK, "{uri}");
         assert!(
             !body.contains("<script>alert(1)"),
@@ -135,12 +116,12 @@ async fn imported_text_is_escaped_everywhere_it_appears() {
 async fn home_shows_live_figures_and_the_ledger() {
     let db = TestDatabase::new();
     let pool = db.pool(2);
-    let (_, empty, _) = get!(app!(pool), "/");
+    let (_, empty) = get!(app!(pool), "/");
     assert!(empty.contains("Nothing imported yet"));
     let batch = seed(&pool);
     anchor(&pool, batch, 3, Finality::Final);
     let app = app!(pool);
-    let (status, body, headers) = get!(app, "/");
+    let (status, body, headers) = get_with_headers!(app, "/");
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("<dt>Batches imported</dt><dd>1</dd>"));
     assert!(body.contains("<dt>Batches anchored</dt><dd>1</dd>"));
@@ -161,7 +142,7 @@ async fn the_batch_page_shows_its_receipt() {
     let pool = db.pool(2);
     let batch = seed(&pool);
     anchor(&pool, batch, 12, Finality::Final);
-    let (status, body, _) = get!(app!(pool), &format!("/batches/{batch}"));
+    let (status, body) = get!(app!(pool), &format!("/batches/{batch}"));
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Merkle root"));
     assert!(body.contains("anchored in block 12"));
@@ -182,7 +163,7 @@ async fn unknown_things_get_html_error_pages_with_the_right_status() {
         ("/batches/x", "There is no batch x."),
         ("/no/such/page", "There is no page at /no/such/page."),
     ] {
-        let (status, body, headers) = get!(app, uri);
+        let (status, body, headers) = get_with_headers!(app, uri);
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
         assert!(
             body.contains("<h1>Not found</h1>") && body.contains(text),
@@ -203,7 +184,7 @@ async fn materials_lists_lots() {
     let pool = db.pool(2);
     seed(&pool);
     let app = app!(pool);
-    let (_, body, _) = get!(app, "/materials");
+    let (_, body) = get!(app, "/materials");
     assert!(body.contains("Rebar B500B"));
 }
 
@@ -218,7 +199,7 @@ async fn health_static_files_and_security_headers() {
             .configure(configure),
     )
     .await;
-    let (status, body, _) = get!(app, "/healthz");
+    let (status, body) = get!(app, "/healthz");
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&body).unwrap()["database"],
@@ -227,7 +208,7 @@ async fn health_static_files_and_security_headers() {
 
     let css = citytrace_explorer::assets::url("app.css");
     assert!(css.starts_with("/static/app.css?v="), "{css}");
-    let (status, body, headers) = get!(app, &css);
+    let (status, body, headers) = get_with_headers!(app, &css);
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains(".trust-final"));
     assert_eq!(
@@ -238,16 +219,16 @@ async fn health_static_files_and_security_headers() {
         headers.get("content-type").unwrap(),
         "text/css; charset=utf-8"
     );
-    let (status, body, _) = get!(
+    let (status, body) = get!(
         app,
         &citytrace_explorer::assets::url(citytrace_explorer::assets::HTMX)
     );
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("htmx"));
-    let (status, _, _) = get!(app, "/static/secret.txt");
+    let (status, _) = get!(app, "/static/secret.txt");
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let (_, page, headers) = get!(app, "/");
+    let (_, page, headers) = get_with_headers!(app, "/");
     assert!(headers
         .get("content-security-policy")
         .unwrap()
@@ -267,7 +248,7 @@ async fn health_reports_an_unreachable_database_as_503() {
     let db = TestDatabase::new();
     let pool = db.pool(1);
     drop(db);
-    let (status, body, _) = get!(app!(pool), "/healthz");
+    let (status, body) = get!(app!(pool), "/healthz");
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(body.contains("unavailable"));
 }
@@ -296,7 +277,7 @@ async fn home_shows_each_chains_finality_last_reorg_and_stalls() {
         .unwrap();
         Chain::record_stall(conn, 137, Some("no answer from the node for 31s")).unwrap();
     }
-    let (status, body, _) = get!(app!(pool), "/");
+    let (status, body) = get!(app!(pool), "/");
     assert_eq!(status, StatusCode::OK);
     assert!(
         body.contains("<td class=\"num\">1\u{2009}000\u{2009}150</td>"),
@@ -307,6 +288,6 @@ async fn home_shows_each_chains_finality_last_reorg_and_stalls() {
     {
         Chain::record_stall(&mut pool.get().unwrap(), 137, None).unwrap();
     }
-    let (_, body, _) = get!(app!(pool), "/");
+    let (_, body) = get!(app!(pool), "/");
     assert!(body.contains("following, head seen"));
 }

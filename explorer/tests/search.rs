@@ -2,6 +2,10 @@
 //! substrings, typos, words, exact identifiers, areas as facets, suggestions for htmx, the JSON
 //! API, and escaping of what was imported.
 
+#[macro_use]
+#[path = "support/app.rs"]
+mod support;
+
 use actix_web::http::StatusCode;
 use actix_web::{test, web, App};
 use diesel::RunQueryDsl;
@@ -118,16 +122,6 @@ async fn postgres_search_finds_substrings_typos_words_and_identifiers() {
     );
     // Nothing for nonsense.
     assert!(titles(&search, "zzqqxx", None).await.is_empty());
-}
-
-macro_rules! get {
-    ($app:expr, $uri:expr $(, $h:expr)*) => {{
-        let request = test::TestRequest::get().uri($uri)$(.insert_header($h))*.to_request();
-        let response = test::call_service(&$app, request).await;
-        let status = response.status();
-        let body = test::read_body(response).await;
-        (status, String::from_utf8_lossy(&body).into_owned())
-    }};
 }
 
 #[actix_web::test]

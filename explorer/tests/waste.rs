@@ -2,12 +2,16 @@
 //! receipts imported through the real importers. Expected figures are worked out by hand in
 //! the comments.
 
+#[macro_use]
+#[path = "support/app.rs"]
+mod support;
+
+use support::{between, import_as, json};
+
 use actix_web::http::StatusCode;
-use actix_web::{test, web, App};
 use serde_json::Value;
 
-use citytrace_explorer::{configure, AppState};
-use citytrace_importers::{import_file, Format, ImportOptions, ImportOutcome};
+use citytrace_importers::Format;
 use citytrace_schema::testing::TestDatabase;
 use citytrace_schema::PgPool;
 
@@ -38,59 +42,24 @@ WTN-0201,accepted,1872,D1,,2026-05-20T08:10:00+02:00
 WTN-0202,accepted,905,D1,,2026-06-10T09:00:00+02:00
 ";
 
-fn import(pool: &PgPool, format: Format, content: &str, submitter: &str) -> i64 {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("file.csv");
-    std::fs::write(&path, content).unwrap();
-    let options = ImportOptions {
-        submitter: submitter.into(),
-        ..Default::default()
-    };
-    match import_file(&mut pool.get().unwrap(), format, &path, &options).unwrap() {
-        ImportOutcome::Imported { batch, .. } => batch.id,
-        other => panic!("{other:?}"),
-    }
-}
-
 /// (transfers batch, receipts batch).
 fn seed(pool: &PgPool) -> (i64, i64) {
     (
-        import(pool, Format::WasteTransfers, TRANSFERS, "DEPT-WORKS"),
-        import(pool, Format::WasteReceipts, RECEIPTS, "RECYCLE-CO"),
+        import_as(
+            pool,
+            Format::WasteTransfers,
+            "DEPT-WORKS",
+            "file.csv",
+            TRANSFERS,
+        ),
+        import_as(
+            pool,
+            Format::WasteReceipts,
+            "RECYCLE-CO",
+            "file.csv",
+            RECEIPTS,
+        ),
     )
-}
-
-macro_rules! app {
-    ($pool:expr) => {
-        test::init_service(
-            App::new()
-                .app_data(web::Data::new(AppState::new($pool.clone())))
-                .configure(configure),
-        )
-        .await
-    };
-}
-
-macro_rules! get {
-    ($app:expr, $uri:expr) => {{
-        let response =
-            test::call_service(&$app, test::TestRequest::get().uri($uri).to_request()).await;
-        let status = response.status();
-        let body = test::read_body(response).await;
-        (status, String::from_utf8_lossy(&body).into_owned())
-    }};
-}
-
-fn json(body: &str) -> Value {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
-}
-
-fn between<'a>(body: &'a str, from: &str, to: &str) -> &'a str {
-    let start = body
-        .find(from)
-        .unwrap_or_else(|| panic!("{from} not in page"));
-    let rest = &body[start..];
-    &rest[..rest.find(to).unwrap_or(rest.len())]
 }
 
 #[actix_web::test]

@@ -1,0 +1,86 @@
+//! What the explorer's integration tests share: the app over a pool, GET requests against it,
+//! reading JSON and page sections, and importing a file with the real importer.
+//!
+//! Each test file includes it with `#[macro_use] #[path = "support/app.rs"] mod support;`.
+#![allow(dead_code, unused_macros)]
+
+use citytrace_importers::{import_file, Format, ImportOptions, ImportOutcome};
+use citytrace_schema::PgPool;
+
+/// The explorer's routes over `$pool`, as a test service.
+macro_rules! app {
+    ($pool:expr) => {
+        actix_web::test::init_service(
+            actix_web::App::new()
+                .app_data(actix_web::web::Data::new(
+                    citytrace_explorer::AppState::new($pool.clone()),
+                ))
+                .configure(citytrace_explorer::configure),
+        )
+        .await
+    };
+}
+
+/// GET `$uri` (with any request headers after it): `(status, body, response headers)`.
+macro_rules! get_with_headers {
+    ($app:expr, $uri:expr $(, $h:expr)*) => {{
+        let request = actix_web::test::TestRequest::get()
+            .uri($uri)
+            $(.insert_header($h))*
+            .to_request();
+        let response = actix_web::test::call_service(&$app, request).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = actix_web::test::read_body(response).await;
+        (status, String::from_utf8_lossy(&body).into_owned(), headers)
+    }};
+}
+
+/// GET `$uri` (with any request headers after it): `(status, body)`.
+macro_rules! get {
+    ($app:expr, $uri:expr $(, $h:expr)*) => {{
+        let (status, body, _) = get_with_headers!($app, $uri $(, $h)*);
+        (status, body)
+    }};
+}
+
+/// A response header as text, if the response has it.
+pub fn header(headers: &actix_web::http::header::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .map(|value| value.to_str().unwrap().to_string())
+}
+
+pub fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
+/// The part of a page from the first `from` up to the next `to` (or the end).
+pub fn between<'a>(body: &'a str, from: &str, to: &str) -> &'a str {
+    let start = body
+        .find(from)
+        .unwrap_or_else(|| panic!("{from} not in page"));
+    let rest = &body[start..];
+    &rest[..rest.find(to).unwrap_or(rest.len())]
+}
+
+/// Import `text` as `file_name` for `submitter` with the real importer; the batch id.
+pub fn import_as(
+    pool: &PgPool,
+    format: Format,
+    submitter: &str,
+    file_name: &str,
+    text: &str,
+) -> i64 {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(file_name);
+    std::fs::write(&path, text).unwrap();
+    let options = ImportOptions {
+        submitter: submitter.into(),
+        ..Default::default()
+    };
+    match import_file(&mut pool.get().unwrap(), format, &path, &options).unwrap() {
+        ImportOutcome::Imported { batch, .. } => batch.id,
+        other => panic!("{other:?}"),
+    }
+}
