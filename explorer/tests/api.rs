@@ -5,14 +5,14 @@
 #[path = "support/app.rs"]
 mod support;
 
-use support::header;
+use support::{header, import_as};
 
 use actix_web::http::StatusCode;
 use chrono::Utc;
 
 use citytrace_importers::merkle::{leaf_hash, Side};
 use citytrace_importers::proof::anchored::{AnchorRef, AnchoredProof};
-use citytrace_importers::{import_file, Format, ImportOptions, ImportOutcome};
+use citytrace_importers::Format;
 use citytrace_schema::diesel::prelude::*;
 use citytrace_schema::models::{
     BatchAnchor, Chain, ChainKind, Finality, ImportBatch, NewBatchAnchor,
@@ -26,17 +26,7 @@ const CSV: &str = "shipment_id,line,lot_id,product,quantity,unit,from_site,to_si
     SHP-9,2,LOT-B,Cement,1.5,TNE,MILL,SITE-A,2026-05-01T08:00:00+02:00,\n";
 
 fn seed(pool: &PgPool) -> i64 {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.csv");
-    std::fs::write(&path, CSV).unwrap();
-    let options = ImportOptions {
-        submitter: "HSM".into(),
-        ..Default::default()
-    };
-    match import_file(&mut pool.get().unwrap(), Format::Shipments, &path, &options).unwrap() {
-        ImportOutcome::Imported { batch, .. } => batch.id,
-        other => panic!("{other:?}"),
-    }
+    import_as(pool, Format::Shipments, "HSM", "s.csv", CSV)
 }
 
 /// What the indexer writes when it sees the batch's BatchAnchored event.

@@ -6,7 +6,7 @@
 #[path = "support/app.rs"]
 mod support;
 
-use support::json;
+use support::{import_as, json};
 
 use std::str::FromStr;
 
@@ -15,7 +15,7 @@ use bigdecimal::BigDecimal;
 use chrono::Utc;
 use diesel::prelude::*;
 
-use citytrace_importers::{import_file, CsvOptions, Format, ImportOptions, ImportOutcome};
+use citytrace_importers::Format;
 use citytrace_schema::models::{
     BatchAnchor, Block, Chain, ChainKind, Checkpoint, Finality, ImportBatch, NewBatchAnchor,
     NewCarbonRetirement,
@@ -34,21 +34,9 @@ const RETIRE_TX: [u8; 32] = [0xcd; 32];
 /// The batch, anchored in block 7 (final), a retirement of 1.5 t in block 8, head 9, indexed
 /// to 8. Returns the batch id.
 fn seed(pool: &PgPool) -> i64 {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.csv");
-    std::fs::write(&path, CSV).unwrap();
-    let options = ImportOptions {
-        submitter: "HSM".into(),
-        dry_run: false,
-        csv: CsvOptions::default(),
-        ..Default::default()
-    };
+    let batch_id = import_as(pool, Format::Shipments, "HSM", "s.csv", CSV);
     let conn = &mut pool.get().unwrap();
-    let batch = match import_file(conn, Format::Shipments, &path, &options).unwrap() {
-        ImportOutcome::Imported { batch, .. } => batch,
-        other => panic!("{other:?}"),
-    };
-    let batch = ImportBatch::find(conn, batch.id).unwrap();
+    let batch = ImportBatch::find(conn, batch_id).unwrap();
     Chain::upsert(conn, CHAIN, "city ledger", ChainKind::Ledger).unwrap();
     Chain::record_head(conn, CHAIN, 9, 9, 9).unwrap();
     Checkpoint::set(conn, CHAIN, "events", 8, &[0x08; 32]).unwrap();

@@ -6,12 +6,12 @@
 #[path = "support/app.rs"]
 mod support;
 
-use support::json;
+use support::{import_as, json};
 
 use actix_web::http::StatusCode;
 
 use citytrace_explorer::lists;
-use citytrace_importers::{import_file, CsvOptions, Format, ImportOptions, ImportOutcome};
+use citytrace_importers::Format;
 use citytrace_schema::testing::TestDatabase;
 use citytrace_schema::PgPool;
 
@@ -24,18 +24,7 @@ const CSV: &str = "shipment_id,line,lot_id,product,quantity,unit,from_site,to_si
     SHP-1,5,=HYPERLINK(\"http://x\"),Cement CEM I,2,TNE,PLANT,SITE-B,2026-05-05T08:00:00+02:00\n";
 
 fn seed(pool: &PgPool) -> i64 {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("lots.csv");
-    std::fs::write(&path, CSV).unwrap();
-    let options = ImportOptions {
-        submitter: "HSM".into(),
-        csv: CsvOptions::default(),
-        ..Default::default()
-    };
-    match import_file(&mut pool.get().unwrap(), Format::Shipments, &path, &options).unwrap() {
-        ImportOutcome::Imported { batch, .. } => batch.id,
-        other => panic!("{other:?}"),
-    }
+    import_as(pool, Format::Shipments, "HSM", "lots.csv", CSV)
 }
 
 fn lot_codes(page: &serde_json::Value) -> Vec<String> {

@@ -4,12 +4,14 @@
 #[path = "support/app.rs"]
 mod support;
 
+use support::import_as;
+
 use actix_web::http::StatusCode;
 use actix_web::{test, web, App};
 use chrono::Utc;
 
 use citytrace_explorer::{configure, AppState};
-use citytrace_importers::{import_file, CsvOptions, Format, ImportOptions, ImportOutcome};
+use citytrace_importers::Format;
 use citytrace_schema::models::{BatchAnchor, Chain, ChainKind, Finality, NewBatchAnchor};
 use citytrace_schema::testing::TestDatabase;
 use citytrace_schema::PgPool;
@@ -19,19 +21,7 @@ const CSV: &str = "shipment_id,line,lot_id,product,quantity,unit,from_site,to_si
     SHP-9,2,https://id.gs1.org/01/04012345111118/10/ABC,Cement & sand,1.5,TNE,MILL,SITE-A,2026-05-01T08:00:00+02:00,\n";
 
 fn seed(pool: &PgPool) -> i64 {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.csv");
-    std::fs::write(&path, CSV).unwrap();
-    let options = ImportOptions {
-        submitter: "HSM".into(),
-        dry_run: false,
-        csv: CsvOptions::default(),
-        ..Default::default()
-    };
-    match import_file(&mut pool.get().unwrap(), Format::Shipments, &path, &options).unwrap() {
-        ImportOutcome::Imported { batch, .. } => batch.id,
-        other => panic!("{other:?}"),
-    }
+    import_as(pool, Format::Shipments, "HSM", "s.csv", CSV)
 }
 
 /// What the indexer writes when it sees the batch's BatchAnchored event.

@@ -6,13 +6,15 @@
 #[path = "support/app.rs"]
 mod support;
 
+use support::import_as;
+
 use actix_web::http::StatusCode;
 use actix_web::{test, web, App};
 use diesel::RunQueryDsl;
 
 use citytrace_explorer::search::{PostgresSearch, SearchIndex, SearchRequest};
 use citytrace_explorer::{configure, AppState};
-use citytrace_importers::{import_file, CsvOptions, Format, ImportOptions, ImportOutcome};
+use citytrace_importers::Format;
 use citytrace_schema::testing::TestDatabase;
 use citytrace_schema::PgPool;
 
@@ -22,20 +24,8 @@ const CSV: &str = "shipment_id,line,lot_id,gtin,product,quantity,unit,from_site,
     SHP-1,3,LOT-<b>bold</b>,,Portland cement CEM I,1.5,TNE,RIVERSIDE-PLANT,SITE-NORTH-BRIDGE,2026-05-01T08:00:00+02:00\n";
 
 fn seed(pool: &PgPool) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.csv");
-    std::fs::write(&path, CSV).unwrap();
-    let options = ImportOptions {
-        submitter: "HSM".into(),
-        csv: CsvOptions::default(),
-        ..Default::default()
-    };
+    let batch_id = import_as(pool, Format::Shipments, "HSM", "s.csv", CSV);
     let conn = &mut pool.get().unwrap();
-    let ImportOutcome::Imported { batch, .. } =
-        import_file(conn, Format::Shipments, &path, &options).unwrap()
-    else {
-        panic!()
-    };
     diesel::sql_query(
         "INSERT INTO parties (code, name, kind) VALUES ('HSM', 'Harbour Steel Mill', 'supplier'), \
          ('PW', 'City Public Works Department', 'department')",
@@ -44,8 +34,7 @@ fn seed(pool: &PgPool) {
     .unwrap();
     diesel::sql_query(format!(
         "INSERT INTO procurement_processes (ocid, title, procurement_method, release_count, last_release_date, batch_id, line) \
-         VALUES ('ocds-b5fd17-2026-0017', 'Elm Street school extension: structural works', 'open', 1, now(), {}, 1)",
-        batch.id
+         VALUES ('ocds-b5fd17-2026-0017', 'Elm Street school extension: structural works', 'open', 1, now(), {batch_id}, 1)",
     ))
     .execute(conn)
     .unwrap();
