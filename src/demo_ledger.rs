@@ -12,6 +12,8 @@ use citytrace_indexer::evm::{
     CarbonRetirementCall, DemoLedger, DeployedContracts, EvmSigner, PaymentCall, TraceEventCall,
 };
 
+use citytrace_schema::derived::MethodSettings;
+
 use crate::demo_city::{self, GeneratedCity};
 
 /// The city's own address on the public chain (demo only).
@@ -96,6 +98,19 @@ pub async fn play_ledger(
         sent += 1;
     }
     Ok(sent)
+}
+
+/// The demo city's `[methods]` settings: the defaults, with the city's beneficiaries — the
+/// KlimaDAO retirement names [`CITY_ADDRESS`], and a Toucan retirement's beneficiary is the
+/// account that retires (the demo's sender on the public chain) — so the retirements
+/// [`play_public`] records count in the city's net position.
+pub fn city_methods(public: &DemoLedger) -> MethodSettings {
+    let mut methods = MethodSettings::default();
+    methods.carbon.city_beneficiary_addresses = vec![
+        citytrace_schema::hex0x(&CITY_ADDRESS),
+        citytrace_schema::hex0x(&public.sender()),
+    ];
+    methods
 }
 
 /// Carbon credits on the stand-in public chain: 500 t minted, 300 t moved to the city and 50 t

@@ -70,6 +70,7 @@ async fn a_visitor_follows_a_shipment_in_breach_to_its_chart_and_excursion() {
         citytrace_explorer::ServeOptions {
             workers: 2,
             uploads: citytrace_explorer::UploadOptions::new(uploads.path()),
+            methods: Default::default(),
         },
     )
     .unwrap();

@@ -68,6 +68,7 @@ async fn a_visitor_searches_a_lot_traces_it_back_and_reaches_the_origin_site() {
         citytrace_explorer::ServeOptions {
             workers: 2,
             uploads: citytrace_explorer::UploadOptions::new(uploads.path()),
+            methods: Default::default(),
         },
     )
     .unwrap();

@@ -43,6 +43,7 @@ async fn budget_line_to_contract_to_payments_to_supplier() {
         citytrace_explorer::ServeOptions {
             workers: 1,
             uploads: citytrace_explorer::UploadOptions::new(uploads.path()),
+            methods: Default::default(),
         },
     )
     .unwrap();

@@ -230,3 +230,47 @@ fn without_database_url_the_binary_runs_and_reuses_its_own_postgres() {
         text(&citytrace(None, &["--data-dir", data_arg, "db", "status"], dir.path()).stdout);
     assert!(status.contains("Status: stopped"), "{status}");
 }
+
+#[test]
+fn serve_reads_methods_from_its_configuration_and_refuses_a_typo() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = text(&citytrace(None, &["serve", "--help"], dir.path()).stdout);
+    assert!(
+        help.contains("--config <FILE>") && help.contains("CITYTRACE_CONFIG"),
+        "{help}"
+    );
+    assert!(help.contains("[methods]"), "{help}");
+
+    let config = dir.path().join("city.toml");
+    std::fs::write(
+        &config,
+        "[anchoring]\nchain = 1\n\n[methods.carbon]\nnet_position_scopes = [1, 2]\ncity_beneficiary_adresses = []\n",
+    )
+    .unwrap();
+    let out = citytrace(
+        Some("postgres://nowhere"),
+        &["serve", "--config", config.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}, line 6: `methods.carbon.city_beneficiary_adresses`: unknown field",
+            config.display()
+        )),
+        "{stderr}"
+    );
+
+    let out = citytrace(
+        Some("postgres://nowhere"),
+        &["serve", "--config", "missing.toml"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("could not read missing.toml"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -22,6 +22,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{Compress, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 
+use citytrace_schema::derived::MethodSettings;
 use citytrace_schema::PgPool;
 
 pub use error::AppError;
@@ -33,15 +34,25 @@ pub struct AppState {
     pub pool: PgPool,
     /// The search backend: Postgres unless Meilisearch is configured.
     pub search: std::sync::Arc<dyn search::SearchIndex>,
+    /// The derived computations' settings (`[methods]` of `citytrace.toml`, docs/methods.md);
+    /// the documented defaults unless configured.
+    pub methods: std::sync::Arc<MethodSettings>,
 }
 
 impl AppState {
-    /// With the default search backend (Postgres).
+    /// With the default search backend (Postgres) and the default method settings.
     pub fn new(pool: PgPool) -> Self {
         Self {
             search: std::sync::Arc::new(search::PostgresSearch::new(pool.clone())),
+            methods: std::sync::Arc::new(MethodSettings::default()),
             pool,
         }
+    }
+
+    /// The same state computing with `methods` instead.
+    pub fn with_methods(mut self, methods: MethodSettings) -> Self {
+        self.methods = std::sync::Arc::new(methods);
+        self
     }
 
     /// Run blocking database work on the blocking pool with a pooled connection.
@@ -75,6 +86,8 @@ pub struct ServeOptions {
     pub workers: usize,
     /// Where suppliers' uploads go and how large they may be.
     pub uploads: UploadOptions,
+    /// The derived computations' settings (`[methods]` of `citytrace.toml`).
+    pub methods: MethodSettings,
 }
 
 /// Where Meilisearch runs (docs/search.md).
@@ -136,7 +149,7 @@ pub fn serve_with_search(
     options: ServeOptions,
     meilisearch: Option<MeiliOptions>,
 ) -> std::io::Result<Server> {
-    let mut state = AppState::new(pool.clone());
+    let mut state = AppState::new(pool.clone()).with_methods(options.methods);
     if let Some(meili) = &meilisearch {
         let backend: std::sync::Arc<dyn search::SearchIndex> = std::sync::Arc::new(
             search::MeiliSearch::new(&meili.url, meili.api_key.as_deref(), &meili.index, pool)

@@ -17,6 +17,10 @@ pub struct IndexerConfig {
     #[serde(default, rename = "contract")]
     pub contracts: Vec<ContractConfig>,
     pub anchoring: Option<AnchoringConfig>,
+    /// `[methods]`: the derived computations' settings, read by `citytrace serve`; checked here
+    /// too so a typo fails `citytrace index` as well (docs/methods.md, "Settings").
+    #[serde(default)]
+    pub methods: citytrace_schema::derived::MethodSettings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

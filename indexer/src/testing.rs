@@ -109,6 +109,7 @@ impl TestLedger {
                 interval_ms: 100,
                 resubmit_after_secs: 30,
             }),
+            methods: Default::default(),
         }
     }
 

@@ -5,5 +5,8 @@
 
 pub mod carbon;
 pub mod cold_chain;
+mod settings;
 pub mod spending;
 pub mod waste;
+
+pub use settings::{MethodSettings, SpendingSettings};

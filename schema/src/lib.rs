@@ -16,7 +16,7 @@ pub mod testing;
 
 pub use database::{open_pool, DatabaseLocation, PgPool, PooledPg, DEFAULT_DATABASE};
 pub use diesel;
-pub use error::{DbError, LocalPgError};
+pub use error::{DbError, LocalPgError, SettingsError};
 
 /// `0x`-prefixed lowercase hex of a hash or address, as block explorers print them.
 pub fn hex0x(bytes: &[u8]) -> String {

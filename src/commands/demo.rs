@@ -273,8 +273,10 @@ async fn run_with_nodes(
             interval_ms: 500,
             resubmit_after_secs: 15,
         }),
+        methods: demo_ledger::city_methods(&carbon),
     };
     config.validate()?;
+    let methods = config.methods.clone();
 
     eprintln!("[6/6] Indexer, anchorer, metrics and explorer …");
     let metrics = Metrics::new();
@@ -300,6 +302,7 @@ async fn run_with_nodes(
         citytrace_explorer::ServeOptions {
             workers: 2,
             uploads,
+            methods,
         },
     )?;
     let handle = server.handle();

@@ -1,7 +1,6 @@
 //! `citytrace index`: follow the configured chains and anchor imported batches.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -11,6 +10,7 @@ use anyhow::Context;
 use citytrace_indexer::{IndexerConfig, Metrics};
 use citytrace_schema::DEFAULT_DATABASE;
 
+use super::config_file::ConfigArg;
 use crate::globals::Globals;
 
 #[derive(clap::Args)]
@@ -20,15 +20,8 @@ use crate::globals::Globals;
     stalls, anchor queue) are served on http://<metrics>/metrics. See docs/indexing.md."
 )]
 pub struct IndexArgs {
-    /// Indexer configuration (TOML); see docs/citytrace.example.toml and docs/indexing.md.
-    #[arg(
-        long,
-        short,
-        env = "CITYTRACE_CONFIG",
-        default_value = "citytrace.toml",
-        value_name = "FILE"
-    )]
-    config: PathBuf,
+    #[command(flatten)]
+    config: ConfigArg,
     /// Catch every chain up to its head, then exit (0 on success).
     #[arg(long)]
     once: bool,
@@ -43,13 +36,14 @@ pub struct IndexArgs {
 }
 
 pub fn run(globals: &Globals, args: IndexArgs) -> anyhow::Result<ExitCode> {
-    if !args.config.exists() {
+    let path = args.config.path();
+    if !path.exists() {
         anyhow::bail!(
             "no configuration at {}: copy docs/citytrace.example.toml there and edit it (docs/indexing.md), or pass --config FILE",
-            args.config.display()
+            path.display()
         );
     }
-    let config = IndexerConfig::from_file(&args.config)?;
+    let config = IndexerConfig::from_file(path)?;
     let pool = globals.open(DEFAULT_DATABASE, 8)?;
     // A small blocking pool (database writes, decoding): every extra thread that allocates
     // gets its own glibc malloc arena, and resident memory grows with them (docs/benchmarks.md).

@@ -6,9 +6,16 @@ use std::process::ExitCode;
 use anyhow::Context;
 use citytrace_schema::DEFAULT_DATABASE;
 
+use super::config_file::ConfigArg;
 use crate::globals::Globals;
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "The derived figures (cold chain, waste, carbon, spending) use the [methods] settings of the\n\
+    configuration file: --config FILE or CITYTRACE_CONFIG, else ./citytrace.toml when there is one,\n\
+    else the documented defaults. Unknown keys and wrong types stop the server with the file, line and\n\
+    key. Every key and its default: docs/citytrace.example.toml and docs/methods.md."
+)]
 pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
@@ -19,6 +26,8 @@ pub struct ServeArgs {
     /// Database connections in the pool.
     #[arg(long, default_value_t = 16)]
     pool_size: u32,
+    #[command(flatten)]
+    config: ConfigArg,
     #[command(flatten)]
     uploads: UploadArgs,
     #[command(flatten)]
@@ -89,6 +98,7 @@ impl UploadArgs {
 }
 
 pub fn run(globals: &Globals, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let (methods, settings_from) = args.config.method_settings()?;
     let pool = globals.open(DEFAULT_DATABASE, args.pool_size)?;
     let listener =
         TcpListener::bind(&args.bind).with_context(|| format!("listening on {}", args.bind))?;
@@ -98,6 +108,7 @@ pub fn run(globals: &Globals, args: ServeArgs) -> anyhow::Result<ExitCode> {
         let options = citytrace_explorer::ServeOptions {
             workers: args.workers,
             uploads: args.uploads.options(globals.data_dir.join("uploads")),
+            methods,
         };
         let meilisearch = args.search.meilisearch();
         let searching = match &meilisearch {
@@ -109,7 +120,7 @@ pub fn run(globals: &Globals, args: ServeArgs) -> anyhow::Result<ExitCode> {
             .context("starting the explorer (is the upload folder writable?)")?;
         let handle = server.handle();
         println!(
-            "citytrace explorer: http://{address}  (suppliers upload at /import; {searching}; Ctrl-C to stop)"
+            "citytrace explorer: http://{address}  (suppliers upload at /import; {searching}; {settings_from}; Ctrl-C to stop)"
         );
         tokio::select! {
             result = server => result?,

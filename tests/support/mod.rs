@@ -49,6 +49,7 @@ impl System {
         let options = citytrace_explorer::ServeOptions {
             workers: 2,
             uploads: citytrace_explorer::UploadOptions::new(uploads.path()),
+            methods: Default::default(),
         };
         let server = citytrace_explorer::serve(listener, pool, options).unwrap();
         let handle = server.handle();

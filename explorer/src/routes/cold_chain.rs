@@ -32,11 +32,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// The thresholds of docs/methods/cold-chain.md, "Settings" (the explorer uses the defaults).
-fn settings() -> ColdChainSettings {
-    ColdChainSettings::default()
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct ComplianceView {
     pub shipments_assessed: i64,
@@ -53,14 +48,17 @@ struct Overview {
 }
 
 /// The compliance figure and the first page of breaches, from one snapshot.
-fn overview(conn: &mut diesel::PgConnection, limit: usize) -> Result<Overview, AppError> {
+fn overview(
+    conn: &mut diesel::PgConnection,
+    settings: &ColdChainSettings,
+    limit: usize,
+) -> Result<Overview, AppError> {
     conn.build_transaction()
         .read_only()
         .repeatable_read()
         .run(|conn| {
-            let settings = settings();
-            let c = cold_chain_compliance(conn, &settings)?;
-            let breaches = breaches::page(conn, &settings, None, limit)?;
+            let c = cold_chain_compliance(conn, settings)?;
+            let breaches = breaches::page(conn, settings, None, limit)?;
             Ok(Overview {
                 compliance: ComplianceView {
                     shipments_assessed: c.shipments_assessed,
@@ -86,9 +84,10 @@ pub struct ColdChainPage {
 
 /// `GET /cold-chain`.
 async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let methods = state.methods.clone();
     let page = state
-        .db(|conn| {
-            let o = overview(conn, breaches::PER_PAGE)?;
+        .db(move |conn| {
+            let o = overview(conn, &methods.cold_chain, breaches::PER_PAGE)?;
             let def = &crate::lists::cold_chain::SHIPMENTS;
             let params = ListParams::parse(def, &[])?;
             let rows = PageOfRows::load(conn, def, &params)?;
@@ -122,7 +121,10 @@ struct IndexJson {
 
 /// `GET /api/v1/cold-chain`.
 async fn index_api(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let o = state.db(|conn| overview(conn, breaches::PER_PAGE)).await?;
+    let methods = state.methods.clone();
+    let o = state
+        .db(move |conn| overview(conn, &methods.cold_chain, breaches::PER_PAGE))
+        .await?;
     Ok(HttpResponse::Ok().json(IndexJson {
         compliance: o.compliance,
         next: o
@@ -157,10 +159,13 @@ async fn breach_page(
     let q = web::Query::<BreachQuery>::from_query(req.query_string())
         .map_err(|e| AppError::BadRequest(format!("unreadable query string: {e}")))?
         .into_inner();
+    let methods = state.methods.clone();
     match q.format.as_deref().unwrap_or("html") {
         "html" => {}
         "csv" => {
-            let body = state.db(|conn| breaches::csv(conn, &settings())).await?;
+            let body = state
+                .db(move |conn| breaches::csv(conn, &methods.cold_chain))
+                .await?;
             return Ok(HttpResponse::Ok()
                 .content_type("text/csv; charset=utf-8")
                 .insert_header((
@@ -171,11 +176,12 @@ async fn breach_page(
         }
         "json" => {
             let rows = state
-                .db(|conn| {
+                .db(move |conn| {
                     let mut all = Vec::new();
                     let mut after: Option<String> = None;
                     loop {
-                        let page = breaches::page(conn, &settings(), after.as_deref(), 100)?;
+                        let page =
+                            breaches::page(conn, &methods.cold_chain, after.as_deref(), 100)?;
                         all.extend(page.rows);
                         match page.next_after {
                             Some(next) => after = Some(next),
@@ -200,7 +206,12 @@ async fn breach_page(
     let after = q.after.filter(|a| !a.is_empty());
     let page = state
         .db(move |conn| {
-            let rows = breaches::page(conn, &settings(), after.as_deref(), breaches::PER_PAGE)?;
+            let rows = breaches::page(
+                conn,
+                &methods.cold_chain,
+                after.as_deref(),
+                breaches::PER_PAGE,
+            )?;
             Ok(BreachPage {
                 layout: Layout::new("Shipments in breach", "/cold-chain"),
                 breaches: rows.rows,
@@ -227,8 +238,16 @@ async fn breach_api(
         .map_err(|e| AppError::BadRequest(format!("unreadable query string: {e}")))?
         .into_inner();
     let after = q.after.filter(|a| !a.is_empty());
+    let methods = state.methods.clone();
     let rows = state
-        .db(move |conn| breaches::page(conn, &settings(), after.as_deref(), breaches::PER_PAGE))
+        .db(move |conn| {
+            breaches::page(
+                conn,
+                &methods.cold_chain,
+                after.as_deref(),
+                breaches::PER_PAGE,
+            )
+        })
         .await?;
     Ok(HttpResponse::Ok().json(BreachJson {
         items: rows.rows,
@@ -246,9 +265,10 @@ pub struct ShipmentPage {
 }
 
 async fn load_shipment(state: &AppState, code: String) -> Result<ShipmentView, AppError> {
+    let methods = state.methods.clone();
     state
         .db(move |conn| {
-            shipment::load(conn, &code, &settings())?
+            shipment::load(conn, &code, &methods.cold_chain)?
                 .ok_or_else(|| AppError::NotFound(format!("No shipment {code} is known.")))
         })
         .await

@@ -63,24 +63,27 @@ struct YearRow {
     y: i32,
 }
 
-fn load(conn: &mut PgConnection, asked: Option<i32>) -> Result<Loaded, AppError> {
+fn load(
+    conn: &mut PgConnection,
+    settings: &CarbonSettings,
+    asked: Option<i32>,
+) -> Result<Loaded, AppError> {
     let years = years_with_data(conn)?;
     let year = asked
         .or_else(|| years.first().copied())
         .unwrap_or_else(|| chrono::Utc::now().year());
-    let settings = CarbonSettings::default();
     let period = ReportingPeriod::year(year).ok_or_else(|| {
         AppError::BadRequest(format!("{year} is not a year citytrace can report on"))
     })?;
-    let year_position = city_net_position(conn, period, &settings)?;
+    let year_position = city_net_position(conn, period, settings)?;
     let quarters = ReportingPeriod::quarters(year)
         .into_iter()
-        .map(|q| city_net_position(conn, q, &settings))
+        .map(|q| city_net_position(conn, q, settings))
         .collect::<Result<Vec<_>, _>>()?;
     let mut history = Vec::new();
     for y in years.iter().rev() {
         if let Some(p) = ReportingPeriod::year(*y) {
-            history.push(city_net_position(conn, p, &settings)?);
+            history.push(city_net_position(conn, p, settings)?);
         }
     }
     let procurement = delivered_embodied_carbon(
@@ -91,7 +94,7 @@ fn load(conn: &mut PgConnection, asked: Option<i32>) -> Result<Loaded, AppError>
             ..Default::default()
         },
     )?;
-    let scope3 = scope3_purchases(conn, period, &settings)?;
+    let scope3 = scope3_purchases(conn, period, settings)?;
     let mut ev = Evidence::default();
     let mut sources = HashMap::new();
     let reports = year_position
@@ -108,7 +111,7 @@ fn load(conn: &mut PgConnection, asked: Option<i32>) -> Result<Loaded, AppError>
     Ok(Loaded {
         year,
         years,
-        settings,
+        settings: settings.clone(),
         year_position,
         quarters,
         history,
@@ -123,7 +126,10 @@ async fn page(
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let asked = crate::routes::spending::year_param(&query)?;
-    let data = state.db(move |conn| load(conn, asked)).await?;
+    let methods = state.methods.clone();
+    let data = state
+        .db(move |conn| load(conn, &methods.carbon, asked))
+        .await?;
     crate::routes::html(&view::EmissionsPage::new(data))
 }
 
@@ -146,7 +152,10 @@ async fn api(
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, ApiError> {
     let asked = crate::routes::spending::year_param(&query)?;
-    let data = state.db(move |conn| load(conn, asked)).await?;
+    let methods = state.methods.clone();
+    let data = state
+        .db(move |conn| load(conn, &methods.carbon, asked))
+        .await?;
     Ok(HttpResponse::Ok().json(EmissionsJson {
         year: data.year,
         years: &data.years,

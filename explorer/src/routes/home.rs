@@ -2,6 +2,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use diesel::prelude::*;
 
+use citytrace_schema::derived::MethodSettings;
 use citytrace_schema::models::{BatchAnchor, ImportBatch, Lot, Product, TrustState};
 
 mod figures;
@@ -73,9 +74,9 @@ pub struct HomePage {
 }
 
 /// Everything the home page shows (one bounded query per part).
-fn load(conn: &mut diesel::PgConnection) -> Result<HomePage, AppError> {
+fn load(conn: &mut diesel::PgConnection, methods: &MethodSettings) -> Result<HomePage, AppError> {
     let chains = super::ledger::chain_rows(conn, None)?;
-    let figures = figures::headline(conn);
+    let figures = figures::headline(conn, methods);
     let recent: Vec<RecentEvent> = diesel::sql_query(
         "SELECT chain_id, block_number, tx_hash, event, summary, finality \
            FROM chain_events ORDER BY block_number DESC, log_index DESC LIMIT 8",
@@ -136,13 +137,15 @@ fn load(conn: &mut diesel::PgConnection) -> Result<HomePage, AppError> {
 }
 
 pub async fn show(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let page = state.db(load).await?;
+    let methods = state.methods.clone();
+    let page = state.db(move |conn| load(conn, &methods)).await?;
     super::html(&page)
 }
 
 /// `GET /api/v1/home`: the home page's figures and lists as JSON.
 pub async fn api(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let page = state.db(load).await?;
+    let methods = state.methods.clone();
+    let page = state.db(move |conn| load(conn, &methods)).await?;
     let (imported, anchored, lots) = page.counts;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "figures": page.figures,

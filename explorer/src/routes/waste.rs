@@ -46,11 +46,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// The thresholds of docs/methods/waste.md, "Settings" (the explorer uses the defaults).
-fn rules() -> WasteRules {
-    WasteRules::default()
-}
-
 /// Flagged consignments listed on the page.
 const FLAGGED_SHOWN: usize = 100;
 
@@ -300,8 +295,8 @@ pub fn flag_texts(f: &ConsignmentFlags) -> Vec<String> {
 }
 
 /// Flagged consignments as of now, with the transfer note's row.
-fn flagged(conn: &mut PgConnection) -> Result<Vec<FlagRow>, AppError> {
-    let flags = flagged_consignments(conn, &rules(), Utc::now())?;
+fn flagged(conn: &mut PgConnection, rules: &WasteRules) -> Result<Vec<FlagRow>, AppError> {
+    let flags = flagged_consignments(conn, rules, Utc::now())?;
     let ids: Vec<i64> = flags.iter().map(|f| f.transfer_id).collect();
     let rows: Vec<(i64, i64, i32)> = waste_transfers::table
         .filter(waste_transfers::id.eq_any(&ids))
@@ -345,7 +340,11 @@ struct Overview {
     flagged: Vec<FlagRow>,
 }
 
-fn overview(conn: &mut PgConnection, kind: PeriodKind) -> Result<Overview, AppError> {
+fn overview(
+    conn: &mut PgConnection,
+    rules: &WasteRules,
+    kind: PeriodKind,
+) -> Result<Overview, AppError> {
     conn.build_transaction()
         .read_only()
         .repeatable_read()
@@ -383,7 +382,7 @@ fn overview(conn: &mut PgConnection, kind: PeriodKind) -> Result<Overview, AppEr
             Ok(Overview {
                 kind,
                 rates,
-                flagged: flagged(conn)?,
+                flagged: flagged(conn, rules)?,
             })
         })
 }
@@ -404,9 +403,10 @@ pub struct WastePage {
 /// `GET /waste?period=year|quarter|month`.
 async fn index(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let kind = period_kind(&req, PeriodKind::Year)?;
+    let methods = state.methods.clone();
     let page = state
         .db(move |conn| {
-            let o = overview(conn, kind)?;
+            let o = overview(conn, &methods.waste, kind)?;
             let def = &crate::lists::waste::CONSIGNMENTS;
             let params = ListParams::parse(def, &[])?;
             let rows = PageOfRows::load(conn, def, &params)?;
@@ -435,7 +435,10 @@ struct IndexJson {
 /// `GET /api/v1/waste?period=…`.
 async fn index_api(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let kind = period_kind(&req, PeriodKind::Year)?;
-    let o = state.db(move |conn| overview(conn, kind)).await?;
+    let methods = state.methods.clone();
+    let o = state
+        .db(move |conn| overview(conn, &methods.waste, kind))
+        .await?;
     Ok(HttpResponse::Ok().json(IndexJson {
         period: kind_key(o.kind),
         rates: o.rates,

@@ -46,8 +46,8 @@ pub use units::{convert_quantity, UnitDimension};
 
 /// Carbon settings (`[methods.carbon]` in `citytrace.toml`); every field has a documented
 /// default (docs/methods/carbon.md, "Settings").
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct CarbonSettings {
     /// Retirements whose beneficiary address is one of these (`0x` + 40 hex digits, any case)
     /// are the city's. Default: none.
@@ -139,8 +139,8 @@ impl Scope2Method {
 /// (purchased goods and services). The GHG Protocol leaves the line to the organisation's own
 /// capitalisation policy, so it is a setting. First match wins: the material class lists,
 /// then the contract's OCDS `mainProcurementCategory`; otherwise category 1.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Scope3Rules {
     /// Material classes always counted as capital goods (category 2). Default: none.
     pub capital_goods_material_classes: Vec<String>,

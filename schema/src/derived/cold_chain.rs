@@ -32,7 +32,7 @@ pub use report::{
 /// The thresholds the standards leave to the city: read from `[methods.cold_chain]` in
 /// `citytrace.toml`; missing keys take the defaults below.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ColdChainSettings {
     /// ΔH/R for the mean kinetic temperature, in kelvin: USP <1079> uses ΔH = 83.144 kJ/mol,
     /// so ΔH/R = 10,000 K.

@@ -44,7 +44,7 @@ pub use rates::{
 /// `citytrace.toml`; missing keys take the defaults below (all citytrace defaults, see
 /// docs/methods/waste.md, "Settings").
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct WasteRules {
     /// Declared vs received mass: a consignment is flagged when |received − declared| is more
     /// than this percentage of the declared mass. Default 5.

@@ -16,6 +16,7 @@ use citytrace_schema::derived::spending::{
     budget_vs_actual, BudgetFilter, BudgetRules, BudgetScope,
 };
 use citytrace_schema::derived::waste::{city_rates, PeriodKind};
+use citytrace_schema::derived::MethodSettings;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Figure {
@@ -59,10 +60,14 @@ fn figure(
 
 /// Paid this fiscal year against the departments' budgets, in the currency with the largest
 /// budget.
-fn spending(conn: &mut PgConnection, year: i32) -> diesel::QueryResult<Option<(String, String)>> {
+fn spending(
+    conn: &mut PgConnection,
+    rules: &BudgetRules,
+    year: i32,
+) -> diesel::QueryResult<Option<(String, String)>> {
     let rows = budget_vs_actual(
         conn,
-        &BudgetRules::default(),
+        rules,
         &BudgetFilter {
             fiscal_year: Some(year),
             department_id: None,
@@ -153,8 +158,11 @@ fn recycling(conn: &mut PgConnection, year: i32) -> diesel::QueryResult<Option<(
     }))
 }
 
-fn cold_chain(conn: &mut PgConnection) -> diesel::QueryResult<Option<(String, String)>> {
-    let c = cold_chain_compliance(conn, &ColdChainSettings::default())?;
+fn cold_chain(
+    conn: &mut PgConnection,
+    settings: &ColdChainSettings,
+) -> diesel::QueryResult<Option<(String, String)>> {
+    let c = cold_chain_compliance(conn, settings)?;
     Ok(c.compliance_rate_pct().map(|rate| {
         (
             format!("{} %", round(&rate, 1)),
@@ -166,28 +174,48 @@ fn cold_chain(conn: &mut PgConnection) -> diesel::QueryResult<Option<(String, St
     }))
 }
 
-fn credits(conn: &mut PgConnection, year: i32) -> diesel::QueryResult<Option<(String, String)>> {
+/// Credits retired this year: the city's (those counted in its net position) when a beneficiary
+/// is configured as the city's (`[methods.carbon]`), otherwise every retirement on the chains
+/// followed, saying so.
+fn credits(
+    conn: &mut PgConnection,
+    settings: &CarbonSettings,
+    year: i32,
+) -> diesel::QueryResult<Option<(String, String)>> {
     let Some(period) = ReportingPeriod::year(year) else {
         return Ok(None);
     };
-    let r = retired_credits(conn, period, &CarbonSettings::default())?;
+    let r = retired_credits(conn, period, settings)?;
     if r.retirements.is_empty() {
         return Ok(None);
     }
+    let city_configured = !(settings.city_beneficiary_addresses.is_empty()
+        && settings.city_beneficiary_names.is_empty());
+    if !city_configured {
+        return Ok(Some((
+            format!("{} t CO2e", round(&r.tonnes, 3)),
+            format!("in {} retirements on chain", r.retirements.len()),
+        )));
+    }
+    let counted = r.retirements.iter().filter(|c| c.counted).count();
     Ok(Some((
-        format!("{} t CO2e", round(&r.tonnes, 3)),
-        format!("in {} retirements on chain", r.retirements.len()),
+        format!("{} t CO2e", round(&r.city_tonnes, 3)),
+        format!(
+            "for the city, in {counted} of {} retirements on chain ({} t in all)",
+            r.retirements.len(),
+            round(&r.tonnes, 3)
+        ),
     )))
 }
 
-pub fn headline(conn: &mut PgConnection) -> Vec<Figure> {
+pub fn headline(conn: &mut PgConnection, methods: &MethodSettings) -> Vec<Figure> {
     let year = Utc::now().year();
     vec![
         figure(
             "spending",
             format!("Spent in {year}"),
             "/spending",
-            spending(conn, year),
+            spending(conn, &methods.spending.budget, year),
             "no budget or payments yet",
         ),
         figure(
@@ -208,14 +236,14 @@ pub fn headline(conn: &mut PgConnection) -> Vec<Figure> {
             "cold_chain_compliance",
             "Cold-chain compliance".into(),
             "/cold-chain",
-            cold_chain(conn),
+            cold_chain(conn, &methods.cold_chain),
             "no shipments with readings yet",
         ),
         figure(
             "credits_retired",
             format!("Carbon credits retired, {year}"),
             "/emissions",
-            credits(conn, year),
+            credits(conn, &methods.carbon, year),
             "no retirements yet",
         ),
     ]

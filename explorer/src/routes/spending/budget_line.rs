@@ -6,8 +6,9 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use citytrace_schema::derived::spending::{
-    follow_the_money, BudgetLink, BudgetRules, MoneyTrail, MoneyTrailLimits, PaymentSource,
+    follow_the_money, BudgetLink, MoneyTrail, PaymentSource,
 };
+use citytrace_schema::derived::SpendingSettings;
 
 use diesel::prelude::*;
 
@@ -126,6 +127,7 @@ fn phase_rows(
 
 fn load(
     conn: &mut diesel::PgConnection,
+    settings: &SpendingSettings,
     year: i32,
     line: String,
 ) -> Result<(MoneyTrail, PaymentSources, Vec<PhaseRow>), AppError> {
@@ -133,8 +135,8 @@ fn load(
         conn,
         year,
         &line,
-        &BudgetRules::default(),
-        &MoneyTrailLimits::default(),
+        &settings.budget,
+        &settings.follow_the_money,
     )?
     .ok_or_else(|| {
         AppError::NotFound(format!(
@@ -182,7 +184,10 @@ pub async fn page(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (year, line) = year_and_line(path.into_inner())?;
-    let (trail, sources, phases) = state.db(move |conn| load(conn, year, line)).await?;
+    let methods = state.methods.clone();
+    let (trail, sources, phases) = state
+        .db(move |conn| load(conn, &methods.spending, year, line))
+        .await?;
     let b = &trail.budget_line;
     let processes = trail
         .processes
@@ -286,6 +291,9 @@ pub async fn api(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (year, line) = year_and_line(path.into_inner())?;
-    let (trail, _, _) = state.db(move |conn| load(conn, year, line)).await?;
+    let methods = state.methods.clone();
+    let (trail, _, _) = state
+        .db(move |conn| load(conn, &methods.spending, year, line))
+        .await?;
     Ok(super::json(&trail))
 }

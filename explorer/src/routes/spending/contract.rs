@@ -154,7 +154,11 @@ fn step(
     }
 }
 
-fn load(conn: &mut diesel::PgConnection, ocid: String) -> Result<Loaded, AppError> {
+fn load(
+    conn: &mut diesel::PgConnection,
+    rules: &RedFlagRules,
+    ocid: String,
+) -> Result<Loaded, AppError> {
     let process = ProcurementProcess::find(conn, &ocid)?
         .ok_or_else(|| AppError::NotFound(format!("No contracting process {ocid} is known.")))?;
     let mut ev = Evidence::default();
@@ -344,7 +348,7 @@ fn load(conn: &mut diesel::PgConnection, ocid: String) -> Result<Loaded, AppErro
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => std::cmp::Ordering::Equal,
     });
-    let flags = process_red_flags(conn, &ocid, &RedFlagRules::default())?;
+    let flags = process_red_flags(conn, &ocid, rules)?;
     let carbon = contract_embodied_carbon(conn, &ocid)?;
     let delivery_sources = carbon
         .deliveries
@@ -386,7 +390,10 @@ pub async fn page(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let ocid = path.into_inner();
-    let d = state.db(move |conn| load(conn, ocid)).await?;
+    let methods = state.methods.clone();
+    let d = state
+        .db(move |conn| load(conn, &methods.spending.red_flags, ocid))
+        .await?;
     let p = &d.process;
     let flags = d
         .flags
@@ -550,7 +557,10 @@ pub async fn api(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ocid = path.into_inner();
-    let d = state.db(move |conn| load(conn, ocid)).await?;
+    let methods = state.methods.clone();
+    let d = state
+        .db(move |conn| load(conn, &methods.spending.red_flags, ocid))
+        .await?;
     let p = d.process;
     Ok(super::json(&ContractJson {
         ocid: p.ocid,

@@ -12,9 +12,10 @@ use diesel::dsl::max;
 use diesel::prelude::*;
 
 use citytrace_schema::derived::spending::{
-    budget_vs_actual, list_flagged_processes, BudgetFilter, BudgetRules, BudgetScope,
-    BudgetVsActual, ProcessFlagQuery, RedFlagRule, RedFlagRules,
+    budget_vs_actual, list_flagged_processes, BudgetFilter, BudgetScope, BudgetVsActual,
+    ProcessFlagQuery, RedFlagRule,
 };
+use citytrace_schema::derived::SpendingSettings;
 use citytrace_schema::schema::budget_lines;
 
 use super::bar_chart::{grouped_bars, Group, Series};
@@ -112,7 +113,11 @@ struct Loaded {
     departments: HashMap<i64, super::PartyLink>,
 }
 
-fn load(conn: &mut PgConnection, asked: Option<i32>) -> Result<Loaded, AppError> {
+fn load(
+    conn: &mut PgConnection,
+    settings: &SpendingSettings,
+    asked: Option<i32>,
+) -> Result<Loaded, AppError> {
     let years = budget_years(conn)?;
     let latest: Option<i32> = budget_lines::table
         .select(max(budget_lines::fiscal_year))
@@ -121,7 +126,7 @@ fn load(conn: &mut PgConnection, asked: Option<i32>) -> Result<Loaded, AppError>
     let rows = match year {
         Some(y) => budget_vs_actual(
             conn,
-            &BudgetRules::default(),
+            &settings.budget,
             &BudgetFilter {
                 fiscal_year: Some(y),
                 department_id: None,
@@ -130,10 +135,10 @@ fn load(conn: &mut PgConnection, asked: Option<i32>) -> Result<Loaded, AppError>
         )?,
         None => Vec::new(),
     };
-    let rules = RedFlagRules::default();
+    let rules = &settings.red_flags;
     let flagged = list_flagged_processes(
         conn,
-        &rules,
+        rules,
         &ProcessFlagQuery {
             flagged_only: true,
             limit: 10,
@@ -142,7 +147,7 @@ fn load(conn: &mut PgConnection, asked: Option<i32>) -> Result<Loaded, AppError>
     )?;
     let processes_total = list_flagged_processes(
         conn,
-        &rules,
+        rules,
         &ProcessFlagQuery {
             limit: 0,
             ..Default::default()
@@ -167,7 +172,10 @@ pub async fn page(
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let asked = super::year_param(&query)?;
-    let data = state.db(move |conn| load(conn, asked)).await?;
+    let methods = state.methods.clone();
+    let data = state
+        .db(move |conn| load(conn, &methods.spending, asked))
+        .await?;
     let mut rows = Vec::new();
     let mut cofog: BTreeMap<(String, String), [BigDecimal; 3]> = BTreeMap::new();
     let mut groups = Vec::new();
@@ -354,7 +362,10 @@ pub async fn api(
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, crate::error::ApiError> {
     let asked = super::year_param(&query)?;
-    let data = state.db(move |conn| load(conn, asked)).await?;
+    let methods = state.methods.clone();
+    let data = state
+        .db(move |conn| load(conn, &methods.spending, asked))
+        .await?;
     Ok(super::json(&SpendingJson {
         fiscal_year: data.year,
         fiscal_years: data.years,

@@ -104,7 +104,7 @@ struct Loaded {
     emission_sources: Vec<Provenance>,
 }
 
-fn load(conn: &mut PgConnection, code: String) -> Result<Loaded, AppError> {
+fn load(conn: &mut PgConnection, rules: &RedFlagRules, code: String) -> Result<Loaded, AppError> {
     let party = Party::find_by_code(conn, &code)?
         .ok_or_else(|| AppError::NotFound(format!("No party {code} is known.")))?;
     let bought: Vec<(String, Option<String>)> = procurement_processes::table
@@ -124,14 +124,13 @@ fn load(conn: &mut PgConnection, code: String) -> Result<Loaded, AppError> {
     // A party awarded twice in one process is one process.
     let mut seen = BTreeSet::new();
     supplied.retain(|(ocid, _)| seen.insert(ocid.clone()));
-    let rules = RedFlagRules::default();
     // The buyer's processes are evaluated together (one pass over its awards); a supplier's
     // one by one (each with its own buyer's awards).
     let mut buyer_flags: HashMap<String, Vec<&'static str>> = HashMap::new();
     if !bought.is_empty() {
         let page = list_flagged_processes(
             conn,
-            &rules,
+            rules,
             &ProcessFlagQuery {
                 buyer_id: Some(party.id),
                 limit: usize::MAX,
@@ -147,7 +146,7 @@ fn load(conn: &mut PgConnection, code: String) -> Result<Loaded, AppError> {
         for (ocid, title) in list.iter().take(SHOWN) {
             let flags = match buyer_flags.get(ocid) {
                 Some(flags) if role == "buyer" => flags.clone(),
-                _ => process_red_flags(conn, ocid, &rules)?
+                _ => process_red_flags(conn, ocid, rules)?
                     .map(|f| f.rules().into_iter().map(|r| r.id()).collect())
                     .unwrap_or_default(),
             };
@@ -228,7 +227,10 @@ pub async fn page(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let code = path.into_inner();
-    let d = state.db(move |conn| load(conn, code)).await?;
+    let methods = state.methods.clone();
+    let d = state
+        .db(move |conn| load(conn, &methods.spending.red_flags, code))
+        .await?;
     let flagged = d.processes.iter().filter(|p| !p.flags.is_empty()).count();
     let payments = d
         .payments
@@ -350,7 +352,10 @@ pub async fn api(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
-    let d = state.db(move |conn| load(conn, code)).await?;
+    let methods = state.methods.clone();
+    let d = state
+        .db(move |conn| load(conn, &methods.spending.red_flags, code))
+        .await?;
     Ok(super::json(&PartyJson {
         code: d.party.code,
         name: d.party.name,

@@ -132,7 +132,11 @@ pub struct ProcessRow {
 }
 
 /// Every process the filters select (unpaged), newest release first.
-pub fn select(conn: &mut diesel::PgConnection, f: &Filters) -> Result<Vec<ProcessRow>, AppError> {
+pub fn select(
+    conn: &mut diesel::PgConnection,
+    rules: &RedFlagRules,
+    f: &Filters,
+) -> Result<Vec<ProcessRow>, AppError> {
     let buyer_id = if f.buyer.is_empty() {
         None
     } else {
@@ -143,7 +147,7 @@ pub fn select(conn: &mut diesel::PgConnection, f: &Filters) -> Result<Vec<Proces
     };
     let found = list_flagged_processes(
         conn,
-        &RedFlagRules::default(),
+        rules,
         &ProcessFlagQuery {
             flag: f.flag,
             buyer_id,
@@ -281,8 +285,14 @@ pub async fn page(
 ) -> Result<HttpResponse, AppError> {
     let f = Filters::parse(&query)?;
     let filters = f.clone();
+    let methods = state.methods.clone();
     let (mut rows, buyers) = state
-        .db(move |conn| Ok((select(conn, &filters)?, buyers(conn)?)))
+        .db(move |conn| {
+            Ok((
+                select(conn, &methods.spending.red_flags, &filters)?,
+                buyers(conn)?,
+            ))
+        })
         .await?;
     if f.format != "html" {
         return Ok(export(&rows, &f.format));
@@ -357,7 +367,10 @@ pub async fn api(
 ) -> Result<HttpResponse, ApiError> {
     let f = Filters::parse(&query)?;
     let filters = f.clone();
-    let mut rows = state.db(move |conn| select(conn, &filters)).await?;
+    let methods = state.methods.clone();
+    let mut rows = state
+        .db(move |conn| select(conn, &methods.spending.red_flags, &filters))
+        .await?;
     if f.format != "html" {
         return Ok(export(&rows, &f.format));
     }

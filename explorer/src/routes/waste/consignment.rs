@@ -9,10 +9,10 @@ use serde::Serialize;
 
 use citytrace_schema::derived::waste::{
     consignment_flags, custody_chain, treatment_class, ConsignmentFlags, CustodyStep,
-    TreatmentClass,
+    TreatmentClass, WasteRules,
 };
 
-use super::{flag_texts, kg, rules};
+use super::{flag_texts, kg};
 use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
@@ -185,7 +185,11 @@ fn step_view(
     })
 }
 
-fn load(conn: &mut PgConnection, id: &str) -> Result<ConsignmentView, AppError> {
+fn load(
+    conn: &mut PgConnection,
+    rules: &WasteRules,
+    id: &str,
+) -> Result<ConsignmentView, AppError> {
     let steps = custody_chain(conn, id)?;
     if steps.is_empty() {
         return Err(AppError::NotFound(format!("No consignment {id} is known.")));
@@ -195,8 +199,7 @@ fn load(conn: &mut PgConnection, id: &str) -> Result<ConsignmentView, AppError> 
         .iter()
         .map(|s| step_view(conn, &mut trust, s))
         .collect::<Result<Vec<_>, _>>()?;
-    let rules = rules();
-    let flags = consignment_flags(conn, id, &rules, Utc::now())?;
+    let flags = consignment_flags(conn, id, rules, Utc::now())?;
     Ok(ConsignmentView {
         consignment_id: id.to_string(),
         api_href: format!("/api/v1/waste/consignments/{}", fmt::path_segment(id)),
@@ -220,7 +223,10 @@ pub async fn show(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let c = state.db(move |conn| load(conn, &id)).await?;
+    let methods = state.methods.clone();
+    let c = state
+        .db(move |conn| load(conn, &methods.waste, &id))
+        .await?;
     super::super::html(&ConsignmentPage {
         layout: Layout::new(&format!("Consignment {}", c.consignment_id), "/waste"),
         c,
@@ -233,6 +239,9 @@ pub async fn show_api(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let c = state.db(move |conn| load(conn, &id)).await?;
+    let methods = state.methods.clone();
+    let c = state
+        .db(move |conn| load(conn, &methods.waste, &id))
+        .await?;
     Ok(HttpResponse::Ok().json(c))
 }

@@ -10,12 +10,14 @@ use diesel::dsl::{max, min};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use citytrace_schema::derived::waste::{facility_mass_balances, MassBalance, PeriodKind};
+use citytrace_schema::derived::waste::{
+    facility_mass_balances, MassBalance, PeriodKind, WasteRules,
+};
 use citytrace_schema::models::Site;
 use citytrace_schema::schema::{sites, waste_receipts, waste_transfers};
 
 use super::charts::{self, BalanceColumn, BarChart};
-use super::{kg, kind_key, period_kind, recent_start, rules};
+use super::{kg, kind_key, period_kind, recent_start};
 use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
@@ -80,7 +82,12 @@ fn row(site_code: &str, b: &MassBalance) -> BalanceRow {
     }
 }
 
-fn load(conn: &mut PgConnection, code: &str, kind: PeriodKind) -> Result<FacilityView, AppError> {
+fn load(
+    conn: &mut PgConnection,
+    rules: &WasteRules,
+    code: &str,
+    kind: PeriodKind,
+) -> Result<FacilityView, AppError> {
     let site = match Site::find_by_code(conn, code)? {
         Some(site) => site,
         None => sites::table
@@ -105,7 +112,6 @@ fn load(conn: &mut PgConnection, code: &str, kind: PeriodKind) -> Result<Facilit
         .filter(waste_transfers::to_site_id.eq(site.id))
         .select(max(waste_receipts::received_at))
         .first(conn)?;
-    let rules = rules();
     let balances = match (first, last.max(last_receipt)) {
         (Some(first), Some(last)) => {
             // A day either side: the local date decides which period a movement is in.
@@ -114,7 +120,7 @@ fn load(conn: &mut PgConnection, code: &str, kind: PeriodKind) -> Result<Facilit
                 last.date_naive() + chrono::Duration::days(1),
             );
             let first = recent_start(kind, first, last);
-            facility_mass_balances(conn, site.id, kind, first, last, &rules)?
+            facility_mass_balances(conn, site.id, kind, first, last, rules)?
         }
         _ => Vec::new(),
     };
@@ -194,7 +200,10 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let kind = period_kind(&req, PeriodKind::Month)?;
     let code = path.into_inner();
-    let f = state.db(move |conn| load(conn, &code, kind)).await?;
+    let methods = state.methods.clone();
+    let f = state
+        .db(move |conn| load(conn, &methods.waste, &code, kind))
+        .await?;
     let base = format!("/waste/facilities/{}", fmt::path_segment(&f.code));
     let period_links = ["month", "quarter", "year"]
         .into_iter()
@@ -215,6 +224,9 @@ pub async fn show_api(
 ) -> Result<HttpResponse, ApiError> {
     let kind = period_kind(&req, PeriodKind::Month)?;
     let code = path.into_inner();
-    let f = state.db(move |conn| load(conn, &code, kind)).await?;
+    let methods = state.methods.clone();
+    let f = state
+        .db(move |conn| load(conn, &methods.waste, &code, kind))
+        .await?;
     Ok(HttpResponse::Ok().json(f))
 }

@@ -20,7 +20,7 @@ pub use load::{load_budget_amounts, load_unlinked_payments};
 
 /// `[methods.spending.budget]` in `citytrace.toml`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct BudgetRules {
     /// The month fiscal years start in (1 = January); a fiscal year is named by the calendar
     /// year it starts in.

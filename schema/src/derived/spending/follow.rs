@@ -24,7 +24,7 @@ use super::payments::{payments_of, total_in, Payment, ProcessScope};
 
 /// How far the tree goes: `[methods.spending.follow_the_money]` in `citytrace.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct MoneyTrailLimits {
     /// Contracting processes under the budget line.
     pub max_processes: usize,

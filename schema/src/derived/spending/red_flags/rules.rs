@@ -9,7 +9,7 @@ use crate::derived::spending::settings::{amounts_by_currency, decimal};
 
 /// Every threshold of the red-flag rules.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RedFlagRules {
     /// `tender.procurementMethod` values of procedures open to competition (OCDS method
     /// codelist): the single-bid rule applies to them, the split-purchase rule ignores them.
@@ -65,7 +65,7 @@ impl RedFlagRules {
 /// minimums per method, when larger: open procedure 35 days (Art. 27(1)) less 5 for electronic
 /// submission (Art. 27(4)) = 30; restricted 30 days (Art. 28(2)) less 5 (Art. 28(5)) = 25.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct TenderPeriodRules {
     pub min_days: u32,
     pub eu_thresholds: CategoryThresholds,
@@ -89,7 +89,7 @@ impl Default for TenderPeriodRules {
 /// currency, e.g. `goods = { EUR = 221000 }`. A process without a category uses the goods
 /// amounts; a currency without an amount is not compared.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct CategoryThresholds {
     #[serde(deserialize_with = "amounts_by_currency")]
     pub goods: BTreeMap<String, BigDecimal>,
@@ -135,7 +135,7 @@ impl CategoryThresholds {
 /// modification without a new procedure below 10 % of the initial value for service and supply
 /// contracts and 15 % for works contracts.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AmendmentRules {
     #[serde(deserialize_with = "decimal")]
     pub goods_services_percent: BigDecimal,
@@ -165,7 +165,7 @@ impl AmendmentRules {
 /// At least `min_awards` non-competitive awards by one buyer to one supplier whose dates lie
 /// within `window_days` of each other.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RepeatedAwardRules {
     pub min_awards: usize,
     pub window_days: u32,
@@ -183,7 +183,7 @@ impl Default for RepeatedAwardRules {
 /// At least `min_awards` awards by one buyer to one supplier within `window_days`, each below
 /// the competition threshold of its category and currency, together at or above it.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SplitPurchaseRules {
     pub min_awards: usize,
     pub window_days: u32,
