@@ -5,11 +5,9 @@
 
 mod support;
 
-use std::net::TcpListener;
-
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use support::browser::Browser;
-use support::{citytrace, text};
+use support::{import, Explorer};
 
 use citytrace_schema::testing::TestDatabase;
 
@@ -34,77 +32,39 @@ TL-3,SHP-B,,2026-04-12T08:00:00+02:00,5,
 TL-3,SHP-B,,2026-04-12T08:05:00+02:00,5.5,
 ";
 
-async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_follows_a_shipment_in_breach_to_its_chart_and_excursion() {
     let db = TestDatabase::new();
-    let dir = tempfile::tempdir().unwrap();
-    for (format, name, content, party) in [
-        ("products", "products.csv", PRODUCTS, "CITY"),
-        ("shipments", "shipments.csv", SHIPMENTS, "DEPOT"),
-        ("sensor-readings", "readings.csv", READINGS, "COLDCO"),
+    for (format, content, party) in [
+        ("products", PRODUCTS, "CITY"),
+        ("shipments", SHIPMENTS, "DEPOT"),
+        ("sensor-readings", READINGS, "COLDCO"),
     ] {
-        let file = dir.path().join(name);
-        std::fs::write(&file, content).unwrap();
-        let out = citytrace(
-            Some(db.url()),
-            &["import", format, file.to_str().unwrap(), "--party", party],
-            dir.path(),
-        );
-        assert!(out.status.success(), "{format}: {}", text(&out.stderr));
+        import(db.url(), format, content, &["--party", party]);
     }
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let explorer = format!("http://{}", listener.local_addr().unwrap());
-    let uploads = tempfile::tempdir().unwrap();
-    let server = citytrace_explorer::serve(
-        listener,
-        db.pool(4),
-        citytrace_explorer::ServeOptions {
-            workers: 2,
-            uploads: citytrace_explorer::UploadOptions::new(uploads.path()),
-            methods: Default::default(),
-        },
-    )
-    .unwrap();
-    let handle = server.handle();
-    tokio::spawn(server);
+    let server = Explorer::serve(db.pool(4), 2);
+    let explorer = &server.url;
 
     let browser = Browser::start().await;
     let c = &browser.client;
     c.goto(&format!("{explorer}/cold-chain")).await.unwrap();
-    assert_eq!(text_of(c, "h1").await, "Cold chain");
-    let breaches = text_of(c, "table.breaches").await;
+    assert_eq!(browser.text("h1").await, "Cold chain");
+    let breaches = browser.text("table.breaches").await;
     assert!(breaches.contains("SHP-A"), "{breaches}");
     assert!(!breaches.contains("SHP-B"), "{breaches}");
 
-    c.find(Locator::Css(
-        "table.breaches a[href='/cold-chain/shipments/SHP-A']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
-    c.wait()
-        .for_element(Locator::Css("h1.code-title"))
-        .await
-        .unwrap();
-    assert!(c
-        .current_url()
-        .await
-        .unwrap()
+    browser
+        .follow(
+            Locator::Css("table.breaches a[href='/cold-chain/shipments/SHP-A']"),
+            Locator::Css("h1.code-title"),
+        )
+        .await;
+    assert!(browser
         .path()
+        .await
         .ends_with("/cold-chain/shipments/SHP-A"));
-    assert_eq!(text_of(c, "h1").await, "SHP-A");
-    assert_eq!(text_of(c, "#shipment-verdict").await, "breach");
+    assert_eq!(browser.text("h1").await, "SHP-A");
+    assert_eq!(browser.text("#shipment-verdict").await, "breach");
 
     // The chart: an SVG image with the allowed band and the excursion shaded.
     let chart = c.find(Locator::Css("svg.temperature-chart")).await.unwrap();
@@ -126,7 +86,7 @@ async fn a_visitor_follows_a_shipment_in_breach_to_its_chart_and_excursion() {
     assert!((width - 704.0 * 45.0 / 55.0).abs() < 1.0, "{width}");
 
     // The excursion's row: start and end in the logger's local time, duration, peak.
-    let row = text_of(c, "table.excursions tr.excursion-row").await;
+    let row = browser.text("table.excursions tr.excursion-row").await;
     for part in [
         "2026-04-12 08:05",
         "2026-04-12 08:50",
@@ -148,5 +108,5 @@ async fn a_visitor_follows_a_shipment_in_breach_to_its_chart_and_excursion() {
     assert!(html.contains("id=\"shipment-verdict\">breach</strong>"));
 
     browser.stop().await;
-    handle.stop(true).await;
+    server.stop().await;
 }

@@ -4,12 +4,11 @@
 
 mod support;
 
-use std::net::TcpListener;
 use std::time::Duration;
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use support::browser::Browser;
-use support::{citytrace, text};
+use support::{import, Explorer};
 
 use citytrace_schema::testing::TestDatabase;
 
@@ -31,86 +30,48 @@ const PRODUCTION: &str = "production_id,input_line,output_lot,output_gtin,output
 const TO_SITE: &str = "shipment_id,line,lot_id,product,quantity,unit,from_site,to_site,shipped_at,received_at,contract_ocid\n\
     DESADV-3,1,RMX-1,Ready-mix concrete C30/37,8,MTQ,PLANT-1,SITE-NB,2026-05-06T09:00:00+02:00,2026-05-06T09:40:00+02:00,ocds-b5fd17-2026-0017\n";
 
-async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_searches_a_lot_traces_it_back_and_reaches_the_origin_site() {
     let db = TestDatabase::new();
-    let dir = tempfile::tempdir().unwrap();
     for (format, content) in [
         ("products", PRODUCTS),
         ("shipments", TO_PLANT),
         ("production", PRODUCTION),
         ("shipments", TO_SITE),
     ] {
-        let file = dir.path().join(format!("{format}-{}.csv", content.len()));
-        std::fs::write(&file, content).unwrap();
-        let out = citytrace(
-            Some(db.url()),
-            &["import", format, file.to_str().unwrap()],
-            dir.path(),
-        );
-        assert!(out.status.success(), "{}", text(&out.stderr));
+        import(db.url(), format, content, &[]);
     }
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let explorer = format!("http://{}", listener.local_addr().unwrap());
-    let uploads = tempfile::tempdir().unwrap();
-    let server = citytrace_explorer::serve(
-        listener,
-        db.pool(4),
-        citytrace_explorer::ServeOptions {
-            workers: 2,
-            uploads: citytrace_explorer::UploadOptions::new(uploads.path()),
-            methods: Default::default(),
-        },
-    )
-    .unwrap();
-    let handle = server.handle();
-    tokio::spawn(server);
+    let server = Explorer::serve(db.pool(4), 2);
+    let explorer = &server.url;
 
     let browser = Browser::start().await;
     let c = &browser.client;
 
     // Search from the home page.
-    c.goto(&explorer).await.unwrap();
+    c.goto(explorer).await.unwrap();
     let search = c.find(Locator::Id("site-search")).await.unwrap();
     search.send_keys("RMX-1").await.unwrap();
-    c.find(Locator::Css("form.search button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("ul.results"))
-        .await
-        .unwrap();
-    c.find(Locator::Css("ul.results a[href='/lots/RMX-1']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser
+        .follow(
+            Locator::Css("form.search button[type=submit]"),
+            Locator::Css("ul.results"),
+        )
+        .await;
 
     // The lot: its carbon, and what it was made from.
-    c.wait()
-        .for_element(Locator::Css("h1.code-title"))
-        .await
-        .unwrap();
-    assert_eq!(text_of(c, "h1").await, "RMX-1");
-    let carbon = text_of(c, ".carbon-figure").await;
+    browser
+        .follow(
+            Locator::Css("ul.results a[href='/lots/RMX-1']"),
+            Locator::Css("h1.code-title"),
+        )
+        .await;
+    assert_eq!(browser.text("h1").await, "RMX-1");
+    let carbon = browser.text(".carbon-figure").await;
     assert_eq!(
         carbon, "2123.2 kg CO2e for 8 MTQ at 265.4 kg CO2e per MTQ.",
         "8 m³ × 265.4 kg/m³"
     );
-    let back = text_of(c, "#trace-back").await;
+    let back = browser.text("#trace-back").await;
     assert!(
         back.contains("CEM-0501") && back.contains("AGG-0502"),
         "{back}"
@@ -118,60 +79,39 @@ async fn a_visitor_searches_a_lot_traces_it_back_and_reaches_the_origin_site() {
     browser.screenshot("materials-lot").await;
 
     // Trace back to the cement, then to where it came from.
-    c.find(Locator::Css(
-        "#trace-back a.trace-lot[href='/lots/CEM-0501']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    browser
+        .click(Locator::Css(
+            "#trace-back a.trace-lot[href='/lots/CEM-0501']",
+        ))
+        .await;
     // Only the cement's page has this origin (the concrete's is the plant).
     c.wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css("a.origin-site[href='/sites/CEMENT-WORKS']"))
         .await
         .unwrap();
-    assert_eq!(text_of(c, "h1").await, "CEM-0501");
-    let certificates = text_of(c, "#certificates-h + .table-wrap").await;
+    assert_eq!(browser.text("h1").await, "CEM-0501");
+    let certificates = browser.text("#certificates-h + .table-wrap").await;
     assert!(certificates.contains("DoP-CEM-2026-11"), "{certificates}");
-    c.find(Locator::Css("a.origin-site"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("#delivered-h"))
-        .await
-        .unwrap();
-    assert!(c
-        .current_url()
-        .await
-        .unwrap()
-        .path()
-        .ends_with("/sites/CEMENT-WORKS"));
-    assert_eq!(text_of(c, "h1").await, "CEMENT-WORKS");
+    browser
+        .follow(Locator::Css("a.origin-site"), Locator::Css("#delivered-h"))
+        .await;
+    assert!(browser.path().await.ends_with("/sites/CEMENT-WORKS"));
+    assert_eq!(browser.text("h1").await, "CEMENT-WORKS");
     browser.screenshot("materials-origin-site").await;
 
     // One level at a time: "show more" brings the next level in place, with JavaScript.
     c.goto(&format!("{explorer}/lots/LIN-1?depth=1"))
         .await
         .unwrap();
-    let back = text_of(c, "#trace-back").await;
+    let back = browser.text("#trace-back").await;
     assert!(!back.contains("CEM-0501"), "{back}");
-    c.find(Locator::Css("#trace-back a.trace-more"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css(
-            "#trace-back a.trace-lot[href='/lots/CEM-0501']",
-        ))
-        .await
-        .unwrap();
+    browser
+        .follow(
+            Locator::Css("#trace-back a.trace-more"),
+            Locator::Css("#trace-back a.trace-lot[href='/lots/CEM-0501']"),
+        )
+        .await;
     assert!(
         c.current_url()
             .await
@@ -183,5 +123,5 @@ async fn a_visitor_searches_a_lot_traces_it_back_and_reaches_the_origin_site() {
     browser.screenshot("materials-trace-expanded").await;
 
     browser.stop().await;
-    handle.stop(true).await;
+    server.stop().await;
 }

@@ -8,47 +8,19 @@ mod support;
 #[path = "../explorer/tests/spending_city/fixture.rs"]
 mod fixture;
 
-use std::net::TcpListener;
-
 use fantoccini::Locator;
 use support::browser::Browser;
+use support::Explorer;
 
 use citytrace_schema::testing::TestDatabase;
 use fixture::{LEDGER_TX, LINE, OCID, SUPPLIER, SUPPLIER_NAME};
-
-async fn text_of(c: &fantoccini::Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
-/// The text of `css`, or None while htmx is swapping it (the element went stale).
-async fn try_text_of(c: &fantoccini::Client, css: &str) -> Option<String> {
-    c.find(Locator::Css(css)).await.ok()?.text().await.ok()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn budget_line_to_contract_to_payments_to_supplier() {
     let db = TestDatabase::new();
     fixture::seed(&db);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let explorer = format!("http://{}", listener.local_addr().unwrap());
-    let uploads = tempfile::tempdir().unwrap();
-    let server = citytrace_explorer::serve(
-        listener,
-        db.pool(4),
-        citytrace_explorer::ServeOptions {
-            workers: 1,
-            uploads: citytrace_explorer::UploadOptions::new(uploads.path()),
-            methods: Default::default(),
-        },
-    )
-    .unwrap();
-    let handle = server.handle();
-    tokio::spawn(server);
+    let server = Explorer::serve(db.pool(4), 1);
+    let explorer = &server.url;
 
     let browser = Browser::start().await;
     let c = &browser.client;
@@ -68,51 +40,40 @@ async fn budget_line_to_contract_to_payments_to_supplier() {
         .unwrap()
         .contains("fiscal year 2025"));
     browser.screenshot("spending-overview").await;
-    c.find(Locator::LinkText(&format!("line {LINE}")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
 
     // The budget line: the contract committed on it.
-    c.wait()
-        .for_element(Locator::Css("h1.code-title"))
-        .await
-        .unwrap();
-    assert_eq!(text_of(c, "h1").await, LINE);
-    assert!(c
-        .current_url()
-        .await
-        .unwrap()
+    browser
+        .follow(
+            Locator::LinkText(&format!("line {LINE}")),
+            Locator::Css("h1.code-title"),
+        )
+        .await;
+    assert_eq!(browser.text("h1").await, LINE);
+    assert!(browser
         .path()
+        .await
         .ends_with(&format!("/spending/budget/2025/{LINE}")));
-    let trail = text_of(c, ".trail").await;
+    let trail = browser.text(".trail").await;
     assert!(trail.contains("Bridge deck works"), "{trail}");
     assert!(
         trail.contains("650\u{2009}000.00 EUR"),
         "paid under the contract: {trail}"
     );
     browser.screenshot("spending-budget-line").await;
-    c.find(Locator::LinkText(OCID))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
 
     // The contract: its red flags and its payments, one of them on the ledger.
-    c.wait()
-        .for_element(Locator::Id("payments-h"))
-        .await
-        .unwrap();
-    assert_eq!(text_of(c, "h1").await, OCID);
-    let flags = text_of(c, "section[aria-labelledby='flags-h']").await;
+    browser
+        .follow(Locator::LinkText(OCID), Locator::Id("payments-h"))
+        .await;
+    assert_eq!(browser.text("h1").await, OCID);
+    let flags = browser.text("section[aria-labelledby='flags-h']").await;
     assert!(
         flags.contains("single_bid") && flags.contains("short_tender_period"),
         "{flags}"
     );
-    let payments = text_of(c, "section[aria-labelledby='payments-h'] tbody").await;
+    let payments = browser
+        .text("section[aria-labelledby='payments-h'] tbody")
+        .await;
     let rows: Vec<&str> = payments.lines().collect();
     assert_eq!(rows.len(), 2, "{payments}");
     assert!(
@@ -136,26 +97,22 @@ async fn budget_line_to_contract_to_payments_to_supplier() {
     browser.screenshot("spending-contract").await;
 
     // The supplier, whose imported name is shown as text (never run as a script).
-    c.find(Locator::Css(&format!(
-        "section[aria-labelledby='parties-h'] a[href='/parties/{SUPPLIER}']"
-    )))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
-    c.wait()
-        .for_element(Locator::Id("contracts-h"))
-        .await
-        .unwrap();
-    assert_eq!(text_of(c, "h1").await, SUPPLIER_NAME);
+    browser
+        .follow(
+            Locator::Css(&format!(
+                "section[aria-labelledby='parties-h'] a[href='/parties/{SUPPLIER}']"
+            )),
+            Locator::Id("contracts-h"),
+        )
+        .await;
+    assert_eq!(browser.text("h1").await, SUPPLIER_NAME);
     assert!(c.get_alert_text().await.is_err(), "no script ran");
-    let contracts = text_of(c, "section[aria-labelledby='contracts-h']").await;
+    let contracts = browser.text("section[aria-labelledby='contracts-h']").await;
     assert!(
         contracts.contains(OCID) && contracts.contains("supplier"),
         "{contracts}"
     );
-    let paid = text_of(c, "section[aria-labelledby='payments-h']").await;
+    let paid = browser.text("section[aria-labelledby='payments-h']").await;
     assert!(
         paid.contains("400\u{2009}000.00 EUR") && paid.contains("250\u{2009}000.00 EUR"),
         "{paid}"
@@ -164,16 +121,13 @@ async fn budget_line_to_contract_to_payments_to_supplier() {
 
     // The emissions page, for people to look at.
     c.goto(&format!("{explorer}/emissions")).await.unwrap();
-    c.wait()
-        .for_element(Locator::Id("credits-h"))
-        .await
-        .unwrap();
+    browser.wait_for(Locator::Id("credits-h")).await;
     browser.screenshot("emissions").await;
     // The procurement list filters in place (htmx) and keeps the filter in the URL.
     c.goto(&format!("{explorer}/spending/procurement"))
         .await
         .unwrap();
-    assert_eq!(text_of(c, ".summary").await, "1–2 of 2 processes");
+    assert_eq!(browser.text(".summary").await, "1–2 of 2 processes");
     c.find(Locator::Id("f-method"))
         .await
         .unwrap()
@@ -181,7 +135,7 @@ async fn budget_line_to_contract_to_payments_to_supplier() {
         .await
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while try_text_of(c, ".summary").await.as_deref() != Some("1–1 of 1 processes") {
+    while browser.try_text(".summary").await.as_deref() != Some("1–1 of 1 processes") {
         assert!(
             std::time::Instant::now() < deadline,
             "the list was not filtered"
@@ -207,5 +161,5 @@ async fn budget_line_to_contract_to_payments_to_supplier() {
     browser.screenshot("spending-overview-narrow").await;
 
     browser.stop().await;
-    handle.stop(true).await;
+    server.stop().await;
 }

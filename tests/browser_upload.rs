@@ -7,32 +7,15 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use support::browser::Browser;
 use support::{citytrace, text, System, SHIPMENTS};
 
-async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
-}
-
-async fn choose_file_and_upload(c: &Client, path: &std::path::Path) {
-    c.find(Locator::Css("#file"))
-        .await
-        .unwrap()
-        .send_keys(path.to_str().unwrap())
-        .await
-        .unwrap();
-    c.find(Locator::Css(".upload-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+async fn choose_file_and_upload(browser: &Browser, path: &std::path::Path) {
+    browser.type_into("#file", path.to_str().unwrap()).await;
+    browser
+        .click(Locator::Css(".upload-form button[type=submit]"))
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -57,40 +40,29 @@ async fn a_supplier_signs_in_fixes_a_file_imports_it_and_sees_it_anchored() {
     c.goto(&format!("{}/import", system.explorer))
         .await
         .unwrap();
-    assert_eq!(text_of(c, "h1").await, "Sign in to upload files");
+    assert_eq!(browser.text("h1").await, "Sign in to upload files");
     browser.screenshot("upload-sign-in").await;
-    c.find(Locator::Css("#token"))
-        .await
-        .unwrap()
-        .send_keys(&token)
-        .await
-        .unwrap();
-    c.find(Locator::Css("form[action='/import/sign-in'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::XPath("//h1[text()='Upload a file']"))
-        .await
-        .unwrap();
-    assert!(text_of(c, ".page-head")
+    browser.type_into("#token", &token).await;
+    browser
+        .follow(
+            Locator::Css("form[action='/import/sign-in'] button"),
+            Locator::XPath("//h1[text()='Upload a file']"),
+        )
+        .await;
+    assert!(browser
+        .text(".page-head")
         .await
         .contains("Signed in as Riverside Cement Works (RCW)."));
     browser.screenshot("upload-form").await;
 
     // A file with a mistake: the check's problems, as a table.
-    choose_file_and_upload(c, &broken).await;
-    c.wait()
-        .for_element(Locator::Css("table.problems"))
-        .await
-        .unwrap();
+    choose_file_and_upload(&browser, &broken).await;
+    browser.wait_for(Locator::Css("table.problems")).await;
     assert_eq!(
-        text_of(c, "#status-h").await,
+        browser.text("#status-h").await,
         "1 problem found: nothing was imported"
     );
-    let problems = text_of(c, "table.problems tbody").await;
+    let problems = browser.text("table.problems tbody").await;
     assert!(
         problems.starts_with("3 unit tons not a UN/CEFACT Rec 20 unit code"),
         "{problems}"
@@ -108,26 +80,21 @@ async fn a_supplier_signs_in_fixes_a_file_imports_it_and_sees_it_anchored() {
     browser.screenshot("upload-problems").await;
 
     // The fixed file, from the form under the problems: valid, with its Merkle root.
-    choose_file_and_upload(c, &fixed).await;
-    c.wait()
-        .for_element(Locator::XPath("//h2[text()='Valid: 2 rows']"))
-        .await
-        .unwrap();
-    let root = text_of(c, "#upload-status code.hash").await;
+    choose_file_and_upload(&browser, &fixed).await;
+    browser
+        .wait_for(Locator::XPath("//h2[text()='Valid: 2 rows']"))
+        .await;
+    let root = browser.text("#upload-status code.hash").await;
     assert!(root.starts_with("0x") && root.len() == 66, "{root}");
     browser.screenshot("upload-valid").await;
 
     // Import: htmx shows the progress and then goes on to the receipt.
-    c.find(Locator::XPath("//button[text()='Import 2 rows']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("#anchor-status"))
-        .await
-        .unwrap();
+    browser
+        .follow(
+            Locator::XPath("//button[text()='Import 2 rows']"),
+            Locator::Css("#anchor-status"),
+        )
+        .await;
     // (Batch ids are a sequence that dry runs also draw from, so the id is read off the page.)
     let url = c.current_url().await.unwrap();
     let batch: i64 = url
@@ -135,8 +102,8 @@ async fn a_supplier_signs_in_fixes_a_file_imports_it_and_sees_it_anchored() {
         .strip_prefix("/import/batches/")
         .and_then(|id| id.parse().ok())
         .unwrap_or_else(|| panic!("not a receipt: {url}"));
-    assert_eq!(text_of(c, "h1").await, format!("Batch {batch}"));
-    let facts = text_of(c, ".facts").await;
+    assert_eq!(browser.text("h1").await, format!("Batch {batch}"));
+    let facts = browser.text(".facts").await;
     assert!(facts.contains(&root), "{facts}");
     assert!(facts.contains("Rows\n2"), "{facts}");
     assert!(
@@ -149,14 +116,14 @@ async fn a_supplier_signs_in_fixes_a_file_imports_it_and_sees_it_anchored() {
     let anchor = system.wait_anchored(batch).await;
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let badge = text_of(c, "#anchor-status .badge").await;
+        let badge = browser.text("#anchor-status .badge").await;
         if badge == "final" {
             break;
         }
         assert!(Instant::now() < deadline, "the receipt still says {badge}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let status = text_of(c, "#anchor-status").await;
+    let status = browser.text("#anchor-status").await;
     assert!(
         status.contains(&format!("anchored in block {}", anchor.block_number)),
         "{status}"
@@ -168,30 +135,26 @@ async fn a_supplier_signs_in_fixes_a_file_imports_it_and_sees_it_anchored() {
     browser.screenshot("upload-receipt-anchored").await;
 
     // The public batch page is one link away.
-    c.find(Locator::LinkText(&format!("Public page of batch {batch}")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait().for_element(Locator::Css(".facts")).await.unwrap();
-    assert_eq!(
-        c.current_url().await.unwrap().path(),
-        format!("/batches/{batch}")
-    );
+    browser
+        .follow(
+            Locator::LinkText(&format!("Public page of batch {batch}")),
+            Locator::Css(".facts"),
+        )
+        .await;
+    assert_eq!(browser.path().await, format!("/batches/{batch}"));
 
     // Back on the upload page, both uploads and the batch are listed.
     c.goto(&format!("{}/import", system.explorer))
         .await
         .unwrap();
-    let uploads = text_of(c, "#uploads-h + .table-wrap tbody").await;
+    let uploads = browser.text("#uploads-h + .table-wrap tbody").await;
     assert!(
         uploads.contains("Upload 2 deliveries-april-fixed.csv Shipments (CSV) 376 bytes imported")
             && uploads
                 .contains("Upload 1 deliveries-april.csv Shipments (CSV) 377 bytes has problems"),
         "{uploads}"
     );
-    let batches = text_of(c, "#batches-h ~ .table-wrap tbody").await;
+    let batches = browser.text("#batches-h ~ .table-wrap tbody").await;
     assert!(
         batches.starts_with(&format!(
             "Batch {batch} deliveries-april-fixed.csv shipments 2"

@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 
 pub struct Browser {
     pub client: Client,
@@ -73,6 +73,70 @@ impl Browser {
             driver,
             _profile: profile,
         }
+    }
+
+    /// The text of the first element matching `css` (fails the test if there is none).
+    pub async fn text(&self, css: &str) -> String {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// The text of `css`, or None while htmx is swapping it (the element went stale).
+    pub async fn try_text(&self, css: &str) -> Option<String> {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+    }
+
+    /// Click the first element `target` finds (fails the test if there is none).
+    pub async fn click(&self, target: Locator<'_>) {
+        self.client
+            .find(target)
+            .await
+            .unwrap_or_else(|e| panic!("{target:?}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Type `keys` into the field `css` (for a file input: the file's path).
+    pub async fn type_into(&self, css: &str, keys: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .send_keys(keys)
+            .await
+            .unwrap();
+    }
+
+    /// Wait (up to fantoccini's default) until `target` is on the page.
+    pub async fn wait_for(&self, target: Locator<'_>) {
+        self.client
+            .wait()
+            .for_element(target)
+            .await
+            .unwrap_or_else(|e| panic!("waiting for {target:?}: {e}"));
+    }
+
+    /// Click the link `link` and wait until the page it leads to shows `then`.
+    pub async fn follow(&self, link: Locator<'_>, then: Locator<'_>) {
+        self.click(link).await;
+        self.wait_for(then).await;
+    }
+
+    /// The path of the page the browser is on.
+    pub async fn path(&self) -> String {
+        self.client.current_url().await.unwrap().path().to_string()
     }
 
     /// Save a screenshot for people to look at (target/browser-screenshots/<name>.png).

@@ -13,20 +13,54 @@ use citytrace_indexer::ledger_node::DEV_KEY;
 use citytrace_indexer::testing::TestLedger;
 use citytrace_schema::models::{BatchAnchor, ImportBatch};
 use citytrace_schema::testing::TestDatabase;
+use citytrace_schema::PgPool;
 use tokio::sync::watch;
 
 pub const SHIPMENTS: &str = "shipment_id,line,lot_id,gtin,product,quantity,unit,from_site,to_site,shipped_at,received_at\n\
     376123450000000016,1,LOT-RC-0412,04012345111118,Portland cement CEM I,25.5,TNE,4012345000115,SITE-NORTH-BRIDGE,2026-04-12T07:30:00+02:00,2026-04-12T09:05:00+02:00\n\
     376123450000000016,2,LOT-AG-0412,,Crushed granite 4/20,18,TNE,4012345000115,SITE-NORTH-BRIDGE,2026-04-12T07:30:00+02:00,\n";
 
+/// The explorer serving a database on a free port, with its own upload folder.
+pub struct Explorer {
+    /// Where it answers: `http://127.0.0.1:<port>`.
+    pub url: String,
+    /// The explorer's upload folder.
+    pub uploads: tempfile::TempDir,
+    server: actix_web::dev::ServerHandle,
+}
+
+impl Explorer {
+    /// Serve `pool` with `workers` HTTP workers (needs a Tokio runtime).
+    pub fn serve(pool: PgPool, workers: usize) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let uploads = tempfile::tempdir().unwrap();
+        let options = citytrace_explorer::ServeOptions {
+            workers,
+            uploads: citytrace_explorer::UploadOptions::new(uploads.path()),
+        };
+        let server = citytrace_explorer::serve(listener, pool, options).unwrap();
+        let handle = server.handle();
+        tokio::spawn(server);
+        Self {
+            url,
+            uploads,
+            server: handle,
+        }
+    }
+
+    pub async fn stop(self) {
+        self.server.stop(true).await;
+    }
+}
+
 pub struct System {
     pub db: TestDatabase,
     pub ledger: TestLedger,
     pub explorer: String,
-    /// The explorer's upload folder.
-    pub uploads: tempfile::TempDir,
+    /// The explorer (its upload folder: `server.uploads`).
+    pub server: Explorer,
     stop: watch::Sender<bool>,
-    server: actix_web::dev::ServerHandle,
     indexer: tokio::task::JoinHandle<Result<(), citytrace_indexer::IndexerError>>,
 }
 
@@ -43,26 +77,20 @@ impl System {
             citytrace_indexer::Metrics::new(),
             stopped,
         ));
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let explorer = format!("http://{}", listener.local_addr().unwrap());
-        let uploads = tempfile::tempdir().unwrap();
-        let options = citytrace_explorer::ServeOptions {
-            workers: 2,
-            uploads: citytrace_explorer::UploadOptions::new(uploads.path()),
-            methods: Default::default(),
-        };
-        let server = citytrace_explorer::serve(listener, pool, options).unwrap();
-        let handle = server.handle();
-        tokio::spawn(server);
+        let server = Explorer::serve(pool, 2);
         Self {
             db,
             ledger,
-            explorer,
-            uploads,
+            explorer: server.url.clone(),
+            server,
             stop,
-            server: handle,
             indexer,
         }
+    }
+
+    /// Import `file_text` as `format` with the real `citytrace import`; it must succeed.
+    pub fn import(&self, format: &str, file_text: &str) {
+        import(self.db.url(), format, file_text, &[]);
     }
 
     /// Wait until the batch's anchor is indexed (the indexer runs in the background).
@@ -93,10 +121,26 @@ impl System {
 
     pub async fn stop(self) {
         let _ = self.stop.send(true);
-        self.server.stop(true).await;
+        self.server.stop().await;
         let _ = self.indexer.await;
         self.ledger.node.stop().await;
     }
+}
+
+/// Import `file_text` as `format` (`shipments`, `products`, …) into the database at
+/// `database_url` with the real `citytrace import`, with `args` after the file; it must succeed.
+pub fn import(database_url: &str, format: &str, file_text: &str, args: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(format!("{format}.csv"));
+    std::fs::write(&file, file_text).unwrap();
+    let mut import = vec!["import", format, file.to_str().unwrap()];
+    import.extend_from_slice(args);
+    let out = citytrace(Some(database_url), &import, dir.path());
+    assert!(
+        out.status.success(),
+        "import {format}: {}",
+        text(&out.stderr)
+    );
 }
 
 /// Run the real `citytrace` binary with `DATABASE_URL` set.
