@@ -128,7 +128,7 @@ async fn a_bad_file_shows_the_problems_and_a_csv_with_formula_cells_escaped() {
         r#"href="/import/uploads/{id}/errors.csv" download"#
     )));
     assert!(
-        !page.body.contains("hx-trigger"),
+        !page.body.contains(r#"hx-trigger="every"#),
         "a finished check is not polled"
     );
     assert!(
