@@ -5,18 +5,15 @@
 #[path = "support/app.rs"]
 mod support;
 
-use support::{header, import_as};
+use support::{anchor_batch, header, import_as};
 
 use actix_web::http::StatusCode;
-use chrono::Utc;
 
 use citytrace_importers::merkle::{leaf_hash, Side};
 use citytrace_importers::proof::anchored::{AnchorRef, AnchoredProof};
 use citytrace_importers::Format;
 use citytrace_schema::diesel::prelude::*;
-use citytrace_schema::models::{
-    BatchAnchor, Chain, ChainKind, Finality, ImportBatch, NewBatchAnchor,
-};
+use citytrace_schema::models::{Chain, ChainKind, Finality, ImportBatch};
 use citytrace_schema::schema::shipment_lines;
 use citytrace_schema::testing::TestDatabase;
 use citytrace_schema::PgPool;
@@ -32,26 +29,8 @@ fn seed(pool: &PgPool) -> i64 {
 /// What the indexer writes when it sees the batch's BatchAnchored event.
 fn anchor(pool: &PgPool, batch_id: i64) -> AnchorRef {
     let conn = &mut pool.get().unwrap();
-    let batch = ImportBatch::find(conn, batch_id).unwrap();
     Chain::upsert(conn, 31337, "test ledger", ChainKind::Ledger).unwrap();
-    BatchAnchor::insert_all(
-        conn,
-        &[NewBatchAnchor {
-            chain_id: 31337,
-            block_number: 12,
-            block_hash: vec![0xbb; 32],
-            block_time: Utc::now(),
-            tx_hash: vec![0xab; 32],
-            log_index: 1,
-            contract: vec![0x11; 20],
-            finality: Finality::Final.as_str().into(),
-            batch_id,
-            merkle_root: batch.merkle_root,
-            row_count: batch.row_count,
-            uri: String::new(),
-        }],
-    )
-    .unwrap();
+    anchor_batch(conn, batch_id, 12, 0xbb, 1, Finality::Final);
     AnchorRef {
         chain_id: 31337,
         contract: [0x11; 20],

@@ -6,7 +6,7 @@
 #[path = "support/app.rs"]
 mod support;
 
-use support::{import_as, json};
+use support::{anchor_batch, import_as, json};
 
 use std::str::FromStr;
 
@@ -17,8 +17,7 @@ use diesel::prelude::*;
 
 use citytrace_importers::Format;
 use citytrace_schema::models::{
-    BatchAnchor, Block, Chain, ChainKind, Checkpoint, Finality, ImportBatch, NewBatchAnchor,
-    NewCarbonRetirement,
+    Block, Chain, ChainKind, Checkpoint, Finality, ImportBatch, NewCarbonRetirement,
 };
 use citytrace_schema::schema::carbon_retirements;
 use citytrace_schema::testing::TestDatabase;
@@ -36,7 +35,6 @@ const RETIRE_TX: [u8; 32] = [0xcd; 32];
 fn seed(pool: &PgPool) -> i64 {
     let batch_id = import_as(pool, Format::Shipments, "HSM", "s.csv", CSV);
     let conn = &mut pool.get().unwrap();
-    let batch = ImportBatch::find(conn, batch_id).unwrap();
     Chain::upsert(conn, CHAIN, "city ledger", ChainKind::Ledger).unwrap();
     Chain::record_head(conn, CHAIN, 9, 9, 9).unwrap();
     Checkpoint::set(conn, CHAIN, "events", 8, &[0x08; 32]).unwrap();
@@ -51,24 +49,7 @@ fn seed(pool: &PgPool) -> i64 {
         }],
     )
     .unwrap();
-    BatchAnchor::insert_all(
-        conn,
-        &[NewBatchAnchor {
-            chain_id: CHAIN,
-            block_number: 7,
-            block_hash: vec![0x07; 32],
-            block_time: Utc::now(),
-            tx_hash: ANCHOR_TX.to_vec(),
-            log_index: 0,
-            contract: vec![0x11; 20],
-            finality: Finality::Final.as_str().into(),
-            batch_id: batch.id,
-            merkle_root: batch.merkle_root.clone(),
-            row_count: batch.row_count,
-            uri: String::new(),
-        }],
-    )
-    .unwrap();
+    anchor_batch(conn, batch_id, 7, 0x07, 0, Finality::Final);
     diesel::insert_into(carbon_retirements::table)
         .values(&NewCarbonRetirement {
             chain_id: CHAIN,
@@ -91,7 +72,7 @@ fn seed(pool: &PgPool) -> i64 {
         })
         .execute(conn)
         .unwrap();
-    batch.id
+    batch_id
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -6,7 +6,7 @@
 #[path = "support/app.rs"]
 mod support;
 
-use support::{import_as, json};
+use support::{anchor_batch, import_as, json};
 
 use actix_web::http::StatusCode;
 
@@ -206,28 +206,10 @@ async fn a_batch_anchored_on_the_ledger_shows_as_anchored_in_the_batch_list() {
     let (_, body) = get!(app, "/api/v1/batches?trust=final");
     assert_eq!(json(&body)["total"], 0);
     {
-        use citytrace_schema::models::{BatchAnchor, Chain, ChainKind, NewBatchAnchor};
+        use citytrace_schema::models::{Chain, ChainKind, Finality};
         let conn = &mut pool.get().unwrap();
-        let b = citytrace_schema::models::ImportBatch::find(conn, batch).unwrap();
         Chain::upsert(conn, 31337, "test ledger", ChainKind::Ledger).unwrap();
-        BatchAnchor::insert_all(
-            conn,
-            &[NewBatchAnchor {
-                chain_id: 31337,
-                block_number: 9,
-                block_hash: vec![0xbb; 32],
-                block_time: chrono::Utc::now(),
-                tx_hash: vec![0xab; 32],
-                log_index: 0,
-                contract: vec![0x11; 20],
-                finality: "final".into(),
-                batch_id: batch,
-                merkle_root: b.merkle_root.clone(),
-                row_count: b.row_count,
-                uri: String::new(),
-            }],
-        )
-        .unwrap();
+        anchor_batch(conn, batch, 9, 0xbb, 0, Finality::Final);
     }
     let (_, body) = get!(app, "/api/v1/batches?trust=final");
     let page = json(&body);

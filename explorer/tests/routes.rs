@@ -4,15 +4,14 @@
 #[path = "support/app.rs"]
 mod support;
 
-use support::import_as;
+use support::{anchor_batch, import_as};
 
 use actix_web::http::StatusCode;
 use actix_web::{test, web, App};
-use chrono::Utc;
 
 use citytrace_explorer::{configure, AppState};
 use citytrace_importers::Format;
-use citytrace_schema::models::{BatchAnchor, Chain, ChainKind, Finality, NewBatchAnchor};
+use citytrace_schema::models::{Chain, ChainKind, Finality};
 use citytrace_schema::testing::TestDatabase;
 use citytrace_schema::PgPool;
 
@@ -27,27 +26,9 @@ fn seed(pool: &PgPool) -> i64 {
 /// What the indexer writes when it sees the batch's BatchAnchored event.
 fn anchor(pool: &PgPool, batch_id: i64, block: i64, finality: Finality) {
     let conn = &mut pool.get().unwrap();
-    let batch = citytrace_schema::models::ImportBatch::find(conn, batch_id).unwrap();
     Chain::upsert(conn, 31337, "test ledger", ChainKind::Ledger).unwrap();
     Chain::record_head(conn, 31337, block + 2, block + 2, block + 2).unwrap();
-    BatchAnchor::insert_all(
-        conn,
-        &[NewBatchAnchor {
-            chain_id: 31337,
-            block_number: block,
-            block_hash: vec![0xbb; 32],
-            block_time: Utc::now(),
-            tx_hash: vec![0xab; 32],
-            log_index: 0,
-            contract: vec![0x11; 20],
-            finality: finality.as_str().into(),
-            batch_id,
-            merkle_root: batch.merkle_root,
-            row_count: batch.row_count,
-            uri: String::new(),
-        }],
-    )
-    .unwrap();
+    anchor_batch(conn, batch_id, block, 0xbb, 0, finality);
 }
 
 #[actix_web::test]

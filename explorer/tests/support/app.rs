@@ -5,6 +5,8 @@
 #![allow(dead_code, unused_macros)]
 
 use citytrace_importers::{import_file, Format, ImportOptions, ImportOutcome};
+use citytrace_schema::diesel::PgConnection;
+use citytrace_schema::models::{BatchAnchor, Finality, ImportBatch, NewBatchAnchor};
 use citytrace_schema::PgPool;
 
 /// The explorer's routes over `$pool`, as a test service.
@@ -83,4 +85,36 @@ pub fn import_as(
         ImportOutcome::Imported { batch, .. } => batch.id,
         other => panic!("{other:?}"),
     }
+}
+
+/// What the indexer writes when it sees batch `batch_id`'s BatchAnchored event on chain 31337
+/// (which the caller has recorded): in block `block_number` (every byte of its hash
+/// `block_hash_byte`), transaction 0xabab…, contract 0x1111…, at `log_index`.
+pub fn anchor_batch(
+    conn: &mut PgConnection,
+    batch_id: i64,
+    block_number: i64,
+    block_hash_byte: u8,
+    log_index: i32,
+    finality: Finality,
+) {
+    let batch = ImportBatch::find(conn, batch_id).unwrap();
+    BatchAnchor::insert_all(
+        conn,
+        &[NewBatchAnchor {
+            chain_id: 31337,
+            block_number,
+            block_hash: vec![block_hash_byte; 32],
+            block_time: chrono::Utc::now(),
+            tx_hash: vec![0xab; 32],
+            log_index,
+            contract: vec![0x11; 20],
+            finality: finality.as_str().into(),
+            batch_id,
+            merkle_root: batch.merkle_root,
+            row_count: batch.row_count,
+            uri: String::new(),
+        }],
+    )
+    .unwrap();
 }
