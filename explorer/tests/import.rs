@@ -2,16 +2,18 @@
 //! its error CSV, importing in the background, receipts, interrupted jobs, and that suppliers
 //! see only their own uploads and batches. (Signing in and CSRF: import_sessions.rs.)
 
+/// The explorer tests' shared helpers (only `anchor_batch` here: the upload pages have their own
+/// app and requests in upload_support).
+#[path = "support/app.rs"]
+mod support;
 mod upload_support;
 
 use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
-use chrono::Utc;
 
 use citytrace_importers::{import_file, Format, ImportOptions, ImportOutcome};
 use citytrace_schema::models::{
-    BatchAnchor, Chain, ChainKind, Finality, ImportBatch, NewBatchAnchor, NewUpload, Upload,
-    UploadStatus,
+    Chain, ChainKind, Finality, ImportBatch, NewUpload, Upload, UploadStatus,
 };
 use upload_support::{broken_shipments, call, sign_in, upload_id, Harness, SHIPMENTS};
 
@@ -402,25 +404,7 @@ fn hex_sha256(text: &str) -> String {
 /// What the indexer writes when it sees the batch's BatchAnchored event.
 fn anchor(h: &Harness, batch_id: i64, block: i64, finality: Finality) {
     let conn = &mut h.pool.get().unwrap();
-    let batch = ImportBatch::find(conn, batch_id).unwrap();
     Chain::upsert(conn, 31337, "test ledger", ChainKind::Ledger).unwrap();
     Chain::record_head(conn, 31337, block + 2, block + 2, block + 2).unwrap();
-    BatchAnchor::insert_all(
-        conn,
-        &[NewBatchAnchor {
-            chain_id: 31337,
-            block_number: block,
-            block_hash: vec![0xbb; 32],
-            block_time: Utc::now(),
-            tx_hash: vec![0xab; 32],
-            log_index: 0,
-            contract: vec![0x11; 20],
-            finality: finality.as_str().into(),
-            batch_id,
-            merkle_root: batch.merkle_root,
-            row_count: batch.row_count,
-            uri: String::new(),
-        }],
-    )
-    .unwrap();
+    support::anchor_batch(conn, batch_id, block, 0xbb, 0, finality);
 }
