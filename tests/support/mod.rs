@@ -38,6 +38,7 @@ impl Explorer {
         let options = citytrace_explorer::ServeOptions {
             workers,
             uploads: citytrace_explorer::UploadOptions::new(uploads.path()),
+            methods: Default::default(),
         };
         let server = citytrace_explorer::serve(listener, pool, options).unwrap();
         let handle = server.handle();
