@@ -262,3 +262,45 @@ async fn home_shows_each_chains_finality_last_reorg_and_stalls() {
     let (_, body) = get!(app!(pool), "/");
     assert!(body.contains("following, head seen"));
 }
+
+#[actix_web::test]
+async fn the_batch_page_of_any_format_lists_each_row_as_it_was_hashed_with_its_proof() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    let batch = support::import_as(
+        &pool,
+        citytrace_importers::Format::Budget,
+        "DEPT-FINANCE",
+        "budget.csv",
+        "budget_line_id,fiscal_year,phase,direction,department,program,cofog,economic_class,description,amount,currency\n\
+         2026-PW-0412,2026,approved,expenditure,DEPT-WORKS,Bridge renewal,04.5,31,North <b>bridge</b> deck,1250000.00,EUR\n\
+         2026-PW-0412,2026,adjusted,expenditure,DEPT-WORKS,Bridge renewal,04.5,31,North <b>bridge</b> deck,1380000.00,EUR\n",
+    );
+    let app = app!(pool);
+    let (status, body) = get!(app, &format!("/batches/{batch}"));
+    assert_eq!(status, StatusCode::OK);
+    // Each data line of the file is a row with its anchor, its proof link and the text the
+    // proof's leaf is the hash of (the proof endpoint is the independent source of that text).
+    for line in [2, 3] {
+        let (status, proof) = get!(app, &format!("/api/v1/batches/{batch}/rows/{line}/proof"));
+        assert_eq!(status, StatusCode::OK);
+        let canonical = support::json(&proof)["canonical"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(canonical.contains("1380000") || canonical.contains("1250000"));
+        let row = support::between(&body, &format!(r#"<tr id="line-{line}">"#), "</tr>");
+        assert!(!row.is_empty(), "line {line}: {body}");
+        let escaped = canonical
+            .replace('&', "&#38;")
+            .replace('<', "&#60;")
+            .replace('>', "&#62;")
+            .replace('"', "&#34;")
+            .replace('\'', "&#39;");
+        assert!(row.contains(&escaped), "line {line}: {row}\n{escaped}");
+        assert!(row.contains(&format!(
+            r#"href="/api/v1/batches/{batch}/rows/{line}/proof""#
+        )));
+    }
+    assert!(!body.contains("<b>bridge"), "imported text is escaped");
+}

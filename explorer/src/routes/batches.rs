@@ -9,6 +9,14 @@ use crate::fmt;
 use crate::layout::Layout;
 use crate::AppState;
 
+/// A row of a batch of another format: its canonical encoding, the text its Merkle leaf is
+/// the hash of (docs/verification.md).
+pub struct CanonicalRow {
+    pub line: u64,
+    pub canonical: String,
+    pub proof_href: String,
+}
+
 pub struct LineRow {
     pub line: i32,
     pub shipment: String,
@@ -39,11 +47,21 @@ pub struct BatchPage {
     pub anchor_time: Option<String>,
     pub submission_note: Option<String>,
     pub lines: Vec<LineRow>,
+    /// Rows of the other formats (shipments have their own columns).
+    pub canonical_rows: Vec<CanonicalRow>,
+    /// Rows not listed on the page.
     pub more_lines: i64,
+    /// Too many rows to list on the page at all (see [`CANONICAL_ROWS_LOADED`]).
+    pub rows_not_listed: bool,
 }
 
-/// Rows shown on the batch page; the full list is an export (explorer issue).
+/// Rows shown on the batch page; every row's proof stays one URL away.
 const LINES_SHOWN: usize = 200;
+
+/// Batches of other formats up to this many rows list their canonical rows (which means
+/// loading them all: the encodings are built from the stored rows in line order); larger ones
+/// (a sensor log of millions of readings) say so and point to the per-row proofs.
+const CANONICAL_ROWS_LOADED: i32 = 20_000;
 
 pub async fn show(
     state: web::Data<AppState>,
@@ -74,8 +92,26 @@ pub async fn show(
                 }),
                 _ => None,
             };
+            let (canonical_rows, rows_not_listed, more_canonical) = if batch.kind == "shipments" {
+                (Vec::new(), false, 0)
+            } else if batch.row_count > CANONICAL_ROWS_LOADED {
+                (Vec::new(), true, 0)
+            } else {
+                let all = citytrace_importers::proof::canonical_rows(conn, &batch)?;
+                let more = all.len().saturating_sub(LINES_SHOWN) as i64;
+                let rows = all
+                    .into_iter()
+                    .take(LINES_SHOWN)
+                    .map(|(line, bytes)| CanonicalRow {
+                        line,
+                        canonical: String::from_utf8_lossy(&bytes).into_owned(),
+                        proof_href: format!("/api/v1/batches/{id}/rows/{line}/proof"),
+                    })
+                    .collect();
+                (rows, false, more)
+            };
             let all = ShipmentLine::of_batch(conn, id)?;
-            let more_lines = all.len().saturating_sub(LINES_SHOWN) as i64;
+            let more_lines = all.len().saturating_sub(LINES_SHOWN) as i64 + more_canonical;
             let lines = all
                 .into_iter()
                 .take(LINES_SHOWN)
@@ -106,7 +142,9 @@ pub async fn show(
                 anchor_time: anchor.as_ref().map(|a| fmt::time(&a.block_time)),
                 submission_note,
                 lines,
+                canonical_rows,
                 more_lines,
+                rows_not_listed,
             })
         })
         .await?;
