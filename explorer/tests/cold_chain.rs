@@ -336,3 +336,28 @@ async fn an_empty_city_says_there_is_nothing_yet() {
         Value::Null
     );
 }
+
+#[actix_web::test]
+async fn a_lot_page_links_its_shipments_temperature_log_when_there_is_one() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    seed(&pool);
+    let app = app!(pool);
+    let (status, logged) = get!(app, "/lots/INS-A");
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        logged.contains(r#"<a href="/cold-chain/shipments/SHP-A">temperature log</a>"#),
+        "{logged}"
+    );
+    let (_, api) = get!(app, "/api/v1/lots/INS-A");
+    assert_eq!(
+        json(&api)["shipments"][0]["cold_chain_href"],
+        "/cold-chain/shipments/SHP-A"
+    );
+    // SHP-X has no readings: no link, and null in the JSON.
+    let (status, unlogged) = get!(app, "/lots/INS-X");
+    assert_eq!(status, StatusCode::OK);
+    assert!(!unlogged.contains("temperature log"), "{unlogged}");
+    let (_, api) = get!(app, "/api/v1/lots/INS-X");
+    assert!(json(&api)["shipments"][0]["cold_chain_href"].is_null());
+}

@@ -76,6 +76,8 @@ pub struct ShipmentRow {
     pub contract_ocid: Option<String>,
     #[serde(skip)]
     pub contract_href: String,
+    /// The shipment's temperature log page, when it has sensor readings.
+    pub cold_chain_href: Option<String>,
     pub source: RowSource,
     pub trust: &'static str,
     #[serde(skip)]
@@ -184,9 +186,22 @@ pub fn load(
             });
         }
     }
+    let logged = shipments_with_readings(
+        conn,
+        &lines
+            .iter()
+            .map(|v| v.line.shipment_code.clone())
+            .collect::<Vec<_>>(),
+    )?;
     let shipments = lines
         .iter()
         .map(|v| ShipmentRow {
+            cold_chain_href: logged.contains(&v.line.shipment_code).then(|| {
+                format!(
+                    "/cold-chain/shipments/{}",
+                    fmt::path_segment(&v.line.shipment_code)
+                )
+            }),
             shipment: v.line.shipment_code.clone(),
             line_no: v.line.line_no,
             quantity: v.line.quantity.normalized().to_plain_string(),
@@ -280,4 +295,27 @@ pub fn load(
         events,
     };
     Ok((view, TrustBadge::new(&weakest)))
+}
+
+/// Which of these shipments have sensor readings (one index probe each).
+fn shipments_with_readings(
+    conn: &mut diesel::PgConnection,
+    codes: &[String],
+) -> diesel::QueryResult<std::collections::HashSet<String>> {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Code {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        shipment_code: String,
+    }
+    if codes.is_empty() {
+        return Ok(Default::default());
+    }
+    let found: Vec<Code> = diesel::sql_query(
+        "SELECT c AS shipment_code FROM unnest($1::text[]) c \
+         WHERE EXISTS (SELECT 1 FROM sensor_readings r WHERE r.shipment_code = c)",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(codes)
+    .load(conn)?;
+    Ok(found.into_iter().map(|c| c.shipment_code).collect())
 }
