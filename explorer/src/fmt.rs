@@ -1,5 +1,6 @@
 //! Small text helpers for pages: hashes, times, quantities, URL path segments.
 
+use bigdecimal::{BigDecimal, RoundingMode};
 use chrono::{DateTime, Utc};
 
 /// `0x1234…abcd` for long hashes in tables (the full value goes in the title/link).
@@ -43,6 +44,31 @@ pub fn count(n: i64) -> String {
         format!("-{out}")
     } else {
         out
+    }
+}
+
+/// A decimal rounded half-up to `scale` places, grouped (`scale` 0: whole numbers).
+pub fn decimal(value: &BigDecimal, scale: i64) -> String {
+    let text = value
+        .with_scale_round(scale, RoundingMode::HalfUp)
+        .to_plain_string();
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (whole, frac) = match digits.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    let grouped = count(whole.parse::<i64>().unwrap_or(0));
+    let grouped = if whole.len() > 18 {
+        whole.to_string()
+    } else {
+        grouped
+    };
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
     }
 }
 

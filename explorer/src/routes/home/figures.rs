@@ -101,8 +101,11 @@ fn spending(
         String::new()
     };
     Ok(Some((
-        format!("{} {currency}", round(&paid, 0)),
-        format!("paid of {} {currency} budgeted{share}", round(&budget, 0)),
+        format!("{} {currency}", crate::fmt::decimal(&paid, 0)),
+        format!(
+            "paid of {} {currency} budgeted{share}",
+            crate::fmt::decimal(&budget, 0)
+        ),
     )))
 }
 
@@ -131,8 +134,11 @@ fn carbon(conn: &mut PgConnection, year: i32) -> diesel::QueryResult<Option<(Str
     Ok(Some((
         format!("{} t CO2e", round(&tonnes, 1)),
         format!(
-            "embodied in {} deliveries to city contracts{left_out}",
-            delivered.deliveries.len()
+            "embodied in {} to city contracts{left_out}",
+            match delivered.deliveries.len() {
+                1 => "1 delivery".to_string(),
+                n => format!("{} deliveries", crate::fmt::count(n as i64)),
+            }
         ),
     )))
 }

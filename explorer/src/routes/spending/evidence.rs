@@ -4,14 +4,13 @@
 
 use std::collections::HashMap;
 
-use bigdecimal::{BigDecimal, RoundingMode};
+use bigdecimal::BigDecimal;
 use diesel::PgConnection;
 use serde::Serialize;
 
 use citytrace_schema::models::{ImportBatch, TrustState};
 
 use crate::error::AppError;
-use crate::fmt;
 use crate::routes::trust::TrustBadge;
 
 /// An imported row: its batch and line, the links to it and to its proof, and its trust badge.
@@ -126,30 +125,7 @@ pub fn amount(value: &BigDecimal) -> String {
     decimal(value, 2)
 }
 
-/// A decimal rounded half-up to `scale` places, grouped (`scale` 0: whole numbers).
-pub fn decimal(value: &BigDecimal, scale: i64) -> String {
-    let text = value
-        .with_scale_round(scale, RoundingMode::HalfUp)
-        .to_plain_string();
-    let (sign, digits) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text.as_str()),
-    };
-    let (whole, frac) = match digits.split_once('.') {
-        Some((w, f)) => (w, Some(f)),
-        None => (digits, None),
-    };
-    let grouped = fmt::count(whole.parse::<i64>().unwrap_or(0));
-    let grouped = if whole.len() > 18 {
-        whole.to_string()
-    } else {
-        grouped
-    };
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
-    }
-}
+pub use crate::fmt::decimal;
 
 /// kg CO2e as tonnes with 3 decimals (exact division by 1 000, then rounded for display).
 pub fn tonnes(kg: &BigDecimal) -> String {
