@@ -1,75 +1,36 @@
 //! The budget format against a real PostgreSQL: budget lines by year and phase, COFOG checked,
 //! departments registered, one amount per (line, year, phase), receipts that verify.
 
-use std::path::{Path, PathBuf};
+#[path = "support/format_fixture.rs"]
+mod format_fixture;
+
+use std::path::Path;
 
 use citytrace_importers::budget::BudgetRecord;
 use citytrace_importers::proof::row_proof;
-use citytrace_importers::{import_file, Format, ImportError, ImportOptions, ImportOutcome};
+use citytrace_importers::{Format, ImportOptions, ImportOutcome};
 use citytrace_schema::diesel::prelude::*;
 use citytrace_schema::models::{BudgetLine, Party};
 use citytrace_schema::schema::{budget_lines, import_batches, parties};
-use citytrace_schema::testing::TestDatabase;
+use format_fixture::{error, FormatFixture};
 
 const HEADER: &str = "budget_line_id,fiscal_year,phase,direction,department,program,cofog,economic_class,description,amount,currency\n";
 const APPROVED: &str = "2026-PW-0412,2026,approved,,DEPT-WORKS,Bridge renewal,04.5,31,North bridge deck,1250000.00,EUR\n";
 const EXECUTED: &str = "2026-PW-0412,2026,executed,expenditure,DEPT-WORKS,Bridge renewal,4.5,31,North bridge deck,1312400.5,eur\n";
 const WASTE: &str = "2026-EN-0007,2026,approved,,DEPT-ENV,Waste collection,05.1,22,,830000,EUR\n";
 
-struct Fixture {
-    db: TestDatabase,
-    dir: tempfile::TempDir,
+struct Fixture(FormatFixture);
+
+impl std::ops::Deref for Fixture {
+    type Target = FormatFixture;
+    fn deref(&self) -> &FormatFixture {
+        &self.0
+    }
 }
 
 impl Fixture {
     fn new() -> Self {
-        Self {
-            db: TestDatabase::new(),
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn file(&self, name: &str, content: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, content).unwrap();
-        path
-    }
-
-    fn import_with(
-        &self,
-        path: &Path,
-        options: ImportOptions,
-    ) -> Result<ImportOutcome, ImportError> {
-        import_file(&mut self.db.conn(), Format::Budget, path, &options)
-    }
-
-    fn import(&self, name: &str, content: &str) -> Result<ImportOutcome, ImportError> {
-        let path = self.file(name, content);
-        self.import_with(
-            &path,
-            ImportOptions {
-                submitter: "FIN".into(),
-                ..Default::default()
-            },
-        )
-    }
-
-    fn imported(&self, name: &str, content: &str) -> citytrace_importers::BatchSummary {
-        match self.import(name, content) {
-            Ok(ImportOutcome::Imported { batch, .. }) => batch,
-            other => panic!("expected an import, got {other:?}"),
-        }
-    }
-
-    fn invalid(&self, name: &str, content: &str) -> Vec<(u64, Option<String>, String)> {
-        match self.import(name, content) {
-            Err(ImportError::Invalid(e)) => e
-                .errors
-                .into_iter()
-                .map(|e| (e.line, e.column, e.reason))
-                .collect(),
-            other => panic!("expected row errors, got {other:?}"),
-        }
+        Self(FormatFixture::new(Format::Budget, "FIN"))
     }
 
     /// Rows in every table an import writes to: batches, budget lines, parties.
@@ -81,10 +42,6 @@ impl Fixture {
             parties::table.count().get_result(c).unwrap(),
         ]
     }
-}
-
-fn error(line: u64, column: &str, reason: &str) -> (u64, Option<String>, String) {
-    (line, Some(column.to_string()), reason.to_string())
 }
 
 #[test]

@@ -1,76 +1,37 @@
 //! The emissions format against a real PostgreSQL: scope and category combinations, periods,
 //! one figure per (party, scope, category, activity, period), receipts that verify.
 
-use std::path::{Path, PathBuf};
+#[path = "support/format_fixture.rs"]
+mod format_fixture;
+
+use std::path::Path;
 
 use chrono::NaiveDate;
 use citytrace_importers::emissions::EmissionRecord;
 use citytrace_importers::proof::row_proof;
-use citytrace_importers::{import_file, Format, ImportError, ImportOptions, ImportOutcome};
+use citytrace_importers::{Format, ImportOptions, ImportOutcome};
 use citytrace_schema::diesel::prelude::*;
 use citytrace_schema::models::{EmissionReport, Party};
 use citytrace_schema::schema::{emission_reports, import_batches, parties};
-use citytrace_schema::testing::TestDatabase;
+use format_fixture::{error, FormatFixture};
 
 const HEADER: &str = "party,scope,category,activity,period,kg_co2e,method,source_document\n";
 const FLEET: &str = "DEPT-TRANSPORT,1,mobile_combustion,Bus fleet,2026-Q1,412500.250,fuel-based: 154 000 l diesel × 2.68 kg/l,FLEET-2026-Q1.pdf\n";
 const GRID: &str = "DEPT-TRANSPORT,2,Location-based,Depots,2026-03,18250,meter readings × grid factor,GRID-2026-03.xlsx\n";
 const CONCRETE: &str = "DEPT-WORKS,3,1,Concrete for Elm Street school,2026-01-01/2026-06-30,184250.5,supplier-specific: EPD factors × delivered quantities,EPD-RMX-C3037-2025\n";
 
-struct Fixture {
-    db: TestDatabase,
-    dir: tempfile::TempDir,
+struct Fixture(FormatFixture);
+
+impl std::ops::Deref for Fixture {
+    type Target = FormatFixture;
+    fn deref(&self) -> &FormatFixture {
+        &self.0
+    }
 }
 
 impl Fixture {
     fn new() -> Self {
-        Self {
-            db: TestDatabase::new(),
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn file(&self, name: &str, content: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, content).unwrap();
-        path
-    }
-
-    fn import_with(
-        &self,
-        path: &Path,
-        options: ImportOptions,
-    ) -> Result<ImportOutcome, ImportError> {
-        import_file(&mut self.db.conn(), Format::Emissions, path, &options)
-    }
-
-    fn import(&self, name: &str, content: &str) -> Result<ImportOutcome, ImportError> {
-        let path = self.file(name, content);
-        self.import_with(
-            &path,
-            ImportOptions {
-                submitter: "CLIMATE".into(),
-                ..Default::default()
-            },
-        )
-    }
-
-    fn imported(&self, name: &str, content: &str) -> citytrace_importers::BatchSummary {
-        match self.import(name, content) {
-            Ok(ImportOutcome::Imported { batch, .. }) => batch,
-            other => panic!("expected an import, got {other:?}"),
-        }
-    }
-
-    fn invalid(&self, name: &str, content: &str) -> Vec<(u64, Option<String>, String)> {
-        match self.import(name, content) {
-            Err(ImportError::Invalid(e)) => e
-                .errors
-                .into_iter()
-                .map(|e| (e.line, e.column, e.reason))
-                .collect(),
-            other => panic!("expected row errors, got {other:?}"),
-        }
+        Self(FormatFixture::new(Format::Emissions, "CLIMATE"))
     }
 
     /// Rows in every table an import writes to: batches, emission reports, parties.
@@ -82,10 +43,6 @@ impl Fixture {
             parties::table.count().get_result(c).unwrap(),
         ]
     }
-}
-
-fn error(line: u64, column: &str, reason: &str) -> (u64, Option<String>, String) {
-    (line, Some(column.to_string()), reason.to_string())
 }
 
 fn day(text: &str) -> NaiveDate {

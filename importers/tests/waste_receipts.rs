@@ -1,15 +1,19 @@
 //! The waste-receipts format against a real PostgreSQL: a receipt names a consignment imported
 //! before, once; accepted and refused receipts carry what each needs.
 
-use std::path::{Path, PathBuf};
+#[path = "support/format_fixture.rs"]
+mod format_fixture;
+
+use std::path::Path;
 
 use citytrace_importers::proof::row_proof;
 use citytrace_importers::waste::receipts::ReceiptRecord;
-use citytrace_importers::{import_file, Format, ImportError, ImportOptions, ImportOutcome};
+use citytrace_importers::{import_file, Format, ImportOptions, ImportOutcome};
 use citytrace_schema::diesel::prelude::*;
 use citytrace_schema::models::{WasteReceipt, WasteTransfer};
 use citytrace_schema::schema::{import_batches, waste_receipts};
 use citytrace_schema::testing::TestDatabase;
+use format_fixture::{error, FormatFixture};
 
 const TRANSFERS: &str = "consignment_id,ewc_code,description,mass_kg,mass_basis,producer,from_site,carrier,carrier_licence,to_site,transferred_at,planned_operation,previous_consignment_id
 WTN-0184,17 01 01,Crushed concrete,12480,REAL,DEPT-WORKS,SITE-NORTH,HAUL-CO,CBDU112233,RECYCLE-YARD,2026-05-04T08:15:00+02:00,R5,
@@ -24,74 +28,37 @@ const REFUSED: &str =
 const METAL: &str = "WTN-0186,accepted,2138,r 4,,2026-05-04T11:00:00Z\n";
 
 struct Fixture {
-    db: TestDatabase,
-    dir: tempfile::TempDir,
+    files: FormatFixture,
     transfers_batch: i64,
+}
+
+impl std::ops::Deref for Fixture {
+    type Target = FormatFixture;
+    fn deref(&self) -> &FormatFixture {
+        &self.files
+    }
 }
 
 impl Fixture {
     /// A database holding the three transfers the receipts name.
     fn new() -> Self {
-        let db = TestDatabase::new();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("transfers.csv");
-        std::fs::write(&path, TRANSFERS).unwrap();
+        let files = FormatFixture::new(Format::WasteReceipts, "RECYCLE-CO");
+        let path = files.file("transfers.csv", TRANSFERS);
         let options = ImportOptions {
             submitter: "DEPT-WORKS".into(),
             ..Default::default()
         };
-        let Ok(ImportOutcome::Imported { batch, .. }) =
-            import_file(&mut db.conn(), Format::WasteTransfers, &path, &options)
-        else {
+        let Ok(ImportOutcome::Imported { batch, .. }) = import_file(
+            &mut files.db.conn(),
+            Format::WasteTransfers,
+            &path,
+            &options,
+        ) else {
             panic!("transfers")
         };
         Self {
-            db,
-            dir,
+            files,
             transfers_batch: batch.id,
-        }
-    }
-
-    fn file(&self, name: &str, content: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, content).unwrap();
-        path
-    }
-
-    fn import_with(
-        &self,
-        path: &Path,
-        options: ImportOptions,
-    ) -> Result<ImportOutcome, ImportError> {
-        import_file(&mut self.db.conn(), Format::WasteReceipts, path, &options)
-    }
-
-    fn import(&self, name: &str, content: &str) -> Result<ImportOutcome, ImportError> {
-        let path = self.file(name, content);
-        self.import_with(
-            &path,
-            ImportOptions {
-                submitter: "RECYCLE-CO".into(),
-                ..Default::default()
-            },
-        )
-    }
-
-    fn imported(&self, name: &str, content: &str) -> citytrace_importers::BatchSummary {
-        match self.import(name, content) {
-            Ok(ImportOutcome::Imported { batch, .. }) => batch,
-            other => panic!("expected an import, got {other:?}"),
-        }
-    }
-
-    fn invalid(&self, name: &str, content: &str) -> Vec<(u64, Option<String>, String)> {
-        match self.import(name, content) {
-            Err(ImportError::Invalid(e)) => e
-                .errors
-                .into_iter()
-                .map(|e| (e.line, e.column, e.reason))
-                .collect(),
-            other => panic!("expected row errors, got {other:?}"),
         }
     }
 
@@ -103,10 +70,6 @@ impl Fixture {
             waste_receipts::table.count().get_result(c).unwrap(),
         ]
     }
-}
-
-fn error(line: u64, column: &str, reason: &str) -> (u64, Option<String>, String) {
-    (line, Some(column.to_string()), reason.to_string())
 }
 
 #[test]

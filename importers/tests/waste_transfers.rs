@@ -1,15 +1,18 @@
 //! The waste-transfers format against a real PostgreSQL: List of Waste codes and operations
 //! checked, parties and sites resolved, one transfer per consignment, custody chains.
 
-use std::path::{Path, PathBuf};
+#[path = "support/format_fixture.rs"]
+mod format_fixture;
+
+use std::path::Path;
 
 use citytrace_importers::proof::row_proof;
 use citytrace_importers::waste::transfers::TransferRecord;
-use citytrace_importers::{import_file, Format, ImportError, ImportOptions, ImportOutcome};
+use citytrace_importers::{Format, ImportError, ImportOptions, ImportOutcome};
 use citytrace_schema::diesel::prelude::*;
 use citytrace_schema::models::{Party, Site, WasteTransfer};
 use citytrace_schema::schema::{import_batches, parties, sites, waste_transfers};
-use citytrace_schema::testing::TestDatabase;
+use format_fixture::{error, FormatFixture};
 
 const HEADER: &str = "consignment_id,ewc_code,description,mass_kg,mass_basis,producer,from_site,carrier,carrier_licence,to_site,transferred_at,planned_operation,previous_consignment_id\n";
 const CONCRETE: &str = "WTN-0184,17 01 01,Crushed concrete from demolition,12480,REAL,DEPT-WORKS,SITE-NORTH,HAUL-CO,CBDU112233,4012345000122,2026-05-04T08:15:00+02:00,R5,\n";
@@ -17,60 +20,18 @@ const TAR: &str = "WTN-0185,17 03 01*,Coal-tar asphalt planings,3200.5,estimated
 /// Onward from the recycling yard (4012345000122), where WTN-0184 arrived.
 const ONWARD: &str = "WTN-0201,19 12 09,Screened aggregate fines,4000,REAL,RECYCLE-CO,4012345000122,HAUL-CO,CBDU112233,LANDFILL-EAST,2026-05-20T07:00:00Z,D1,WTN-0184\n";
 
-struct Fixture {
-    db: TestDatabase,
-    dir: tempfile::TempDir,
+struct Fixture(FormatFixture);
+
+impl std::ops::Deref for Fixture {
+    type Target = FormatFixture;
+    fn deref(&self) -> &FormatFixture {
+        &self.0
+    }
 }
 
 impl Fixture {
     fn new() -> Self {
-        Self {
-            db: TestDatabase::new(),
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn file(&self, name: &str, content: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, content).unwrap();
-        path
-    }
-
-    fn import_with(
-        &self,
-        path: &Path,
-        options: ImportOptions,
-    ) -> Result<ImportOutcome, ImportError> {
-        import_file(&mut self.db.conn(), Format::WasteTransfers, path, &options)
-    }
-
-    fn import(&self, name: &str, content: &str) -> Result<ImportOutcome, ImportError> {
-        let path = self.file(name, content);
-        self.import_with(
-            &path,
-            ImportOptions {
-                submitter: "DEPT-WORKS".into(),
-                ..Default::default()
-            },
-        )
-    }
-
-    fn imported(&self, name: &str, content: &str) -> citytrace_importers::BatchSummary {
-        match self.import(name, content) {
-            Ok(ImportOutcome::Imported { batch, .. }) => batch,
-            other => panic!("expected an import, got {other:?}"),
-        }
-    }
-
-    fn invalid(&self, name: &str, content: &str) -> Vec<(u64, Option<String>, String)> {
-        match self.import(name, content) {
-            Err(ImportError::Invalid(e)) => e
-                .errors
-                .into_iter()
-                .map(|e| (e.line, e.column, e.reason))
-                .collect(),
-            other => panic!("expected row errors, got {other:?}"),
-        }
+        Self(FormatFixture::new(Format::WasteTransfers, "DEPT-WORKS"))
     }
 
     /// Rows in every table an import writes to: batches, transfers, parties, sites.
@@ -83,10 +44,6 @@ impl Fixture {
             sites::table.count().get_result(c).unwrap(),
         ]
     }
-}
-
-fn error(line: u64, column: &str, reason: &str) -> (u64, Option<String>, String) {
-    (line, Some(column.to_string()), reason.to_string())
 }
 
 #[test]
