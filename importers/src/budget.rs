@@ -14,7 +14,7 @@ use serde_json::Value;
 use citytrace_schema::models::{BudgetLine, NewBudgetLine, Party};
 
 use crate::cells::Cells;
-use crate::csv_format::{BatchContext, CsvFormat, RowContext};
+use crate::csv_format::{distinct, BatchContext, CsvFormat, RowContext};
 use crate::csv_input::{Column, CsvRow};
 use crate::error::RowError;
 use crate::values::canonical_decimal;
@@ -178,14 +178,13 @@ impl CsvFormat for Budget {
     ) -> QueryResult<Vec<bool>> {
         let mut ok = vec![true; chunk.len()];
         reject_repeated_lines(conn, batch, chunk, &mut ok, errors)?;
-        let mut departments: Vec<&str> = chunk
-            .iter()
-            .zip(&ok)
-            .filter(|(_, ok)| **ok)
-            .map(|(r, _)| r.department.as_str())
-            .collect();
-        departments.sort_unstable();
-        departments.dedup();
+        let departments = distinct(
+            chunk
+                .iter()
+                .zip(&ok)
+                .filter(|(_, ok)| **ok)
+                .map(|(r, _)| r.department.as_str()),
+        );
         let ids = Party::resolve_or_register(conn, &departments, "department")?;
         let rows: Vec<NewBudgetLine> = chunk
             .iter()

@@ -299,3 +299,9 @@ pub fn check_rows<F: CsvFormat, R: Read>(
         Err(errors)
     }
 }
+
+/// The distinct values of `items`, in the order first seen (for per-chunk reference lookups).
+pub fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = std::collections::HashSet::new();
+    items.filter(|i| seen.insert(*i)).collect()
+}

@@ -14,7 +14,7 @@ use serde_json::Value;
 use citytrace_schema::models::{EmissionReport, NewEmissionReport, Party};
 
 use crate::cells::Cells;
-use crate::csv_format::{BatchContext, CsvFormat, RowContext};
+use crate::csv_format::{distinct, BatchContext, CsvFormat, RowContext};
 use crate::csv_input::{Column, CsvRow};
 use crate::error::RowError;
 use crate::values::canonical_decimal;
@@ -217,14 +217,13 @@ impl CsvFormat for Emissions {
     ) -> QueryResult<Vec<bool>> {
         let mut ok = vec![true; chunk.len()];
         reject_repeated_reports(conn, batch, chunk, &mut ok, errors)?;
-        let mut parties: Vec<&str> = chunk
-            .iter()
-            .zip(&ok)
-            .filter(|(_, ok)| **ok)
-            .map(|(r, _)| r.party.as_str())
-            .collect();
-        parties.sort_unstable();
-        parties.dedup();
+        let parties = distinct(
+            chunk
+                .iter()
+                .zip(&ok)
+                .filter(|(_, ok)| **ok)
+                .map(|(r, _)| r.party.as_str()),
+        );
         let ids = Party::resolve_or_register(conn, &parties, "other")?;
         let rows: Vec<NewEmissionReport> = chunk
             .iter()

@@ -14,7 +14,7 @@ use citytrace_schema::schema::{lots, sensor_readings, shipment_lines};
 
 use crate::canonical::Canonical;
 use crate::cells::Cells;
-use crate::csv_format::{BatchContext, CsvFormat, RowContext};
+use crate::csv_format::{distinct, BatchContext, CsvFormat, RowContext};
 use crate::csv_input::{Column, CsvRow};
 use crate::error::RowError;
 use crate::values::{canonical_decimal, canonical_time};
@@ -290,11 +290,6 @@ fn reject_repeated_readings(
         }
     }
     Ok(())
-}
-
-fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut seen = HashSet::new();
-    items.filter(|i| seen.insert(*i)).collect()
 }
 
 /// A batch's stored readings as records, in line order (for proofs).
