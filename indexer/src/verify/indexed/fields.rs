@@ -82,6 +82,21 @@ fn stored_bytes(s: &str) -> Option<Vec<u8>> {
     hex::decode(s.strip_prefix("\\x")?).ok()
 }
 
+/// The columns every indexed row starts with: where on which chain it was logged, then `rest`.
+macro_rules! located {
+    ($r:expr, [$($rest:expr),* $(,)?]) => {
+        vec![
+            ("chain_id", Int($r.chain_id)),
+            ("block_number", Int($r.block_number)),
+            ("block_hash", Bytes($r.block_hash.clone())),
+            ("block_time", Time($r.block_time)),
+            ("tx_hash", Bytes($r.tx_hash.clone())),
+            ("log_index", Int($r.log_index.into())),
+            $($rest),*
+        ]
+    };
+}
+
 /// The table a decoded log is stored in, and its columns as the ledger says they are. Surrogate
 /// ids and finality (a state, not part of the log) are not compared; `block_time` is left out
 /// when `with_block_time` is false (the block's header could not be trusted).
@@ -95,35 +110,29 @@ pub fn expected(
             let e = &rows.event;
             (
                 "ledger_events",
-                vec![
-                    ("chain_id", Int(e.chain_id)),
-                    ("block_number", Int(e.block_number)),
-                    ("block_hash", Bytes(e.block_hash.clone())),
-                    ("block_time", Time(e.block_time)),
-                    ("tx_hash", Bytes(e.tx_hash.clone())),
-                    ("log_index", Int(e.log_index.into())),
-                    ("contract", Bytes(e.contract.clone())),
-                    ("event_name", Text(e.event_name.clone())),
-                    ("signature", Text(e.signature.clone())),
-                    ("params", Json(e.params.clone())),
-                ],
+                located!(
+                    e,
+                    [
+                        ("contract", Bytes(e.contract.clone())),
+                        ("event_name", Text(e.event_name.clone())),
+                        ("signature", Text(e.signature.clone())),
+                        ("params", Json(e.params.clone())),
+                    ]
+                ),
             )
         }
         Some(DomainRow::Anchor(r)) => (
             "batch_anchors",
-            vec![
-                ("chain_id", Int(r.chain_id)),
-                ("block_number", Int(r.block_number)),
-                ("block_hash", Bytes(r.block_hash.clone())),
-                ("block_time", Time(r.block_time)),
-                ("tx_hash", Bytes(r.tx_hash.clone())),
-                ("log_index", Int(r.log_index.into())),
-                ("contract", Bytes(r.contract.clone())),
-                ("batch_id", Int(r.batch_id)),
-                ("merkle_root", Bytes(r.merkle_root.clone())),
-                ("row_count", Int(r.row_count.into())),
-                ("uri", Text(r.uri.clone())),
-            ],
+            located!(
+                r,
+                [
+                    ("contract", Bytes(r.contract.clone())),
+                    ("batch_id", Int(r.batch_id)),
+                    ("merkle_root", Bytes(r.merkle_root.clone())),
+                    ("row_count", Int(r.row_count.into())),
+                    ("uri", Text(r.uri.clone())),
+                ]
+            ),
         ),
         Some(DomainRow::Trace(r)) => (
             "supply_events",
@@ -148,80 +157,68 @@ pub fn expected(
         ),
         Some(DomainRow::Allocation(r)) => (
             "treasury_allocations",
-            vec![
-                ("chain_id", Int(r.chain_id)),
-                ("block_number", Int(r.block_number)),
-                ("block_hash", Bytes(r.block_hash.clone())),
-                ("block_time", Time(r.block_time)),
-                ("tx_hash", Bytes(r.tx_hash.clone())),
-                ("log_index", Int(r.log_index.into())),
-                ("contract", Bytes(r.contract.clone())),
-                ("allocation_id", Bytes(r.allocation_id.clone())),
-                ("fiscal_year", Int(r.fiscal_year.into())),
-                ("department", Text(r.department.clone())),
-                ("program", Text(r.program.clone())),
-                ("cofog", Text(r.cofog.clone())),
-                ("amount_minor", Numeric(r.amount_minor.clone())),
-                ("currency", Text(r.currency.clone())),
-            ],
+            located!(
+                r,
+                [
+                    ("contract", Bytes(r.contract.clone())),
+                    ("allocation_id", Bytes(r.allocation_id.clone())),
+                    ("fiscal_year", Int(r.fiscal_year.into())),
+                    ("department", Text(r.department.clone())),
+                    ("program", Text(r.program.clone())),
+                    ("cofog", Text(r.cofog.clone())),
+                    ("amount_minor", Numeric(r.amount_minor.clone())),
+                    ("currency", Text(r.currency.clone())),
+                ]
+            ),
         ),
         Some(DomainRow::Payment(r)) => (
             "treasury_payments",
-            vec![
-                ("chain_id", Int(r.chain_id)),
-                ("block_number", Int(r.block_number)),
-                ("block_hash", Bytes(r.block_hash.clone())),
-                ("block_time", Time(r.block_time)),
-                ("tx_hash", Bytes(r.tx_hash.clone())),
-                ("log_index", Int(r.log_index.into())),
-                ("contract", Bytes(r.contract.clone())),
-                ("payment_id", Bytes(r.payment_id.clone())),
-                ("payee", Bytes(r.payee.clone())),
-                ("payee_name", Text(r.payee_name.clone())),
-                ("department", Text(r.department.clone())),
-                ("amount_minor", Numeric(r.amount_minor.clone())),
-                ("currency", Text(r.currency.clone())),
-                ("contract_ref", Text(r.contract_ref.clone())),
-            ],
+            located!(
+                r,
+                [
+                    ("contract", Bytes(r.contract.clone())),
+                    ("payment_id", Bytes(r.payment_id.clone())),
+                    ("payee", Bytes(r.payee.clone())),
+                    ("payee_name", Text(r.payee_name.clone())),
+                    ("department", Text(r.department.clone())),
+                    ("amount_minor", Numeric(r.amount_minor.clone())),
+                    ("currency", Text(r.currency.clone())),
+                    ("contract_ref", Text(r.contract_ref.clone())),
+                ]
+            ),
         ),
         Some(DomainRow::Transfer(r)) => (
             "token_transfers",
-            vec![
-                ("chain_id", Int(r.chain_id)),
-                ("block_number", Int(r.block_number)),
-                ("block_hash", Bytes(r.block_hash.clone())),
-                ("block_time", Time(r.block_time)),
-                ("tx_hash", Bytes(r.tx_hash.clone())),
-                ("log_index", Int(r.log_index.into())),
-                ("token", Bytes(r.token.clone())),
-                ("from_address", Bytes(r.from_address.clone())),
-                ("to_address", Bytes(r.to_address.clone())),
-                ("amount", Numeric(r.amount.clone())),
-            ],
+            located!(
+                r,
+                [
+                    ("token", Bytes(r.token.clone())),
+                    ("from_address", Bytes(r.from_address.clone())),
+                    ("to_address", Bytes(r.to_address.clone())),
+                    ("amount", Numeric(r.amount.clone())),
+                ]
+            ),
         ),
         Some(DomainRow::Retirement(r)) => (
             "carbon_retirements",
-            vec![
-                ("chain_id", Int(r.chain_id)),
-                ("block_number", Int(r.block_number)),
-                ("block_hash", Bytes(r.block_hash.clone())),
-                ("block_time", Time(r.block_time)),
-                ("tx_hash", Bytes(r.tx_hash.clone())),
-                ("log_index", Int(r.log_index.into())),
-                ("contract", Bytes(r.contract.clone())),
-                ("source", Text(r.source.clone())),
-                ("token", Bytes(r.token.clone())),
-                ("retiring_address", Bytes(r.retiring_address.clone())),
-                ("beneficiary", Bytes(r.beneficiary.clone())),
-                (
-                    "beneficiary_name",
-                    Field::text(r.beneficiary_name.as_deref()),
-                ),
-                ("retiring_entity", Field::text(r.retiring_entity.as_deref())),
-                ("message", Field::text(r.message.as_deref())),
-                ("amount", Numeric(r.amount.clone())),
-                ("tonnes", Numeric(r.tonnes.clone())),
-            ],
+            located!(
+                r,
+                [
+                    ("contract", Bytes(r.contract.clone())),
+                    ("source", Text(r.source.clone())),
+                    ("token", Bytes(r.token.clone())),
+                    ("retiring_address", Bytes(r.retiring_address.clone())),
+                    ("beneficiary", Bytes(r.beneficiary.clone())),
+                    (
+                        "beneficiary_name",
+                        Field::text(r.beneficiary_name.as_deref()),
+                    ),
+                    ("retiring_entity", Field::text(r.retiring_entity.as_deref())),
+                    ("message", Field::text(r.message.as_deref())),
+                    ("amount", Numeric(r.amount.clone())),
+                    ("tonnes", Numeric(r.tonnes.clone())),
+                ]
+            ),
         ),
     };
     if !with_block_time {
