@@ -4,7 +4,8 @@
 //! codes, check digits); valid rows are gathered into chunks of [`CHUNK_ROWS`], and each chunk
 //! is checked against the database and written by binary COPY ([`CsvFormat::load_chunk`]:
 //! references resolved with set-based queries, natural keys checked — rows of earlier chunks
-//! are already in the table, so duplicates within the file are found the same way). The batch
+//! are already in the table, so duplicates within the file are found the same way; the
+//! high-volume formats let the COPY's unique index find them, see [`copy_new_rows`]). The batch
 //! row comes first and gets its row count and Merkle root at the end, all in one transaction:
 //!
 //! - any problem (without `--skip-invalid`): the transaction rolls back, nothing is written, and
@@ -23,6 +24,7 @@ use std::io::Read;
 use chrono::FixedOffset;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DbError};
 
 use citytrace_schema::models::{ImportBatch, NewImportBatch};
 use citytrace_schema::schema::import_batches;
@@ -304,4 +306,26 @@ pub fn check_rows<F: CsvFormat, R: Read>(
 pub fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     let mut seen = std::collections::HashSet::new();
     items.filter(|i| seen.insert(*i)).collect()
+}
+
+/// Write a chunk's rows (`copy` writes those marked ok) when their natural key is new, finding
+/// the ones already stored only when there are any. Nearly always every row is new, and the
+/// natural key's unique index proves it while the COPY writes: so the COPY runs first, in a
+/// savepoint; only when the index meets a stored row (lines sent again, in an earlier chunk or
+/// file) is the savepoint rolled back, `reject_stored` asked which rows those are (it marks them
+/// not ok, with their errors), and the rest written. One index probe per row instead of two.
+pub fn copy_new_rows(
+    conn: &mut PgConnection,
+    ok: &mut [bool],
+    errors: &mut Vec<RowError>,
+    reject_stored: impl FnOnce(&mut PgConnection, &mut [bool], &mut Vec<RowError>) -> QueryResult<()>,
+    copy: impl Fn(&mut PgConnection, &[bool]) -> QueryResult<usize>,
+) -> QueryResult<()> {
+    match conn.transaction(|conn| copy(conn, ok)) {
+        Ok(_) => return Ok(()),
+        Err(DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {}
+        Err(e) => return Err(e),
+    }
+    reject_stored(conn, ok, errors)?;
+    copy(conn, ok).map(|_| ())
 }

@@ -14,7 +14,7 @@ use citytrace_schema::schema::{lots, sensor_readings, shipment_lines};
 
 use crate::canonical::Canonical;
 use crate::cells::Cells;
-use crate::csv_format::{distinct, BatchContext, CsvFormat, RowContext};
+use crate::csv_format::{copy_new_rows, distinct, BatchContext, CsvFormat, RowContext};
 use crate::csv_input::{Column, CsvRow};
 use crate::error::RowError;
 use crate::values::{canonical_decimal, canonical_time};
@@ -185,40 +185,42 @@ impl CsvFormat for SensorReadings {
                 ));
             }
         }
-        reject_repeated_readings(conn, batch, chunk, &mut ok, errors)?;
-        let rows: Vec<StoredReading> = chunk
-            .iter()
-            .zip(&ok)
-            .filter(|(_, ok)| **ok)
-            .map(|(r, _)| StoredReading {
-                batch_id: batch.batch_id,
-                line: r.line as i32,
-                submitter: batch.submitter.clone(),
-                device_id: r.device_id.clone(),
-                shipment_code: r.shipment.clone(),
-                lot_id: r.lot.as_ref().and_then(|l| lot_ids.get(l).copied()),
-                recorded_at: r.recorded_at,
-                recorded_offset: r.recorded_offset.clone(),
-                temperature_c: r.temperature_c.clone(),
-                humidity_pct: r.humidity_pct.clone(),
-            })
-            .collect();
-        diesel::copy_from(sensor_readings::table)
-            .from_insertable(&rows)
-            .execute(conn)?;
+        reject_repeated_in_chunk(chunk, &mut ok, errors);
+        let copy = |conn: &mut PgConnection, ok: &[bool]| {
+            let rows: Vec<StoredReading> = chunk
+                .iter()
+                .zip(ok)
+                .filter(|(_, ok)| **ok)
+                .map(|(r, _)| StoredReading {
+                    batch_id: batch.batch_id,
+                    line: r.line as i32,
+                    submitter: batch.submitter.clone(),
+                    device_id: r.device_id.clone(),
+                    shipment_code: r.shipment.clone(),
+                    lot_id: r.lot.as_ref().and_then(|l| lot_ids.get(l).copied()),
+                    recorded_at: r.recorded_at,
+                    recorded_offset: r.recorded_offset.clone(),
+                    temperature_c: r.temperature_c.clone(),
+                    humidity_pct: r.humidity_pct.clone(),
+                })
+                .collect();
+            diesel::copy_from(sensor_readings::table)
+                .from_insertable(&rows)
+                .execute(conn)
+        };
+        copy_new_rows(
+            conn,
+            &mut ok,
+            errors,
+            |conn, ok, errors| reject_stored_readings(conn, batch, chunk, ok, errors),
+            copy,
+        )?;
         Ok(ok)
     }
 }
 
-/// (device, time) once per submitter: twice in this chunk, or already stored (by an earlier
-/// chunk of this file, or an earlier file).
-fn reject_repeated_readings(
-    conn: &mut PgConnection,
-    batch: &BatchContext,
-    chunk: &[ReadingRecord],
-    ok: &mut [bool],
-    errors: &mut Vec<RowError>,
-) -> QueryResult<()> {
+/// (device, time) once per submitter: twice in this chunk is a problem …
+fn reject_repeated_in_chunk(chunk: &[ReadingRecord], ok: &mut [bool], errors: &mut Vec<RowError>) {
     let mut seen: HashMap<(&str, DateTime<Utc>), u64> = HashMap::with_capacity(chunk.len());
     for (i, r) in chunk.iter().enumerate() {
         if let Some(first) = seen.insert((r.device_id.as_str(), r.recorded_at), r.line) {
@@ -234,6 +236,16 @@ fn reject_repeated_readings(
             ));
         }
     }
+}
+
+/// … and so is one already stored (by an earlier chunk of this file, or an earlier file).
+fn reject_stored_readings(
+    conn: &mut PgConnection,
+    batch: &BatchContext,
+    chunk: &[ReadingRecord],
+    ok: &mut [bool],
+    errors: &mut Vec<RowError>,
+) -> QueryResult<()> {
     #[derive(QueryableByName)]
     struct Existing {
         #[diesel(sql_type = Text)]

@@ -17,7 +17,7 @@ use citytrace_schema::models::{
 };
 
 use crate::cells::Cells;
-use crate::csv_format::{BatchContext, CsvFormat, RowContext};
+use crate::csv_format::{copy_new_rows, BatchContext, CsvFormat, RowContext};
 use crate::csv_input::{Column, CsvFile, CsvOptions, CsvRow};
 use crate::error::{RowError, RowErrors};
 use crate::gs1;
@@ -256,7 +256,7 @@ impl CsvFormat for Shipments {
         errors: &mut Vec<RowError>,
     ) -> QueryResult<Vec<bool>> {
         let mut ok = vec![true; chunk.len()];
-        reject_repeated_lines(batch, chunk, &mut ok, errors, conn)?;
+        reject_repeated_in_chunk(chunk, &mut ok, errors);
         let sites = register_sites(conn, chunk)?;
         let lots = register_lots(conn, chunk, &sites)?;
         for (i, r) in chunk.iter().enumerate() {
@@ -274,37 +274,46 @@ impl CsvFormat for Shipments {
                 ));
             }
         }
-        let rows: Vec<NewShipmentLine> = chunk
-            .iter()
-            .zip(&ok)
-            .filter(|(_, ok)| **ok)
-            .map(|(r, _)| NewShipmentLine {
-                batch_id: batch.batch_id,
-                line: r.line as i32,
-                submitter: batch.submitter.clone(),
-                shipment_code: r.shipment.clone(),
-                line_no: r.line_no,
-                lot_code: r.lot.clone(),
-                lot_id: lots[r.lot.as_str()].0,
-                gtin: r.gtin.clone(),
-                product_name: r.product.clone(),
-                quantity: r.quantity.clone(),
-                unit: r.unit.clone(),
-                from_site: r.from_site.clone(),
-                from_site_id: sites[r.from_site.as_str()],
-                to_site: r.to_site.clone(),
-                to_site_id: sites[r.to_site.as_str()],
-                shipped_at: r.shipped_at,
-                received_at: r.received_at,
-                shipped_offset: r.shipped_offset.clone(),
-                received_offset: r.received_offset.clone(),
-                carrier: r.carrier.clone(),
-                purchase_order: r.purchase_order.clone(),
-                contract_ocid: r.contract_ocid.clone(),
-                certificates: r.certificates.clone(),
-            })
-            .collect();
-        ShipmentLine::copy_in(conn, &rows)?;
+        let copy = |conn: &mut PgConnection, ok: &[bool]| {
+            let rows: Vec<NewShipmentLine> = chunk
+                .iter()
+                .zip(ok)
+                .filter(|(_, ok)| **ok)
+                .map(|(r, _)| NewShipmentLine {
+                    batch_id: batch.batch_id,
+                    line: r.line as i32,
+                    submitter: batch.submitter.clone(),
+                    shipment_code: r.shipment.clone(),
+                    line_no: r.line_no,
+                    lot_code: r.lot.clone(),
+                    lot_id: lots[r.lot.as_str()].0,
+                    gtin: r.gtin.clone(),
+                    product_name: r.product.clone(),
+                    quantity: r.quantity.clone(),
+                    unit: r.unit.clone(),
+                    from_site: r.from_site.clone(),
+                    from_site_id: sites[r.from_site.as_str()],
+                    to_site: r.to_site.clone(),
+                    to_site_id: sites[r.to_site.as_str()],
+                    shipped_at: r.shipped_at,
+                    received_at: r.received_at,
+                    shipped_offset: r.shipped_offset.clone(),
+                    received_offset: r.received_offset.clone(),
+                    carrier: r.carrier.clone(),
+                    purchase_order: r.purchase_order.clone(),
+                    contract_ocid: r.contract_ocid.clone(),
+                    certificates: r.certificates.clone(),
+                })
+                .collect();
+            ShipmentLine::copy_in(conn, &rows)
+        };
+        copy_new_rows(
+            conn,
+            &mut ok,
+            errors,
+            |conn, ok, errors| reject_stored_lines(batch, chunk, ok, errors, conn),
+            copy,
+        )?;
         Ok(ok)
     }
 
@@ -322,15 +331,8 @@ impl CsvFormat for Shipments {
     }
 }
 
-/// A (shipment, line) can be imported once per supplier: twice in this chunk, or already stored
-/// — by an earlier chunk of this file (same batch) or an earlier file — is a problem.
-fn reject_repeated_lines(
-    batch: &BatchContext,
-    chunk: &[ShipmentRecord],
-    ok: &mut [bool],
-    errors: &mut Vec<RowError>,
-    conn: &mut PgConnection,
-) -> QueryResult<()> {
+/// A (shipment, line) can be imported once per supplier: twice in this chunk is a problem.
+fn reject_repeated_in_chunk(chunk: &[ShipmentRecord], ok: &mut [bool], errors: &mut Vec<RowError>) {
     let mut seen: HashMap<(&str, i32), u64> = HashMap::new();
     for (i, r) in chunk.iter().enumerate() {
         if let Some(first) = seen.insert((r.shipment.as_str(), r.line_no), r.line) {
@@ -338,6 +340,17 @@ fn reject_repeated_lines(
             errors.push(repeated(r, first));
         }
     }
+}
+
+/// … and so is one already stored: by an earlier chunk of this file (same batch) or an earlier
+/// file.
+fn reject_stored_lines(
+    batch: &BatchContext,
+    chunk: &[ShipmentRecord],
+    ok: &mut [bool],
+    errors: &mut Vec<RowError>,
+    conn: &mut PgConnection,
+) -> QueryResult<()> {
     #[derive(QueryableByName)]
     struct Existing {
         #[diesel(sql_type = Text)]
