@@ -37,6 +37,8 @@ pub struct AppState {
     /// The derived computations' settings (`[methods]` of `citytrace.toml`, docs/methods.md);
     /// the documented defaults unless configured.
     pub methods: std::sync::Arc<MethodSettings>,
+    /// The home page's headline figures, recomputed when the data changes (docs/explorer.md).
+    pub(crate) headline: std::sync::Arc<routes::home::figures::HeadlineCache>,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
         Self {
             search: std::sync::Arc::new(search::PostgresSearch::new(pool.clone())),
             methods: std::sync::Arc::new(MethodSettings::default()),
+            headline: Default::default(),
             pool,
         }
     }
@@ -52,6 +55,8 @@ impl AppState {
     /// The same state computing with `methods` instead.
     pub fn with_methods(mut self, methods: MethodSettings) -> Self {
         self.methods = std::sync::Arc::new(methods);
+        // Figures computed with other settings are not these settings' figures.
+        self.headline = Default::default();
         self
     }
 

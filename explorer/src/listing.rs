@@ -12,10 +12,12 @@
 
 mod export;
 pub mod query;
+pub mod stream;
 mod view;
 
-pub use export::{csv_cell, export};
+pub use export::{csv_cell, csv_line, export};
 pub use query::{ListParams, ListQuery, PageOfRows, COUNT_CAP};
+pub use stream::{csv_records, stream_download, ChunkSink, Download, JsonArrayWriter};
 pub use view::{ListPage, ListView};
 
 /// How a column's value is shown (JSON and CSV carry the raw value).

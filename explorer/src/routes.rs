@@ -6,7 +6,7 @@ mod cold_chain;
 mod emissions;
 mod evidence;
 mod health;
-mod home;
+pub(crate) mod home;
 mod import;
 mod ledger;
 mod lists;

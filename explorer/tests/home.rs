@@ -116,3 +116,75 @@ async fn home_figures_show_this_years_spending_against_budget_and_embodied_carbo
     );
     assert!(contracts.contains("12500 EUR"), "{contracts}");
 }
+
+/// A payment of `amount` EUR under a new contract `n` of the works department, this year.
+fn payment_release(year: i32, n: u32, amount: u32) -> String {
+    format!(
+        r#"{{"releases": [{{"ocid": "ocds-b5fd17-2026-01{n:02}", "id": "pay-{n}", "date": "{year}-01-07T00:00:00Z",
+  "tag": ["contract"], "initiationType": "tender",
+  "parties": [{{"id": "WORKS", "name": "Public works department", "identifier": {{"scheme": "XX-CITY", "id": "WORKS"}}, "roles": ["buyer"]}},
+              {{"id": "PLANT", "name": "Concrete plant", "identifier": {{"scheme": "XX-REG", "id": "PLANT"}}, "roles": ["supplier"]}}],
+  "buyer": {{"id": "WORKS", "name": "Public works department"}},
+  "tender": {{"id": "t-{n}", "title": "Repairs {n}", "mainProcurementCategory": "works"}},
+  "awards": [{{"id": "a1", "status": "active", "suppliers": [{{"id": "PLANT", "name": "Concrete plant"}}], "value": {{"amount": {amount}, "currency": "EUR"}}}}],
+  "contracts": [{{"id": "c1", "awardID": "a1", "status": "active", "dateSigned": "{year}-01-07T00:00:00Z", "value": {{"amount": {amount}, "currency": "EUR"}},
+     "implementation": {{"transactions": [{{"id": "t1", "date": "{year}-01-21T00:00:00Z", "value": {{"amount": {amount}, "currency": "EUR"}},
+        "payer": {{"id": "WORKS", "name": "Public works department"}}, "payee": {{"id": "PLANT", "name": "Concrete plant"}}}}]}}}}]}}]}}"#
+    )
+}
+
+/// The figures are computed once per change of the data, but a new import shows on the next
+/// page load.
+#[actix_web::test]
+async fn a_new_import_shows_in_the_figures_on_the_next_page_load() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    let year = Utc::now().year();
+    seed(&pool, year);
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(AppState::new(pool.clone())))
+            .configure(configure),
+    )
+    .await;
+    let spent = |body: &str| {
+        let f = figure(body, "spending");
+        let start = f.find("headline-value\">").unwrap() + "headline-value\">".len();
+        f[start..start + f[start..].find('<').unwrap()].to_string()
+    };
+    let (_, body) = get!(app, "/");
+    assert_eq!(spent(&body), "12\u{2009}500 EUR");
+    assert!(body.contains("Figures as of "));
+    let (_, body) = get!(app, "/");
+    assert_eq!(spent(&body), "12\u{2009}500 EUR");
+
+    import_as(
+        &pool,
+        Format::Ocds,
+        "CITY",
+        "more.json",
+        &payment_release(year, 1, 7_500),
+    );
+    let (_, body) = get!(app, "/");
+    assert_eq!(spent(&body), "20\u{2009}000 EUR");
+    assert!(figure(&body, "spending").contains("(20 %)"));
+
+    import_as(
+        &pool,
+        Format::Ocds,
+        "CITY",
+        "even-more.json",
+        &payment_release(year, 2, 5_000),
+    );
+    let (_, body) = get!(app, "/api/v1/home");
+    let v = support::json(&body);
+    let spending = v["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == "spending")
+        .unwrap();
+    assert_eq!(spending["value"], "25\u{2009}000 EUR");
+    assert_eq!(v["figures_updating"], false);
+    assert!(v["figures_computed_at"].as_str().unwrap().ends_with(" UTC"));
+}

@@ -14,3 +14,5 @@ mod follow;
 mod follow_city;
 #[path = "derived_spending/red_flags.rs"]
 mod red_flags;
+#[path = "derived_spending/red_flags_walk.rs"]
+mod red_flags_walk;

@@ -1,15 +1,15 @@
 //! Full exports: the whole filtered list, streamed from a server-side cursor (`DECLARE …
 //! CURSOR` in a read-only transaction, `FETCH` 1,000 rows at a time) through a bounded channel
-//! into the response, so memory stays constant whatever the number of rows and a client that
-//! goes away stops the query.
+//! into the response ([`stream_download`]), so memory stays constant whatever the number of
+//! rows and a client that goes away stops the query.
 
-use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::web::Bytes;
 use actix_web::HttpResponse;
 use diesel::prelude::*;
 use serde_json::Value;
 
 use super::query::{bad_filter, JsonRow, ListParams, ListQuery};
+use super::stream::{stream_download, Download};
 use super::view::value_text;
 use super::ListDef;
 use crate::error::AppError;
@@ -17,8 +17,6 @@ use crate::AppState;
 
 /// Rows per `FETCH`.
 const FETCH_ROWS: usize = 1_000;
-/// Chunks waiting in the channel.
-const CHANNEL_CHUNKS: usize = 4;
 
 /// A CSV cell safe to open in a spreadsheet: text starting with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return would be run as a formula (CSV injection), so it gets a leading `'`.
@@ -48,109 +46,68 @@ pub async fn export(
         Format::Json
     };
     let query = ListQuery::new(def, &params);
-    let pool = state.pool.clone();
-    // Fail before the response starts if the connection or the query is bad (a filter value
-    // of the wrong type gets its 400); after that, errors can only cut the stream short.
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Bytes>(CHANNEL_CHUNKS);
-    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel::<Result<(), AppError>>();
-    actix_web::rt::task::spawn_blocking(move || {
-        let mut ready = Some(ready_tx);
-        let result = (|| -> Result<(), AppError> {
-            let mut conn = pool.get()?;
-            conn.build_transaction().read_only().run(|conn| {
-                query
-                    .bound(format!(
-                        "DECLARE citytrace_export NO SCROLL CURSOR FOR {}",
-                        query.select
-                    ))
-                    .execute(conn)
-                    .map_err(|e| bad_filter(def, e))?;
-                if let Some(ready) = ready.take() {
-                    let _ = ready.send(Ok(()));
+    let download = Download::csv_or_json(&params.format, &format!("citytrace-{}", def.name));
+    stream_download(state.pool.clone(), def.name, download, move |conn, sink| {
+        conn.build_transaction().read_only().run(|conn| {
+            // A filter value of the wrong type fails here, before the response starts: 400.
+            query
+                .bound(format!(
+                    "DECLARE citytrace_export NO SCROLL CURSOR FOR {}",
+                    query.select
+                ))
+                .execute(conn)
+                .map_err(|e| bad_filter(def, e))?;
+            sink.ready();
+            let mut first = true;
+            let header = match format {
+                Format::Csv => csv_line(def.columns.iter().map(|c| (c.key.to_string(), false))),
+                Format::Json => "[".to_string(),
+            };
+            if !sink.send(header) {
+                return Ok(());
+            }
+            loop {
+                let rows: Vec<JsonRow> =
+                    diesel::sql_query(format!("FETCH {FETCH_ROWS} FROM citytrace_export"))
+                        .load(conn)?;
+                if rows.is_empty() {
+                    break;
                 }
-                let mut first = true;
-                let header = match format {
-                    Format::Csv => csv_line(def.columns.iter().map(|c| (c.key.to_string(), false))),
-                    Format::Json => "[".to_string(),
-                };
-                if sender.blocking_send(Bytes::from(header)).is_err() {
+                let mut chunk = String::with_capacity(rows.len() * 200);
+                for row in &rows {
+                    match format {
+                        Format::Csv => {
+                            let value: Value =
+                                serde_json::from_str(&row.row).unwrap_or(Value::Null);
+                            chunk.push_str(&csv_line(def.columns.iter().map(|c| {
+                                let v = &value[c.key];
+                                (value_text(v), v.is_number())
+                            })));
+                        }
+                        Format::Json => {
+                            chunk.push_str(if first { "\n" } else { ",\n" });
+                            chunk.push_str(&row.row);
+                        }
+                    }
+                    first = false;
+                }
+                if !sink.send(chunk) {
+                    // The client went away.
                     return Ok(());
                 }
-                loop {
-                    let rows: Vec<JsonRow> =
-                        diesel::sql_query(format!("FETCH {FETCH_ROWS} FROM citytrace_export"))
-                            .load(conn)?;
-                    if rows.is_empty() {
-                        break;
-                    }
-                    let mut chunk = String::with_capacity(rows.len() * 200);
-                    for row in &rows {
-                        match format {
-                            Format::Csv => {
-                                let value: Value =
-                                    serde_json::from_str(&row.row).unwrap_or(Value::Null);
-                                chunk.push_str(&csv_line(def.columns.iter().map(|c| {
-                                    let v = &value[c.key];
-                                    (value_text(v), v.is_number())
-                                })));
-                            }
-                            Format::Json => {
-                                chunk.push_str(if first { "\n" } else { ",\n" });
-                                chunk.push_str(&row.row);
-                            }
-                        }
-                        first = false;
-                    }
-                    if sender.blocking_send(Bytes::from(chunk)).is_err() {
-                        // The client went away.
-                        return Ok(());
-                    }
-                }
-                if let Format::Json = format {
-                    let _ = sender.blocking_send(Bytes::from_static(b"\n]\n"));
-                }
-                Ok(())
-            })
-        })();
-        if let Err(e) = result {
-            match ready.take() {
-                Some(ready) => {
-                    let _ = ready.send(Err(e));
-                }
-                None => tracing::warn!(list = def.name, error = %e, "export cut short"),
             }
-        }
-    });
-    match ready_rx.await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(e),
-        Err(_) => return Err(AppError::Internal("export task ended early".into())),
-    }
-    let (content_type, extension) = match format {
-        Format::Csv => ("text/csv; charset=utf-8", "csv"),
-        Format::Json => ("application/json", "json"),
-    };
-    let body = futures::stream::poll_fn(move |cx| {
-        receiver
-            .poll_recv(cx)
-            .map(|chunk| chunk.map(Ok::<Bytes, actix_web::Error>))
-    });
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::Filename(format!(
-                "citytrace-{}.{extension}",
-                def.name
-            ))],
+            if let Format::Json = format {
+                sink.send(Bytes::from_static(b"\n]\n"));
+            }
+            Ok(())
         })
-        .insert_header(("Cache-Control", "no-store"))
-        .streaming(body))
+    })
+    .await
 }
 
 /// One CSV record (RFC 4180 quoting, `\n` line ends): each cell with whether it is a number
 /// (written as it is) or text (made formula-safe).
-fn csv_line(cells: impl Iterator<Item = (String, bool)>) -> String {
+pub fn csv_line(cells: impl Iterator<Item = (String, bool)>) -> String {
     let mut line = String::new();
     for (i, (cell, number)) in cells.enumerate() {
         if i > 0 {

@@ -160,48 +160,8 @@ async fn breach_page(
         .map_err(|e| AppError::BadRequest(format!("unreadable query string: {e}")))?
         .into_inner();
     let methods = state.methods.clone();
-    match q.format.as_deref().unwrap_or("html") {
-        "html" => {}
-        "csv" => {
-            let body = state
-                .db(move |conn| breaches::csv(conn, &methods.cold_chain))
-                .await?;
-            return Ok(HttpResponse::Ok()
-                .content_type("text/csv; charset=utf-8")
-                .insert_header((
-                    "Content-Disposition",
-                    "attachment; filename=\"cold-chain-breaches.csv\"",
-                ))
-                .body(body));
-        }
-        "json" => {
-            let rows = state
-                .db(move |conn| {
-                    let mut all = Vec::new();
-                    let mut after: Option<String> = None;
-                    loop {
-                        let page =
-                            breaches::page(conn, &methods.cold_chain, after.as_deref(), 100)?;
-                        all.extend(page.rows);
-                        match page.next_after {
-                            Some(next) => after = Some(next),
-                            None => return Ok(all),
-                        }
-                    }
-                })
-                .await?;
-            return Ok(HttpResponse::Ok()
-                .insert_header((
-                    "Content-Disposition",
-                    "attachment; filename=\"cold-chain-breaches.json\"",
-                ))
-                .json(rows));
-        }
-        other => {
-            return Err(AppError::BadRequest(format!(
-                "format must be html, json or csv, not {other:?}"
-            )))
-        }
+    if let Some(download) = breach_download(&state, &q).await? {
+        return Ok(download);
     }
     let after = q.after.filter(|a| !a.is_empty());
     let page = state
@@ -223,13 +183,34 @@ async fn breach_page(
     super::html(&page)
 }
 
+/// `format=csv|json`: every shipment in breach, streamed; `html` (or none): `None`, the page.
+async fn breach_download(
+    state: &AppState,
+    q: &BreachQuery,
+) -> Result<Option<HttpResponse>, AppError> {
+    match q.format.as_deref().unwrap_or("html") {
+        "html" => Ok(None),
+        format @ ("csv" | "json") => Ok(Some(
+            breaches::export(
+                state.pool.clone(),
+                state.methods.cold_chain.clone(),
+                format.to_string(),
+            )
+            .await?,
+        )),
+        other => Err(AppError::BadRequest(format!(
+            "format must be html, json or csv, not {other:?}"
+        ))),
+    }
+}
+
 #[derive(Serialize)]
 struct BreachJson {
     items: Vec<BreachRow>,
     next: Option<String>,
 }
 
-/// `GET /api/v1/cold-chain/breaches?after=CODE`.
+/// `GET /api/v1/cold-chain/breaches?after=CODE`; `format=csv|json`: all, streamed.
 async fn breach_api(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -237,6 +218,9 @@ async fn breach_api(
     let q = web::Query::<BreachQuery>::from_query(req.query_string())
         .map_err(|e| AppError::BadRequest(format!("unreadable query string: {e}")))?
         .into_inner();
+    if let Some(download) = breach_download(&state, &q).await? {
+        return Ok(download);
+    }
     let after = q.after.filter(|a| !a.is_empty());
     let methods = state.methods.clone();
     let rows = state

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use citytrace_schema::derived::MethodSettings;
 use citytrace_schema::models::{BatchAnchor, ImportBatch, Lot, Product, TrustState};
 
-mod figures;
+pub(crate) mod figures;
 
 use super::ledger::ChainRow;
 use super::provenance::Hash;
@@ -62,6 +62,9 @@ struct RecentEvent {
 pub struct HomePage {
     pub layout: Layout,
     pub figures: Vec<figures::Figure>,
+    /// When the figures were computed, and whether newer ones are being computed.
+    pub figures_computed_at: String,
+    pub figures_updating: bool,
     pub ledger_events: Vec<LedgerEventRow>,
     pub chains: Vec<ChainRow>,
     /// Batches imported, anchored; lots (for the JSON twin).
@@ -74,9 +77,13 @@ pub struct HomePage {
 }
 
 /// Everything the home page shows (one bounded query per part).
-fn load(conn: &mut diesel::PgConnection, methods: &MethodSettings) -> Result<HomePage, AppError> {
+fn load(
+    conn: &mut diesel::PgConnection,
+    methods: &MethodSettings,
+    cache: &figures::HeadlineCache,
+) -> Result<HomePage, AppError> {
     let chains = super::ledger::chain_rows(conn, None)?;
-    let figures = figures::headline(conn, methods);
+    let headline = cache.figures(conn, methods)?;
     let recent: Vec<RecentEvent> = diesel::sql_query(
         "SELECT chain_id, block_number, tx_hash, event, summary, finality \
            FROM chain_events ORDER BY block_number DESC, log_index DESC LIMIT 8",
@@ -124,7 +131,9 @@ fn load(conn: &mut diesel::PgConnection, methods: &MethodSettings) -> Result<Hom
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(HomePage {
         layout: Layout::new("A city's supply chains, carbon and spending, traceable", ""),
-        figures,
+        figures: headline.headline.figures.clone(),
+        figures_computed_at: fmt::time(&headline.headline.computed_at),
+        figures_updating: headline.updating,
         ledger_events,
         chains,
         counts: (imported, anchored, lots),
@@ -138,17 +147,21 @@ fn load(conn: &mut diesel::PgConnection, methods: &MethodSettings) -> Result<Hom
 
 pub async fn show(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let methods = state.methods.clone();
-    let page = state.db(move |conn| load(conn, &methods)).await?;
+    let cache = state.headline.clone();
+    let page = state.db(move |conn| load(conn, &methods, &cache)).await?;
     super::html(&page)
 }
 
 /// `GET /api/v1/home`: the home page's figures and lists as JSON.
 pub async fn api(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let methods = state.methods.clone();
-    let page = state.db(move |conn| load(conn, &methods)).await?;
+    let cache = state.headline.clone();
+    let page = state.db(move |conn| load(conn, &methods, &cache)).await?;
     let (imported, anchored, lots) = page.counts;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "figures": page.figures,
+        "figures_computed_at": page.figures_computed_at,
+        "figures_updating": page.figures_updating,
         "batches_imported": imported,
         "batches_anchored": anchored,
         "lots": lots,

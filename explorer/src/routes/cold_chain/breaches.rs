@@ -1,6 +1,8 @@
 //! Shipments in breach, a page at a time, from [`shipments_in_breach`]: each shipment is
 //! assessed alone (only shipments with a reading outside a range are), so memory holds one
 //! shipment's readings whatever the number of readings — the list cannot be a SQL `ListDef`.
+//! Pages are keyset-paged by shipment code (`?after=`); exports walk the same pages and
+//! stream each to the response, so memory stays bounded whatever the number of breaches.
 
 use chrono::TimeDelta;
 use diesel::PgConnection;
@@ -13,6 +15,7 @@ use citytrace_schema::derived::cold_chain::{
 use super::shipment::reason_text;
 use crate::error::AppError;
 use crate::fmt;
+use crate::listing::{csv_records, stream_download, Download, JsonArrayWriter};
 use crate::routes::evidence::{duration, minutes, SourceRow, Trust, TrustOfBatches};
 
 /// Shipments per page of the breach list.
@@ -128,63 +131,89 @@ pub fn page(
     })
 }
 
-/// Every shipment in breach as CSV, walked a page at a time (one shipment's readings in
-/// memory at once; the text holds one short row per shipment in breach).
-pub fn csv(conn: &mut PgConnection, settings: &ColdChainSettings) -> Result<String, AppError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let write = |out: &mut csv::Writer<Vec<u8>>, record: &[&str]| {
-        let cells: Vec<String> = record
-            .iter()
-            .map(|c| crate::listing::csv_cell(c).into_owned())
-            .collect();
-        out.write_record(&cells)
-            .map_err(|e| AppError::Internal(format!("csv: {e}")))
-    };
-    write(
-        &mut out,
-        &[
-            "shipment_code",
-            "products",
-            "devices",
-            "reasons",
-            "excursions",
-            "time_out_of_range_minutes",
-            "longest_excursion_minutes",
-            "source_batch_id",
-            "source_line",
-        ],
-    )?;
-    let mut after: Option<String> = None;
-    loop {
-        let rows = page(conn, settings, after.as_deref(), 100)?;
-        for r in &rows.rows {
-            let (batch, line) = r
-                .source
-                .as_ref()
-                .map(|s| (s.batch_id.to_string(), s.line.to_string()))
-                .unwrap_or_default();
-            write(
-                &mut out,
-                &[
-                    &r.shipment_code,
-                    &r.products.join("; "),
-                    &r.devices.join("; "),
-                    &r.reasons.join("; "),
-                    &r.excursions.to_string(),
-                    &r.time_out_of_range_minutes.to_string(),
-                    &r.longest_excursion_minutes.to_string(),
-                    &batch,
-                    &line,
-                ],
-            )?;
-        }
-        match rows.next_after {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
-    let bytes = out
-        .into_inner()
-        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| AppError::Internal(format!("csv: {e}")))
+/// Shipments in breach assessed per chunk of an export.
+const EXPORT_CHUNK: usize = 100;
+
+const CSV_HEADER: [&str; 9] = [
+    "shipment_code",
+    "products",
+    "devices",
+    "reasons",
+    "excursions",
+    "time_out_of_range_minutes",
+    "longest_excursion_minutes",
+    "source_batch_id",
+    "source_line",
+];
+
+/// A row's CSV cells, made formula-safe.
+fn csv_cells(r: &BreachRow) -> Vec<String> {
+    let (batch, line) = r
+        .source
+        .as_ref()
+        .map(|s| (s.batch_id.to_string(), s.line.to_string()))
+        .unwrap_or_default();
+    [
+        r.shipment_code.clone(),
+        r.products.join("; "),
+        r.devices.join("; "),
+        r.reasons.join("; "),
+        r.excursions.to_string(),
+        r.time_out_of_range_minutes.to_string(),
+        r.longest_excursion_minutes.to_string(),
+        batch,
+        line,
+    ]
+    .iter()
+    .map(|c| crate::listing::csv_cell(c).into_owned())
+    .collect()
+}
+
+/// Every shipment in breach as CSV or JSON (`format`), in code order, streamed: walked
+/// [`EXPORT_CHUNK`] shipments in breach at a time in one snapshot (one shipment's readings in
+/// memory at once), each chunk written to the response before the next is assessed.
+pub async fn export(
+    pool: citytrace_schema::PgPool,
+    settings: ColdChainSettings,
+    format: String,
+) -> Result<actix_web::HttpResponse, AppError> {
+    let download = Download::csv_or_json(&format, "cold-chain-breaches");
+    stream_download(pool, "cold-chain-breaches", download, move |conn, sink| {
+        conn.build_transaction()
+            .read_only()
+            .repeatable_read()
+            .run(|conn| {
+                let csv = format == "csv";
+                let mut json = JsonArrayWriter::default();
+                if csv && !sink.send(csv_records([CSV_HEADER])?) {
+                    return Ok(());
+                }
+                sink.ready();
+                let mut after: Option<String> = None;
+                loop {
+                    let rows = page(conn, &settings, after.as_deref(), EXPORT_CHUNK)?;
+                    let mut chunk = if csv {
+                        csv_records(rows.rows.iter().map(csv_cells))?
+                    } else {
+                        let mut chunk = String::new();
+                        for r in &rows.rows {
+                            json.element(&mut chunk, r)?;
+                        }
+                        chunk
+                    };
+                    if rows.next_after.is_none() && !csv {
+                        chunk.push_str(std::mem::take(&mut json).end());
+                    }
+                    if !chunk.is_empty() && !sink.send(chunk) {
+                        // The client went away.
+                        return Ok(());
+                    }
+                    match rows.next_after {
+                        Some(next) => after = Some(next),
+                        None => return Ok(()),
+                    }
+                }
+            })
+    })
+    .await
 }

@@ -1,11 +1,16 @@
 //! The home page's headline figures, each from the derived computations
 //! (`citytrace_schema::derived`, docs/methods/*.md) over one bounded period (this year), each
 //! linking to its area. A figure with nothing behind it says "no data yet"; one that fails is
-//! logged and shown as unavailable, without taking the page down.
+//! logged and shown as unavailable, without taking the page down. They are computed once per
+//! change of the data, not per request ([`HeadlineCache`]).
+
+mod cache;
+
+pub use cache::HeadlineCache;
 
 use bigdecimal::{BigDecimal, RoundingMode};
 use chrono::{Datelike, NaiveDate, Utc};
-use diesel::PgConnection;
+use diesel::{Connection, PgConnection};
 use serde::Serialize;
 
 use citytrace_schema::derived::carbon::{
@@ -34,13 +39,15 @@ fn round(d: &BigDecimal, places: i64) -> String {
         .to_plain_string()
 }
 
+/// The figure, and whether it could be computed.
 fn figure(
     key: &'static str,
     label: String,
     href: &'static str,
     result: diesel::QueryResult<Option<(String, String)>>,
     empty: &str,
-) -> Figure {
+) -> (Figure, bool) {
+    let ok = result.is_ok();
     let (value, detail) = match result {
         Ok(Some((v, d))) => (Some(v), d),
         Ok(None) => (None, empty.to_string()),
@@ -49,13 +56,16 @@ fn figure(
             (None, "not available right now".to_string())
         }
     };
-    Figure {
-        key,
-        label,
-        value,
-        detail,
-        href,
-    }
+    (
+        Figure {
+            key,
+            label,
+            value,
+            detail,
+            href,
+        },
+        ok,
+    )
 }
 
 /// Paid this fiscal year against the departments' budgets, in the currency with the largest
@@ -214,43 +224,47 @@ fn credits(
     )))
 }
 
-pub fn headline(conn: &mut PgConnection, methods: &MethodSettings) -> Vec<Figure> {
+/// Every headline figure, and whether all could be computed. Each runs in its own savepoint,
+/// so one that fails leaves the others (and the caller's transaction) usable.
+pub fn headline(conn: &mut PgConnection, methods: &MethodSettings) -> (Vec<Figure>, bool) {
     let year = Utc::now().year();
-    vec![
+    let figures = vec![
         figure(
             "spending",
             format!("Spent in {year}"),
             "/spending",
-            spending(conn, &methods.spending.budget, year),
+            conn.transaction(|c| spending(c, &methods.spending.budget, year)),
             "no budget or payments yet",
         ),
         figure(
             "embodied_carbon",
             format!("Embodied carbon in city projects, {year}"),
             "/emissions",
-            carbon(conn, year),
+            conn.transaction(|c| carbon(c, year)),
             "no deliveries under city contracts yet",
         ),
         figure(
             "recycling_rate",
             format!("Waste recycled, {year}"),
             "/waste",
-            recycling(conn, year),
+            conn.transaction(|c| recycling(c, year)),
             "no waste treated yet",
         ),
         figure(
             "cold_chain_compliance",
             "Cold-chain compliance".into(),
             "/cold-chain",
-            cold_chain(conn, &methods.cold_chain),
+            conn.transaction(|c| cold_chain(c, &methods.cold_chain)),
             "no shipments with readings yet",
         ),
         figure(
             "credits_retired",
             format!("Carbon credits retired, {year}"),
             "/emissions",
-            credits(conn, &methods.carbon, year),
+            conn.transaction(|c| credits(c, &methods.carbon, year)),
             "no retirements yet",
         ),
-    ]
+    ];
+    let complete = figures.iter().all(|(_, ok)| *ok);
+    (figures.into_iter().map(|(f, _)| f).collect(), complete)
 }

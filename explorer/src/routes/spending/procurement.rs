@@ -2,9 +2,11 @@
 //! with its red-flag badges, filtered by buyer, flag, procurement method and year (all in the
 //! URL), paged, and exported whole as CSV or JSON (`?format=csv|json`).
 //!
-//! The flags are computed by `list_flagged_processes` (docs/methods/spending.md), which
-//! evaluates the processes in memory; this list is therefore not a SQL `ListDef`: its
-//! exports are written from the computed rows.
+//! The flags are computed in Rust (docs/methods/spending.md), so this list is not a SQL
+//! `ListDef`; it is walked a chunk of processes at a time (`walk_flagged_processes`: keyset
+//! order, each chunk's flags computed from the chunk's facts and its buyers' neighbouring
+//! awards), so a page holds one page of rows and an export streams each chunk to the response
+//! as it is computed: memory stays bounded whatever the number of processes.
 
 use std::collections::HashMap;
 
@@ -12,14 +14,17 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use citytrace_schema::derived::spending::{
-    list_flagged_processes, ProcessFlagQuery, ProcessFlagSummary, RedFlagRule, RedFlagRules,
+    page_of_flagged_processes, walk_flagged_processes, ProcessFlagSummary, ProcessWalk,
+    RedFlagRule, RedFlagRules, PROCESSES_PER_CHUNK,
 };
 use citytrace_schema::models::Party;
 
 use super::PartyLink;
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
-use crate::listing::{csv_cell, query::encode};
+use crate::listing::{
+    csv_cell, csv_records, query::encode, stream_download, Download, JsonArrayWriter,
+};
 use crate::AppState;
 
 const PER_PAGE: usize = 50;
@@ -131,45 +136,33 @@ pub struct ProcessRow {
     pub buyer_href: String,
 }
 
-/// Every process the filters select (unpaged), newest release first.
-pub fn select(
-    conn: &mut diesel::PgConnection,
-    rules: &RedFlagRules,
-    f: &Filters,
-) -> Result<Vec<ProcessRow>, AppError> {
+/// The walk the filters select; `None` when the buyer filter names no party (nothing matches).
+fn walk_of(conn: &mut diesel::PgConnection, f: &Filters) -> Result<Option<ProcessWalk>, AppError> {
     let buyer_id = if f.buyer.is_empty() {
         None
     } else {
         match Party::find_by_code(conn, &f.buyer)? {
             Some(p) => Some(p.id),
-            None => return Ok(Vec::new()),
+            None => return Ok(None),
         }
     };
-    let found = list_flagged_processes(
-        conn,
-        rules,
-        &ProcessFlagQuery {
-            flag: f.flag,
-            buyer_id,
-            flagged_only: false,
-            limit: usize::MAX,
-            offset: 0,
-        },
-    )?;
-    let kept: Vec<ProcessFlagSummary> = found
-        .processes
-        .into_iter()
-        .filter(|p| {
-            f.method.is_empty() || p.procurement_method.as_deref() == Some(f.method.as_str())
-        })
-        .filter(|p| {
-            f.year
-                .is_none_or(|y| chrono::Datelike::year(&p.last_release_date) == y)
-        })
-        .collect();
+    Ok(Some(ProcessWalk {
+        buyer_id,
+        method: (!f.method.is_empty()).then(|| f.method.clone()),
+        year: f.year,
+        flag: f.flag,
+        flagged_only: false,
+    }))
+}
+
+/// The list's rows for `processes`, with their buyers' codes and names.
+fn rows_of(
+    conn: &mut diesel::PgConnection,
+    processes: Vec<ProcessFlagSummary>,
+) -> Result<Vec<ProcessRow>, AppError> {
     let buyers: HashMap<i64, PartyLink> =
-        super::party_links(conn, kept.iter().filter_map(|p| p.buyer_id))?;
-    Ok(kept
+        super::party_links(conn, processes.iter().filter_map(|p| p.buyer_id))?;
+    Ok(processes
         .into_iter()
         .map(|p| {
             let buyer = p.buyer_id.and_then(|id| buyers.get(&id));
@@ -186,6 +179,26 @@ pub fn select(
             }
         })
         .collect())
+}
+
+/// The page `f.page` of the processes the filters select, newest release first, and how many
+/// match in all (from one snapshot).
+pub fn select_page(
+    conn: &mut diesel::PgConnection,
+    rules: &RedFlagRules,
+    f: &Filters,
+) -> Result<(usize, Vec<ProcessRow>), AppError> {
+    conn.build_transaction()
+        .read_only()
+        .repeatable_read()
+        .run(|conn| {
+            let Some(walk) = walk_of(conn, f)? else {
+                return Ok((0, Vec::new()));
+            };
+            let page =
+                page_of_flagged_processes(conn, rules, &walk, (f.page - 1) * PER_PAGE, PER_PAGE)?;
+            Ok((page.total, rows_of(conn, page.processes)?))
+        })
 }
 
 /// (code, name) of every party that is the buyer of a process, by name.
@@ -231,51 +244,84 @@ pub struct ProcurementTable {
     pub api_href: String,
 }
 
-fn export(rows: &[ProcessRow], format: &str) -> HttpResponse {
-    if format == "json" {
-        return HttpResponse::Ok()
-            .content_type("application/json")
-            .insert_header((
-                "Content-Disposition",
-                "attachment; filename=\"procurement.json\"",
-            ))
-            .json(rows);
-    }
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "ocid",
-        "title",
-        "buyer",
-        "buyer_name",
-        "procurement_method",
-        "last_release_date",
-        "flags",
-    ];
-    let mut written = out.write_record(header);
-    for r in rows {
-        let cells = [
-            r.ocid.clone(),
-            r.title.clone().unwrap_or_default(),
-            r.buyer.clone().unwrap_or_default(),
-            r.buyer_name.clone().unwrap_or_default(),
-            r.procurement_method.clone().unwrap_or_default(),
-            r.last_release_date.to_rfc3339(),
-            r.flags.join(" "),
-        ];
-        written =
-            written.and_then(|_| out.write_record(cells.iter().map(|c| csv_cell(c).into_owned())));
-    }
-    let body = match written.and_then(|_| out.into_inner().map_err(|e| e.into_error().into())) {
-        Ok(bytes) => bytes,
-        Err(e) => return AppError::Internal(format!("csv: {e}")).json_response(),
-    };
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            "attachment; filename=\"procurement.csv\"",
-        ))
-        .body(body)
+const CSV_HEADER: [&str; 7] = [
+    "ocid",
+    "title",
+    "buyer",
+    "buyer_name",
+    "procurement_method",
+    "last_release_date",
+    "flags",
+];
+
+/// Every process the filters select, as CSV or JSON (`f.format`), newest release first: walked
+/// a chunk at a time in one snapshot, each chunk written to the response as it is computed.
+async fn export(state: &AppState, f: Filters) -> Result<HttpResponse, AppError> {
+    let methods = state.methods.clone();
+    let download = Download::csv_or_json(&f.format, "procurement");
+    stream_download(
+        state.pool.clone(),
+        "procurement",
+        download,
+        move |conn, sink| {
+            conn.build_transaction()
+                .read_only()
+                .repeatable_read()
+                .run(|conn| {
+                    let walk = walk_of(conn, &f)?;
+                    let csv = f.format == "csv";
+                    let mut json = JsonArrayWriter::default();
+                    if csv && !sink.send(csv_records([CSV_HEADER])?) {
+                        return Ok(());
+                    }
+                    sink.ready();
+                    let mut more = true;
+                    if let Some(walk) = walk {
+                        walk_flagged_processes(
+                            conn,
+                            &methods.spending.red_flags,
+                            &walk,
+                            PROCESSES_PER_CHUNK,
+                            |conn, processes| {
+                                let rows = rows_of(conn, processes)?;
+                                let chunk = if csv {
+                                    csv_records(rows.iter().map(csv_cells))?
+                                } else {
+                                    let mut chunk = String::new();
+                                    for r in &rows {
+                                        json.element(&mut chunk, r)?;
+                                    }
+                                    chunk
+                                };
+                                more = chunk.is_empty() || sink.send(chunk);
+                                Ok::<bool, AppError>(more)
+                            },
+                        )?;
+                    }
+                    if more && !csv {
+                        sink.send(json.end());
+                    }
+                    Ok(())
+                })
+        },
+    )
+    .await
+}
+
+/// A row's CSV cells, made formula-safe.
+fn csv_cells(r: &ProcessRow) -> Vec<String> {
+    [
+        r.ocid.clone(),
+        r.title.clone().unwrap_or_default(),
+        r.buyer.clone().unwrap_or_default(),
+        r.buyer_name.clone().unwrap_or_default(),
+        r.procurement_method.clone().unwrap_or_default(),
+        r.last_release_date.to_rfc3339(),
+        r.flags.join(" "),
+    ]
+    .iter()
+    .map(|c| csv_cell(c).into_owned())
+    .collect()
 }
 
 pub async fn page(
@@ -284,22 +330,20 @@ pub async fn page(
     req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let f = Filters::parse(&query)?;
+    if f.format != "html" {
+        return export(&state, f).await;
+    }
     let filters = f.clone();
     let methods = state.methods.clone();
-    let (mut rows, buyers) = state
+    let ((total, shown), buyers) = state
         .db(move |conn| {
             Ok((
-                select(conn, &methods.spending.red_flags, &filters)?,
+                select_page(conn, &methods.spending.red_flags, &filters)?,
                 buyers(conn)?,
             ))
         })
         .await?;
-    if f.format != "html" {
-        return Ok(export(&rows, &f.format));
-    }
-    let total = rows.len();
     let start = (f.page - 1) * PER_PAGE;
-    let shown: Vec<ProcessRow> = rows.drain(start.min(total)..).take(PER_PAGE).collect();
     let summary = if total == 0 {
         "No contracting processes match.".to_string()
     } else if shown.is_empty() {
@@ -366,17 +410,15 @@ pub async fn api(
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, ApiError> {
     let f = Filters::parse(&query)?;
+    if f.format != "html" {
+        return Ok(export(&state, f).await?);
+    }
     let filters = f.clone();
     let methods = state.methods.clone();
-    let mut rows = state
-        .db(move |conn| select(conn, &methods.spending.red_flags, &filters))
+    let (total, items) = state
+        .db(move |conn| select_page(conn, &methods.spending.red_flags, &filters))
         .await?;
-    if f.format != "html" {
-        return Ok(export(&rows, &f.format));
-    }
-    let total = rows.len();
     let start = (f.page - 1) * PER_PAGE;
-    let items: Vec<ProcessRow> = rows.drain(start.min(total)..).take(PER_PAGE).collect();
     let next = (start + items.len() < total).then(|| {
         format!(
             "/api/v1/spending/procurement{}",

@@ -6,11 +6,13 @@
 //! and, for the rules that look across processes (repeated non-competitive awards, split
 //! purchases), over the [`AwardRecord`]s of the same buyer. [`process_red_flags`] loads and
 //! evaluates one process; [`list_flagged_processes`] evaluates every process (or one buyer's)
-//! and pages the result, filtered by flag.
+//! and pages the result, filtered by flag; [`walk_flagged_processes`] and
+//! [`page_of_flagged_processes`] give the same rows a chunk at a time, in bounded memory.
 
 mod across;
 mod facts;
 mod rules;
+mod walk;
 mod within;
 
 use std::collections::{BTreeSet, HashMap};
@@ -29,6 +31,10 @@ pub use facts::{
 pub use rules::{
     AmendmentRules, CategoryThresholds, RedFlagRules, RepeatedAwardRules, SplitPurchaseRules,
     TenderPeriodRules,
+};
+pub use walk::{
+    page_of_flagged_processes, walk_flagged_processes, ProcessWalk, ProcessWalkPage,
+    PROCESSES_PER_CHUNK,
 };
 pub use within::evaluate_within;
 

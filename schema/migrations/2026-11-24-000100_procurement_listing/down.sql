@@ -1,0 +1,1 @@
+DROP INDEX procurement_processes_listing_idx;
