@@ -1,16 +1,16 @@
--- What the home page's headline figures are computed from changes when this text does: the
--- import batches (every import adds one and nothing deletes one, so a batch committed late
--- still changes the count), the parties (`citytrace party` adds them), each indexer stream's
--- checkpoint (a new block written, a reorg rewound: data and checkpoint are written in one
--- transaction), each chain's safe and finalized blocks (finality moves), and the UTC date (the
--- figures are this year's). A handful of index probes and small tables: cheap per request.
+-- What the home page's headline figures are computed from changes when this text does. Each
+-- table they read that can grow or shrink gives its row count and largest id: ids come from a
+-- sequence, so a row added raises the largest id and a row deleted (a reorg rewinding the
+-- indexed ledger tables) lowers the count. The tables: the import batches (every import adds
+-- one; everything imported belongs to a batch), the parties (`citytrace party` adds them), and
+-- the indexed rows the figures read — treasury allocations and payments, carbon retirements.
+-- Not the indexer's checkpoints: on a live ledger they move with every block, most of which
+-- change no figure. And the UTC date (the figures are this year's). Small tables and index
+-- scans: cheap per request.
 SELECT concat_ws(' ',
          (SELECT count(*) || '/' || coalesce(max(id), 0) FROM import_batches),
          (SELECT count(*) || '/' || coalesce(max(id), 0) FROM parties),
-         (SELECT coalesce(string_agg(chain_id || ':' || stream || ':' || block_number || ':'
-                                     || encode(block_hash, 'hex'), ',' ORDER BY chain_id, stream), '')
-            FROM checkpoints),
-         (SELECT coalesce(string_agg(chain_id || ':' || coalesce(safe_number, -1) || ':'
-                                     || coalesce(finalized_number, -1), ',' ORDER BY chain_id), '')
-            FROM chains),
+         (SELECT count(*) || '/' || coalesce(max(id), 0) FROM treasury_allocations),
+         (SELECT count(*) || '/' || coalesce(max(id), 0) FROM treasury_payments),
+         (SELECT count(*) || '/' || coalesce(max(id), 0) FROM carbon_retirements),
          (now() AT TIME ZONE 'UTC')::date) AS version
