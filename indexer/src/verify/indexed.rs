@@ -104,10 +104,17 @@ struct Cell {
 pub fn stored_rows(conn: &mut PgConnection, key: &LogKey) -> QueryResult<Vec<StoredRow>> {
     let mut rows = Vec::new();
     for (table, doc, join) in TABLES {
+        // The bulk tables' key begins with the block number: the stored block of that hash
+        // gives it (every indexed row's block is stored with it, in the same transaction).
+        let by_number = if ["ledger_events", "token_transfers"].contains(table) {
+            "AND t.block_number IN (SELECT b.number FROM blocks b WHERE b.chain_id = $1 AND b.hash = $2)"
+        } else {
+            ""
+        };
         let cells: Vec<Cell> = diesel::sql_query(format!(
             "SELECT r.n, j.key, j.value FROM \
              (SELECT row_number() OVER () AS n, {doc} AS doc FROM {table} t {join} \
-              WHERE t.chain_id = $1 AND t.block_hash = $2 AND t.log_index = $3) r, \
+              WHERE t.chain_id = $1 AND t.block_hash = $2 AND t.log_index = $3 {by_number}) r, \
              jsonb_each_text(r.doc) j ORDER BY r.n"
         ))
         .bind::<BigInt, _>(key.chain_id as i64)

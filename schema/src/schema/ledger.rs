@@ -75,7 +75,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    ledger_events (chain_id, block_hash, log_index) {
+    ledger_events (chain_id, block_number, block_hash, log_index) {
         chain_id -> Int8,
         block_number -> Int8,
         block_hash -> Bytea,
@@ -91,7 +91,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    token_transfers (chain_id, block_hash, log_index) {
+    token_transfers (chain_id, block_number, block_hash, log_index) {
         chain_id -> Int8,
         block_number -> Int8,
         block_hash -> Bytea,

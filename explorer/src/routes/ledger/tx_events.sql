@@ -12,7 +12,7 @@ SELECT p.log_index, p.event, p.summary, p.href, p.finality, p.block_number,
               FROM batch_anchors a WHERE a.chain_id = $1 AND a.block_hash = p.block_hash AND a.log_index = p.log_index AND p.event = 'BatchAnchored'
             UNION ALL
             SELECT to_jsonb(t) - ARRAY['chain_id','block_number','block_hash','block_time','tx_hash','log_index','finality']
-              FROM token_transfers t WHERE t.chain_id = $1 AND t.block_hash = p.block_hash AND t.log_index = p.log_index AND p.event = 'Transfer'
+              FROM token_transfers t WHERE t.chain_id = $1 AND t.block_number = p.block_number AND t.block_hash = p.block_hash AND t.log_index = p.log_index AND p.event = 'Transfer'
             UNION ALL
             SELECT to_jsonb(r) - ARRAY['id','chain_id','block_number','block_hash','block_time','tx_hash','log_index','contract','finality']
               FROM carbon_retirements r WHERE r.chain_id = $1 AND r.block_hash = p.block_hash AND r.log_index = p.log_index AND p.event LIKE 'Retirement%'
@@ -27,7 +27,7 @@ SELECT p.log_index, p.event, p.summary, p.href, p.finality, p.block_number,
               FROM supply_events s WHERE s.chain_id = $1 AND s.block_hash = p.block_hash AND s.log_index = p.log_index AND p.event = 'TraceEvent'
             UNION ALL
             SELECT l.params
-              FROM ledger_events l WHERE l.chain_id = $1 AND l.block_hash = p.block_hash AND l.log_index = p.log_index AND l.event_name = p.event
+              FROM ledger_events l WHERE l.chain_id = $1 AND l.block_number = p.block_number AND l.block_hash = p.block_hash AND l.log_index = p.log_index AND l.event_name = p.event
         ) x LIMIT 1) AS params
   FROM picked p
  ORDER BY p.block_number, p.log_index
