@@ -31,6 +31,13 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
 
 fn provider(url: &str) -> Result<Provider<Http>, RpcError> {
+    let (parsed, client) = http_client(url)?;
+    Ok(Provider::new(Http::new_with_client(parsed, client)).interval(POLL_INTERVAL))
+}
+
+/// The URL parsed and an HTTP client with the request timeout (the one ethers-rs is given, and
+/// the one JSON-RPC batches are sent with).
+fn http_client(url: &str) -> Result<(reqwest011::Url, reqwest011::Client), RpcError> {
     let parsed: reqwest011::Url = url
         .parse()
         .map_err(|e| RpcError::Fatal(format!("bad RPC URL {url}: {e}")))?;
@@ -38,7 +45,7 @@ fn provider(url: &str) -> Result<Provider<Http>, RpcError> {
         .timeout(REQUEST_TIMEOUT)
         .build()
         .map_err(|e| RpcError::Fatal(format!("HTTP client: {e}")))?;
-    Ok(Provider::new(Http::new_with_client(parsed, client)).interval(POLL_INTERVAL))
+    Ok((parsed, client))
 }
 
 /// Classify an ethers provider error by what the caller should do.

@@ -57,6 +57,11 @@ pub struct LedgerNode {
     child: Child,
     port: u16,
     options: LedgerNodeOptions,
+    /// anvil's home folder. anvil spills the states of past blocks to `~/.foundry/anvil/tmp`
+    /// and removes them only when it exits cleanly; a killed node (every test's, on drop) left
+    /// them behind — gigabytes per benchmark run. Its own home, removed with the node (after
+    /// the child, declared above it, is killed), keeps the spill from outliving it.
+    home: tempfile::TempDir,
 }
 
 impl LedgerNode {
@@ -69,11 +74,16 @@ impl LedgerNode {
             port: Some(port),
             ..options.clone()
         };
-        let child = spawn(&options)?;
+        let home = tempfile::Builder::new()
+            .prefix("citytrace-anvil-")
+            .tempdir()
+            .map_err(|e| IndexerError::LedgerNode(format!("no folder for anvil: {e}")))?;
+        let child = spawn(&options, home.path())?;
         let mut node = Self {
             child,
             port,
             options,
+            home,
         };
         node.wait_ready(Duration::from_secs(30)).await?;
         tracing::info!(url = %node.url(), chain_id = node.chain_id(), "local ledger node (anvil) started");
@@ -85,7 +95,7 @@ impl LedgerNode {
     pub async fn restart_after(&mut self, pause: Duration) -> Result<(), IndexerError> {
         self.terminate().await;
         tokio::time::sleep(pause).await;
-        self.child = spawn(&self.options)?;
+        self.child = spawn(&self.options, self.home.path())?;
         self.wait_ready(Duration::from_secs(30)).await
     }
 
@@ -131,6 +141,16 @@ impl LedgerNode {
         self.options.chain_id
     }
 
+    /// anvil's home folder (removed with the node).
+    pub fn home(&self) -> &std::path::Path {
+        self.home.path()
+    }
+
+    /// anvil's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// Stop anvil (SIGTERM, then SIGKILL after 5 s).
     pub async fn stop(mut self) {
         self.terminate().await;
@@ -149,11 +169,12 @@ impl LedgerNode {
     }
 }
 
-/// Start anvil with `options` (whose port is set).
-fn spawn(options: &LedgerNodeOptions) -> Result<Child, IndexerError> {
+/// Start anvil with `options` (whose port is set) and `home` as its home folder.
+fn spawn(options: &LedgerNodeOptions, home: &std::path::Path) -> Result<Child, IndexerError> {
     let anvil = anvil_binary()?;
     let port = options.port.unwrap_or_default();
     let mut cmd = Command::new(&anvil);
+    cmd.env("HOME", home);
     cmd.args([
         "--host",
         "127.0.0.1",

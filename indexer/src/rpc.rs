@@ -149,6 +149,10 @@ impl ChainSource for FailoverSource {
         self.call(|s| async move { s.header(number).await }).await
     }
 
+    async fn headers(&self, numbers: &[u64]) -> Result<Vec<Option<BlockHeader>>, RpcError> {
+        self.call(|s| async move { s.headers(numbers).await }).await
+    }
+
     async fn tagged_block(&self, tag: FinalityTag) -> Result<Option<u64>, RpcError> {
         self.call(|s| async move { s.tagged_block(tag).await })
             .await

@@ -49,9 +49,26 @@ pub trait ChainSource: Send + Sync {
     async fn head(&self) -> Result<u64, RpcError>;
     /// The header at `number`; `Ok(None)` when the node has no such block (yet).
     async fn header(&self, number: u64) -> Result<Option<BlockHeader>, RpcError>;
+    /// The headers at `numbers`, in their order (`None` where the node has no such block yet):
+    /// one request where the source can batch them, by default one request each.
+    async fn headers(&self, numbers: &[u64]) -> Result<Vec<Option<BlockHeader>>, RpcError> {
+        headers_one_by_one(self, numbers).await
+    }
     /// The number of the block the node calls `finalized` or `safe`; None when it has none.
     async fn tagged_block(&self, tag: FinalityTag) -> Result<Option<u64>, RpcError>;
     async fn logs(&self, filter: &LogFilter) -> Result<Vec<RawLog>, RpcError>;
+}
+
+/// [`ChainSource::headers`] as one request per header.
+pub async fn headers_one_by_one<S: ChainSource + ?Sized>(
+    source: &S,
+    numbers: &[u64],
+) -> Result<Vec<Option<BlockHeader>>, RpcError> {
+    let mut headers = Vec::with_capacity(numbers.len());
+    for number in numbers {
+        headers.push(source.header(*number).await?);
+    }
+    Ok(headers)
 }
 
 /// A transaction the anchorer sent.

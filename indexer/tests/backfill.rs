@@ -70,6 +70,17 @@ async fn a_backfill_of_ten_thousand_events_over_a_thousand_blocks_is_exact() {
         .await
         .unwrap();
     assert_eq!(raw.len(), activity.events());
+
+    // Headers asked for in one JSON-RPC batch are the ones asked for one by one; a block the
+    // node does not have yet is None in its place.
+    let numbers: Vec<u64> = (start..=head).step_by(7).chain([head + 5]).collect();
+    let batched = source.headers(&numbers).await.unwrap();
+    assert_eq!(batched.len(), numbers.len());
+    for (n, header) in numbers.iter().zip(&batched) {
+        assert_eq!(header, &source.header(*n).await.unwrap(), "block {n}");
+    }
+    assert!(batched[..numbers.len() - 1].iter().all(Option::is_some));
+    assert_eq!(batched.last(), Some(&None), "a block beyond the head");
     assert!(raw.len() >= 10_000);
 
     let conn = &mut db.conn();

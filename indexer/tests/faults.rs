@@ -1,5 +1,6 @@
 //! RPC faults. A fault-injecting proxy in front of a real anvil produces what a node cannot be
-//! made to produce on demand (-32005 with a suggested range, 429, a body cut mid-response); a
+//! made to produce on demand (-32005 with a suggested range, 429, a body cut mid-response, a
+//! node refusing JSON-RPC batches); a
 //! dead URL and a node that is really stopped and restarted cover failover and outages. In
 //! every case indexing completes, nothing is lost (the database equals a clean index), and no
 //! query is retried forever.
@@ -9,7 +10,7 @@ mod support;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use citytrace_indexer::ledger_node::LedgerNodeOptions;
+use citytrace_indexer::ledger_node::{LedgerNode, LedgerNodeOptions};
 use citytrace_indexer::testing::{dump_chain, TestLedger};
 use citytrace_schema::testing::TestDatabase;
 use support::fault_proxy::FaultProxy;
@@ -124,6 +125,62 @@ async fn rate_limits_are_waited_out() {
     result.unwrap();
     assert_eq!(proxy.faults.rate_limited_sent.load(Ordering::SeqCst), 4);
     assert_eq!(errors(&metrics, 2), 4, "counted as rate limited");
+    assert_eq!(dump_chain(&mut db.conn(), 31337), clean_dump(&ledger).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headers_come_in_batches_and_faulty_batches_are_retried() {
+    let ledger = TestLedger::start().await;
+    generate(&ledger, &activity()).await;
+    let proxy = FaultProxy::start(&ledger.url()).await;
+    proxy
+        .faults
+        .rate_limit_batches_next
+        .store(2, Ordering::SeqCst);
+    proxy.faults.cut_batches_every.store(4, Ordering::SeqCst);
+    let (db, metrics, result) = index_via(&ledger, vec![proxy.url.clone()], 16).await;
+    result.unwrap();
+    let (batches, cut) = (
+        proxy.faults.batches.load(Ordering::SeqCst),
+        proxy.faults.cut_sent.load(Ordering::SeqCst),
+    );
+    assert!(
+        batches >= 8,
+        "{batches} batches: the headers were asked for in batches"
+    );
+    assert!(cut >= 1, "{cut} batch answers cut");
+    assert_eq!(
+        errors(&metrics, 2),
+        2,
+        "429s on batches count as rate limited"
+    );
+    assert!(
+        errors(&metrics, 0) >= cut as u64,
+        "cut batches count as transient errors"
+    );
+    assert_eq!(dump_chain(&mut db.conn(), 31337), clean_dump(&ledger).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_refusing_batches_is_asked_header_by_header() {
+    let ledger = TestLedger::start().await;
+    generate(&ledger, &activity()).await;
+    let proxy = FaultProxy::start(&ledger.url()).await;
+    proxy.faults.refuse_batches.store(true, Ordering::SeqCst);
+    let (db, _, result) = index_via(&ledger, vec![proxy.url.clone()], 16).await;
+    result.unwrap();
+    let (batches, refused) = (
+        proxy.faults.batches.load(Ordering::SeqCst),
+        proxy.faults.batches_refused.load(Ordering::SeqCst),
+    );
+    assert!(refused >= 1, "a batch was tried");
+    // Once refused, the source stops batching; only ranges already in flight (at most the
+    // fetch concurrency) may have sent one.
+    let concurrency = ledger.config().chains[0].fetch_concurrency;
+    assert!(
+        batches <= concurrency,
+        "{batches} batches sent to a node that refuses them (fetch concurrency {concurrency})"
+    );
     assert_eq!(dump_chain(&mut db.conn(), 31337), clean_dump(&ledger).await);
 }
 
@@ -251,4 +308,25 @@ async fn wait_until(condition: impl Fn() -> bool, what: &str) {
         assert!(Instant::now() < deadline, "timed out waiting: {what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// anvil spills past states under `$HOME/.foundry` and removes them only on a clean exit; each
+/// node gets its own home, removed with it, so a killed node leaves nothing behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anvil_runs_in_its_own_home_removed_with_the_node() {
+    let node = LedgerNode::start(&LedgerNodeOptions::default())
+        .await
+        .unwrap();
+    let home = node.home().to_path_buf();
+    let environ = std::fs::read(format!("/proc/{}/environ", node.pid().unwrap())).unwrap();
+    let expected = format!("HOME={}", home.display());
+    assert!(
+        environ
+            .split(|b| *b == 0)
+            .any(|kv| kv == expected.as_bytes()),
+        "anvil runs with {expected}"
+    );
+    assert!(home.is_dir());
+    drop(node); // killed, as every test's node is
+    assert!(!home.exists(), "{} removed with the node", home.display());
 }

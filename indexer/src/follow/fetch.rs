@@ -15,6 +15,8 @@ use crate::source::{Address, BlockHeader, ChainSource, LogFilter, RawLog};
 
 /// Header requests in flight at once within a range.
 const HEADER_CONCURRENCY: usize = 8;
+/// Headers asked for in one JSON-RPC batch (public nodes commonly accept 100 to 1,000).
+const HEADER_BATCH: usize = 100;
 
 /// A range whose logs and headers agree with each other.
 #[derive(Debug, Clone)]
@@ -70,9 +72,12 @@ impl Fetcher {
         wanted.sort_unstable();
         wanted.dedup();
         wanted.retain(|n| *n != to);
-        let mut headers: BTreeMap<u64, BlockHeader> = stream::iter(wanted)
-            .map(|n| async move { self.header(n).await.map(|h| (n, h)) })
+        let batches: Vec<Vec<u64>> = wanted.chunks(HEADER_BATCH).map(<[u64]>::to_vec).collect();
+        let mut headers: BTreeMap<u64, BlockHeader> = stream::iter(batches)
+            .map(|numbers| async move { self.headers(&numbers).await })
             .buffered(HEADER_CONCURRENCY)
+            .map_ok(|part| stream::iter(part.into_iter().map(Ok::<_, IndexerError>)))
+            .try_flatten()
             .try_collect()
             .await?;
         let last_after = self.header(to).await?;
@@ -114,12 +119,21 @@ impl Fetcher {
         Ok(Fetched::Consistent(Box::new(rows)))
     }
 
+    /// The headers of `numbers` (one JSON-RPC batch where the node takes them), each required.
+    async fn headers(&self, numbers: &[u64]) -> Result<Vec<(u64, BlockHeader)>, IndexerError> {
+        let headers = self.source.headers(numbers).await?;
+        numbers
+            .iter()
+            .zip(headers)
+            .map(|(n, h)| h.map(|h| (*n, h)).ok_or_else(|| not_yet(*n)))
+            .collect()
+    }
+
     async fn header(&self, number: u64) -> Result<BlockHeader, IndexerError> {
-        self.source.header(number).await?.ok_or_else(|| {
-            IndexerError::Rpc(RpcError::Transient(format!(
-                "block {number} is not available yet"
-            )))
-        })
+        self.source
+            .header(number)
+            .await?
+            .ok_or_else(|| not_yet(number))
     }
 
     /// The logs of `from..=to`, in as many queries as the node needs. A query the node calls
@@ -202,4 +216,10 @@ impl Fetcher {
             .block_range
             .store(size.max(1), Ordering::Relaxed);
     }
+}
+
+fn not_yet(number: u64) -> IndexerError {
+    IndexerError::Rpc(RpcError::Transient(format!(
+        "block {number} is not available yet"
+    )))
 }

@@ -1,6 +1,7 @@
 //! A small HTTP proxy in front of anvil that produces the RPC faults a real node cannot be made
 //! to produce on demand: `-32005 query returned more than 10000 results` with a suggested range,
-//! HTTP 429, a response cut off mid-body, and a node that refuses connections.
+//! HTTP 429, a response cut off mid-body, a node that refuses connections, and one that refuses
+//! JSON-RPC batches.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -18,6 +19,15 @@ pub struct Faults {
     pub cut_every: AtomicUsize,
     /// Refuse every request (close the connection at once).
     pub down: AtomicBool,
+    /// Answer JSON-RPC batches with a single "not supported" error, as some nodes do.
+    pub refuse_batches: AtomicBool,
+    /// Answer this many of the next batches with HTTP 429.
+    pub rate_limit_batches_next: AtomicUsize,
+    /// Cut every n-th batch response in half (0: never).
+    pub cut_batches_every: AtomicUsize,
+    /// Batches seen, and refused.
+    pub batches: AtomicUsize,
+    pub batches_refused: AtomicUsize,
     /// Requests seen, by kind.
     pub get_logs: AtomicUsize,
     pub too_large_sent: AtomicUsize,
@@ -96,6 +106,30 @@ async fn handle(mut stream: TcpStream, upstream: String, faults: Arc<Faults>) {
         return;
     };
     let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    if request.is_array() {
+        let seen = faults.batches.fetch_add(1, Ordering::SeqCst) + 1;
+        if faults.refuse_batches.load(Ordering::SeqCst) {
+            faults.batches_refused.fetch_add(1, Ordering::SeqCst);
+            let body = r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32601,"message":"the method batch does not exist/is not available"}}"#;
+            let _ = stream.write_all(&response("200 OK", body)).await;
+            return;
+        }
+        if faults.rate_limit_batches_next.load(Ordering::SeqCst) > 0 {
+            faults
+                .rate_limit_batches_next
+                .fetch_sub(1, Ordering::SeqCst);
+            faults.rate_limited_sent.fetch_add(1, Ordering::SeqCst);
+            let _ = stream
+                .write_all(&response("429 Too Many Requests", "rate limited"))
+                .await;
+            return;
+        }
+        let every = faults.cut_batches_every.load(Ordering::SeqCst);
+        if every > 0 && seen.is_multiple_of(every) {
+            cut_mid_body(&mut stream, &upstream, &body, &faults).await;
+            return;
+        }
+    }
     if request.get("method").and_then(|m| m.as_str()) == Some("eth_getLogs") {
         let seen = faults.get_logs.fetch_add(1, Ordering::SeqCst) + 1;
         let id = request["id"].clone();
@@ -128,17 +162,22 @@ async fn handle(mut stream: TcpStream, upstream: String, faults: Arc<Faults>) {
         }
         let every = faults.cut_every.load(Ordering::SeqCst);
         if every > 0 && seen.is_multiple_of(every) {
-            let upstream_body = forward(&upstream, &body).await;
-            faults.cut_sent.fetch_add(1, Ordering::SeqCst);
-            let full = response("200 OK", &upstream_body);
-            let _ = stream
-                .write_all(&full[..full.len() - upstream_body.len() / 2 - 1])
-                .await;
-            return; // the connection closes with the body half sent
+            cut_mid_body(&mut stream, &upstream, &body, &faults).await;
+            return;
         }
     }
     let upstream_body = forward(&upstream, &body).await;
     let _ = stream.write_all(&response("200 OK", &upstream_body)).await;
+}
+
+/// Forward the request, then send back only the first half of the node's answer and close.
+async fn cut_mid_body(stream: &mut TcpStream, upstream: &str, body: &[u8], faults: &Faults) {
+    let upstream_body = forward(upstream, body).await;
+    faults.cut_sent.fetch_add(1, Ordering::SeqCst);
+    let full = response("200 OK", &upstream_body);
+    let _ = stream
+        .write_all(&full[..full.len() - upstream_body.len() / 2 - 1])
+        .await;
 }
 
 /// Send the JSON-RPC body to the node and return its response body.
