@@ -69,24 +69,23 @@ impl Fetcher {
         let last_before = self.header(to).await?;
         let logs = self.logs(from, to).await?;
         let mut wanted: Vec<u64> = logs.iter().map(|l| l.block_number).chain([from]).collect();
+        // The last block again, after the logs: it must not have changed meanwhile.
+        wanted.push(to);
         wanted.sort_unstable();
         wanted.dedup();
-        wanted.retain(|n| *n != to);
         let batches: Vec<Vec<u64>> = wanted.chunks(HEADER_BATCH).map(<[u64]>::to_vec).collect();
-        let mut headers: BTreeMap<u64, BlockHeader> = stream::iter(batches)
+        let headers: BTreeMap<u64, BlockHeader> = stream::iter(batches)
             .map(|numbers| async move { self.headers(&numbers).await })
             .buffered(HEADER_CONCURRENCY)
             .map_ok(|part| stream::iter(part.into_iter().map(Ok::<_, IndexerError>)))
             .try_flatten()
             .try_collect()
             .await?;
-        let last_after = self.header(to).await?;
-        if last_before != last_after {
+        if headers.get(&to) != Some(&last_before) {
             return Ok(Fetched::Inconsistent(format!(
                 "block {to} changed while its range was fetched"
             )));
         }
-        headers.insert(to, last_after);
         if let Some(log) = logs
             .iter()
             .find(|l| headers.get(&l.block_number).map(|h| h.hash) != Some(l.block_hash))
