@@ -5,8 +5,9 @@
 
 use chrono::Datelike;
 use citytrace_schema::derived::spending::{
-    list_flagged_processes, page_of_flagged_processes, walk_flagged_processes, ProcessFlagQuery,
-    ProcessFlagSummary, ProcessWalk, RedFlagRule, RedFlagRules,
+    list_flagged_processes, page_of_flagged_processes, summarise_flagged_processes,
+    walk_flagged_processes, ProcessFlagQuery, ProcessFlagSummary, ProcessWalk, RedFlagRule,
+    RedFlagRules,
 };
 use serde_json::{json, Value};
 
@@ -175,5 +176,29 @@ fn the_chunked_walk_gives_the_in_memory_listing_whatever_the_chunk() {
             let want: Vec<_> = expected.iter().skip(offset).take(limit).cloned().collect();
             assert_eq!(page.processes, want, "{walk:?} from {offset}");
         }
+    }
+
+    // The summary (the spending overview's flagged count, per-rule counts and latest ten) is
+    // the in-memory listing's, walked a chunk at a time.
+    for (flagged_only, limit) in [(true, 10), (false, 0), (false, 95)] {
+        let expected = list_flagged_processes(
+            c,
+            &rules,
+            &ProcessFlagQuery {
+                flagged_only,
+                limit,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let walk = ProcessWalk {
+            flagged_only,
+            ..Default::default()
+        };
+        let summary = summarise_flagged_processes(c, &rules, &walk, limit).unwrap();
+        assert_eq!(
+            summary, expected,
+            "flagged only: {flagged_only}, {limit} rows"
+        );
     }
 }

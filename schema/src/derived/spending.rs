@@ -40,9 +40,10 @@ pub use follow::{
 pub use money::{from_minor_units, minor_unit_exponent, FiscalCalendar, Money};
 pub use payments::{payments_of, Payment, PaymentSource, ProcessScope};
 pub use red_flags::{
-    list_flagged_processes, page_of_flagged_processes, process_red_flags, walk_flagged_processes,
-    FlagSubject, ProcessFlagPage, ProcessFlagQuery, ProcessFlagSummary, ProcessRedFlags,
-    ProcessWalk, ProcessWalkPage, RedFlag, RedFlagRule, RedFlagRules, PROCESSES_PER_CHUNK,
+    list_flagged_processes, page_of_flagged_processes, process_red_flags,
+    summarise_flagged_processes, walk_flagged_processes, FlagSubject, ProcessFlagPage,
+    ProcessFlagQuery, ProcessFlagSummary, ProcessRedFlags, ProcessWalk, ProcessWalkPage, RedFlag,
+    RedFlagRule, RedFlagRules, PROCESSES_PER_CHUNK,
 };
 
 /// One figure behind a flag: what it is, its value as text (exact decimals, ISO dates) and

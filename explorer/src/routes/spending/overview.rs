@@ -12,8 +12,8 @@ use diesel::dsl::max;
 use diesel::prelude::*;
 
 use citytrace_schema::derived::spending::{
-    budget_vs_actual, list_flagged_processes, BudgetFilter, BudgetScope, BudgetVsActual,
-    ProcessFlagQuery, RedFlagRule,
+    budget_vs_actual, page_of_flagged_processes, summarise_flagged_processes, BudgetFilter,
+    BudgetScope, BudgetVsActual, ProcessWalk, RedFlagRule,
 };
 use citytrace_schema::derived::SpendingSettings;
 use citytrace_schema::schema::budget_lines;
@@ -136,24 +136,21 @@ fn load(
         None => Vec::new(),
     };
     let rules = &settings.red_flags;
-    let flagged = list_flagged_processes(
-        conn,
-        rules,
-        &ProcessFlagQuery {
-            flagged_only: true,
-            limit: 10,
-            ..Default::default()
-        },
-    )?;
-    let processes_total = list_flagged_processes(
-        conn,
-        rules,
-        &ProcessFlagQuery {
-            limit: 0,
-            ..Default::default()
-        },
-    )?
-    .total;
+    // Every process's flags, a chunk at a time, from one snapshot: the flagged ones' count and
+    // per-rule counts, the latest ten of them, and how many processes there are (SQL).
+    let (flagged, processes_total) =
+        conn.build_transaction()
+            .read_only()
+            .repeatable_read()
+            .run(|conn| {
+                let flagged_only = ProcessWalk {
+                    flagged_only: true,
+                    ..Default::default()
+                };
+                let flagged = summarise_flagged_processes(conn, rules, &flagged_only, 10)?;
+                let all = page_of_flagged_processes(conn, rules, &ProcessWalk::default(), 0, 0)?;
+                diesel::QueryResult::Ok((flagged, all.total))
+            })?;
     let buyers = super::party_links(conn, flagged.processes.iter().filter_map(|p| p.buyer_id))?;
     let departments = super::party_links(conn, rows.iter().map(|r| r.department_id))?;
     Ok(Loaded {

@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use citytrace_schema::derived::carbon::{supplier_embodied_carbon, DeliveredCarbon};
 use citytrace_schema::derived::spending::{
-    list_flagged_processes, payments_of, process_red_flags, Payment, PaymentSource,
-    ProcessFlagQuery, ProcessScope, RedFlagRules,
+    page_of_flagged_processes, payments_of, process_red_flags, Payment, PaymentSource,
+    ProcessScope, ProcessWalk, RedFlagRules,
 };
 use citytrace_schema::models::{EmissionReport, Party};
 use citytrace_schema::schema::{
@@ -128,15 +128,11 @@ fn load(conn: &mut PgConnection, rules: &RedFlagRules, code: String) -> Result<L
     // one by one (each with its own buyer's awards).
     let mut buyer_flags: HashMap<String, Vec<&'static str>> = HashMap::new();
     if !bought.is_empty() {
-        let page = list_flagged_processes(
-            conn,
-            rules,
-            &ProcessFlagQuery {
-                buyer_id: Some(party.id),
-                limit: usize::MAX,
-                ..Default::default()
-            },
-        )?;
+        let walk = ProcessWalk {
+            buyer_id: Some(party.id),
+            ..Default::default()
+        };
+        let page = page_of_flagged_processes(conn, rules, &walk, 0, SHOWN)?;
         for p in page.processes {
             buyer_flags.insert(p.ocid, p.flags.iter().map(|r| r.id()).collect());
         }

@@ -33,8 +33,8 @@ pub use rules::{
     TenderPeriodRules,
 };
 pub use walk::{
-    page_of_flagged_processes, walk_flagged_processes, ProcessWalk, ProcessWalkPage,
-    PROCESSES_PER_CHUNK,
+    page_of_flagged_processes, summarise_flagged_processes, walk_flagged_processes, ProcessWalk,
+    ProcessWalkPage, PROCESSES_PER_CHUNK,
 };
 pub use within::evaluate_within;
 

@@ -17,7 +17,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Integer, Nullable, Numeric, Text, Timestamptz};
 
 use super::facts::{load_process_facts, AwardRecord};
-use super::{across_groups, assemble, ProcessFlagSummary, RedFlagRule, RedFlagRules};
+use super::{
+    across_groups, assemble, ProcessFlagPage, ProcessFlagSummary, RedFlagRule, RedFlagRules,
+};
 use crate::derived::spending::money::Money;
 use crate::derived::spending::payments::ProcessScope;
 
@@ -266,4 +268,36 @@ fn count_processes(conn: &mut PgConnection, walk: &ProcessWalk) -> QueryResult<u
     }
     let n: i64 = query.get_result(conn)?;
     Ok(usize::try_from(n).unwrap_or_default())
+}
+
+/// Every process `walk` selects, a chunk at a time: how many match, how many raise each rule,
+/// and the first `limit` in listing order — the page and counts of
+/// [`list_flagged_processes`](super::list_flagged_processes) in bounded memory. Run it in a
+/// REPEATABLE READ transaction for one snapshot.
+pub fn summarise_flagged_processes(
+    conn: &mut PgConnection,
+    rules: &RedFlagRules,
+    walk: &ProcessWalk,
+    limit: usize,
+) -> QueryResult<ProcessFlagPage> {
+    let (mut total, mut processes) = (0, Vec::new());
+    let mut counts: Vec<(RedFlagRule, usize)> =
+        RedFlagRule::ALL.into_iter().map(|r| (r, 0)).collect();
+    walk_flagged_processes(conn, rules, walk, PROCESSES_PER_CHUNK, |_, rows| {
+        for row in rows {
+            for (rule, n) in counts.iter_mut() {
+                *n += usize::from(row.flags.contains(rule));
+            }
+            total += 1;
+            if processes.len() < limit {
+                processes.push(row);
+            }
+        }
+        QueryResult::Ok(true)
+    })?;
+    Ok(ProcessFlagPage {
+        total,
+        processes,
+        counts,
+    })
 }
