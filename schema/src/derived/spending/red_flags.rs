@@ -238,6 +238,19 @@ pub struct ProcessFlagSummary {
     pub flags: Vec<RedFlagRule>,
 }
 
+impl ProcessFlagSummary {
+    fn of(process: &ProcessFacts, flags: Vec<RedFlagRule>) -> Self {
+        Self {
+            ocid: process.ocid.clone(),
+            title: process.title.clone(),
+            buyer_id: process.buyer_id,
+            procurement_method: process.method.clone(),
+            last_release_date: process.last_release_date,
+            flags,
+        }
+    }
+}
+
 /// A page of the listing and how many processes match in all.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProcessFlagPage {
@@ -288,14 +301,7 @@ pub fn list_flagged_processes(
             None => !query.flagged_only || !flags.is_empty(),
         };
         if keep {
-            rows.push(ProcessFlagSummary {
-                ocid: process.ocid.clone(),
-                title: process.title.clone(),
-                buyer_id: process.buyer_id,
-                procurement_method: process.method.clone(),
-                last_release_date: process.last_release_date,
-                flags,
-            });
+            rows.push(ProcessFlagSummary::of(process, flags));
         }
     }
     rows.sort_by(|a, b| {

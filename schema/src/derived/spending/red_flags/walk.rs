@@ -165,15 +165,7 @@ fn evaluate_chunk(
             let touching = groups
                 .iter()
                 .filter(|g| g.awards.iter().any(|a| a.ocid == process.ocid));
-            let flags = assemble(process, touching, rules).rules();
-            ProcessFlagSummary {
-                ocid: process.ocid.clone(),
-                title: process.title.clone(),
-                buyer_id: process.buyer_id,
-                procurement_method: process.method.clone(),
-                last_release_date: process.last_release_date,
-                flags,
-            }
+            ProcessFlagSummary::of(process, assemble(process, touching, rules).rules())
         })
         .collect())
 }
