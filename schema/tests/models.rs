@@ -168,3 +168,54 @@ fn checkpoints_and_blocks_move_as_the_indexer_says() {
     assert_eq!(Block::prune_below(conn, 7, 11).unwrap(), 1);
     assert_eq!(Block::find(conn, 7, 10).unwrap(), None);
 }
+
+/// Equality lookups by lot code or product name take their B-tree, never the trigram index
+/// (pg_trgm's GIN class also answers `=`, and before a table's statistics are gathered — right
+/// after a first import — the planner chose it: a recheck of every code sharing a trigram).
+/// Substring matches on lower(column), as search and the list filters write them, can still
+/// use the trigram index.
+#[test]
+fn equality_takes_the_btree_and_substring_search_the_trigram_index() {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+        line: String,
+    }
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    // Rows, but no statistics yet.
+    for statement in [
+        "INSERT INTO products (code, name, unit) SELECT 'P' || g, 'Product ' || g, 'KGM' FROM generate_series(1, 3000) g",
+        "INSERT INTO lots (code, product_id) SELECT 'LOT-' || g, (SELECT min(id) FROM products) FROM generate_series(1, 3000) g",
+    ] {
+        diesel::sql_query(statement).execute(&mut conn).unwrap();
+    }
+    let plan = |conn: &mut diesel::PgConnection, sql: &str| -> String {
+        diesel::sql_query(format!("EXPLAIN {sql}"))
+            .load::<Line>(conn)
+            .unwrap()
+            .into_iter()
+            .map(|l| l.line)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let lots = plan(
+        &mut conn,
+        "SELECT id FROM lots WHERE code = ANY(ARRAY['LOT-1', 'LOT-2'])",
+    );
+    assert!(lots.contains("lots_code_key"), "{lots}");
+    let products = plan(
+        &mut conn,
+        "SELECT id FROM products WHERE name = ANY(ARRAY['Product 1', 'Product 2'])",
+    );
+    assert!(!products.contains("products_name_trgm"), "{products}");
+    diesel::sql_query("SET enable_seqscan = off")
+        .execute(&mut conn)
+        .unwrap();
+    let search = plan(
+        &mut conn,
+        "SELECT id FROM lots WHERE lower(code) ILIKE '%' || 'ot-12' || '%'",
+    );
+    assert!(search.contains("lots_code_trgm"), "{search}");
+}

@@ -24,7 +24,7 @@ pub static LOTS: ListDef = ListDef {
         C::new("registered_at", "Registered", "l.created_at").kind(Time).sortable(),
     ],
     filters: &[
-        F::new("q", "Lot or product contains", "(l.code ILIKE '%' || ? || '%' OR p.name ILIKE '%' || ? || '%')", Text),
+        F::new("q", "Lot or product contains", "(lower(l.code) ILIKE '%' || ? || '%' OR lower(p.name) ILIKE '%' || ? || '%')", Text),
         F::new("gtin", "GTIN", "p.gtin = ?", Text),
         F::new("origin_site", "Origin site code", "s.code = ?", Text),
         F::new("product", "Product code", "p.code = ?", Text),
@@ -124,7 +124,7 @@ pub static PRODUCTS: ListDef = ListDef {
         C::new("registered_at", "Registered", "p.created_at").kind(Time).sortable(),
     ],
     filters: &[
-        F::new("q", "Name or code contains", "(p.code ILIKE '%' || ? || '%' OR p.name ILIKE '%' || ? || '%')", Text),
+        F::new("q", "Name or code contains", "(p.code ILIKE '%' || ? || '%' OR lower(p.name) ILIKE '%' || ? || '%')", Text),
         F::new("material_class", "Material", "p.material_class = ?", Text),
     ],
     default_sort: ("registered_at", true),

@@ -33,7 +33,7 @@ pub static CONSIGNMENTS: ListDef = ListDef {
         C::new("trust", "Trust", "t.trust").kind(Trust).sortable(),
     ],
     filters: &[
-        F::new("q", "Consignment contains", "w.consignment_id ILIKE '%' || ? || '%'", Text),
+        F::new("q", "Consignment contains", "lower(w.consignment_id) ILIKE '%' || ? || '%'", Text),
         F::new("ewc", "EWC code starts with", "w.ewc_code LIKE replace(replace(?, ' ', ''), '*', '') || '%'", Text),
         F::new("hazardous", "Hazardous", "w.hazardous = (? = 'yes')", Choice(&[("yes", "hazardous"), ("no", "not hazardous")])),
         F::new("producer", "Producer", "w.producer = ?", Text),

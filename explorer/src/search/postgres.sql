@@ -7,7 +7,7 @@ SELECT kind, area, title, subtitle, href_prefix, key, score FROM (
           p.name || coalesce(' · GTIN ' || p.gtin, '') AS subtitle, '/lots/'::text AS href_prefix, l.code AS key,
           greatest(similarity(l.code, q.text), CASE WHEN l.code ILIKE q.text || '%' THEN 1.0 ELSE 0 END)::float8 AS score
      FROM q, lots l JOIN products p ON p.id = l.product_id
-    WHERE l.code ILIKE '%' || q.text || '%' OR l.code % q.text
+    WHERE lower(l.code) ILIKE '%' || q.text || '%' OR lower(l.code) % q.text
     ORDER BY score DESC, l.code LIMIT $2)
   UNION ALL
   (SELECT 'product', 'materials', p.name, coalesce('GTIN ' || p.gtin, p.code) || coalesce(' · ' || p.material_class, ''),
@@ -15,7 +15,7 @@ SELECT kind, area, title, subtitle, href_prefix, key, score FROM (
           greatest(similarity(p.name, q.text), ts_rank(to_tsvector('simple', p.name), q.ts),
                    CASE WHEN p.gtin = q.text OR p.code = q.text THEN 1.0 ELSE 0 END)::float8
      FROM q, products p
-    WHERE to_tsvector('simple', p.name) @@ q.ts OR p.name % q.text OR p.name ILIKE '%' || q.text || '%'
+    WHERE to_tsvector('simple', p.name) @@ q.ts OR lower(p.name) % q.text OR lower(p.name) ILIKE '%' || q.text || '%'
        OR p.gtin = q.text OR p.code = q.text
     ORDER BY 7 DESC, p.name LIMIT $2)
   UNION ALL
@@ -51,7 +51,7 @@ SELECT kind, area, title, subtitle, href_prefix, key, score FROM (
           '/waste/consignments/', w.consignment_id,
           greatest(similarity(w.consignment_id, q.text), CASE WHEN w.consignment_id ILIKE q.text || '%' THEN 1.0 ELSE 0 END)::float8
      FROM q, waste_transfers w
-    WHERE w.consignment_id ILIKE '%' || q.text || '%' OR w.consignment_id % q.text
+    WHERE lower(w.consignment_id) ILIKE '%' || q.text || '%' OR lower(w.consignment_id) % q.text
     ORDER BY 7 DESC, w.consignment_id LIMIT $2)
   UNION ALL
   (SELECT 'transaction', 'ledger', t.payee_name || ' · ' || (t.amount_minor / 100)::text || ' ' || t.currency,
