@@ -17,7 +17,7 @@ mod view;
 
 pub use export::{csv_cell, csv_line, export};
 pub use query::{ListParams, ListQuery, PageOfRows, COUNT_CAP};
-pub use stream::{csv_records, stream_download, ChunkSink, Download, JsonArrayWriter};
+pub use stream::{stream_download, ChunkSink, Download, RowChunks};
 pub use view::{ListPage, ListView};
 
 /// How a column's value is shown (JSON and CSV carry the raw value).

@@ -116,16 +116,76 @@ where
         .streaming(body))
 }
 
+/// The rows of a list computed in Rust written to a download a chunk at a time: as CSV (the
+/// header first, every cell made formula-safe) or as one JSON array — the same bytes as writing
+/// the whole list at once.
+pub struct RowChunks<T> {
+    /// The CSV cells of a row (as text; made formula-safe here), or `None` for JSON.
+    csv: Option<fn(&T) -> Vec<String>>,
+    json: JsonArrayWriter,
+}
+
+impl<T: serde::Serialize> RowChunks<T> {
+    /// Start a download in `format` (`csv`, else JSON): the CSV header is sent, and the
+    /// download is ready. `None` when the client went away.
+    pub fn start(
+        format: &str,
+        header: &[&str],
+        cells: fn(&T) -> Vec<String>,
+        sink: &mut ChunkSink,
+    ) -> Result<Option<Self>, AppError> {
+        let csv = (format == "csv").then_some(cells);
+        if csv.is_some() && !sink.send(csv_records([header])?) {
+            return Ok(None);
+        }
+        sink.ready();
+        Ok(Some(Self {
+            csv,
+            json: JsonArrayWriter::default(),
+        }))
+    }
+
+    /// Send `rows` (nothing when there are none); false when the client went away.
+    pub fn send(&mut self, sink: &mut ChunkSink, rows: &[T]) -> Result<bool, AppError> {
+        if rows.is_empty() {
+            return Ok(true);
+        }
+        let chunk = match self.csv {
+            Some(cells) => csv_records(rows.iter().map(|r| {
+                cells(r)
+                    .iter()
+                    .map(|c| super::csv_cell(c).into_owned())
+                    .collect::<Vec<_>>()
+            }))?,
+            None => {
+                let mut chunk = String::new();
+                for r in rows {
+                    self.json.element(&mut chunk, r)?;
+                }
+                chunk
+            }
+        };
+        Ok(sink.send(chunk))
+    }
+
+    /// End the download (a JSON array's closing bracket).
+    pub fn finish(self, sink: &mut ChunkSink) {
+        if self.csv.is_none() {
+            sink.send(self.json.end());
+        }
+    }
+}
+
 /// The text of a JSON array written an element at a time: `[`, the elements separated by
 /// `,`, `]` — the same bytes as serialising the whole array at once.
 #[derive(Default)]
-pub struct JsonArrayWriter {
+struct JsonArrayWriter {
     started: bool,
 }
 
 impl JsonArrayWriter {
     /// `element` serialised, with the opening bracket or the separator before it.
-    pub fn element<T: serde::Serialize>(
+    fn element<T: serde::Serialize>(
         &mut self,
         out: &mut String,
         element: &T,
@@ -140,7 +200,7 @@ impl JsonArrayWriter {
     }
 
     /// The closing bracket (with the opening one when there were no elements).
-    pub fn end(self) -> &'static str {
+    fn end(self) -> &'static str {
         if self.started {
             "]"
         } else {
@@ -150,7 +210,7 @@ impl JsonArrayWriter {
 }
 
 /// CSV records (already formula-safe cells) as text, as `csv::Writer` writes them.
-pub fn csv_records<R, C>(records: impl IntoIterator<Item = R>) -> Result<String, AppError>
+fn csv_records<R, C>(records: impl IntoIterator<Item = R>) -> Result<String, AppError>
 where
     R: IntoIterator<Item = C>,
     C: AsRef<[u8]>,

@@ -15,7 +15,7 @@ use citytrace_schema::derived::cold_chain::{
 use super::shipment::reason_text;
 use crate::error::AppError;
 use crate::fmt;
-use crate::listing::{csv_records, stream_download, Download, JsonArrayWriter};
+use crate::listing::{stream_download, Download, RowChunks};
 use crate::routes::evidence::{duration, minutes, SourceRow, Trust, TrustOfBatches};
 
 /// Shipments per page of the breach list.
@@ -146,14 +146,14 @@ const CSV_HEADER: [&str; 9] = [
     "source_line",
 ];
 
-/// A row's CSV cells, made formula-safe.
+/// A row's CSV cells.
 fn csv_cells(r: &BreachRow) -> Vec<String> {
     let (batch, line) = r
         .source
         .as_ref()
         .map(|s| (s.batch_id.to_string(), s.line.to_string()))
         .unwrap_or_default();
-    [
+    vec![
         r.shipment_code.clone(),
         r.products.join("; "),
         r.devices.join("; "),
@@ -164,9 +164,6 @@ fn csv_cells(r: &BreachRow) -> Vec<String> {
         batch,
         line,
     ]
-    .iter()
-    .map(|c| crate::listing::csv_cell(c).into_owned())
-    .collect()
 }
 
 /// Every shipment in breach as CSV or JSON (`format`), in code order, streamed: walked
@@ -183,34 +180,21 @@ pub async fn export(
             .read_only()
             .repeatable_read()
             .run(|conn| {
-                let csv = format == "csv";
-                let mut json = JsonArrayWriter::default();
-                if csv && !sink.send(csv_records([CSV_HEADER])?) {
+                let Some(mut out) = RowChunks::start(&format, &CSV_HEADER, csv_cells, sink)? else {
                     return Ok(());
-                }
-                sink.ready();
+                };
                 let mut after: Option<String> = None;
                 loop {
                     let rows = page(conn, &settings, after.as_deref(), EXPORT_CHUNK)?;
-                    let mut chunk = if csv {
-                        csv_records(rows.rows.iter().map(csv_cells))?
-                    } else {
-                        let mut chunk = String::new();
-                        for r in &rows.rows {
-                            json.element(&mut chunk, r)?;
-                        }
-                        chunk
-                    };
-                    if rows.next_after.is_none() && !csv {
-                        chunk.push_str(std::mem::take(&mut json).end());
-                    }
-                    if !chunk.is_empty() && !sink.send(chunk) {
-                        // The client went away.
-                        return Ok(());
+                    if !out.send(sink, &rows.rows)? {
+                        return Ok(()); // the client went away
                     }
                     match rows.next_after {
                         Some(next) => after = Some(next),
-                        None => return Ok(()),
+                        None => {
+                            out.finish(sink);
+                            return Ok(());
+                        }
                     }
                 }
             })

@@ -22,9 +22,7 @@ use citytrace_schema::models::Party;
 use super::PartyLink;
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
-use crate::listing::{
-    csv_cell, csv_records, query::encode, stream_download, Download, JsonArrayWriter,
-};
+use crate::listing::{query::encode, stream_download, Download, RowChunks};
 use crate::AppState;
 
 const PER_PAGE: usize = 50;
@@ -269,12 +267,10 @@ async fn export(state: &AppState, f: Filters) -> Result<HttpResponse, AppError> 
                 .repeatable_read()
                 .run(|conn| {
                     let walk = walk_of(conn, &f)?;
-                    let csv = f.format == "csv";
-                    let mut json = JsonArrayWriter::default();
-                    if csv && !sink.send(csv_records([CSV_HEADER])?) {
+                    let Some(mut out) = RowChunks::start(&f.format, &CSV_HEADER, csv_cells, sink)?
+                    else {
                         return Ok(());
-                    }
-                    sink.ready();
+                    };
                     let mut more = true;
                     if let Some(walk) = walk {
                         walk_flagged_processes(
@@ -283,23 +279,13 @@ async fn export(state: &AppState, f: Filters) -> Result<HttpResponse, AppError> 
                             &walk,
                             PROCESSES_PER_CHUNK,
                             |conn, processes| {
-                                let rows = rows_of(conn, processes)?;
-                                let chunk = if csv {
-                                    csv_records(rows.iter().map(csv_cells))?
-                                } else {
-                                    let mut chunk = String::new();
-                                    for r in &rows {
-                                        json.element(&mut chunk, r)?;
-                                    }
-                                    chunk
-                                };
-                                more = chunk.is_empty() || sink.send(chunk);
+                                more = out.send(sink, &rows_of(conn, processes)?)?;
                                 Ok::<bool, AppError>(more)
                             },
                         )?;
                     }
-                    if more && !csv {
-                        sink.send(json.end());
+                    if more {
+                        out.finish(sink);
                     }
                     Ok(())
                 })
@@ -308,9 +294,9 @@ async fn export(state: &AppState, f: Filters) -> Result<HttpResponse, AppError> 
     .await
 }
 
-/// A row's CSV cells, made formula-safe.
+/// A row's CSV cells.
 fn csv_cells(r: &ProcessRow) -> Vec<String> {
-    [
+    vec![
         r.ocid.clone(),
         r.title.clone().unwrap_or_default(),
         r.buyer.clone().unwrap_or_default(),
@@ -319,9 +305,6 @@ fn csv_cells(r: &ProcessRow) -> Vec<String> {
         r.last_release_date.to_rfc3339(),
         r.flags.join(" "),
     ]
-    .iter()
-    .map(|c| csv_cell(c).into_owned())
-    .collect()
 }
 
 pub async fn page(
