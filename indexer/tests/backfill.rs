@@ -8,12 +8,13 @@ use std::sync::atomic::Ordering;
 use bigdecimal::BigDecimal;
 use citytrace_indexer::evm::EvmSource;
 use citytrace_indexer::source::{ChainSource, LogFilter};
+use citytrace_indexer::verify::indexed::{stored_rows, LogKey};
 use citytrace_schema::diesel::dsl::sum;
 use citytrace_schema::diesel::prelude::*;
 use citytrace_schema::models::{CarbonRetirement, Reorg, TreasuryAllocation, TreasuryPayment};
 use citytrace_schema::schema::{
-    carbon_retirements, ledger_events, supply_events, token_transfers, treasury_allocations,
-    treasury_payments,
+    blocks, carbon_retirements, ledger_events, supply_events, token_transfers,
+    treasury_allocations, treasury_payments,
 };
 use citytrace_schema::testing::TestDatabase;
 use support::{follower, generate, recipient, Activity};
@@ -231,6 +232,31 @@ async fn a_backfill_of_ten_thousand_events_over_a_thousand_blocks_is_exact() {
         serde_json::json!({"account": citytrace_schema::hex0x(&ledger.signer.address()), "allowed": true})
     );
     assert_eq!(Reorg::of_chain(conn, 31337).unwrap().len(), 0);
+
+    // `verify log` finds a stored row by its log's key while its block is stored, and after
+    // the block has left the reorg window (blocks pruned) too.
+    let (block_hash, log_index): (Vec<u8>, i32) = token_transfers::table
+        .order((token_transfers::block_number, token_transfers::log_index))
+        .select((token_transfers::block_hash, token_transfers::log_index))
+        .first(conn)
+        .unwrap();
+    let key = LogKey {
+        chain_id: 31337,
+        block_hash: block_hash.try_into().unwrap(),
+        log_index: log_index as u64,
+    };
+    let rows = |conn: &mut PgConnection| {
+        stored_rows(conn, &key)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.table, r.columns))
+            .collect::<Vec<_>>()
+    };
+    let while_stored = rows(conn);
+    assert_eq!(while_stored.len(), 1);
+    assert_eq!(while_stored[0].0, "token_transfers");
+    diesel::delete(blocks::table).execute(conn).unwrap();
+    assert_eq!(rows(conn), while_stored, "found without its block");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,6 +12,8 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Binary, Integer, Nullable, Text};
 
+use citytrace_schema::schema::blocks;
+
 use super::{check_block, hex0x, Check, Ledger, Report};
 use crate::config::FinalityConfig;
 use crate::decoders::ContractDecoder;
@@ -102,25 +104,36 @@ struct Cell {
 
 /// Every row of the chain tables stored under `key`.
 pub fn stored_rows(conn: &mut PgConnection, key: &LogKey) -> QueryResult<Vec<StoredRow>> {
+    // The bulk tables' key begins with the block number. The block of that hash gives it while
+    // it is stored (blocks are kept for the reorg window only); for an older one the lookup
+    // scans the chain's part of the key, slower but as exact.
+    let number: Option<i64> = blocks::table
+        .filter(blocks::chain_id.eq(key.chain_id as i64))
+        .filter(blocks::hash.eq(key.block_hash.to_vec()))
+        .select(blocks::number)
+        .first(conn)
+        .optional()?;
+    let by_number = if number.is_some() {
+        "AND t.block_number = $4"
+    } else {
+        ""
+    };
     let mut rows = Vec::new();
     for (table, doc, join) in TABLES {
-        // The bulk tables' key begins with the block number: the stored block of that hash
-        // gives it (every indexed row's block is stored with it, in the same transaction).
-        let by_number = if ["ledger_events", "token_transfers"].contains(table) {
-            "AND t.block_number IN (SELECT b.number FROM blocks b WHERE b.chain_id = $1 AND b.hash = $2)"
-        } else {
-            ""
-        };
-        let cells: Vec<Cell> = diesel::sql_query(format!(
+        let mut query = diesel::sql_query(format!(
             "SELECT r.n, j.key, j.value FROM \
              (SELECT row_number() OVER () AS n, {doc} AS doc FROM {table} t {join} \
               WHERE t.chain_id = $1 AND t.block_hash = $2 AND t.log_index = $3 {by_number}) r, \
              jsonb_each_text(r.doc) j ORDER BY r.n"
         ))
+        .into_boxed::<diesel::pg::Pg>()
         .bind::<BigInt, _>(key.chain_id as i64)
         .bind::<Binary, _>(key.block_hash.to_vec())
-        .bind::<Integer, _>(key.log_index as i32)
-        .load(conn)?;
+        .bind::<Integer, _>(key.log_index as i32);
+        if let Some(number) = number {
+            query = query.bind::<BigInt, _>(number);
+        }
+        let cells: Vec<Cell> = query.load(conn)?;
         let mut by_row: BTreeMap<i64, BTreeMap<String, Option<String>>> = BTreeMap::new();
         for cell in cells {
             by_row
