@@ -14,11 +14,13 @@
 //! and prints rows/s of each, their ratio, and the explorer's peak resident memory (VmHWM)
 //! during the export — at two sizes, to show whether memory stays flat as the list grows.
 
-use std::net::TcpStream;
+mod common;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use citytrace_schema::testing::TestDatabase;
+use common::{free_port, start_explorer, status_kb};
 
 /// The `lots` list's query (explorer/src/lists/materials.rs), in its default order.
 const LIST_SQL: &str =
@@ -27,16 +29,6 @@ const LIST_SQL: &str =
     LEFT JOIN sites s ON s.id = l.origin_site_id \
     LEFT JOIN parties sp ON sp.id = l.supplier_id \
     ORDER BY l.created_at DESC, l.id DESC";
-
-fn status_kb(pid: u32, field: &str) -> Option<u64> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    text.lines()
-        .find(|l| l.starts_with(field))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
 
 fn psql(db: &TestDatabase, sql: &str) {
     let status = Command::new("psql")
@@ -65,35 +57,6 @@ fn fill(db: &TestDatabase, rows: usize) {
              ANALYZE lots;"
         ),
     );
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_explorer(db: &TestDatabase, port: u16, uploads: &std::path::Path) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_citytrace"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .arg("--upload-dir")
-        .arg(uploads)
-        .env("DATABASE_URL", db.url())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let began = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            began.elapsed() < Duration::from_secs(60),
-            "the explorer did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    child
 }
 
 /// Fetch the export, count its lines; (seconds, data rows, peak RSS of the server in MB).

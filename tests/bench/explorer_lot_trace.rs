@@ -18,13 +18,16 @@
 //! and prints both, their ratio, and the page's latency percentiles. It asserts only that every
 //! answer was 200 and that pgbench succeeded.
 
+mod common;
+
 use std::fmt::Write as _;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use citytrace_schema::testing::TestDatabase;
+use common::{free_port, start_explorer};
 
 const CONNECTIONS: usize = 64;
 /// pgbench accepts at most 128 scripts.
@@ -167,35 +170,6 @@ fn script(p: &LotParams) -> String {
     s += &statement(LOT_EVENTS);
     s += &statement(&SITES_ANY.replace("ARRAY", &array(&p.event_sites)));
     s
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_explorer(db: &TestDatabase, port: u16, uploads: &std::path::Path) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_citytrace"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .arg("--upload-dir")
-        .arg(uploads)
-        .env("DATABASE_URL", db.url())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let began = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            began.elapsed() < Duration::from_secs(60),
-            "the explorer did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    child
 }
 
 /// A path segment: everything but unreserved characters percent-encoded.

@@ -14,21 +14,14 @@
 //! and prints rows/s of each, their ratio, and the importer's peak resident memory (VmHWM) —
 //! at two sizes, to show whether memory stays flat as the file grows.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use citytrace_schema::testing::TestDatabase;
-
-fn status_kb(pid: u32, field: &str) -> Option<u64> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    text.lines()
-        .find(|l| l.starts_with(field))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
+use common::status_kb;
 
 /// Run the importer; (seconds, peak RSS in MB).
 fn citytrace_import(

@@ -14,6 +14,8 @@
 //! It prints events/s of each, their ratio, and the indexer's resident memory (VmRSS) sampled
 //! as the backfill progresses, with its peak (VmHWM). Results go in docs/benchmarks.md.
 
+mod common;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -24,6 +26,7 @@ use citytrace_schema::diesel::prelude::*;
 use citytrace_schema::models::Checkpoint;
 use citytrace_schema::schema::{ledger_events, token_transfers};
 use citytrace_schema::testing::TestDatabase;
+use common::status_kb;
 
 const PER_TX: usize = 100;
 const RANGE: u64 = 500;
@@ -35,16 +38,6 @@ fn main() {
         .unwrap_or(100_000);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(bench(events));
-}
-
-fn status_kb(pid: u32, field: &str) -> Option<u64> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    text.lines()
-        .find(|l| l.starts_with(field))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
 }
 
 async fn bench(events: usize) {
