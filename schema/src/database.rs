@@ -134,20 +134,15 @@ pub fn open_pool(url: &str, size: u32) -> Result<PgPool, DbError> {
 
 /// A URL with any password replaced by `***`, for messages and logs.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            match userinfo.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &url[..scheme_end + 3],
-                    &userinfo[..colon],
-                    &url[at..]
-                ),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
     }
 }
 
@@ -168,6 +163,10 @@ mod tests {
         assert_eq!(
             redact("postgres:///citytrace?host=/tmp"),
             "postgres:///citytrace?host=/tmp"
+        );
+        assert_eq!(
+            redact("postgres://usér:pässwörd@hôst/db"),
+            "postgres://usér:***@hôst/db"
         );
     }
 

@@ -124,7 +124,7 @@ impl LocalCluster {
             return inside;
         }
         let digest = Sha256::digest(data_dir.as_os_str().as_encoded_bytes());
-        let base = PathBuf::from(format!("/var/tmp/citytrace-{}", &hex::encode(digest)[..16]));
+        let base = PathBuf::from(format!("/var/tmp/citytrace-{}", hex::encode(&digest[..8])));
         (base.join("postgres"), base.join("run"))
     }
 

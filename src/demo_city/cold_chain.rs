@@ -159,7 +159,8 @@ pub fn shipment(plan: &Plan, world: &World, seed: u64, flow: Flow, s: usize) -> 
             Flow::Pharma => rng.range(10, 60) * 100,
             Flow::Food => rng.range(200, 1_800),
         };
-        let short = &product.gtin_cell()[8..13];
+        let gtin = product.gtin_cell();
+        let short = gtin.get(8..13).unwrap_or_default();
         lines.push(ColdLine {
             lot: product.lot_link(&format!("L{short}26{:05}", s / lot_every + 1)),
             product,

@@ -137,7 +137,7 @@ pub fn write(
     )?;
     for l in &lots {
         out.row(&[
-            &format!("ESR-CRUSH-{}", &l.lot[8..]),
+            &format!("ESR-CRUSH-{}", l.lot.get(8..).unwrap_or_default()),
             "1",
             &l.lot,
             &RECYCLED.gtin_cell(),
@@ -173,7 +173,10 @@ pub fn write(
                 shipped: l.shipped,
                 received: Some(l.ready - Duration::minutes(70)),
                 carrier: ESR.code,
-                purchase_order: format!("MRM-PO-{}", &yymmdd(l.shipped)[..4]),
+                purchase_order: format!(
+                    "MRM-PO-{}",
+                    yymmdd(l.shipped).get(..4).unwrap_or_default()
+                ),
                 contract_ocid: String::new(),
                 certificates: "DoP-ESR-RCA-2026".into(),
             },

@@ -291,7 +291,7 @@ fn write_plant_lot(
             shipped,
             received,
             carrier: carrier.code,
-            purchase_order: format!("MRM-PO-{}", &yymmdd(shipped)[..4]),
+            purchase_order: format!("MRM-PO-{}", yymmdd(shipped).get(..4).unwrap_or_default()),
             contract_ocid: String::new(),
             certificates: lot.certificates,
         },
@@ -302,5 +302,8 @@ fn write_plant_lot(
 /// `PO-2026-0001-04` for contract 0001 in April.
 pub fn purchase_order(ocid: &str, at: DateTime<Utc>) -> String {
     let number = ocid.rsplit('-').next().unwrap_or("0000");
-    format!("PO-2026-{number}-{}", &yymmdd(at)[2..4])
+    format!(
+        "PO-2026-{number}-{}",
+        yymmdd(at).get(2..4).unwrap_or_default()
+    )
 }

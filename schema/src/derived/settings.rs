@@ -104,8 +104,10 @@ impl MethodSettings {
 fn locate(text: &str, span: Range<usize>) -> (Option<usize>, String) {
     let start = span.start.min(text.len());
     let end = span.end.clamp(start, text.len());
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_no = text[..line_start].matches('\n').count() + 1;
+    // Spans fall on character boundaries; a span that did not would read as empty text.
+    let part = |from: usize, to: usize| text.get(from..to).unwrap_or("");
+    let line_start = part(0, start).rfind('\n').map_or(0, |i| i + 1);
+    let line_no = part(0, line_start).matches('\n').count() + 1;
     let header = |l: &str| {
         let l = l.trim();
         l.starts_with('[').then(|| {
@@ -117,7 +119,7 @@ fn locate(text: &str, span: Range<usize>) -> (Option<usize>, String) {
                 .to_string()
         })
     };
-    let line = text[line_start..].lines().next().unwrap_or("");
+    let line = part(line_start, text.len()).lines().next().unwrap_or("");
     if let Some(table) = header(line) {
         return (Some(line_no), table);
     }
@@ -125,19 +127,19 @@ fn locate(text: &str, span: Range<usize>) -> (Option<usize>, String) {
         let k = k.rsplit(',').next().unwrap_or(k);
         k.trim().trim_matches('"').to_string()
     };
-    let mut path: Vec<String> = text[..line_start]
+    let mut path: Vec<String> = part(0, line_start)
         .lines()
         .rev()
         .find_map(header)
         .into_iter()
         .collect();
     path.extend(
-        text[line_start..start]
+        part(line_start, start)
             .split('{')
             .filter_map(|part| part.rsplit_once('=').map(|(k, _)| bare(k))),
     );
-    if text[end..].trim_start().starts_with('=') {
-        path.push(bare(&text[start..end]));
+    if part(end, text.len()).trim_start().starts_with('=') {
+        path.push(bare(part(start, end)));
     }
     let key = if path.is_empty() {
         "methods".to_string()

@@ -261,10 +261,10 @@ pub fn local_date(at: DateTime<Utc>, offset: &str) -> NaiveDate {
 }
 
 fn parse_offset(text: &str) -> Option<FixedOffset> {
-    let (sign, rest) = match text.as_bytes().first()? {
-        b'+' => (1, &text[1..]),
-        b'-' => (-1, &text[1..]),
-        _ => return None,
+    let (sign, rest) = if let Some(rest) = text.strip_prefix('+') {
+        (1, rest)
+    } else {
+        (-1, text.strip_prefix('-')?)
     };
     let (hours, minutes) = rest.split_once(':')?;
     let seconds = hours.parse::<i32>().ok()? * 3600 + minutes.parse::<i32>().ok()? * 60;
