@@ -120,7 +120,7 @@ fn locate(text: &str, span: Range<usize>) -> (Option<usize>, String) {
         })
     };
     let line = part(line_start, text.len()).lines().next().unwrap_or("");
-    if let Some(table) = header(line) {
+    if let Some(table) = header(line).filter(|t| !t.is_empty()) {
         return (Some(line_no), table);
     }
     let bare = |k: &str| {
@@ -141,6 +141,8 @@ fn locate(text: &str, span: Range<usize>) -> (Option<usize>, String) {
     if part(end, text.len()).trim_start().starts_with('=') {
         path.push(bare(part(start, end)));
     }
+    // A syntax error can span nothing (`= 1`): an empty part names no key.
+    path.retain(|part| !part.is_empty());
     let key = if path.is_empty() {
         "methods".to_string()
     } else {
@@ -148,6 +150,9 @@ fn locate(text: &str, span: Range<usize>) -> (Option<usize>, String) {
     };
     (Some(line_no), key)
 }
+
+#[cfg(test)]
+mod fuzz;
 
 #[cfg(test)]
 mod tests {
