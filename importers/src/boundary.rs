@@ -84,3 +84,48 @@ fn roll_back_open_transactions(conn: &mut PgConnection) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::sql_types::Bool;
+    use diesel::{Connection, QueryableByName, RunQueryDsl};
+
+    use citytrace_schema::testing::TestDatabase;
+
+    use super::*;
+
+    #[derive(QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = Bool)]
+        exists: bool,
+    }
+
+    #[test]
+    fn a_panic_inside_a_transaction_is_an_internal_error_and_is_rolled_back() {
+        let db = TestDatabase::new();
+        let conn = &mut db.conn();
+        let result: Result<(), ImportError> = guard(conn, |conn| {
+            conn.transaction::<(), ImportError, _>(|conn| {
+                diesel::sql_query("CREATE TABLE written_before_the_panic (x int)").execute(conn)?;
+                panic!("a bug");
+            })
+        });
+        match result {
+            Err(ImportError::Internal {
+                line: None,
+                message,
+            }) => assert_eq!(message, "a bug"),
+            other => panic!("{other:?}"),
+        }
+        let depth = AnsiTransactionManager::transaction_manager_status_mut(conn)
+            .transaction_depth()
+            .unwrap();
+        assert_eq!(depth, None, "no transaction is left open");
+        let table: Exists = diesel::sql_query(
+            "SELECT to_regclass('written_before_the_panic') IS NOT NULL AS exists",
+        )
+        .get_result(conn)
+        .unwrap();
+        assert!(!table.exists, "the transaction was rolled back");
+    }
+}

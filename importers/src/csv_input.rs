@@ -56,6 +56,9 @@ pub struct CsvFile<R: Read> {
 
 const SNIFF_BYTES: usize = 64 * 1024;
 
+/// The last line a row may be on: rows are stored with their line as a 32-bit integer.
+pub const MAX_LINE: u64 = i32::MAX as u64;
+
 impl<R: Read> CsvFile<R> {
     /// Check the encoding and header of `input` against `columns`.
     pub fn open(
@@ -180,6 +183,14 @@ impl<R: Read> CsvFile<R> {
         let line = record.position().map_or(0, |p| {
             p.line() + self.reader.get_mut().blank_lines_at(p.byte())
         });
+        if line > MAX_LINE {
+            return Err(RowError::new(
+                line,
+                None,
+                None,
+                format!("the file has more than {MAX_LINE} lines: split it into smaller files"),
+            ));
+        }
         if record.len() != self.width {
             return Err(RowError::new(
                 line,

@@ -12,5 +12,17 @@ mod characters;
 mod connection;
 #[path = "integrity/examples.rs"]
 mod examples;
+#[path = "integrity/fuzz.rs"]
+mod fuzz;
+#[path = "integrity/fuzz_codes.rs"]
+mod fuzz_codes;
+#[path = "integrity/fuzz_csv.rs"]
+mod fuzz_csv;
+#[path = "integrity/fuzz_db.rs"]
+mod fuzz_db;
+#[path = "integrity/fuzz_rows.rs"]
+mod fuzz_rows;
+#[path = "integrity/fuzz_values.rs"]
+mod fuzz_values;
 #[path = "integrity/panics.rs"]
 mod panics;

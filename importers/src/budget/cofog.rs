@@ -169,6 +169,7 @@ mod tests {
             "0é",
             "é5",
             "0€",
+            "0\u{a0}",
         ] {
             assert!(
                 parse_cofog(bad)

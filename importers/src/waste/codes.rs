@@ -37,8 +37,8 @@ pub fn parse_ewc(text: &str) -> Result<EwcCode, String> {
         Some(rest) => (rest.trim_end(), true),
         None => (text, false),
     };
-    let code = if digits.len() == 8 && digits.as_bytes()[2] == b' ' && digits.as_bytes()[5] == b' '
-    {
+    let spaced = |i: usize| digits.as_bytes().get(i) == Some(&b' ');
+    let code = if digits.len() == 8 && spaced(2) && spaced(5) {
         digits.replace(' ', "")
     } else {
         digits.to_string()
