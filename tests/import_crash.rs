@@ -236,4 +236,26 @@ fn a_panicking_cell_in_the_second_chunk_commits_nothing_and_exits_1() {
         [0, 0, 0],
         "{stderr}"
     );
+
+    // The supplier repairs the cell and imports the file: it was not blocked by a half batch.
+    Sample::of(Format::Budget).write(&file, 25_000, None);
+    let out = citytrace(
+        Some(db.url()),
+        &[
+            "import",
+            "budget",
+            file.to_str().unwrap(),
+            "--party",
+            "FIN",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let outcome: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (&outcome["outcome"], &outcome["batch"]["rows"]),
+        (&serde_json::json!("imported"), &serde_json::json!(25_000))
+    );
 }
