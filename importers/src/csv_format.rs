@@ -12,14 +12,24 @@
 //!   every problem found in the whole file is reported;
 //! - `--skip-invalid`: the valid rows are written and the batch's root covers exactly them; the
 //!   problems are reported with the receipt;
-//! - `--dry-run`: everything runs, database checks included, then rolls back.
+//! - `--dry-run`: everything runs, database checks included, then rolls back;
+//! - a panic on either thread, or the database connection lost: the transaction rolls back and
+//!   the import ends with [`ImportError::Internal`] or [`ImportError::ConnectionLost`], naming
+//!   the line reached.
 //!
 //! Rows are read and checked on a second thread, one chunk ahead of the database, which also
 //! computes each valid row's Merkle leaf; the loading thread keeps the leaves of the rows it
 //! wrote. Memory holds at most three chunks, the first [`crate::error::MAX_REPORTED_ERRORS`] problems and the
-//! O(log n) Merkle stack, whatever the file size.
+//! O(log n) Merkle stack, whatever the file size. The reader ends with an explicit end marker
+//! (`reading.rs`) and the loading side commits only after receiving it and joining the reader
+//! thread: a reader that stopped early can never pass for the end of the file.
 
+mod reading;
+
+use std::cell::Cell;
 use std::io::Read;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::FixedOffset;
 use diesel::pg::PgConnection;
@@ -29,10 +39,12 @@ use diesel::result::{DatabaseErrorKind, Error as DbError};
 use citytrace_schema::models::{ImportBatch, NewImportBatch};
 use citytrace_schema::schema::import_batches;
 
+use crate::boundary::{connection_lost, panic_message};
 use crate::csv_input::{Column, CsvFile, CsvRow};
 use crate::error::{ImportError, RowError, RowErrors};
-use crate::merkle::{leaf_hash, RootBuilder};
+use crate::merkle::RootBuilder;
 use crate::{BatchSummary, ImportOptions, ImportOutcome, Progress};
+use reading::{read_chunks, Parsed};
 
 /// Valid rows checked against the database and written together.
 pub const CHUNK_ROWS: usize = 20_000;
@@ -95,6 +107,14 @@ enum Abort {
     Invalid(RowErrors),
     DryRun(Box<ImportOutcome>),
     Db(diesel::result::Error),
+    /// The reader's channel closed without its end marker: it stopped before the end of the
+    /// file (it panicked; joining it says how).
+    ReaderStopped,
+    /// A panic on either side, at this line when known.
+    Panic {
+        line: Option<u64>,
+        message: String,
+    },
 }
 
 impl From<diesel::result::Error> for Abort {
@@ -111,59 +131,10 @@ pub struct FileMeta<'a> {
     pub size: u64,
 }
 
-/// Rows read and checked on the reader thread, sent to the loading thread together.
-struct Parsed<F: CsvFormat> {
-    records: Vec<F::Record>,
-    /// Each record's Merkle leaf (computed while reading, off the database's critical path).
-    leaves: Vec<[u8; 32]>,
-    errors: Vec<RowError>,
-    /// Rows read so far in the whole file, and the byte position reached.
-    rows: u64,
-    bytes: u64,
-}
-
-/// Read and check the file on its own thread, sending chunks of at most [`CHUNK_ROWS`] rows
-/// (read, valid or not — so memory stays bounded when every row is wrong). Stops early when the
-/// loading side hangs up.
-fn read_chunks<F: CsvFormat, R: Read>(
-    mut file: CsvFile<R>,
-    context: RowContext,
-    chunks: std::sync::mpsc::SyncSender<Parsed<F>>,
-) {
-    let empty = || Parsed::<F> {
-        records: Vec::with_capacity(CHUNK_ROWS),
-        leaves: Vec::with_capacity(CHUNK_ROWS),
-        errors: Vec::new(),
-        rows: 0,
-        bytes: 0,
-    };
-    let (mut chunk, mut read, mut in_chunk) = (empty(), 0u64, 0usize);
-    while let Some(row) = file.next_row() {
-        read += 1;
-        in_chunk += 1;
-        match row {
-            Err(e) => chunk.errors.push(e),
-            Ok(row) => {
-                if let Some(record) = F::parse(&row, &context, &mut chunk.errors) {
-                    chunk.leaves.push(leaf_hash(&F::canonical(&record)));
-                    chunk.records.push(record);
-                }
-            }
-        }
-        if in_chunk >= CHUNK_ROWS {
-            (chunk.rows, chunk.bytes) = (read, file.position());
-            if chunks.send(std::mem::replace(&mut chunk, empty())).is_err() {
-                return;
-            }
-            in_chunk = 0;
-        }
-    }
-    (chunk.rows, chunk.bytes) = (read, file.position());
-    let _ = chunks.send(chunk);
-}
-
 /// Import a CSV file of format `F` (see the module docs). Reading and checking rows runs on a
-/// second thread, one chunk ahead of the database work.
+/// second thread, one chunk ahead of the database work. The transaction commits only when that
+/// thread has sent its end marker and has been joined without a panic; a panic on either side,
+/// or any error, rolls it back.
 pub fn import<F: CsvFormat, R: Read + Send>(
     conn: &mut PgConnection,
     input: R,
@@ -176,19 +147,44 @@ pub fn import<F: CsvFormat, R: Read + Send>(
         decimal_comma: file.delimiter == b';',
         default_offset: options.csv.default_offset,
     };
+    // The line the reader is at, and the first line of the chunk being written.
+    let (reading, loading) = (AtomicU64::new(1), Cell::new(None));
     let result = std::thread::scope(|scope| {
         // One chunk in the channel and one being read: memory holds at most three chunks.
         let (sender, chunks) = std::sync::mpsc::sync_channel::<Parsed<F>>(1);
-        scope.spawn(move || read_chunks::<F, R>(file, context, sender));
+        let reading = &reading;
+        let reader = scope.spawn(move || read_chunks::<F, R>(file, context, sender, reading));
         conn.transaction::<ImportOutcome, Abort, _>(|conn| {
-            load_all::<F>(conn, chunks, meta, options, progress)
+            let loaded = catch_unwind(AssertUnwindSafe(|| {
+                load_all::<F>(conn, chunks, meta, options, progress, &loading)
+            }));
+            // The channel is closed on both sides now: the reader has ended or is ending.
+            match (reader.join(), loaded) {
+                (Err(panic), _) => Err(Abort::Panic {
+                    line: Some(reading.load(Ordering::Relaxed)),
+                    message: panic_message(&*panic),
+                }),
+                (Ok(()), Err(panic)) => Err(Abort::Panic {
+                    line: loading.get(),
+                    message: panic_message(&*panic),
+                }),
+                (Ok(()), Ok(loaded)) => loaded,
+            }
         })
     });
     match result {
         Ok(outcome) => Ok(outcome),
         Err(Abort::DryRun(outcome)) => Ok(*outcome),
         Err(Abort::Invalid(errors)) => Err(ImportError::Invalid(errors)),
+        Err(Abort::Db(e)) if connection_lost(&e) => Err(ImportError::ConnectionLost {
+            line: loading.get(),
+        }),
         Err(Abort::Db(e)) => Err(e.into()),
+        Err(Abort::ReaderStopped) => Err(ImportError::Internal {
+            line: Some(reading.load(Ordering::Relaxed)),
+            message: "the reader stopped before the end of the file".into(),
+        }),
+        Err(Abort::Panic { line, message }) => Err(ImportError::Internal { line, message }),
     }
 }
 
@@ -199,6 +195,7 @@ fn load_all<F: CsvFormat>(
     meta: &FileMeta<'_>,
     options: &ImportOptions,
     progress: &dyn Fn(Progress),
+    loading: &Cell<Option<u64>>,
 ) -> Result<ImportOutcome, Abort> {
     let batch = ImportBatch::insert(
         conn,
@@ -216,8 +213,12 @@ fn load_all<F: CsvFormat>(
         submitter: options.submitter.clone(),
     };
     let (mut errors, mut root) = (RowErrors::default(), RootBuilder::new());
-    let (mut rows, mut written) = (0u64, 0usize);
+    let (mut rows, mut written, mut ended) = (0u64, 0usize, false);
     for chunk in chunks {
+        if chunk.first_line > 0 {
+            loading.set(Some(chunk.first_line));
+        }
+        ended = chunk.end;
         chunk.errors.into_iter().for_each(|e| errors.push(e));
         rows = chunk.rows;
         if !chunk.records.is_empty() {
@@ -236,6 +237,9 @@ fn load_all<F: CsvFormat>(
             size: meta.size,
             rows,
         });
+    }
+    if !ended {
+        return Err(Abort::ReaderStopped);
     }
     if rows == 0 && errors.is_empty() {
         errors.push(RowError::file(

@@ -1,8 +1,14 @@
-//! Reading CSV files as people really export them: UTF-8 with or without a BOM, CRLF or LF,
-//! quoted fields with newlines, `,` or `;` as delimiter (detected from the header line, or
-//! given). Other encodings are rejected with a message that says how to fix the file.
+//! Reading CSV files as people really export them: UTF-8 with or without a BOM, CRLF, LF or
+//! CR-only line endings (classic Mac OS, "CSV (Macintosh)" in Excel), quoted fields with
+//! newlines, `,` or `;` as delimiter (detected from the header line, or given). Other encodings
+//! are rejected with a message that says how to fix the file, and so is a cell with a NUL
+//! character (PostgreSQL stores none in text: the only character of UTF-8 it refuses).
+
+mod line_endings;
 
 use std::io::{Cursor, Read};
+
+use line_endings::LineEndings;
 
 use crate::error::{RowError, RowErrors};
 
@@ -40,7 +46,7 @@ impl CsvRow {
 }
 
 pub struct CsvFile<R: Read> {
-    reader: csv::Reader<std::io::Chain<Cursor<Vec<u8>>, R>>,
+    reader: csv::Reader<LineEndings<std::io::Chain<Cursor<Vec<u8>>, R>>>,
     /// For each format column, its index in the file's records.
     positions: Vec<Option<usize>>,
     columns: &'static [Column],
@@ -49,6 +55,9 @@ pub struct CsvFile<R: Read> {
 }
 
 const SNIFF_BYTES: usize = 64 * 1024;
+
+/// The last line a row may be on: rows are stored with their line as a 32-bit integer.
+pub const MAX_LINE: u64 = i32::MAX as u64;
 
 impl<R: Read> CsvFile<R> {
     /// Check the encoding and header of `input` against `columns`.
@@ -69,6 +78,7 @@ impl<R: Read> CsvFile<R> {
                 "the file is UTF-16; save it as UTF-8 (in Excel: Save As → CSV UTF-8) and import it again",
             )));
         }
+        let cr_only = line_endings::cr_only(&prefix);
         if prefix.iter().all(u8::is_ascii_whitespace) {
             let names: Vec<&str> = columns.iter().map(|c| c.name).collect();
             return Err(one(RowError::file(format!(
@@ -80,6 +90,7 @@ impl<R: Read> CsvFile<R> {
             Some(d) => d,
             None => detect_delimiter(&prefix),
         };
+        let input = LineEndings::new(Cursor::new(prefix).chain(input), cr_only);
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             // Split records on LF only (a CR before it is trimmed with the field): the csv
@@ -87,7 +98,7 @@ impl<R: Read> CsvFile<R> {
             .terminator(csv::Terminator::Any(b'\n'))
             .flexible(true)
             .has_headers(true)
-            .from_reader(Cursor::new(prefix).chain(input));
+            .from_reader(input);
         let header = reader
             .byte_headers()
             .map_err(|e| one(csv_error(&e, 1)))?
@@ -166,8 +177,20 @@ impl<R: Read> CsvFile<R> {
         }
     }
 
-    fn row(&self, record: &csv::ByteRecord) -> Result<CsvRow, RowError> {
-        let line = record.position().map_or(0, |p| p.line());
+    fn row(&mut self, record: &csv::ByteRecord) -> Result<CsvRow, RowError> {
+        // The csv reader's position is where it started reading the record: before any blank
+        // lines it skipped.
+        let line = record.position().map_or(0, |p| {
+            p.line() + self.reader.get_mut().blank_lines_at(p.byte())
+        });
+        if line > MAX_LINE {
+            return Err(RowError::new(
+                line,
+                None,
+                None,
+                format!("the file has more than {MAX_LINE} lines: split it into smaller files"),
+            ));
+        }
         if record.len() != self.width {
             return Err(RowError::new(
                 line,
@@ -186,6 +209,14 @@ impl<R: Read> CsvFile<R> {
                 None => None,
                 Some(raw) => match std::str::from_utf8(raw).map(str::trim) {
                     Ok("") => None,
+                    Ok(text) if text.contains('\0') => {
+                        return Err(RowError::new(
+                            line,
+                            Some(column.name),
+                            Some(text),
+                            "contains a NUL character (byte 0x00), which cannot be stored: remove it (it is often left by a broken export or a binary file)",
+                        ))
+                    }
                     Ok(text) => Some(text.to_string()),
                     Err(_) => return Err(not_utf8(line, Some(column.name))),
                 },
@@ -225,7 +256,7 @@ pub fn detect_delimiter(prefix: &[u8]) -> u8 {
     for &b in prefix {
         match b {
             b'"' => quoted = !quoted,
-            b'\n' if !quoted => break,
+            b'\n' | b'\r' if !quoted => break,
             b',' if !quoted => commas += 1,
             b';' if !quoted => semicolons += 1,
             _ => {}
@@ -358,8 +389,68 @@ mod tests {
     }
 
     #[test]
+    fn blank_lines_count_in_line_numbers() {
+        let lines = |input: &[u8]| -> Vec<u64> {
+            rows(input)
+                .unwrap()
+                .iter()
+                .map(|r| r.as_ref().unwrap().line)
+                .collect()
+        };
+        assert_eq!(lines(b"id,note\nA,x\n\nB,b\n"), [2, 4]);
+        assert_eq!(lines(b"id,note\n\n\nA,x\nB,\"y\n\nz\"\n\nC,c"), [4, 5, 9]);
+        assert_eq!(lines(b"id,note\r\n\r\nA,x\r\n\r\n\r\nB,b\r\n"), [3, 6]);
+    }
+
+    #[test]
+    fn cr_only_line_endings_are_read_as_lines() {
+        let rows = rows(b"id;note\rA;\"two\rlines\"\r\rB;b\r").unwrap();
+        let lines: Vec<(u64, Option<&str>, Option<&str>)> = rows
+            .iter()
+            .map(|r| {
+                let r = r.as_ref().unwrap();
+                (r.line, r.get(0), r.get(1))
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                (2, Some("A"), Some("two\nlines")),
+                (5, Some("B"), Some("b"))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_nul_character_is_an_error_naming_its_cell() {
+        let rows = rows(b"id,note\nA,ok\nB,x\0y\n\0,\n").unwrap();
+        assert!(rows[0].is_ok());
+        let errors: Vec<(u64, Option<&str>, Option<&str>)> = rows[1..]
+            .iter()
+            .map(|r| {
+                let e = r.as_ref().unwrap_err();
+                (e.line, e.column.as_deref(), e.value.as_deref())
+            })
+            .collect();
+        assert_eq!(
+            errors,
+            vec![(3, Some("note"), Some("x␀y")), (4, Some("id"), Some("␀"))]
+        );
+        assert!(rows[1]
+            .as_ref()
+            .unwrap_err()
+            .reason
+            .starts_with("contains a NUL character"));
+    }
+
+    #[test]
     fn delimiter_detection_ignores_quoted_separators() {
         assert_eq!(detect_delimiter(b"a;b;\"c,d,e\"\n1,2"), b';');
         assert_eq!(detect_delimiter(b"a,b,c\n"), b',');
+        assert_eq!(
+            detect_delimiter(b"a;b\r1,2,3,4\r"),
+            b';',
+            "the header line ends at a CR"
+        );
     }
 }

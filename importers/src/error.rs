@@ -1,5 +1,8 @@
 //! Import errors. Everything wrong with the input is a [`RowError`] (line, column, value,
-//! reason); an import with any of them writes nothing.
+//! reason); an import with any of them writes nothing. Two more ways an import can end without
+//! writing anything: a bug (a panic, caught at the importers' public boundary and reported as
+//! [`ImportError::Internal`]) and the database connection going away
+//! ([`ImportError::ConnectionLost`]).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -27,9 +30,9 @@ impl RowError {
     ) -> Self {
         Self {
             line,
-            column: column.map(str::to_string),
-            value: value.map(|v| truncate(v, 60)),
-            reason: reason.into(),
+            column: column.map(printable),
+            value: value.map(|v| printable(&truncate(v, 60))),
+            reason: printable(&reason.into()),
         }
     }
 
@@ -37,6 +40,12 @@ impl RowError {
     pub fn file(reason: impl Into<String>) -> Self {
         Self::new(1, None, None, reason)
     }
+}
+
+/// `text` with each NUL character shown as `␀` (U+2400): PostgreSQL stores no NUL in text or
+/// JSON, and problems are stored (upload previews) as well as shown.
+fn printable(text: &str) -> String {
+    text.replace('\0', "\u{2400}")
 }
 
 fn truncate(value: &str, max: usize) -> String {
@@ -132,6 +141,32 @@ pub enum ImportError {
     Invalid(RowErrors),
     #[error("database: {0}")]
     Db(#[from] diesel::result::Error),
+    /// A bug in citytrace: something panicked while importing. The transaction was rolled back.
+    #[error("internal error while reading {}: {message}; nothing was imported", at(.line))]
+    Internal {
+        /// The line being read or written when it happened, when known.
+        line: Option<u64>,
+        message: String,
+    },
+    /// The database connection went away (server restarted, session terminated, network)
+    /// before the batch was committed, so PostgreSQL rolled it back.
+    #[error("the database connection was lost{}; nothing was imported; run it again", lost_at(.line))]
+    ConnectionLost {
+        /// The first line of the rows being written when it happened, when known.
+        line: Option<u64>,
+    },
+}
+
+fn at(line: &Option<u64>) -> String {
+    match line {
+        Some(line) => format!("line {line}"),
+        None => "the file".into(),
+    }
+}
+
+fn lost_at(line: &Option<u64>) -> String {
+    line.map(|line| format!(" at line {line}"))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -160,6 +195,33 @@ mod tests {
     fn long_values_are_truncated() {
         let e = RowError::new(2, Some("product"), Some(&"x".repeat(100)), "too long");
         assert_eq!(e.value.unwrap().chars().count(), 61);
+    }
+
+    #[test]
+    fn nul_characters_are_shown_as_the_nul_symbol() {
+        let e = RowError::new(4, Some("na\0me"), Some("a\0b"), "has \0");
+        assert_eq!(
+            (e.column.as_deref(), e.value.as_deref(), e.reason.as_str()),
+            (Some("na␀me"), Some("a␀b"), "has ␀")
+        );
+    }
+
+    #[test]
+    fn internal_errors_and_lost_connections_say_nothing_was_imported() {
+        let internal = ImportError::Internal {
+            line: Some(24002),
+            message: "byte index 2 is not a char boundary".into(),
+        };
+        assert_eq!(internal.to_string(), "internal error while reading line 24002: byte index 2 is not a char boundary; nothing was imported");
+        let lost = ImportError::ConnectionLost { line: Some(20002) };
+        assert_eq!(
+            lost.to_string(),
+            "the database connection was lost at line 20002; nothing was imported; run it again"
+        );
+        assert_eq!(
+            ImportError::ConnectionLost { line: None }.to_string(),
+            "the database connection was lost; nothing was imported; run it again"
+        );
     }
 
     #[test]

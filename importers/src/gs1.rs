@@ -14,13 +14,19 @@ pub fn check_digit(data: &str) -> Option<u8> {
     Some(((10 - sum % 10) % 10) as u8)
 }
 
+/// The data digits and the check digit of `code` (None when it is empty or not ASCII there).
+fn data_and_check(code: &str) -> Option<(&str, u8)> {
+    let (data, check) = code.split_at_checked(code.len().checked_sub(1)?)?;
+    let check = check.bytes().next().filter(u8::is_ascii_digit)? - b'0';
+    Some((data, check))
+}
+
 /// Whether `code` is all digits, of one of `lengths`, with a valid last (check) digit.
 fn valid(code: &str, lengths: &[usize]) -> bool {
     if !lengths.contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_digit()) {
         return false;
     }
-    let (data, check) = code.split_at(code.len() - 1);
-    check_digit(data).is_some_and(|c| u32::from(c) == u32::from(check.as_bytes()[0] - b'0'))
+    data_and_check(code).is_some_and(|(data, check)| check_digit(data) == Some(check))
 }
 
 /// Why a GS1 code is invalid, or None when it is valid.
@@ -38,7 +44,7 @@ fn problem(code: &str, lengths: &[usize], name: &str) -> Option<String> {
     if valid(code, lengths) {
         return None;
     }
-    let (data, check) = code.split_at(code.len() - 1);
+    let (data, check) = data_and_check(code)?;
     Some(format!(
         "{name} check digit is {check}, expected {}",
         check_digit(data).map(|d| d.to_string()).unwrap_or_default()

@@ -3,8 +3,12 @@
 //!
 //! One module per input format. Every problem with the input is reported with its line,
 //! column, value and reason, and any problem means nothing is written. The same file from the
-//! same submitter again is a no-op that names the original batch.
+//! same submitter again is a no-op that names the original batch. A bug that panics, or the
+//! database going away, is an error too ([`ImportError::Internal`],
+//! [`ImportError::ConnectionLost`]) and writes nothing either: the public entry points
+//! ([`import_file_with_progress`], [`import_reader`]) catch both (`boundary.rs`).
 
+mod boundary;
 pub mod budget;
 pub mod canonical;
 pub mod cells;
@@ -256,6 +260,18 @@ pub fn import_file_with_progress(
     options: &ImportOptions,
     progress: &dyn Fn(Progress),
 ) -> Result<ImportOutcome, ImportError> {
+    boundary::guard(conn, |conn| {
+        import_path(conn, format, path, options, progress)
+    })
+}
+
+fn import_path(
+    conn: &mut PgConnection,
+    format: Format,
+    path: &Path,
+    options: &ImportOptions,
+    progress: &dyn Fn(Progress),
+) -> Result<ImportOutcome, ImportError> {
     let read_error = |source| ImportError::Read {
         path: path.to_path_buf(),
         source,
@@ -279,12 +295,26 @@ pub fn import_file_with_progress(
         sha256,
         size,
     };
-    let result = import_reader(conn, format, file, &meta, options, progress);
+    let result = read_and_load(conn, format, file, &meta, options, progress);
     concurrent_duplicate(conn, result, options, &sha256)
 }
 
 /// Import from a reader whose sha256 is already known (the upload page streams to disk first).
 pub fn import_reader<R: Read + Send>(
+    conn: &mut PgConnection,
+    format: Format,
+    input: R,
+    meta: &csv_format::FileMeta<'_>,
+    options: &ImportOptions,
+    progress: &dyn Fn(Progress),
+) -> Result<ImportOutcome, ImportError> {
+    boundary::guard(conn, |conn| {
+        read_and_load(conn, format, input, meta, options, progress)
+    })
+}
+
+/// [`import_reader`] inside the boundary.
+fn read_and_load<R: Read + Send>(
     conn: &mut PgConnection,
     format: Format,
     input: R,

@@ -490,11 +490,13 @@ fn is_ocid(value: &str) -> bool {
     let Some(rest) = value.strip_prefix("ocds-") else {
         return false;
     };
-    let (prefix, local) = rest.split_at(rest.len().min(6));
-    prefix.len() == 6
-        && prefix
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    // Six bytes, cut at a character boundary only: the text comes from the file.
+    let Some((prefix, local)) = rest.split_at_checked(6) else {
+        return false;
+    };
+    prefix
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         && local.len() > 1
         && local.starts_with('-')
 }

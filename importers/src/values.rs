@@ -32,9 +32,13 @@ pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
 /// As [`parse_timestamp`], but a date-time without an offset takes `default` when one is
 /// configured (`--default-offset`, for CSV files) instead of being an error.
 pub fn parse_timestamp_or(text: &str, default: Option<FixedOffset>) -> Result<Timestamp, String> {
-    let normalised = match text.as_bytes().get(10) {
-        Some(b' ') => format!("{}T{}", &text[..10], &text[11..]),
-        _ => text.to_string(),
+    // A space between date and time reads as `T`.
+    let normalised = match text
+        .split_at_checked(10)
+        .and_then(|(date, rest)| Some((date, rest.strip_prefix(' ')?)))
+    {
+        Some((date, time)) => format!("{date}T{time}"),
+        None => text.to_string(),
     };
     let checked = |dt: DateTime<FixedOffset>| {
         if !dt.timestamp_subsec_nanos().is_multiple_of(1000) {
@@ -60,18 +64,26 @@ pub fn parse_timestamp_or(text: &str, default: Option<FixedOffset>) -> Result<Ti
     }
 }
 
-/// Parse `+01:00`, `-05:30`, `Z` or `UTC` as a fixed offset.
+/// Parse `+01:00`, `-05:30`, `+1:00`, `Z` or `UTC` as a fixed offset.
 pub fn parse_offset(text: &str) -> Result<FixedOffset, String> {
     if text.eq_ignore_ascii_case("z") || text.eq_ignore_ascii_case("utc") {
         return FixedOffset::east_opt(0).ok_or_else(|| "bad offset".into());
     }
     let bad = || format!("{text:?} is not an offset like +01:00");
-    let (sign, rest) = match text.as_bytes().first() {
-        Some(b'+') => (1, &text[1..]),
-        Some(b'-') => (-1, &text[1..]),
-        _ => return Err(bad()),
+    let (sign, rest) = if let Some(rest) = text.strip_prefix('+') {
+        (1, rest)
+    } else if let Some(rest) = text.strip_prefix('-') {
+        (-1, rest)
+    } else {
+        return Err(bad());
     };
     let (h, m) = rest.split_once(':').ok_or_else(bad)?;
+    let digits = |s: &str, len: std::ops::RangeInclusive<usize>| {
+        len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(h, 1..=2) || !digits(m, 2..=2) {
+        return Err(bad());
+    }
     let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
     if h > 14 || m > 59 {
         return Err(bad());
@@ -232,6 +244,20 @@ mod tests {
             parse_timestamp("2026-03-04T10:00:00.1234567Z").unwrap_err(),
             "more precise than microseconds"
         );
+        // A multi-byte character at or across byte 10, where a space would be read as `T`.
+        for bad in [
+            "2026-03-0é 10:00Z",
+            "2026-03-04é10:00Z",
+            "2026-03-04\u{a0}10:00Z",
+            "éééééé",
+        ] {
+            assert!(
+                parse_timestamp(bad)
+                    .unwrap_err()
+                    .starts_with("not an ISO 8601"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
@@ -330,6 +356,19 @@ mod tests {
         assert_eq!(parse_offset("-05:30").unwrap().local_minus_utc(), -19800);
         assert!(parse_offset("+25:00").is_err());
         assert!(parse_offset("0200").is_err());
+        assert_eq!(parse_offset("+1:00").unwrap().local_minus_utc(), 3600);
+        for bad in [
+            "+-1:00",
+            "++1:00",
+            "+01:5",
+            "+01:+5",
+            "+é:00",
+            "é",
+            "+",
+            "+01:00:00",
+        ] {
+            assert!(parse_offset(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

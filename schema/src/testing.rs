@@ -163,6 +163,43 @@ impl TestDatabase {
     pub fn pool(&self, size: u32) -> PgPool {
         open_pool(&self.url, size).expect("pool for the test database")
     }
+
+    /// What every table holds: for each table of the public schema, its row count and an MD5
+    /// over its rows' text in sorted order. Equal before and after an operation exactly when
+    /// the operation left every table's rows as they were (sequences aside: PostgreSQL never
+    /// rolls them back).
+    pub fn contents(&self) -> std::collections::BTreeMap<String, String> {
+        #[derive(diesel::QueryableByName)]
+        struct Table {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            name: String,
+        }
+        #[derive(diesel::QueryableByName)]
+        struct Digest {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            digest: String,
+        }
+        let conn = &mut self.conn();
+        let tables: Vec<Table> = diesel::sql_query(
+            "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+        )
+        .load(conn)
+        .expect("list the tables");
+        tables
+            .into_iter()
+            .map(|t| {
+                let sql = format!(
+                    "SELECT count(*) || ' rows, md5 ' || md5(coalesce(string_agg(r::text, E'\\n' ORDER BY r::text), '')) AS digest FROM {} r",
+                    quote_ident(&t.name)
+                );
+                let digest = diesel::sql_query(&sql)
+                    .get_result::<Digest>(conn)
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                    .digest;
+                (t.name, digest)
+            })
+            .collect()
+    }
 }
 
 impl Default for TestDatabase {
@@ -180,6 +217,19 @@ impl Drop for TestDatabase {
             ))
             .execute(&mut admin);
         }
+    }
+}
+
+/// How many cases a property test (fuzzing) runs: `CITYTRACE_FUZZ_CASES` when it is set — more
+/// on demand, e.g. `CITYTRACE_FUZZ_CASES=1000000` for a long run, or fewer while developing —
+/// else `default`, the budget of a default run (10,000 for each parser of untrusted input).
+/// Every fuzz test of the workspace reads its budget here.
+pub fn fuzz_cases(default: u32) -> u32 {
+    match std::env::var("CITYTRACE_FUZZ_CASES") {
+        Ok(text) => text.trim().parse().unwrap_or_else(|_| {
+            panic!("CITYTRACE_FUZZ_CASES={text:?} is not a whole number of cases")
+        }),
+        Err(_) => default,
     }
 }
 

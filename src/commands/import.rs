@@ -3,9 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use citytrace_importers::{
     CsvOptions, Format, ImportError, ImportOptions, ImportOutcome, Progress,
 };
+use citytrace_schema::diesel::PgConnection;
 use citytrace_schema::DEFAULT_DATABASE;
 
 use crate::globals::Globals;
@@ -13,7 +15,10 @@ use crate::globals::Globals;
 #[derive(clap::Args)]
 #[command(
     after_help = "Formats are documented in docs/formats/<format>.md, with a template CSV.\n\
-    Exit status: 0 imported (or already imported), 1 the file has problems (nothing was written), 2 usage."
+    Any problem means nothing was written: the file's problems are listed by line and column; when the \
+    database connection is lost the import says at which line — run it again.\n\
+    Exit status: 0 imported (or already imported); 1 nothing was written (the file has problems, the \
+    database connection was lost, or an internal error); 2 usage."
 )]
 pub struct ImportArgs {
     /// The file's format.
@@ -104,8 +109,8 @@ pub fn run(globals: &Globals, args: ImportArgs) -> anyhow::Result<ExitCode> {
     if !args.file.is_file() {
         anyhow::bail!("{} is not a file", args.file.display());
     }
-    let pool = globals.open(DEFAULT_DATABASE, 1)?;
-    let mut conn = pool.get()?;
+    let mut conn = connect(globals)?;
+    log_panics();
     let options = ImportOptions {
         submitter: args.party.clone(),
         dry_run: args.dry_run,
@@ -169,8 +174,51 @@ pub fn run(globals: &Globals, args: ImportArgs) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::FAILURE)
         }
+        (Err(e @ (ImportError::Internal { .. } | ImportError::ConnectionLost { .. })), output) => {
+            if output == Output::Json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"outcome": "failed", "error": e.to_string()})
+                    )?
+                );
+            }
+            eprintln!("error: {e}");
+            Ok(ExitCode::FAILURE)
+        }
         (Err(e), _) => Err(e.into()),
     }
+}
+
+/// One connection, not a pool: an import uses one, and a pool replaces a broken connection
+/// (after the database went away) on a background thread, which raced the process's exit
+/// inside libpq (an abort on the way out).
+fn connect(globals: &Globals) -> anyhow::Result<PgConnection> {
+    let (url, _) = globals
+        .location(DEFAULT_DATABASE)?
+        .ensure_available()
+        .context("starting the database")?;
+    let mut conn = citytrace_schema::database::connect(&url)?;
+    let applied = citytrace_schema::database::run_migrations(&mut conn)?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "applied database migrations");
+    }
+    Ok(conn)
+}
+
+/// The importers turn a panic into an internal error naming the line (nothing is written);
+/// where it happened goes to the log, for a bug report, instead of a raw panic message.
+fn log_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info.location().map(|l| l.to_string()).unwrap_or_default();
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("a panic without a message");
+        tracing::error!(%location, "internal error: {message}");
+    }));
 }
 
 /// A byte-based bar with rows, rows/s and ETA — only on a terminal, and only for files big

@@ -96,10 +96,14 @@ pub fn parse_cofog(text: &str) -> Result<&'static str, String> {
     let shape = || {
         "not a COFOG code: a division (05) or a division and group (05.1), e.g. 04.5 transport, 05.1 waste management".to_string()
     };
+    // Three characters without a dot: a division and its group (`051`). Cut at a character
+    // boundary only: the text comes from the file (`0é` is three bytes, not a code).
     let (division, group) = match text.split_once('.') {
         Some((d, g)) => (d, Some(g)),
-        None if text.len() == 3 => (&text[..2], Some(&text[2..])),
-        None => (text, None),
+        None => match text.split_at_checked(2) {
+            Some((d, g)) if text.len() == 3 => (d, Some(g)),
+            _ => (text, None),
+        },
     };
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !digits(division) || division.len() > 2 || group.is_some_and(|g| !digits(g) || g.len() != 1)
@@ -154,7 +158,19 @@ mod tests {
         assert!(parse_cofog("00")
             .unwrap_err()
             .starts_with("COFOG has no division 00"));
-        for bad in ["", "04.", ".5", "04.51", "04-5", "transport", "0451"] {
+        for bad in [
+            "",
+            "04.",
+            ".5",
+            "04.51",
+            "04-5",
+            "transport",
+            "0451",
+            "0é",
+            "é5",
+            "0€",
+            "0\u{a0}",
+        ] {
             assert!(
                 parse_cofog(bad)
                     .unwrap_err()

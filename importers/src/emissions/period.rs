@@ -21,45 +21,52 @@ pub fn parse_period(text: &str) -> Result<Period, String> {
         }
         return Ok(Period { start, end });
     }
-    let year = |s: &str| -> Result<i32, String> {
-        if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
-            s.parse().map_err(|_| SHAPE.to_string())
-        } else {
-            Err(SHAPE.into())
-        }
-    };
     match text.len() {
-        4 => {
-            let y = year(text)?;
-            months(y, 1, 12)
-        }
-        7 if text.as_bytes()[4] == b'-' && text[5..6].eq_ignore_ascii_case("q") => {
-            let y = year(&text[..4])?;
-            match &text[6..7] {
-                q @ ("1" | "2" | "3" | "4") => {
-                    let q: u32 = q.parse().map_err(|_| SHAPE.to_string())?;
-                    months(y, 3 * q - 2, 3 * q)
-                }
-                _ => Err("a quarter is Q1 to Q4".into()),
-            }
-        }
-        7 if text.as_bytes()[4] == b'-' => {
-            let y = year(&text[..4])?;
-            match text[5..7].parse::<u32>() {
-                Ok(m)
-                    if (1..=12).contains(&m) && text[5..7].bytes().all(|b| b.is_ascii_digit()) =>
-                {
-                    months(y, m, m)
-                }
-                _ => Err(SHAPE.into()),
-            }
-        }
+        4 => months(year(text)?, 1, 12),
+        7 => year_and_part(text),
         10 => {
             let day = date(text)?;
             Ok(Period {
                 start: day,
                 end: day,
             })
+        }
+        _ => Err(SHAPE.into()),
+    }
+}
+
+/// Four ASCII digits.
+fn year(text: &str) -> Result<i32, String> {
+    if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
+        text.parse().map_err(|_| SHAPE.to_string())
+    } else {
+        Err(SHAPE.into())
+    }
+}
+
+/// `2026-Q1` or `2026-03` (seven bytes, cut only at character boundaries: the text comes from
+/// the file, and `2026-é` is seven bytes too).
+fn year_and_part(text: &str) -> Result<Period, String> {
+    let Some((y, part)) = text
+        .split_at_checked(4)
+        .and_then(|(y, rest)| Some((y, rest.strip_prefix('-')?)))
+    else {
+        return Err(SHAPE.into());
+    };
+    if let Some(quarter) = part.strip_prefix(['q', 'Q']) {
+        let y = year(y)?;
+        return match quarter {
+            "1" | "2" | "3" | "4" => {
+                let q: u32 = quarter.parse().map_err(|_| SHAPE.to_string())?;
+                months(y, 3 * q - 2, 3 * q)
+            }
+            _ => Err("a quarter is Q1 to Q4".into()),
+        };
+    }
+    let y = year(y)?;
+    match part.parse::<u32>() {
+        Ok(m) if (1..=12).contains(&m) && part.bytes().all(|b| b.is_ascii_digit()) => {
+            months(y, m, m)
         }
         _ => Err(SHAPE.into()),
     }
@@ -125,6 +132,13 @@ mod tests {
             "2026-02-30",
             "march 2026",
             "2026-1",
+            "2026-é",
+            "0000-é",
+            "2026-Qé",
+            "2026é03",
+            "é026-03",
+            "2026-€",
+            "2026-03-é1",
         ] {
             assert_eq!(parse_period(bad).unwrap_err(), SHAPE, "{bad}");
         }

@@ -37,26 +37,27 @@ pub fn parse_ewc(text: &str) -> Result<EwcCode, String> {
         Some(rest) => (rest.trim_end(), true),
         None => (text, false),
     };
-    let code = if digits.len() == 8 && digits.as_bytes()[2] == b' ' && digits.as_bytes()[5] == b' '
-    {
+    let spaced = |i: usize| digits.as_bytes().get(i) == Some(&b' ');
+    let code = if digits.len() == 8 && spaced(2) && spaced(5) {
         digits.replace(' ', "")
     } else {
         digits.to_string()
     };
-    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(EWC_SHAPE.into());
-    }
-    let chapter: u8 = code[0..2].parse().map_err(|_| EWC_SHAPE.to_string())?;
+    let [chapter, sub_chapter, entry] = match code.as_bytes() {
+        [a, b, c, d, e, f] if code.bytes().all(|b| b.is_ascii_digit()) => {
+            [[a, b], [c, d], [e, f]].map(|[tens, units]| (tens - b'0') * 10 + (units - b'0'))
+        }
+        _ => return Err(EWC_SHAPE.into()),
+    };
     if !(1..=20).contains(&chapter) {
         return Err(format!(
-            "chapter {} does not exist: the List of Waste has chapters 01 to 20",
-            &code[0..2]
+            "chapter {chapter:02} does not exist: the List of Waste has chapters 01 to 20"
         ));
     }
-    if &code[2..4] == "00" {
+    if sub_chapter == 0 {
         return Err("sub-chapter 00 does not exist: sub-chapters are numbered from 01".into());
     }
-    if &code[4..6] == "00" {
+    if entry == 0 {
         return Err("entry 00 does not exist: entries are numbered from 01".into());
     }
     match super::list::hazardous(&code) {
@@ -155,6 +156,10 @@ mod tests {
             "*",
             "17.01.01",
             "1701011",
+            "17é0101",
+            "17 01 0é",
+            "１７０１０１",
+            "17\u{a0}01 01",
         ] {
             assert_eq!(parse_ewc(bad).unwrap_err(), EWC_SHAPE, "{bad}");
         }
