@@ -303,22 +303,21 @@ pub fn stored_log_keys(conn: &mut PgConnection, chain_id: i64) -> Vec<(i64, i32)
     keys
 }
 
-/// The (block number, log index) of the node's logs of `config`'s contracts on its first chain,
-/// from that chain's start block to `to`, sorted: what [`stored_log_keys`] must equal.
-pub async fn node_log_keys(url: &str, config: &IndexerConfig, to: u64) -> Vec<(i64, i32)> {
+/// The (block number, log index) of the node's logs of the `contracts` in `from..=to`, sorted:
+/// what [`stored_log_keys`] must equal.
+pub async fn node_log_keys(
+    url: &str,
+    contracts: &[[u8; 20]],
+    from: u64,
+    to: u64,
+) -> Vec<(i64, i32)> {
     use crate::source::{ChainSource, LogFilter};
-    let chain = &config.chains[0];
     let source = crate::evm::EvmSource::new(url).expect("source");
     let logs = source
         .logs(&LogFilter {
-            from_block: chain.start_block.unwrap_or(0),
+            from_block: from,
             to_block: to,
-            addresses: config
-                .contracts
-                .iter()
-                .filter(|c| c.chain == chain.id)
-                .map(|c| c.address_bytes().expect("address"))
-                .collect(),
+            addresses: contracts.to_vec(),
         })
         .await
         .expect("the node's logs");
@@ -328,4 +327,15 @@ pub async fn node_log_keys(url: &str, config: &IndexerConfig, to: u64) -> Vec<(i
         .collect();
     keys.sort_unstable();
     keys
+}
+
+impl TestLedger {
+    /// The addresses of every contract [`TestLedger::config`] follows.
+    pub fn addresses(&self) -> Vec<[u8; 20]> {
+        self.config()
+            .contracts
+            .iter()
+            .map(|c| c.address_bytes().expect("address"))
+            .collect()
+    }
 }

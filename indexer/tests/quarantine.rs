@@ -276,7 +276,13 @@ async fn rows_only_the_database_refuses_are_quarantined_alone_and_the_range_writ
     assert_eq!(refused, 3);
     assert_eq!(
         stored_log_keys(conn, CHAIN),
-        node_log_keys(&ledger.url(), &ledger.config(), head).await,
+        node_log_keys(
+            &ledger.url(),
+            &ledger.addresses(),
+            ledger.contracts.block,
+            head
+        )
+        .await,
         "every log stored once"
     );
 }
@@ -383,7 +389,13 @@ async fn random_payloads_through_the_real_contracts_all_end_up_stored() {
     let head = follower.catch_up().await.unwrap();
     let conn = &mut db.conn();
     let stored = stored_log_keys(conn, CHAIN);
-    let node = node_log_keys(&ledger.url(), &ledger.config(), head).await;
+    let node = node_log_keys(
+        &ledger.url(),
+        &ledger.addresses(),
+        ledger.contracts.block,
+        head,
+    )
+    .await;
     assert!(node.len() > count as usize, "{} logs", node.len());
     assert_eq!(stored, node, "every log stored exactly once");
     let kept = quarantined(&db);
