@@ -19,6 +19,7 @@ pub mod fuzz_budget;
 pub mod ledger_node;
 pub mod metrics;
 pub mod outage;
+pub mod redecode;
 pub mod rpc;
 pub mod source;
 #[cfg(feature = "testing")]

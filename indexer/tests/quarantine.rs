@@ -409,3 +409,78 @@ async fn random_payloads_through_the_real_contracts_all_end_up_stored() {
         "none refused by the database"
     );
 }
+
+/// `citytrace index --retry-quarantined`: once the database takes them (the constraint that
+/// refused them dropped), the quarantined payments are decoded again and move to their table;
+/// an event that still breaks a rule stays, and the result equals a clean index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quarantined_logs_decoded_again_move_to_their_tables_once_they_fit() {
+    let ledger = TestLedger::start().await;
+    for n in 0..4u8 {
+        let currency = if n % 2 == 1 { "XXX" } else { "EUR" };
+        ledger
+            .signer
+            .pay(
+                ledger.contracts.city_treasury,
+                &PaymentCall {
+                    payment_id: [n + 1; 32],
+                    payee: [0xaa; 20],
+                    department: "Public Works".into(),
+                    payee_name: format!("Supplier {n}"),
+                    amount_minor: 1_000,
+                    currency: currency.into(),
+                    contract_ref: format!("ocds-{n}"),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let last = record(&ledger, &trace(9, "NotAnEpcisEvent", 1_780_000_000)).await;
+    assert!(ledger.signer.wait_mined(last).await.unwrap());
+    let db = TestDatabase::new();
+    let constraint =
+        "ALTER TABLE treasury_payments ADD CONSTRAINT only_in_this_test CHECK (currency <> 'XXX')";
+    diesel::sql_query(constraint)
+        .execute(&mut db.conn())
+        .unwrap();
+    let (indexer, _) = follower(&ledger, &db.pool(2), None);
+    let head = indexer.catch_up().await.unwrap();
+    let reasons = |db: &TestDatabase| -> Vec<String> {
+        quarantined(db).into_iter().map(|q| q.reason).collect()
+    };
+    assert_eq!(reasons(&db), ["refused", "refused", "invalid"]);
+
+    let config = ledger.config();
+    let again = citytrace_indexer::redecode::retry_quarantined(&config, db.pool(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        (again[0].stored, again[0].quarantined),
+        (0, 3),
+        "still refused"
+    );
+    assert_eq!(reasons(&db), ["refused", "refused", "invalid"]);
+
+    diesel::sql_query("ALTER TABLE treasury_payments DROP CONSTRAINT only_in_this_test")
+        .execute(&mut db.conn())
+        .unwrap();
+    let again = citytrace_indexer::redecode::retry_quarantined(&config, db.pool(2))
+        .await
+        .unwrap();
+    assert_eq!((again[0].stored, again[0].quarantined), (2, 1));
+    assert_eq!(reasons(&db), ["invalid"]);
+    let payments: i64 = treasury_payments::table
+        .count()
+        .get_result(&mut db.conn())
+        .unwrap();
+    assert_eq!(payments, 4);
+
+    let clean = TestDatabase::new();
+    let (fresh, _) = follower(&ledger, &clean.pool(2), None);
+    assert_eq!(fresh.catch_up().await.unwrap(), head);
+    assert_eq!(
+        citytrace_indexer::testing::dump_chain(&mut db.conn(), CHAIN),
+        citytrace_indexer::testing::dump_chain(&mut clean.conn(), CHAIN),
+        "as if the payments had been stored at once"
+    );
+}

@@ -130,7 +130,10 @@ fn anchors_hold_the_whole_uint64_batch_id_and_uint32_row_count() {
             row_count: rows,
             ..anchor(a.id, 1, 7, 2)
         };
-        assert!(BatchAnchor::insert_all(conn, &[wrong]).is_err(), "{id} {rows}");
+        assert!(
+            BatchAnchor::insert_all(conn, &[wrong]).is_err(),
+            "{id} {rows}"
+        );
     }
 }
 

@@ -29,11 +29,15 @@ use crate::source::{Address, RawLog};
 
 /// Every table holding rows indexed from a chain (all have chain_id, block_number, finality).
 /// Table names are constants, never input, so they are spliced into the statements below.
+///
+/// quarantined_logs comes first: a reorg's deletes and a finality update reach it before the
+/// domain tables, so they wait for a re-decode (`redecode`) holding its rows and then see the
+/// rows it moved into the domain tables.
 pub const CHAIN_TABLES: &[&str] = &[
+    "quarantined_logs",
     "batch_anchors",
     "supply_events",
     "ledger_events",
-    "quarantined_logs",
     "token_transfers",
     "carbon_retirements",
     "treasury_allocations",
@@ -83,6 +87,30 @@ pub struct RangeRows {
     pub logs: Vec<RawLog>,
 }
 
+impl RangeRows {
+    /// Add what one log became to the rows.
+    pub fn push(&mut self, outcome: LogOutcome) {
+        match outcome {
+            LogOutcome::Decoded(decoded) => {
+                self.decoded += 1;
+                // An event with a domain table is stored there; the others (configured ABIs,
+                // role changes of the city contracts) in ledger_events.
+                match decoded.domain {
+                    Some(DomainRow::Anchor(r)) => self.anchors.push(r),
+                    Some(DomainRow::Trace(r)) => self.traces.push(r),
+                    Some(DomainRow::Allocation(r)) => self.allocations.push(r),
+                    Some(DomainRow::Payment(r)) => self.payments.push(r),
+                    Some(DomainRow::Transfer(r)) => self.transfers.push(r),
+                    Some(DomainRow::Retirement(r)) => self.retirements.push(r),
+                    None => self.events.push(decoded.event),
+                }
+            }
+            LogOutcome::Quarantined(log) => self.quarantined.push(*log),
+            LogOutcome::NotKept => {}
+        }
+    }
+}
+
 /// What writing a range stored.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Written {
@@ -119,24 +147,7 @@ pub fn decode_range(
             block_time: header.timestamp,
             finality: points.of(log.block_number),
         };
-        match decoder.decode(log, at) {
-            LogOutcome::Decoded(decoded) => {
-                rows.decoded += 1;
-                // An event with a domain table is stored there; the others (configured ABIs,
-                // role changes of the city contracts) in ledger_events.
-                match decoded.domain {
-                    Some(DomainRow::Anchor(r)) => rows.anchors.push(r),
-                    Some(DomainRow::Trace(r)) => rows.traces.push(r),
-                    Some(DomainRow::Allocation(r)) => rows.allocations.push(r),
-                    Some(DomainRow::Payment(r)) => rows.payments.push(r),
-                    Some(DomainRow::Transfer(r)) => rows.transfers.push(r),
-                    Some(DomainRow::Retirement(r)) => rows.retirements.push(r),
-                    None => rows.events.push(decoded.event),
-                }
-            }
-            LogOutcome::Quarantined(log) => rows.quarantined.push(*log),
-            LogOutcome::NotKept => {}
-        }
+        rows.push(decoder.decode(log, at));
     }
     rows.blocks = range
         .headers
@@ -165,15 +176,7 @@ pub fn write_rows(
     decoders: &HashMap<Address, ContractDecoder>,
 ) -> QueryResult<Written> {
     conn.transaction(|conn| {
-        // A savepoint: if the database refuses a row, only this part is rolled back.
-        let refused = match conn.transaction(|conn| write_domain_rows(conn, rows)) {
-            Ok(()) => Vec::new(),
-            Err(e) if refused::is_refusal(&e) => {
-                tracing::info!(chain_id, from = rows.from, to = rows.to, error = %e, "the database refused a row of the range; finding it");
-                refused::write_around_refusals(conn, chain_id, rows, decoders)?
-            }
-            Err(e) => return Err(e),
-        };
+        let refused = write_decoded(conn, chain_id, rows, decoders)?;
         QuarantinedLog::insert_all(conn, &rows.quarantined)?;
         QuarantinedLog::insert_all(conn, &refused)?;
         Block::upsert_all(conn, &rows.blocks)?;
@@ -201,6 +204,25 @@ pub fn write_rows(
         }
         Ok(written)
     })
+}
+
+/// The range's decoded rows, in the caller's transaction; when the database refuses some,
+/// the others are written and the refused ones returned as quarantined logs.
+pub(crate) fn write_decoded(
+    conn: &mut PgConnection,
+    chain_id: i64,
+    rows: &RangeRows,
+    decoders: &HashMap<Address, ContractDecoder>,
+) -> QueryResult<Vec<QuarantinedLog>> {
+    // A savepoint: if the database refuses a row, only this part is rolled back.
+    match conn.transaction(|conn| write_domain_rows(conn, rows)) {
+        Ok(()) => Ok(Vec::new()),
+        Err(e) if refused::is_refusal(&e) => {
+            tracing::info!(chain_id, from = rows.from, to = rows.to, error = %e, "the database refused a row of the range; finding it");
+            refused::write_around_refusals(conn, chain_id, rows, decoders)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Every decoded row of the range, each table in one statement.
