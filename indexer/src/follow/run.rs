@@ -27,8 +27,11 @@ impl ChainFollower {
             tokio::time::sleep(outage.unavailable(&e)).await;
         }
         loop {
-            self.resume_after(&mut outage).await;
-            match self.step().await {
+            let step = match self.resume_after(&mut outage).await {
+                Ok(()) => self.step().await,
+                Err(e) => Err(e),
+            };
+            match step {
                 Ok(Step::CaughtUp { head }) => return Ok(head),
                 Ok(Step::Retry { reason }) => {
                     tracing::debug!(%reason, "retrying");
@@ -44,21 +47,19 @@ impl ChainFollower {
     }
 
     /// After an outage, once the database answers: say so, with the block indexing resumes at
-    /// (the one after the checkpoint). While it is still down, nothing (the step that follows
-    /// finds out and reports it).
-    async fn resume_after(&self, outage: &mut Outage) {
+    /// (the one after the checkpoint). Err while it is still unavailable.
+    async fn resume_after(&self, outage: &mut Outage) -> Result<(), IndexerError> {
         if !outage.is_down() {
-            return;
+            return Ok(());
         }
         let chain_id = self.chain_id();
         let checkpoint = with_conn(&self.pool, move |conn| {
             Ok(Checkpoint::get(conn, chain_id, STREAM)?)
         })
-        .await;
-        if let Ok(checkpoint) = checkpoint {
-            let next = checkpoint.map_or(self.start_block(), |c| c.block_number as u64 + 1);
-            outage.back(&format!("at block {next}"));
-        }
+        .await?;
+        let next = checkpoint.map_or(self.start_block(), |c| c.block_number as u64 + 1);
+        outage.back(&format!("at block {next}"));
+        Ok(())
     }
 
     /// Follow the chain until `shutdown` turns true. RPC trouble and an unreachable database
@@ -83,7 +84,7 @@ impl ChainFollower {
                 let (this, outage) = (&self, &mut outage);
                 let work = async move {
                     if !register_first {
-                        this.resume_after(outage).await;
+                        this.resume_after(outage).await?;
                         this.step().await.map(Some)
                     } else {
                         this.register().await.map(|()| None)
