@@ -140,6 +140,22 @@ async fn an_indexed_row_of_every_table_verifies_and_a_changed_field_is_named() {
         },
     )
     .await;
+    // And an event outside the EPCIS types, which the indexer quarantines.
+    let bad = citytrace_indexer::evm::TraceEventCall {
+        event_hash: [0xb1; 32],
+        event_type: "NotAnEpcisEvent".into(),
+        biz_step: String::new(),
+        disposition: String::new(),
+        epc: String::new(),
+        biz_location: String::new(),
+        event_time: 1_780_000_000,
+    };
+    let tx = ledger
+        .signer
+        .record_trace_event(ledger.contracts.trace_registry, &bad)
+        .await
+        .unwrap();
+    assert!(ledger.signer.wait_mined(tx).await.unwrap());
     let db = TestDatabase::new();
     let pool = db.pool(4);
     let dir = tempfile::tempdir().unwrap();
@@ -252,6 +268,34 @@ async fn an_indexed_row_of_every_table_verifies_and_a_changed_field_is_named() {
             format!("NOT VERIFIED: the fields step failed: {reason}.")
         );
     }
+
+    // A quarantined log: its raw topics and data are the node's; changed, the field is named.
+    let key = first_key(&mut db.conn(), "quarantined_logs");
+    let args = ["verify", "--log", &key, "--config", config];
+    let run = citytrace(Some(db.url()), &args, dir.path()).await;
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let out: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        out[2].starts_with("  ✓ stored  a row in quarantined_logs (block "),
+        "{}",
+        out[2]
+    );
+    assert_eq!(
+        out[4],
+        "  ✓ fields  the 9 fields of the quarantined_logs row equal the node's log (kept raw: eventType \"NotAnEpcisEvent\" is not an EPCIS event type (ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent, AssociationEvent))"
+    );
+    diesel::sql_query("UPDATE quarantined_logs SET topics[2] = '\\x00'::bytea")
+        .execute(&mut db.conn())
+        .unwrap();
+    let run = citytrace(Some(db.url()), &args, dir.path()).await;
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    let out: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        out[4].starts_with("  ✗ fields  1 of 9 fields of the quarantined_logs row differ from the ledger: topics: stored [0x")
+            && out[4].contains(", 0x00, 0x"),
+        "{}",
+        out[4]
+    );
 
     // Without a configuration: the node from --rpc, the decoders from the contracts the
     // indexer registered in the database.

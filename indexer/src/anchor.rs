@@ -19,6 +19,7 @@ use citytrace_schema::PgPool;
 use crate::db::with_conn;
 use crate::error::{IndexerError, RpcError};
 use crate::metrics::Metrics;
+use crate::outage::Outage;
 use crate::source::{AnchorSender, Hash32, TxState};
 
 /// What one pass did, for logs and tests.
@@ -155,22 +156,30 @@ impl Anchorer {
         Ok(pass)
     }
 
-    /// Anchor until `shutdown` turns true; RPC trouble is logged and retried.
+    /// Anchor until `shutdown` turns true; RPC trouble is logged and retried, an unreachable
+    /// database (a restart) waited out with back-off.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<(), IndexerError> {
+        let mut outage = Outage::new("anchoring");
         loop {
             if *shutdown.borrow() {
                 return Ok(());
             }
+            let mut pause = self.interval;
             match self.pass().await {
-                Ok(pass) if !pass.sent.is_empty() => tracing::debug!(?pass, "anchor pass"),
-                Ok(_) => {}
+                Ok(pass) => {
+                    outage.back(&format!("with {} batches waiting", pass.waiting));
+                    if !pass.sent.is_empty() {
+                        tracing::debug!(?pass, "anchor pass");
+                    }
+                }
                 Err(IndexerError::Rpc(e)) => {
                     tracing::warn!(error = %e, "anchoring: RPC trouble; retrying")
                 }
+                Err(e) if e.is_database_unavailable() => pause = outage.unavailable(&e),
                 Err(e) => return Err(e),
             }
             tokio::select! {
-                _ = tokio::time::sleep(self.interval) => {}
+                _ = tokio::time::sleep(pause) => {}
                 _ = shutdown.changed() => {}
             }
         }

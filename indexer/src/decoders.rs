@@ -1,28 +1,37 @@
 //! Built-in decoders: which ABI each contract kind has, and which domain rows its events become.
 //!
-//! Every decoded event is stored once: events of the built-in kinds that have a domain table
-//! become domain rows, every other event (configured ABIs, the city contracts' role changes) a
-//! [`NewLedgerEvent`] with its named params as JSON — together, the raw ledger view: BatchAnchored → batch anchors, TraceEventRecorded →
-//! supply-chain events, BudgetAllocated/PaymentMade → the treasury, ERC-20 Transfer → token
-//! transfers, Toucan `Retired` (both signatures) and KlimaDAO `CarbonRetired` → carbon-credit
-//! retirements.
+//! Every log of a configured contract whose topic0 is an event of its ABI is stored once: events
+//! of the built-in kinds that have a domain table become domain rows, every other event
+//! (configured ABIs, the city contracts' role changes) a [`NewLedgerEvent`] with its named
+//! params as JSON — together, the raw ledger view: BatchAnchored → batch anchors,
+//! TraceEventRecorded → supply-chain events, BudgetAllocated/PaymentMade → the treasury, ERC-20
+//! Transfer → token transfers, Toucan `Retired` (both signatures) and KlimaDAO `CarbonRetired` →
+//! carbon-credit retirements.
+//!
+//! A log that cannot be stored as what it is — it does not decode with the ABI, or a decoded
+//! value breaks a rule of its table ([`storable`]) — becomes a [`QuarantinedLog`] instead: kept
+//! raw with its problem, never dropped (docs/indexing.md, "Quarantine").
 
-use std::str::FromStr;
+mod domain;
+#[cfg(test)]
+mod fuzz;
+pub mod storable;
 
-use bigdecimal::num_bigint::BigInt;
-use bigdecimal::BigDecimal;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
 use citytrace_schema::models::{
     NewBatchAnchor, NewCarbonRetirement, NewLedgerEvent, NewTokenTransfer, NewTreasuryAllocation,
-    NewTreasuryPayment,
+    NewTreasuryPayment, QuarantineReason, QuarantinedLog,
 };
 
 use crate::config::ContractConfig;
 use crate::error::IndexerError;
 use crate::evm::{AbiDecoder, DecodedLog};
 use crate::source::{Address, RawLog};
+
+pub use domain::tonnes;
 
 /// The ABI of a built-in kind (event definitions).
 pub fn builtin_abi(kind: &str) -> Option<&'static str> {
@@ -43,6 +52,33 @@ pub struct ContractDecoder {
     pub address: Address,
     pub kind: String,
     abi: AbiDecoder,
+}
+
+/// What one log of a configured contract becomes.
+#[derive(Debug, Clone)]
+pub enum LogOutcome {
+    /// Its topic0 is not an event kept for this contract (not in the ABI, or left out by the
+    /// contract's `events`): nothing is stored.
+    NotKept,
+    /// Decoded into the rows it is stored as.
+    Decoded(Box<LogRows>),
+    /// Kept raw with its problem.
+    Quarantined(Box<QuarantinedLog>),
+}
+
+/// Where and when a log was logged, as every row of it records.
+#[derive(Debug, Clone, Copy)]
+pub struct LogContext<'a> {
+    pub chain_id: i64,
+    pub block_time: DateTime<Utc>,
+    pub finality: &'a str,
+}
+
+/// Why a log is quarantined: the problem, and what the ABI made of it when it decoded.
+struct Refusal {
+    reason: QuarantineReason,
+    problem: String,
+    decoded: Option<DecodedLog>,
 }
 
 impl ContractDecoder {
@@ -67,39 +103,131 @@ impl ContractDecoder {
         self.abi.events()
     }
 
-    /// Decode a log of this contract into the rows it becomes. Ok(None): not an event kept.
-    pub fn rows(
+    /// What `log` (of this contract) becomes: its rows, or a quarantined log — never an error,
+    /// never a panic (a panic of the ABI decoder on hostile data is caught and quarantines the
+    /// log).
+    pub fn decode(&self, log: &RawLog, at: LogContext<'_>) -> LogOutcome {
+        let decoded =
+            catch_unwind(AssertUnwindSafe(|| self.abi.decode(log))).unwrap_or_else(|panic| {
+                Err(format!(
+                    "the ABI decoder failed on it ({})",
+                    panic_message(panic.as_ref())
+                ))
+            });
+        let decoded = match decoded {
+            Ok(Some(decoded)) => decoded,
+            Ok(None) => return LogOutcome::NotKept,
+            Err(problem) => {
+                return LogOutcome::Quarantined(Box::new(quarantine(
+                    log,
+                    at,
+                    Refusal {
+                        reason: QuarantineReason::Undecodable,
+                        problem,
+                        decoded: None,
+                    },
+                )))
+            }
+        };
+        match self.rows(log, at, &decoded) {
+            Ok(rows) => LogOutcome::Decoded(Box::new(rows)),
+            Err(problem) => LogOutcome::Quarantined(Box::new(quarantine(
+                log,
+                at,
+                Refusal {
+                    reason: QuarantineReason::Invalid,
+                    problem,
+                    decoded: Some(decoded),
+                },
+            ))),
+        }
+    }
+
+    /// The rows a decoded log is stored as, checked against the rules of their table.
+    fn rows(
         &self,
         log: &RawLog,
-        block_time: DateTime<Utc>,
-        chain_id: i64,
-        finality: &str,
-    ) -> Result<Option<LogRows>, String> {
-        let Some(decoded) = self.abi.decode(log)? else {
-            return Ok(None);
-        };
-        let at = Provenance {
-            chain_id,
-            log,
-            block_time,
-            finality,
-        };
-        let domain = domain_row(&self.kind, &decoded, &at)?;
+        at: LogContext<'_>,
+        decoded: &DecodedLog,
+    ) -> Result<LogRows, String> {
+        let domain = domain::domain_row(&self.kind, decoded, log, at)?;
         let event = NewLedgerEvent {
-            chain_id,
+            chain_id: at.chain_id,
             block_number: log.block_number as i64,
             block_hash: log.block_hash.to_vec(),
-            block_time,
+            block_time: at.block_time,
             tx_hash: log.tx_hash.to_vec(),
             log_index: log.log_index as i32,
             contract: log.address.to_vec(),
             event_name: decoded.name.clone(),
             signature: decoded.signature.clone(),
             params: decoded.params_json(),
-            finality: finality.to_string(),
+            finality: at.finality.to_string(),
         };
-        Ok(Some(LogRows { event, domain }))
+        match &domain {
+            Some(row) => storable::domain_row(row)?,
+            None => storable::ledger_event(&event)?,
+        }
+        Ok(LogRows { event, domain })
     }
+
+    /// `log` as quarantined because the database refused the row it decoded to, with the
+    /// database's `problem` (the write-time fallback, `follow::write`).
+    pub fn refused(&self, log: &RawLog, at: LogContext<'_>, problem: String) -> QuarantinedLog {
+        let decoded = catch_unwind(AssertUnwindSafe(|| self.abi.decode(log)))
+            .ok()
+            .and_then(|d| d.ok().flatten());
+        quarantine(
+            log,
+            at,
+            Refusal {
+                reason: QuarantineReason::Refused,
+                problem,
+                decoded,
+            },
+        )
+    }
+}
+
+/// The quarantine row of `log`. Its problem and decoded parameters are made storable (a NUL
+/// character in the problem is written `\0`; parameters holding one are left out).
+fn quarantine(log: &RawLog, at: LogContext<'_>, refusal: Refusal) -> QuarantinedLog {
+    let (event_name, signature, params) = match refusal.decoded {
+        Some(d) => {
+            let params = Some(d.params_json()).filter(storable::json_is_storable);
+            (
+                Some(d.name).filter(|n| !n.contains('\0')),
+                Some(d.signature).filter(|s| !s.contains('\0')),
+                params,
+            )
+        }
+        None => (None, None, None),
+    };
+    QuarantinedLog {
+        chain_id: at.chain_id,
+        block_number: log.block_number as i64,
+        block_hash: log.block_hash.to_vec(),
+        block_time: at.block_time,
+        tx_hash: log.tx_hash.to_vec(),
+        log_index: log.log_index as i32,
+        contract: log.address.to_vec(),
+        topics: log.topics.iter().map(|t| t.to_vec()).collect(),
+        data: log.data.clone(),
+        event_name,
+        signature,
+        params,
+        reason: refusal.reason.as_str().to_string(),
+        problem: refusal.problem.replace('\0', "\\0"),
+        finality: at.finality.to_string(),
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
 }
 
 /// What one log becomes.
@@ -136,221 +264,10 @@ pub struct TraceRow {
     pub event_time: DateTime<Utc>,
 }
 
-struct Provenance<'a> {
-    chain_id: i64,
-    log: &'a RawLog,
-    block_time: DateTime<Utc>,
-    finality: &'a str,
-}
-
-fn domain_row(
-    kind: &str,
-    e: &DecodedLog,
-    at: &Provenance<'_>,
-) -> Result<Option<DomainRow>, String> {
-    let p = Params(e);
-    let (chain_id, log, block_time, finality) =
-        (at.chain_id, at.log, at.block_time, at.finality.to_string());
-    let (block_number, block_hash, tx_hash, log_index, contract) = (
-        log.block_number as i64,
-        log.block_hash.to_vec(),
-        log.tx_hash.to_vec(),
-        log.log_index as i32,
-        log.address.to_vec(),
-    );
-    let row = match (kind, e.signature.as_str()) {
-        ("batch_anchor", "BatchAnchored(bytes32,uint64,uint32,string)") => {
-            DomainRow::Anchor(NewBatchAnchor {
-                chain_id,
-                block_number,
-                block_hash,
-                block_time,
-                tx_hash,
-                log_index,
-                contract,
-                finality,
-                batch_id: p.int("batchId")?,
-                merkle_root: p.bytes("root", 32)?,
-                row_count: p.int("rowCount")?,
-                uri: p.text("uri")?,
-            })
-        }
-        (
-            "trace_registry",
-            "TraceEventRecorded(bytes32,address,string,string,string,string,string,uint64)",
-        ) => {
-            let seconds: i64 = p.int("eventTime")?;
-            DomainRow::Trace(TraceRow {
-                chain_id,
-                block_number,
-                block_hash,
-                tx_hash,
-                log_index,
-                finality,
-                event_type: p.text("eventType")?,
-                biz_step: p.text("bizStep")?,
-                disposition: p.text("disposition")?,
-                epc: p.text("epc")?,
-                biz_location: p.text("bizLocation")?,
-                event_time: DateTime::from_timestamp(seconds, 0).ok_or("eventTime out of range")?,
-            })
-        }
-        (
-            "city_treasury",
-            "BudgetAllocated(bytes32,uint16,string,string,string,uint256,string)",
-        ) => DomainRow::Allocation(NewTreasuryAllocation {
-            chain_id,
-            block_number,
-            block_hash,
-            block_time,
-            tx_hash,
-            log_index,
-            contract,
-            finality,
-            allocation_id: p.bytes("allocationId", 32)?,
-            fiscal_year: p.int("fiscalYear")?,
-            department: p.text("department")?,
-            program: p.text("program")?,
-            cofog: p.text("cofog")?,
-            amount_minor: p.uint("amount")?,
-            currency: p.text("currency")?,
-        }),
-        ("city_treasury", "PaymentMade(bytes32,address,string,string,uint256,string,string)") => {
-            DomainRow::Payment(NewTreasuryPayment {
-                chain_id,
-                block_number,
-                block_hash,
-                block_time,
-                tx_hash,
-                log_index,
-                contract,
-                finality,
-                payment_id: p.bytes("paymentId", 32)?,
-                payee: p.bytes("payee", 20)?,
-                payee_name: p.text("payeeName")?,
-                department: p.text("department")?,
-                amount_minor: p.uint("amount")?,
-                currency: p.text("currency")?,
-                contract_ref: p.text("contractRef")?,
-            })
-        }
-        ("erc20" | "toucan_tco2", "Transfer(address,address,uint256)") => {
-            DomainRow::Transfer(NewTokenTransfer {
-                chain_id,
-                block_number,
-                block_hash,
-                block_time,
-                tx_hash,
-                log_index,
-                token: contract,
-                from_address: p.bytes("from", 20)?,
-                to_address: p.bytes("to", 20)?,
-                amount: p.uint("value")?,
-                finality,
-            })
-        }
-        ("toucan_tco2", "Retired(address,uint256,uint256)" | "Retired(address,uint256)") => {
-            let sender = p.bytes("sender", 20)?;
-            let amount = p.uint("amount")?;
-            DomainRow::Retirement(NewCarbonRetirement {
-                chain_id,
-                block_number,
-                block_hash,
-                block_time,
-                tx_hash,
-                log_index,
-                token: contract.clone(),
-                contract,
-                source: if e.params.len() == 3 {
-                    "toucan_tco2"
-                } else {
-                    "toucan_tco2_2021"
-                }
-                .into(),
-                retiring_address: sender.clone(),
-                beneficiary: sender,
-                beneficiary_name: None,
-                retiring_entity: None,
-                message: None,
-                tonnes: tonnes(&amount),
-                amount,
-                finality,
-            })
-        }
-        (
-            "klima_retirement",
-            "CarbonRetired(uint8,address,string,address,string,string,address,address,uint256)",
-        ) => {
-            let amount = p.uint("retiredAmount")?;
-            DomainRow::Retirement(NewCarbonRetirement {
-                chain_id,
-                block_number,
-                block_hash,
-                block_time,
-                tx_hash,
-                log_index,
-                contract,
-                source: "klima".into(),
-                token: p.bytes("carbonToken", 20)?,
-                retiring_address: p.bytes("retiringAddress", 20)?,
-                beneficiary: p.bytes("beneficiaryAddress", 20)?,
-                beneficiary_name: Some(p.text("beneficiaryString")?),
-                retiring_entity: Some(p.text("retiringEntityString")?),
-                message: Some(p.text("retirementMessage")?),
-                tonnes: tonnes(&amount),
-                amount,
-                finality,
-            })
-        }
-        _ => return Ok(None),
-    };
-    Ok(Some(row))
-}
-
-/// Token amounts with 18 decimals, in tonnes of CO2e (1e18 = 1 t).
-pub fn tonnes(amount: &BigDecimal) -> BigDecimal {
-    let (digits, scale) = amount.as_bigint_and_exponent();
-    BigDecimal::new(digits, scale + 18).normalized()
-}
-
-/// Typed access to decoded params.
-struct Params<'a>(&'a DecodedLog);
-
-impl Params<'_> {
-    fn value(&self, name: &str) -> Result<&Value, String> {
-        self.0
-            .get(name)
-            .ok_or_else(|| format!("{} has no parameter {name}", self.0.signature))
-    }
-
-    fn text(&self, name: &str) -> Result<String, String> {
-        self.value(name)?
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| format!("{name} is not text"))
-    }
-
-    fn bytes(&self, name: &str, len: usize) -> Result<Vec<u8>, String> {
-        citytrace_schema::parse_hex(&self.text(name)?, len)
-            .ok_or_else(|| format!("{name} is not {len} bytes"))
-    }
-
-    fn uint(&self, name: &str) -> Result<BigDecimal, String> {
-        let text = self.text(name)?;
-        BigInt::from_str(&text)
-            .map(BigDecimal::from)
-            .map_err(|_| format!("{name} is not an integer: {text}"))
-    }
-
-    fn int<T: FromStr>(&self, name: &str) -> Result<T, String> {
-        let text = self.text(name)?;
-        text.parse()
-            .map_err(|_| format!("{name} = {text} is out of range"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use bigdecimal::BigDecimal;
+
     use super::*;
 
     /// topic0 values from ../shared/reference/DOMAIN.md §4.

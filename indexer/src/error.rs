@@ -116,11 +116,9 @@ pub fn classify_rpc_message(code: Option<i64>, message: &str) -> RpcError {
 
 /// The first `[0x…, 0x…]` pair of hex block numbers in a message, as a range.
 fn suggested_range(message: &str) -> Option<(u64, u64)> {
-    let start = message.find('[')?;
-    let end = start + message[start..].find(']')?;
-    let mut parts = message[start + 1..end]
-        .split(',')
-        .map(|p| p.trim().trim_matches('"'));
+    let (_, after) = message.split_once('[')?;
+    let (inside, _) = after.split_once(']')?;
+    let mut parts = inside.split(',').map(|p| p.trim().trim_matches('"'));
     let parse = |p: &str| u64::from_str_radix(p.strip_prefix("0x")?, 16).ok();
     let from = parse(parts.next()?)?;
     let to = parse(parts.next()?)?;
@@ -188,5 +186,9 @@ mod tests {
     fn a_range_in_the_wrong_order_is_not_a_suggestion() {
         assert_eq!(suggested_range("try [0x20, 0x10]"), None);
         assert_eq!(suggested_range("try [\"0x1\", \"0x2\"]"), Some((1, 2)));
+        // Text around the brackets is never cut inside a character.
+        assert_eq!(suggested_range("é[0xé, 0x2]é"), None);
+        assert_eq!(suggested_range("réessayez [0x1, 0x2]…"), Some((1, 2)));
+        assert_eq!(suggested_range("only ]["), None);
     }
 }

@@ -8,6 +8,8 @@
 mod decode;
 mod lookup;
 mod mocks;
+#[cfg(test)]
+mod sample;
 mod signer;
 mod source;
 
@@ -22,6 +24,8 @@ use crate::source::Hash32;
 pub use decode::{AbiDecoder, DecodedLog};
 pub use lookup::{EvmLookup, TxReceipt};
 pub use mocks::{AnvilControl, CarbonRetirementCall, DemoLedger};
+#[cfg(test)]
+pub use sample::SampleLog;
 pub use signer::{DeployedContracts, EvmSigner, PaymentCall, TraceEventCall};
 pub use source::EvmSource;
 

@@ -12,17 +12,19 @@
 //!    the last one written, and writes rows, blocks and checkpoint in one transaction
 //!    ([`write`]). A slow database fills the channel and pauses the fetchers.
 
-mod fetch;
+pub(crate) mod fetch;
+mod run;
+mod watchdog;
 pub mod write;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use diesel::prelude::*;
 use futures::StreamExt;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 
 use citytrace_schema::models::{Block, Chain, ChainKind, Checkpoint, ContractRow, NewReorg, Reorg};
 use citytrace_schema::schema::{blocks, chains, checkpoints};
@@ -336,31 +338,38 @@ impl ChainFollower {
                     break;
                 }
             }
-            let chain_id = self.chain_id();
+            let (chain_id, decoders) = (self.chain_id(), self.decoders.clone());
             let (to, last_hash) = (range.to, range.last_hash.clone());
             let started = Instant::now();
-            let (written, undecodable) = with_conn(&self.pool, move |conn| {
-                Ok((
-                    write::write_rows(conn, chain_id, &range)?,
-                    range.undecodable,
-                ))
+            let written = match with_conn(&self.pool, move |conn| {
+                Ok(write::write_rows(conn, chain_id, &range, &decoders)?)
             })
-            .await?;
+            .await
+            {
+                Ok(written) => written,
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            };
             tracing::debug!(
                 chain_id,
                 to,
-                events = written,
-                undecodable,
+                events = written.events,
+                quarantined = written.quarantined.iter().sum::<usize>(),
                 write_ms = started.elapsed().as_millis() as u64,
                 "range written"
             );
             previous = Some(last_hash);
             written_to = Some(to);
-            events_total += written;
+            events_total += written.events;
             self.metrics.indexed.store(to, Ordering::Relaxed);
             self.metrics
                 .events_written
-                .fetch_add(written as u64, Ordering::Relaxed);
+                .fetch_add(written.events as u64, Ordering::Relaxed);
+            for (counter, n) in self.metrics.quarantined.iter().zip(written.quarantined) {
+                counter.fetch_add(n as u64, Ordering::Relaxed);
+            }
         }
         drop(receiver);
         producer.abort();
@@ -453,210 +462,5 @@ impl ChainFollower {
             ancestor: ancestor_number.max(0) as u64,
             depth: depth as u64,
         })
-    }
-
-    /// Register, then index until caught up with the head (`citytrace index --once`).
-    pub async fn catch_up(&self) -> Result<u64, IndexerError> {
-        self.register().await?;
-        loop {
-            match self.step().await? {
-                Step::CaughtUp { head } => return Ok(head),
-                Step::Retry { reason } => {
-                    tracing::debug!(%reason, "retrying");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-                Step::Indexed { .. } | Step::Reorg { .. } => {}
-            }
-        }
-    }
-
-    /// Follow the chain until `shutdown` turns true. RPC trouble is retried with back-off;
-    /// anything else stops the follower with the error. The stall watchdog is consulted every
-    /// poll interval, also while a step is stuck retrying a silent node.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<(), IndexerError> {
-        let poll = Duration::from_millis(self.chain.poll_interval_ms);
-        let mut watchdog = Watchdog::new(&self.chain);
-        let mut backoff = Duration::from_millis(200);
-        let mut last_report = Instant::now();
-        let mut registered = false;
-        let mut ticker = tokio::time::interval(poll);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            if *shutdown.borrow() {
-                return Ok(());
-            }
-            let register_first = !registered;
-            let this = &self;
-            let work = async move {
-                if !register_first {
-                    this.step().await.map(Some)
-                } else {
-                    this.register().await.map(|()| None)
-                }
-            };
-            tokio::pin!(work);
-            let outcome = loop {
-                tokio::select! {
-                    outcome = &mut work => break Some(outcome),
-                    _ = ticker.tick() => self.report_stall(&mut watchdog).await,
-                    _ = shutdown.changed() => break None,
-                }
-            };
-            let Some(outcome) = outcome else {
-                return Ok(());
-            };
-            let pause = match outcome {
-                Ok(None) => {
-                    registered = true;
-                    watchdog.answered();
-                    Duration::ZERO
-                }
-                Ok(Some(Step::CaughtUp { .. })) => {
-                    backoff = Duration::from_millis(200);
-                    watchdog.answered();
-                    watchdog.progressed();
-                    poll
-                }
-                Ok(Some(Step::Indexed { .. } | Step::Reorg { .. })) => {
-                    watchdog.answered();
-                    watchdog.progressed();
-                    Duration::ZERO
-                }
-                Ok(Some(Step::Retry { reason })) => {
-                    watchdog.answered();
-                    tracing::debug!(chain_id = self.chain.id, %reason, "retrying");
-                    Duration::from_millis(100)
-                }
-                Err(IndexerError::Rpc(e @ (RpcError::Transient(_) | RpcError::RateLimited(_)))) => {
-                    tracing::warn!(chain_id = self.chain.id, error = %e, retry_in_ms = backoff.as_millis() as u64, "RPC trouble; retrying");
-                    watchdog.failed(&e.to_string());
-                    let pause = backoff;
-                    backoff = (backoff * 2).min(Duration::from_secs(30));
-                    pause
-                }
-                Err(e) => return Err(e),
-            };
-            watchdog.head(self.metrics.head.load(Ordering::Relaxed));
-            self.report_stall(&mut watchdog).await;
-            if last_report.elapsed() >= Duration::from_secs(10) && self.metrics.lag() > 0 {
-                last_report = Instant::now();
-                tracing::info!(
-                    chain_id = self.chain.id,
-                    indexed = self.metrics.indexed.load(Ordering::Relaxed),
-                    head = self.metrics.head.load(Ordering::Relaxed),
-                    events = self.metrics.events_written.load(Ordering::Relaxed),
-                    "indexing"
-                );
-            }
-            let sleep = tokio::time::sleep(pause);
-            tokio::pin!(sleep);
-            loop {
-                tokio::select! {
-                    _ = &mut sleep => break,
-                    _ = ticker.tick() => self.report_stall(&mut watchdog).await,
-                    _ = shutdown.changed() => break,
-                }
-            }
-        }
-    }
-
-    /// Tell the log, the metrics and the database when the watchdog's verdict changes.
-    async fn report_stall(&self, watchdog: &mut Watchdog) {
-        let Some(change) = watchdog.verdict(self.metrics.lag()) else {
-            return;
-        };
-        self.metrics
-            .stalled
-            .store(change.is_some(), Ordering::Relaxed);
-        match &change {
-            Some(reason) => tracing::error!(chain_id = self.chain.id, %reason, "indexer stalled"),
-            None => tracing::info!(chain_id = self.chain.id, "indexer making progress again"),
-        }
-        let chain_id = self.chain_id();
-        let _ = with_conn(&self.pool, move |conn| {
-            Ok(Chain::record_stall(conn, chain_id, change.as_deref())?)
-        })
-        .await;
-    }
-}
-
-/// Decides when a chain counts as stalled, for `stall_after_polls` poll intervals: the node
-/// has not answered (RPC failing or hanging), or no progress while behind, or (when configured)
-/// a head that stopped moving.
-struct Watchdog {
-    after: Duration,
-    max_head_age: Option<Duration>,
-    last_answer: Instant,
-    last_progress: Instant,
-    last_error: Option<String>,
-    last_head: (u64, Instant),
-    stalled: Option<String>,
-}
-
-impl Watchdog {
-    fn new(chain: &ChainConfig) -> Self {
-        let now = Instant::now();
-        Self {
-            after: Duration::from_millis(chain.poll_interval_ms) * chain.stall_after_polls,
-            max_head_age: chain.max_head_age_secs.map(Duration::from_secs),
-            last_answer: now,
-            last_progress: now,
-            last_error: None,
-            last_head: (0, now),
-            stalled: None,
-        }
-    }
-
-    fn answered(&mut self) {
-        self.last_answer = Instant::now();
-        self.last_error = None;
-    }
-
-    fn progressed(&mut self) {
-        self.last_progress = Instant::now();
-    }
-
-    fn failed(&mut self, error: &str) {
-        self.last_error = Some(error.to_string());
-    }
-
-    fn head(&mut self, head: u64) {
-        if head != self.last_head.0 {
-            self.last_head = (head, Instant::now());
-        }
-    }
-
-    /// Some(new verdict) when it changed: Some(reason) stalled, None healthy.
-    fn verdict(&mut self, lag: u64) -> Option<Option<String>> {
-        let now = Instant::now();
-        let reason = if now - self.last_answer >= self.after {
-            let last = self
-                .last_error
-                .as_deref()
-                .map(|e| format!("; last error: {e}"))
-                .unwrap_or_default();
-            Some(format!(
-                "no answer from the node for {}s{last}",
-                (now - self.last_answer).as_secs()
-            ))
-        } else if lag > 0 && now - self.last_progress >= self.after {
-            Some(format!(
-                "no progress for {}s while {lag} blocks behind",
-                (now - self.last_progress).as_secs()
-            ))
-        } else if let Some(age) = self.max_head_age.filter(|a| now - self.last_head.1 >= *a) {
-            Some(format!(
-                "the node's head has not moved for {}s (at most {}s expected)",
-                (now - self.last_head.1).as_secs(),
-                age.as_secs()
-            ))
-        } else {
-            None
-        };
-        if reason.is_some() == self.stalled.is_some() {
-            return None;
-        }
-        self.stalled = reason.clone();
-        Some(reason)
     }
 }

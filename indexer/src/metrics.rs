@@ -10,6 +10,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use citytrace_schema::models::QuarantineReason;
+
 use crate::error::RpcError;
 
 /// Everything the indexer reports.
@@ -31,6 +33,8 @@ pub struct ChainMetrics {
     /// Where indexing started in this process (for progress and rates).
     pub start: AtomicU64,
     pub events_written: AtomicU64,
+    /// Logs quarantined, by reason (in `QUARANTINE_REASONS` order).
+    pub quarantined: [AtomicU64; 3],
     pub blocks_written: AtomicU64,
     pub rpc_errors: [AtomicU64; 4],
     pub reorgs: AtomicU64,
@@ -40,6 +44,9 @@ pub struct ChainMetrics {
 
 /// The RPC error classes, in `rpc_errors` order.
 pub const ERROR_CLASSES: [&str; 4] = ["transient", "too_large", "rate_limited", "fatal"];
+
+/// Why logs are quarantined, in `quarantined` order (`QuarantineReason::index`).
+pub const QUARANTINE_REASONS: [QuarantineReason; 3] = QuarantineReason::ALL;
 
 impl ChainMetrics {
     pub fn rpc_error(&self, error: &RpcError) {
@@ -101,7 +108,7 @@ impl Metrics {
             }
         };
         let label = |id: &u64, m: &ChainMetrics| {
-            format!("chain=\"{id}\",name=\"{}\"", m.name.replace('"', "'"))
+            format!("chain=\"{id}\",name=\"{}\"", label_value(&m.name))
         };
         let per_chain = |f: &dyn Fn(&ChainMetrics) -> u64| -> Vec<(String, u64)> {
             chains.iter().map(|(id, m)| (label(id, m), f(m))).collect()
@@ -181,6 +188,24 @@ impl Metrics {
             "RPC errors by class.",
             &mut errors.into_iter(),
         );
+        let quarantined: Vec<(String, u64)> = chains
+            .iter()
+            .flat_map(|(id, m)| {
+                QUARANTINE_REASONS.iter().map(move |reason| {
+                    (
+                        format!("{},reason=\"{}\"", label(id, m), reason.as_str()),
+                        m.quarantined[reason.index()].load(Ordering::Relaxed),
+                    )
+                })
+            })
+            .collect();
+        gauge(
+            &mut out,
+            "citytrace_quarantined_logs_total",
+            "counter",
+            "Logs stored raw in quarantined_logs instead of their table (undecodable, invalid, refused by the database); indexing went on.",
+            &mut quarantined.into_iter(),
+        );
         let queue = self.anchor_queue.load(Ordering::Relaxed);
         let _ = writeln!(out, "# HELP citytrace_anchor_queue_length Imported batches waiting to be anchored.\n# TYPE citytrace_anchor_queue_length gauge");
         if queue >= 0 {
@@ -189,6 +214,14 @@ impl Metrics {
         let _ = writeln!(out, "# HELP citytrace_anchors_sent_total Anchor transactions sent.\n# TYPE citytrace_anchors_sent_total counter\ncitytrace_anchors_sent_total {}", self.anchors_sent.load(Ordering::Relaxed));
         out
     }
+}
+
+/// A label value in the text exposition format: backslash, double quote and line feed
+/// escaped (a chain's name is the operator's text).
+fn label_value(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 /// Serve `GET /metrics` (and `/healthz`) on `listener` until `shutdown` turns true.
@@ -239,12 +272,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn chain_names_are_escaped_in_labels() {
+        let metrics = Metrics::new();
+        metrics.chain(1, "a \"b\"\\\nc");
+        let text = metrics.render();
+        assert!(
+            text.contains(
+                "citytrace_chain_head_block{chain=\"1\",name=\"a \\\"b\\\"\\\\\\nc\"} 0\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn renders_prometheus_text_per_chain_and_class() {
         let metrics = Metrics::new();
         let chain = metrics.chain(31337, "City ledger");
         chain.head.store(120, Ordering::Relaxed);
         chain.indexed.store(100, Ordering::Relaxed);
         chain.rpc_error(&RpcError::RateLimited("429".into()));
+        chain.quarantined[QuarantineReason::Invalid.index()].store(2, Ordering::Relaxed);
         metrics.anchor_queue.store(3, Ordering::Relaxed);
         let text = metrics.render();
         assert!(
@@ -256,6 +303,8 @@ mod tests {
         );
         assert!(text.contains("citytrace_rpc_errors_total{chain=\"31337\",name=\"City ledger\",class=\"rate_limited\"} 1\n"));
         assert!(text.contains("citytrace_anchor_queue_length 3\n"));
+        assert!(text.contains("citytrace_quarantined_logs_total{chain=\"31337\",name=\"City ledger\",reason=\"invalid\"} 2\n"), "{text}");
+        assert!(text.contains("citytrace_quarantined_logs_total{chain=\"31337\",name=\"City ledger\",reason=\"refused\"} 0\n"));
         assert!(text.contains("# TYPE citytrace_reorgs_total counter\n"));
     }
 }

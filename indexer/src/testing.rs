@@ -277,3 +277,65 @@ pub fn dump_chain(conn: &mut PgConnection, chain_id: i64) -> Vec<String> {
     out.extend(checkpoint.into_iter().map(|r| r.row));
     out
 }
+
+#[derive(QueryableByName)]
+struct LogKeyRow {
+    #[diesel(sql_type = BigInt)]
+    block_number: i64,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    log_index: i32,
+}
+
+/// The (block number, log index) of every row indexed from `chain_id`, across every chain table
+/// (quarantine included), sorted: each log stored once appears once.
+pub fn stored_log_keys(conn: &mut PgConnection, chain_id: i64) -> Vec<(i64, i32)> {
+    let mut keys = Vec::new();
+    for table in CHAIN_TABLES {
+        let rows: Vec<LogKeyRow> = diesel::sql_query(format!(
+            "SELECT block_number, log_index FROM {table} WHERE chain_id = $1"
+        ))
+        .bind::<BigInt, _>(chain_id)
+        .load(conn)
+        .expect("stored log keys");
+        keys.extend(rows.into_iter().map(|r| (r.block_number, r.log_index)));
+    }
+    keys.sort_unstable();
+    keys
+}
+
+/// The (block number, log index) of the node's logs of the `contracts` in `from..=to`, sorted:
+/// what [`stored_log_keys`] must equal.
+pub async fn node_log_keys(
+    url: &str,
+    contracts: &[[u8; 20]],
+    from: u64,
+    to: u64,
+) -> Vec<(i64, i32)> {
+    use crate::source::{ChainSource, LogFilter};
+    let source = crate::evm::EvmSource::new(url).expect("source");
+    let logs = source
+        .logs(&LogFilter {
+            from_block: from,
+            to_block: to,
+            addresses: contracts.to_vec(),
+        })
+        .await
+        .expect("the node's logs");
+    let mut keys: Vec<(i64, i32)> = logs
+        .iter()
+        .map(|l| (l.block_number as i64, l.log_index as i32))
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+impl TestLedger {
+    /// The addresses of every contract [`TestLedger::config`] follows.
+    pub fn addresses(&self) -> Vec<[u8; 20]> {
+        self.config()
+            .contracts
+            .iter()
+            .map(|c| c.address_bytes().expect("address"))
+            .collect()
+    }
+}

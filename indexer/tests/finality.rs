@@ -104,3 +104,42 @@ async fn with_confirmations_a_row_is_final_that_many_blocks_below_the_head() {
     follower.catch_up().await.unwrap();
     assert!(states(&db).iter().all(|(_, s)| s == "final"));
 }
+
+/// Quarantined logs carry finality like every indexed row, and move with the chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quarantined_logs_become_final_like_every_row() {
+    use citytrace_indexer::evm::TraceEventCall;
+    use citytrace_schema::schema::quarantined_logs;
+
+    let ledger = TestLedger::start().await;
+    let event = TraceEventCall {
+        event_hash: [1; 32],
+        event_type: "NotAnEpcisEvent".into(),
+        biz_step: String::new(),
+        disposition: String::new(),
+        epc: String::new(),
+        biz_location: String::new(),
+        event_time: 1_780_000_000,
+    };
+    let tx = ledger
+        .signer
+        .record_trace_event(ledger.contracts.trace_registry, &event)
+        .await
+        .unwrap();
+    assert!(ledger.signer.wait_mined(tx).await.unwrap());
+    let db = TestDatabase::new();
+    let mut chain = ledger.config().chains[0].clone();
+    chain.finality = Some(FinalityConfig::Confirmations { confirmations: 5 });
+    let (follower, _) = follower(&ledger, &db.pool(2), Some(chain));
+    follower.catch_up().await.unwrap();
+    let state = || -> Vec<String> {
+        quarantined_logs::table
+            .select(quarantined_logs::finality)
+            .load(&mut db.conn())
+            .unwrap()
+    };
+    assert_eq!(state(), ["pending"]);
+    ledger.control().mine(5).await.unwrap();
+    follower.catch_up().await.unwrap();
+    assert_eq!(state(), ["final"]);
+}

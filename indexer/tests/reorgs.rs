@@ -165,3 +165,69 @@ async fn a_reorg_deeper_than_the_window_stops_with_a_clear_error() {
         "{error}"
     );
 }
+
+/// Quarantined logs are indexed rows like the others: a reorg deletes those above the fork,
+/// and the database equals a clean index of the final chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reorg_deletes_quarantined_logs_above_the_fork() {
+    use citytrace_indexer::evm::TraceEventCall;
+    use citytrace_schema::diesel::prelude::*;
+    use citytrace_schema::schema::quarantined_logs;
+
+    let ledger = TestLedger::start().await;
+    let bad = |n: u8, event_type: &str| TraceEventCall {
+        event_hash: [n; 32],
+        event_type: event_type.into(),
+        biz_step: String::new(),
+        disposition: String::new(),
+        epc: String::new(),
+        biz_location: String::new(),
+        event_time: 1_780_000_000,
+    };
+    let record = |event: TraceEventCall| {
+        let ledger = &ledger;
+        async move {
+            let tx = ledger
+                .signer
+                .record_trace_event(ledger.contracts.trace_registry, &event)
+                .await
+                .unwrap();
+            assert!(ledger.signer.wait_mined(tx).await.unwrap());
+        }
+    };
+    record(bad(1, "BeforeTheFork")).await;
+    let db = TestDatabase::new();
+    let (follower, _) = follower_for(&ledger, &db);
+    let fork_point = follower.catch_up().await.unwrap();
+    let control = ledger.control();
+    let snapshot = control.snapshot().await.unwrap();
+    record(bad(2, "OnTheOldBranch")).await;
+    follower.catch_up().await.unwrap();
+    let types = |db: &TestDatabase| -> Vec<String> {
+        quarantined_logs::table
+            .order(quarantined_logs::block_number)
+            .select(quarantined_logs::params)
+            .load::<Option<serde_json::Value>>(&mut db.conn())
+            .unwrap()
+            .into_iter()
+            .map(|p| p.unwrap()["eventType"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(types(&db), ["BeforeTheFork", "OnTheOldBranch"]);
+
+    assert!(control.revert(snapshot).await.unwrap());
+    assert_eq!(control.block_number().await.unwrap(), fork_point);
+    record(bad(3, "OnTheNewBranch")).await;
+    control.mine(2).await.unwrap();
+    let head = follower.catch_up().await.unwrap();
+    assert_eq!(types(&db), ["BeforeTheFork", "OnTheNewBranch"]);
+
+    let clean = TestDatabase::new();
+    let (fresh, _) = follower_for(&ledger, &clean);
+    assert_eq!(fresh.catch_up().await.unwrap(), head);
+    assert_eq!(
+        dump_chain(&mut db.conn(), 31337),
+        dump_chain(&mut clean.conn(), 31337),
+        "the database equals a clean index of the final chain"
+    );
+}

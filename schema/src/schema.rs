@@ -35,6 +35,7 @@ diesel::joinable!(batch_anchors -> chains (chain_id));
 diesel::joinable!(anchor_submissions -> import_batches (batch_id));
 diesel::joinable!(ledger_events -> chains (chain_id));
 diesel::joinable!(token_transfers -> chains (chain_id));
+diesel::joinable!(quarantined_logs -> chains (chain_id));
 diesel::joinable!(carbon_retirements -> chains (chain_id));
 diesel::joinable!(treasury_allocations -> chains (chain_id));
 diesel::joinable!(treasury_payments -> chains (chain_id));
@@ -85,6 +86,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     batch_anchors,
     anchor_submissions,
     ledger_events,
+    quarantined_logs,
     token_transfers,
     carbon_retirements,
     treasury_allocations,

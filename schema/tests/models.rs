@@ -3,6 +3,7 @@
 use chrono::Utc;
 use citytrace_schema::models::*;
 use citytrace_schema::testing::TestDatabase;
+use diesel::prelude::*;
 use diesel::Connection;
 
 fn batch(conn: &mut diesel::PgConnection, submitter: &str, root: u8) -> ImportBatch {
@@ -30,7 +31,7 @@ fn anchor(batch_id: i64, root: u8, block: i64, log_index: i32) -> NewBatchAnchor
         log_index,
         contract: vec![9; 20],
         finality: "pending".into(),
-        batch_id,
+        batch_id: batch_id.into(),
         merkle_root: vec![root; 32],
         row_count: 3,
         uri: String::new(),
@@ -92,6 +93,48 @@ fn a_batch_is_anchored_only_by_an_event_carrying_its_own_root() {
             ..
         }
     ));
+}
+
+/// BatchAnchored carries a uint64 batch id and a uint32 row count: stored whole (NUMERIC and
+/// BIGINT), an id beyond BIGINT names no import batch, and one within it still does.
+#[test]
+fn anchors_hold_the_whole_uint64_batch_id_and_uint32_row_count() {
+    let db = TestDatabase::new();
+    let conn = &mut db.conn();
+    Chain::upsert(conn, 1, "ledger", ChainKind::Ledger).unwrap();
+    let a = batch(conn, "A", 1);
+    let widest = NewBatchAnchor {
+        batch_id: u64::MAX.into(),
+        row_count: u32::MAX.into(),
+        ..anchor(a.id, 1, 5, 0)
+    };
+    BatchAnchor::insert_all(conn, &[widest]).unwrap();
+    assert_eq!(ImportBatch::counts(conn).unwrap(), (1, 0));
+    assert_eq!(a.trust(conn).unwrap(), TrustState::Imported);
+    let stored: Vec<(bigdecimal::BigDecimal, i64)> = citytrace_schema::schema::batch_anchors::table
+        .select((
+            citytrace_schema::schema::batch_anchors::batch_id,
+            citytrace_schema::schema::batch_anchors::row_count,
+        ))
+        .load(conn)
+        .unwrap();
+    assert_eq!(stored[0].0.to_string(), "18446744073709551615");
+    assert_eq!(stored[0].1, 4_294_967_295);
+    BatchAnchor::insert_all(conn, &[anchor(a.id, 1, 6, 1)]).unwrap();
+    assert_eq!(ImportBatch::counts(conn).unwrap(), (1, 1));
+    assert!(ImportBatch::awaiting_anchor(conn, 10).unwrap().is_empty());
+    // Beyond uint64 and uint32 the database refuses.
+    for (id, rows) in [("18446744073709551616", 0i64), ("1", 4_294_967_296)] {
+        let wrong = NewBatchAnchor {
+            batch_id: id.parse().unwrap(),
+            row_count: rows,
+            ..anchor(a.id, 1, 7, 2)
+        };
+        assert!(
+            BatchAnchor::insert_all(conn, &[wrong]).is_err(),
+            "{id} {rows}"
+        );
+    }
 }
 
 #[test]

@@ -16,8 +16,14 @@ use crate::globals::Globals;
 #[derive(clap::Args)]
 #[command(
     after_help = "Progress bars are shown on a terminal; otherwise progress is logged every 10 s.\n\
-    Prometheus metrics (head, indexed block, lag, events written, RPC errors by class, reorgs,\n\
-    stalls, anchor queue) are served on http://<metrics>/metrics. See docs/indexing.md."
+    Prometheus metrics (head, indexed block, lag, events written, logs quarantined, RPC errors\n\
+    by class, reorgs, stalls, anchor queue) are served on http://<metrics>/metrics.\n\n\
+    A log that cannot be stored as what it is (it does not decode with its contract's ABI, a\n\
+    value breaks a rule of its table, the database refuses it) is kept raw with its problem in\n\
+    quarantine — the explorer's ledger page \"Logs not decoded\" lists them — and indexing goes\n\
+    on. After a fix (a new version, a corrected ABI), --retry-quarantined decodes them again.\n\n\
+    When PostgreSQL restarts or goes away, indexing and anchoring wait (\"database unavailable\n\
+    …; retrying in N s\") and resume from the checkpoint when it is back. See docs/indexing.md."
 )]
 pub struct IndexArgs {
     #[command(flatten)]
@@ -25,6 +31,10 @@ pub struct IndexArgs {
     /// Catch every chain up to its head, then exit (0 on success).
     #[arg(long)]
     once: bool,
+    /// Decode every quarantined log again with the current decoders and configuration; those
+    /// that now fit move to their tables. Then exit. Safe beside a running indexer.
+    #[arg(long, conflicts_with = "once")]
+    retry_quarantined: bool,
     /// Where to serve Prometheus metrics (`off` to disable).
     #[arg(
         long,
@@ -73,7 +83,21 @@ pub fn run(globals: &Globals, args: IndexArgs) -> anyhow::Result<ExitCode> {
         let progress = std::io::stderr()
             .is_terminal()
             .then(|| tokio::spawn(show_progress(metrics.clone())));
-        let result = if args.once {
+        let result = if args.retry_quarantined {
+            citytrace_indexer::redecode::retry_quarantined(&config, pool.clone())
+                .await
+                .map(|chains| {
+                    for c in chains {
+                        println!(
+                            "chain {}: {} quarantined log{} decoded and stored, {} still quarantined (the ledger page \"Logs not decoded\")",
+                            c.chain_id,
+                            c.stored,
+                            if c.stored == 1 { "" } else { "s" },
+                            c.quarantined
+                        );
+                    }
+                })
+        } else if args.once {
             citytrace_indexer::run_once(&config, pool.clone(), &metrics)
                 .await
                 .map(|heads| {

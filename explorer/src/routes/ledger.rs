@@ -5,6 +5,7 @@
 mod block;
 mod chain;
 mod tx;
+mod undecoded;
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -22,6 +23,8 @@ use crate::AppState;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/ledger", web::get().to(overview))
         .route("/api/v1/ledger", web::get().to(overview_api))
+        .route("/ledger/undecoded", web::get().to(undecoded::show))
+        .route("/api/v1/ledger/undecoded", web::get().to(undecoded::api))
         .route("/ledger/chains/{id}", web::get().to(chain::show))
         .route("/api/v1/ledger/chains/{id}", web::get().to(chain::api))
         .route(
@@ -160,6 +163,7 @@ pub async fn overview_api(state: web::Data<AppState>) -> Result<HttpResponse, Ap
             "anchors": "/api/v1/anchors",
             "reorgs": "/api/v1/reorgs",
             "batches": "/api/v1/batches",
+            "undecoded": "/api/v1/ledger/undecoded",
         },
     })))
 }

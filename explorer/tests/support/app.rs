@@ -110,9 +110,9 @@ pub fn anchor_batch(
             log_index,
             contract: vec![0x11; 20],
             finality: finality.as_str().into(),
-            batch_id,
+            batch_id: batch_id.into(),
             merkle_root: batch.merkle_root,
-            row_count: batch.row_count,
+            row_count: batch.row_count.into(),
             uri: String::new(),
         }],
     )

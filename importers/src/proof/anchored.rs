@@ -165,7 +165,7 @@ pub fn anchored_proof(
     };
     row.root = merkle::root_from_path(row.leaf, &row.path);
     let anchors: Vec<BatchAnchor> = batch_anchors::table
-        .filter(batch_anchors::batch_id.eq(batch_id))
+        .filter(batch_anchors::batch_id.eq(bigdecimal::BigDecimal::from(batch_id)))
         .order((batch_anchors::block_number, batch_anchors::log_index))
         .select(BatchAnchor::as_select())
         .load(conn)?;

@@ -79,6 +79,14 @@ impl AbiDecoder {
         list
     }
 
+    /// The events kept (for sampling logs in tests).
+    #[cfg(test)]
+    pub(super) fn kept_events(&self) -> Vec<Event> {
+        let mut events: Vec<Event> = self.by_topic.values().cloned().collect();
+        events.sort_by_key(signature);
+        events
+    }
+
     /// Decode `log`; Ok(None) when its topic0 is not an event kept here.
     pub fn decode(&self, log: &RawLog) -> Result<Option<DecodedLog>, String> {
         let Some(event) = log.topics.first().and_then(|t| self.by_topic.get(t)) else {
@@ -103,12 +111,12 @@ impl AbiDecoder {
     }
 }
 
-fn signature(event: &Event) -> String {
+pub(super) fn signature(event: &Event) -> String {
     let types: Vec<String> = event.inputs.iter().map(|i| i.kind.to_string()).collect();
     format!("{}({})", event.name, types.join(","))
 }
 
-fn token_json(token: Token) -> Value {
+pub(super) fn token_json(token: Token) -> Value {
     match token {
         Token::Address(a) => Value::String(format!("0x{}", hex::encode(a.0))),
         Token::FixedBytes(b) | Token::Bytes(b) => Value::String(format!("0x{}", hex::encode(b))),

@@ -1,5 +1,11 @@
 //! Database side of following: a fetched range's rows, blocks and checkpoint in one
 //! transaction; finality advancing; deleting a chain's rows above a block after a reorg.
+//!
+//! A range whose rows the database refuses (a constraint the Rust checks of
+//! `decoders::storable` do not know) is written again with the refused rows found by halving
+//! ([`refused`]) and quarantined; the range's other rows are written as usual.
+
+mod refused;
 
 use std::collections::HashMap;
 
@@ -9,7 +15,7 @@ use diesel::sql_types::{BigInt, Text};
 use citytrace_schema::models::{
     BatchAnchor, Block, Checkpoint, Lot, NewBatchAnchor, NewCarbonRetirement, NewLedgerEvent,
     NewLedgerSupplyEvent, NewSite, NewSupplyEventLot, NewTokenTransfer, NewTreasuryAllocation,
-    NewTreasuryPayment, Site,
+    NewTreasuryPayment, QuarantineReason, QuarantinedLog, Site,
 };
 use citytrace_schema::schema::{
     carbon_retirements, ledger_events, supply_event_lots, supply_events, token_transfers,
@@ -18,12 +24,17 @@ use citytrace_schema::schema::{
 
 use super::fetch::FetchedRange;
 use super::STREAM;
-use crate::decoders::{ContractDecoder, DomainRow, TraceRow};
-use crate::source::Address;
+use crate::decoders::{ContractDecoder, DomainRow, LogContext, LogOutcome, TraceRow};
+use crate::source::{Address, RawLog};
 
 /// Every table holding rows indexed from a chain (all have chain_id, block_number, finality).
 /// Table names are constants, never input, so they are spliced into the statements below.
+///
+/// quarantined_logs comes first: a reorg's deletes and a finality update reach it before the
+/// domain tables, so they wait for a re-decode (`redecode`) holding its rows and then see the
+/// rows it moved into the domain tables.
 pub const CHAIN_TABLES: &[&str] = &[
+    "quarantined_logs",
     "batch_anchors",
     "supply_events",
     "ledger_events",
@@ -67,9 +78,46 @@ pub struct RangeRows {
     pub payments: Vec<NewTreasuryPayment>,
     pub transfers: Vec<NewTokenTransfer>,
     pub retirements: Vec<NewCarbonRetirement>,
+    /// Logs that cannot be stored as what they are, kept raw with their problem.
+    pub quarantined: Vec<QuarantinedLog>,
     /// Events decoded (each stored once: in its domain table, or in ledger_events).
     pub decoded: usize,
-    pub undecodable: usize,
+    /// The range's logs of configured contracts, in (block, log index) order: what a row the
+    /// database refuses is quarantined as.
+    pub logs: Vec<RawLog>,
+}
+
+impl RangeRows {
+    /// Add what one log became to the rows.
+    pub fn push(&mut self, outcome: LogOutcome) {
+        match outcome {
+            LogOutcome::Decoded(decoded) => {
+                self.decoded += 1;
+                // An event with a domain table is stored there; the others (configured ABIs,
+                // role changes of the city contracts) in ledger_events.
+                match decoded.domain {
+                    Some(DomainRow::Anchor(r)) => self.anchors.push(r),
+                    Some(DomainRow::Trace(r)) => self.traces.push(r),
+                    Some(DomainRow::Allocation(r)) => self.allocations.push(r),
+                    Some(DomainRow::Payment(r)) => self.payments.push(r),
+                    Some(DomainRow::Transfer(r)) => self.transfers.push(r),
+                    Some(DomainRow::Retirement(r)) => self.retirements.push(r),
+                    None => self.events.push(decoded.event),
+                }
+            }
+            LogOutcome::Quarantined(log) => self.quarantined.push(*log),
+            LogOutcome::NotKept => {}
+        }
+    }
+}
+
+/// What writing a range stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Decoded events stored in their tables.
+    pub events: usize,
+    /// Logs quarantined, by [`QuarantineReason::index`].
+    pub quarantined: [usize; 3],
 }
 
 /// Decode a fetched range into the rows it becomes (no database needed: this runs in the
@@ -91,28 +139,15 @@ pub fn decode_range(
         let Some(decoder) = decoders.get(&log.address) else {
             continue;
         };
-        let time = range.headers[&log.block_number].timestamp;
-        match decoder.rows(log, time, chain_id, points.of(log.block_number)) {
-            Ok(Some(decoded)) => {
-                rows.decoded += 1;
-                // An event with a domain table is stored there; the others (configured ABIs,
-                // role changes of the city contracts) in ledger_events.
-                match decoded.domain {
-                    Some(DomainRow::Anchor(r)) => rows.anchors.push(r),
-                    Some(DomainRow::Trace(r)) => rows.traces.push(r),
-                    Some(DomainRow::Allocation(r)) => rows.allocations.push(r),
-                    Some(DomainRow::Payment(r)) => rows.payments.push(r),
-                    Some(DomainRow::Transfer(r)) => rows.transfers.push(r),
-                    Some(DomainRow::Retirement(r)) => rows.retirements.push(r),
-                    None => rows.events.push(decoded.event),
-                }
-            }
-            Ok(None) => {}
-            Err(reason) => {
-                rows.undecodable += 1;
-                tracing::warn!(chain_id, block = log.block_number, log_index = log.log_index, %reason, "skipping an undecodable log");
-            }
-        }
+        let Some(header) = range.headers.get(&log.block_number) else {
+            continue; // fetch checked every log's block has its header
+        };
+        let at = LogContext {
+            chain_id,
+            block_time: header.timestamp,
+            finality: points.of(log.block_number),
+        };
+        rows.push(decoder.decode(log, at));
     }
     rows.blocks = range
         .headers
@@ -125,35 +160,119 @@ pub fn decode_range(
             timestamp: h.timestamp,
         })
         .collect();
+    rows.logs = range.logs;
     rows
 }
 
-/// Write a range — its rows by binary COPY, its blocks, and the checkpoint at its last block —
-/// in one transaction. The step that planned it has already removed any rows above the
-/// checkpoint, so a replay writes nothing twice. Returns the number of events written.
-pub fn write_rows(conn: &mut PgConnection, chain_id: i64, rows: &RangeRows) -> QueryResult<usize> {
+/// Write a range — its rows by binary COPY, its quarantined logs, its blocks, and the checkpoint
+/// at its last block — in one transaction. The step that planned it has already removed any
+/// rows above the checkpoint, so a replay writes nothing twice. When the database refuses a
+/// row, the refused rows are found and quarantined and the others written (`decoders` gives
+/// the quarantine rows their decoded name and parameters).
+pub fn write_rows(
+    conn: &mut PgConnection,
+    chain_id: i64,
+    rows: &RangeRows,
+    decoders: &HashMap<Address, ContractDecoder>,
+) -> QueryResult<Written> {
     conn.transaction(|conn| {
-        diesel::copy_from(ledger_events::table)
-            .from_insertable(&rows.events)
-            .execute(conn)?;
-        diesel::copy_from(token_transfers::table)
-            .from_insertable(&rows.transfers)
-            .execute(conn)?;
-        diesel::copy_from(carbon_retirements::table)
-            .from_insertable(&rows.retirements)
-            .execute(conn)?;
-        diesel::copy_from(treasury_allocations::table)
-            .from_insertable(&rows.allocations)
-            .execute(conn)?;
-        diesel::copy_from(treasury_payments::table)
-            .from_insertable(&rows.payments)
-            .execute(conn)?;
-        BatchAnchor::insert_all(conn, &rows.anchors)?;
-        insert_traces(conn, &rows.traces)?;
+        let refused = write_decoded(conn, chain_id, rows, decoders)?;
+        QuarantinedLog::insert_all(conn, &rows.quarantined)?;
+        QuarantinedLog::insert_all(conn, &refused)?;
         Block::upsert_all(conn, &rows.blocks)?;
         Checkpoint::set(conn, chain_id, STREAM, rows.to as i64, &rows.last_hash)?;
-        Ok(rows.decoded)
+        let mut written = Written {
+            events: rows.decoded.saturating_sub(refused.len()),
+            quarantined: [0; 3],
+        };
+        for log in rows.quarantined.iter().chain(&refused) {
+            if let Some(reason) = QuarantineReason::ALL
+                .iter()
+                .find(|r| r.as_str() == log.reason)
+            {
+                written.quarantined[reason.index()] += 1;
+            }
+            tracing::warn!(
+                chain_id,
+                block = log.block_number,
+                log_index = log.log_index,
+                tx = %citytrace_schema::hex0x(&log.tx_hash),
+                reason = %log.reason,
+                problem = %log.problem,
+                "log quarantined: kept raw in quarantined_logs (the ledger page \"logs not decoded\"); indexing goes on"
+            );
+        }
+        Ok(written)
     })
+}
+
+/// The range's decoded rows, in the caller's transaction; when the database refuses some,
+/// the others are written and the refused ones returned as quarantined logs.
+pub(crate) fn write_decoded(
+    conn: &mut PgConnection,
+    chain_id: i64,
+    rows: &RangeRows,
+    decoders: &HashMap<Address, ContractDecoder>,
+) -> QueryResult<Vec<QuarantinedLog>> {
+    // A savepoint: if the database refuses a row, only this part is rolled back.
+    match conn.transaction(|conn| write_domain_rows(conn, rows)) {
+        Ok(()) => Ok(Vec::new()),
+        Err(e) if refused::is_refusal(&e) => {
+            tracing::info!(chain_id, from = rows.from, to = rows.to, error = %e, "the database refused a row of the range; finding it");
+            refused::write_around_refusals(conn, chain_id, rows, decoders)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Every decoded row of the range, each table in one statement.
+fn write_domain_rows(conn: &mut PgConnection, rows: &RangeRows) -> QueryResult<()> {
+    copy_events(conn, &rows.events)?;
+    copy_transfers(conn, &rows.transfers)?;
+    copy_retirements(conn, &rows.retirements)?;
+    copy_allocations(conn, &rows.allocations)?;
+    copy_payments(conn, &rows.payments)?;
+    insert_anchors(conn, &rows.anchors)?;
+    insert_traces(conn, &rows.traces)
+}
+
+fn copy_events(conn: &mut PgConnection, rows: &[NewLedgerEvent]) -> QueryResult<()> {
+    diesel::copy_from(ledger_events::table)
+        .from_insertable(rows)
+        .execute(conn)
+        .map(drop)
+}
+
+fn copy_transfers(conn: &mut PgConnection, rows: &[NewTokenTransfer]) -> QueryResult<()> {
+    diesel::copy_from(token_transfers::table)
+        .from_insertable(rows)
+        .execute(conn)
+        .map(drop)
+}
+
+fn copy_retirements(conn: &mut PgConnection, rows: &[NewCarbonRetirement]) -> QueryResult<()> {
+    diesel::copy_from(carbon_retirements::table)
+        .from_insertable(rows)
+        .execute(conn)
+        .map(drop)
+}
+
+fn copy_allocations(conn: &mut PgConnection, rows: &[NewTreasuryAllocation]) -> QueryResult<()> {
+    diesel::copy_from(treasury_allocations::table)
+        .from_insertable(rows)
+        .execute(conn)
+        .map(drop)
+}
+
+fn copy_payments(conn: &mut PgConnection, rows: &[NewTreasuryPayment]) -> QueryResult<()> {
+    diesel::copy_from(treasury_payments::table)
+        .from_insertable(rows)
+        .execute(conn)
+        .map(drop)
+}
+
+fn insert_anchors(conn: &mut PgConnection, rows: &[NewBatchAnchor]) -> QueryResult<()> {
+    BatchAnchor::insert_all(conn, rows).map(drop)
 }
 
 /// TraceRegistry events become supply-chain events at their location (a site registered by

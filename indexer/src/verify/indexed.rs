@@ -16,7 +16,7 @@ use citytrace_schema::schema::blocks;
 
 use super::{check_block, hex0x, Check, Ledger, Report};
 use crate::config::FinalityConfig;
-use crate::decoders::ContractDecoder;
+use crate::decoders::{ContractDecoder, LogContext, LogOutcome};
 use crate::source::{Address, Hash32, RawLog};
 
 pub use fields::Field;
@@ -90,7 +90,11 @@ const TABLES: &[(&str, &str, &str)] = &[
     ("carbon_retirements", "to_jsonb(t)", ""),
     ("treasury_allocations", "to_jsonb(t)", ""),
     ("treasury_payments", "to_jsonb(t)", ""),
+    ("quarantined_logs", "to_jsonb(t)", ""),
 ];
+
+/// Where logs that cannot be stored as decoded are kept raw.
+const QUARANTINE: &str = "quarantined_logs";
 
 #[derive(QueryableByName)]
 struct Cell {
@@ -262,41 +266,50 @@ async fn compare(
         Ok(_) => None,
         Err(e) => return ledger.unreachable(STEP, &e),
     };
-    let rows = match decoder.rows(
-        log,
-        block_time.unwrap_or_default(),
-        key.chain_id as i64,
-        "final",
-    ) {
-        Ok(Some(rows)) => rows,
-        Ok(None) => {
-            return Check::fail(
-                STEP,
-                format!(
-                    "the log is not an event the {} decoder keeps: no row should be stored for it",
-                    decoder.kind
-                ),
-            )
-        }
-        Err(reason) => {
-            return Check::fail(
-                STEP,
-                format!(
-                    "the log does not decode with the {} ABI: {reason}",
-                    decoder.kind
-                ),
-            )
-        }
+    let at = LogContext {
+        chain_id: key.chain_id as i64,
+        block_time: block_time.unwrap_or_default(),
+        finality: "final",
     };
-    let (table, expected) = fields::expected(&rows, block_time.is_some());
+    let outcome = decoder.decode(log, at);
+    let (table, expected, signature) = if stored.iter().any(|r| r.table == QUARANTINE) {
+        // Kept raw: the stored topics and data must be the node's.
+        let (table, columns) = fields::expected_raw(log, at, block_time.is_some());
+        (table, columns, "raw".to_string())
+    } else {
+        let rows = match outcome {
+            LogOutcome::Decoded(rows) => rows,
+            LogOutcome::NotKept => {
+                return Check::fail(
+                    STEP,
+                    format!(
+                        "the log is not an event the {} decoder keeps: no row should be stored for it",
+                        decoder.kind
+                    ),
+                )
+            }
+            LogOutcome::Quarantined(q) => {
+                return Check::fail(
+                    STEP,
+                    format!(
+                        "the log cannot be stored as decoded ({}: {}), so it belongs in {QUARANTINE}, but it is stored in {}",
+                        q.reason,
+                        q.problem,
+                        stored.iter().map(|r| r.table).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            }
+        };
+        let (table, columns) = fields::expected(&rows, block_time.is_some());
+        (table, columns, rows.event.signature.clone())
+    };
     let mut matching = stored.iter().filter(|r| r.table == table);
     let (Some(row), None) = (matching.next(), matching.next()) else {
         let tables: Vec<&str> = stored.iter().map(|r| r.table).collect();
         return Check::fail(
             STEP,
             format!(
-                "the {} log decodes to one {table} row; stored: {}",
-                rows.event.signature,
+                "the {signature} log decodes to one {table} row; stored: {}",
                 tables.join(", ")
             ),
         );
@@ -305,8 +318,8 @@ async fn compare(
         return Check::fail(
             STEP,
             format!(
-                "the {} log decodes to a {table} row, but it is also stored in {}",
-                rows.event.signature, other.table
+                "the {signature} log decodes to a {table} row, but it is also stored in {}",
+                other.table
             ),
         );
     }
@@ -332,12 +345,21 @@ async fn compare(
             ),
         );
     }
+    if table == QUARANTINE {
+        return Check::pass(
+            STEP,
+            format!(
+                "the {} fields of the {table} row equal the node's log (kept raw: {})",
+                expected.len(),
+                row.get("problem").unwrap_or("no problem stored")
+            ),
+        );
+    }
     Check::pass(
         STEP,
         format!(
-            "the {} fields of the {table} row equal the {} log decoded with the {} ABI{}",
+            "the {} fields of the {table} row equal the {signature} log decoded with the {} ABI{}",
             expected.len(),
-            rows.event.signature,
             decoder.kind,
             if block_time.is_some() {
                 ""

@@ -212,7 +212,7 @@ fn dechunk(mut rest: &str) -> String {
         if n == 0 {
             break;
         }
-        out.push_str(&tail[..n.min(tail.len())]);
+        out.push_str(tail.get(..n).unwrap_or(tail));
         rest = tail.get(n + 2..).unwrap_or("");
     }
     out

@@ -1,7 +1,9 @@
 use std::collections::HashMap;
 
+use bigdecimal::{BigDecimal, ToPrimitive};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::Int8;
 use serde::Serialize;
 
 use super::import_batch::ImportBatch;
@@ -40,9 +42,12 @@ pub struct BatchAnchor {
     pub log_index: i32,
     pub contract: Vec<u8>,
     pub finality: String,
-    pub batch_id: i64,
+    /// The event's uint64 batchId, whole (NUMERIC: ids beyond 2^63 − 1 name no import batch,
+    /// but are stored as the ledger says them).
+    pub batch_id: BigDecimal,
     pub merkle_root: Vec<u8>,
-    pub row_count: i32,
+    /// The event's uint32 rowCount.
+    pub row_count: i64,
     pub uri: String,
 }
 
@@ -57,13 +62,28 @@ pub struct NewBatchAnchor {
     pub log_index: i32,
     pub contract: Vec<u8>,
     pub finality: String,
-    pub batch_id: i64,
+    /// The event's uint64 batchId, whole (NUMERIC: ids beyond 2^63 − 1 name no import batch,
+    /// but are stored as the ledger says them).
+    pub batch_id: BigDecimal,
     pub merkle_root: Vec<u8>,
-    pub row_count: i32,
+    /// The event's uint32 rowCount.
+    pub row_count: i64,
     pub uri: String,
 }
 
+diesel::define_sql_function! {
+    /// `"numeric"(bigint)` (quoted: unquoted, `numeric(…)` is the type's precision): an import
+    /// batch id compared with an anchor's uint64 batch id.
+    #[sql_name = "\"numeric\""]
+    fn as_numeric(id: Int8) -> Numeric;
+}
+
 impl BatchAnchor {
+    /// The import batch this anchor names, when its id can be one (at most 2^63 − 1).
+    pub fn import_batch_id(&self) -> Option<i64> {
+        self.batch_id.to_i64()
+    }
+
     /// Insert, idempotent by the natural key (chain_id, block_hash, log_index): replaying a
     /// range writes nothing twice. Returns the rows actually inserted.
     pub fn insert_all(conn: &mut PgConnection, rows: &[NewBatchAnchor]) -> QueryResult<usize> {
@@ -84,7 +104,7 @@ impl BatchAnchor {
         conn: &mut PgConnection,
         batches: &[ImportBatch],
     ) -> QueryResult<Vec<BatchAnchor>> {
-        let ids: Vec<i64> = batches.iter().map(|b| b.id).collect();
+        let ids: Vec<BigDecimal> = batches.iter().map(|b| BigDecimal::from(b.id)).collect();
         let rows: Vec<BatchAnchor> = batch_anchors::table
             .filter(batch_anchors::batch_id.eq_any(&ids))
             .order((batch_anchors::block_number, batch_anchors::log_index))
@@ -98,11 +118,11 @@ impl BatchAnchor {
         Ok(rows
             .into_iter()
             .filter(|a| {
-                roots
-                    .get(&a.batch_id)
+                a.import_batch_id()
+                    .and_then(|id| roots.get(&id))
                     .is_some_and(|root| *root == a.merkle_root.as_slice())
             })
-            .filter(|a| seen.insert(a.batch_id))
+            .filter(|a| seen.insert(a.batch_id.clone()))
             .collect())
     }
 

@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::batch_anchor::{BatchAnchor, Finality};
+use super::batch_anchor::{as_numeric, BatchAnchor, Finality};
 use crate::schema::{batch_anchors, import_batches};
 
 /// One imported file, with the Merkle root of its canonical rows.
@@ -144,7 +144,7 @@ impl ImportBatch {
         let anchored: i64 = import_batches::table
             .filter(diesel::dsl::exists(
                 batch_anchors::table
-                    .filter(batch_anchors::batch_id.eq(import_batches::id))
+                    .filter(batch_anchors::batch_id.eq(as_numeric(import_batches::id)))
                     .filter(batch_anchors::merkle_root.eq(import_batches::merkle_root)),
             ))
             .count()
@@ -158,7 +158,7 @@ impl ImportBatch {
         import_batches::table
             .filter(diesel::dsl::not(diesel::dsl::exists(
                 batch_anchors::table
-                    .filter(batch_anchors::batch_id.eq(import_batches::id))
+                    .filter(batch_anchors::batch_id.eq(as_numeric(import_batches::id)))
                     .filter(batch_anchors::merkle_root.eq(import_batches::merkle_root)),
             )))
             .order(import_batches::id)

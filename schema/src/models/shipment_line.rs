@@ -120,7 +120,7 @@ impl ShipmentLine {
         batches.dedup_by_key(|b| b.id);
         let anchors: HashMap<i64, BatchAnchor> = BatchAnchor::for_batches(conn, &batches)?
             .into_iter()
-            .map(|a| (a.batch_id, a))
+            .filter_map(|a| Some((a.import_batch_id()?, a)))
             .collect();
         rows.into_iter()
             .map(|(line, batch)| {

@@ -55,9 +55,9 @@ diesel::table! {
         log_index -> Int4,
         contract -> Bytea,
         finality -> Text,
-        batch_id -> Int8,
+        batch_id -> Numeric,
         merkle_root -> Bytea,
-        row_count -> Int4,
+        row_count -> Int8,
         uri -> Text,
     }
 }
@@ -86,6 +86,26 @@ diesel::table! {
         event_name -> Text,
         signature -> Text,
         params -> Jsonb,
+        finality -> Text,
+    }
+}
+
+diesel::table! {
+    quarantined_logs (chain_id, block_number, block_hash, log_index) {
+        chain_id -> Int8,
+        block_number -> Int8,
+        block_hash -> Bytea,
+        block_time -> Timestamptz,
+        tx_hash -> Bytea,
+        log_index -> Int4,
+        contract -> Bytea,
+        topics -> Array<Bytea>,
+        data -> Bytea,
+        event_name -> Nullable<Text>,
+        signature -> Nullable<Text>,
+        params -> Nullable<Jsonb>,
+        reason -> Text,
+        problem -> Text,
         finality -> Text,
     }
 }

@@ -140,10 +140,10 @@ pub fn events_where(
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AnchoredBatch {
-    pub batch_id: i64,
+    pub batch_id: u64,
     #[serde(skip)]
     pub href: String,
-    pub rows: i32,
+    pub rows: i64,
     pub merkle_root: Hash,
     pub finality: String,
 }
@@ -177,7 +177,7 @@ fn load(conn: &mut PgConnection, id: &str, hash: &str) -> Result<TxView, AppErro
         )));
     };
     use citytrace_schema::schema::batch_anchors as a;
-    let anchored: Vec<(i64, i32, Vec<u8>, String)> = a::table
+    let anchored: Vec<(bigdecimal::BigDecimal, i64, Vec<u8>, String)> = a::table
         .filter(a::chain_id.eq(id))
         .filter(a::tx_hash.eq(&bytes))
         .order(a::log_index)
@@ -191,12 +191,16 @@ fn load(conn: &mut PgConnection, id: &str, hash: &str) -> Result<TxView, AppErro
         block_time: first.block_time.clone(),
         anchored_batches: anchored
             .into_iter()
-            .map(|(batch_id, rows, root, finality)| AnchoredBatch {
-                href: format!("/batches/{batch_id}"),
-                batch_id,
-                rows,
-                merkle_root: Hash::new(&root),
-                finality,
+            // A uint64 batch id (the column's CHECK keeps it in range).
+            .filter_map(|(batch_id, rows, root, finality)| {
+                let batch_id = bigdecimal::ToPrimitive::to_u64(&batch_id)?;
+                Some(AnchoredBatch {
+                    href: format!("/batches/{batch_id}"),
+                    batch_id,
+                    rows,
+                    merkle_root: Hash::new(&root),
+                    finality,
+                })
             })
             .collect(),
         events,
