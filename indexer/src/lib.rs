@@ -14,8 +14,6 @@ pub mod decoders;
 pub mod error;
 pub mod evm;
 pub mod follow;
-#[cfg(any(test, feature = "testing"))]
-pub mod fuzz_budget;
 pub mod ledger_node;
 pub mod metrics;
 pub mod outage;

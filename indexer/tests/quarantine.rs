@@ -11,12 +11,12 @@ use std::sync::atomic::Ordering;
 
 use bigdecimal::BigDecimal;
 use citytrace_indexer::evm::{PaymentCall, TraceEventCall};
-use citytrace_indexer::fuzz_budget::fuzz_cases;
 use citytrace_indexer::source::AnchorSender;
 use citytrace_indexer::testing::{node_log_keys, stored_log_keys, TestLedger};
 use citytrace_schema::diesel::prelude::*;
 use citytrace_schema::models::{Checkpoint, QuarantinedLog};
 use citytrace_schema::schema::{batch_anchors, quarantined_logs, supply_events, treasury_payments};
+use citytrace_schema::testing::fuzz_cases;
 use citytrace_schema::testing::TestDatabase;
 use rand::{Rng, SeedableRng};
 use support::follower;

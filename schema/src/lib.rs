@@ -11,7 +11,7 @@ pub mod error;
 pub mod local_pg;
 pub mod models;
 pub mod schema;
-#[cfg(feature = "testing")]
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 pub use database::{open_pool, DatabaseLocation, PgPool, PooledPg, DEFAULT_DATABASE};

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 use super::IndexerConfig;
-use crate::fuzz_budget::fuzz_cases;
+use citytrace_schema::testing::fuzz_cases;
 
 const FILE: &str = "/etc/citytrace/citytrace.toml";
 

@@ -17,8 +17,8 @@ use serde_json::Value;
 use super::{ContractDecoder, LogContext, LogOutcome};
 use crate::config::ContractConfig;
 use crate::evm::SampleLog;
-use crate::fuzz_budget::fuzz_cases;
 use crate::source::RawLog;
+use citytrace_schema::testing::fuzz_cases;
 
 /// A configured ABI with every kind of parameter: value types indexed, dynamic and nested
 /// types in the data.

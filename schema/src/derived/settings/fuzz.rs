@@ -13,10 +13,7 @@ use crate::error::SettingsError;
 const EXAMPLE: &str = include_str!("../../../../docs/citytrace.example.toml");
 
 fn cases() -> u32 {
-    std::env::var("CITYTRACE_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000)
+    crate::testing::fuzz_cases(10_000)
 }
 
 /// One edit of a document: where (a fraction of its length) and what.
