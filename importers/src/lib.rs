@@ -5,6 +5,7 @@
 //! column, value and reason, and any problem means nothing is written. The same file from the
 //! same submitter again is a no-op that names the original batch.
 
+pub mod audit;
 pub mod budget;
 pub mod canonical;
 pub mod cells;

@@ -208,3 +208,12 @@ pub fn reference_dir() -> Option<PathBuf> {
     );
     None
 }
+
+/// How many cases a property test runs: `CITYTRACE_FUZZ_CASES` when set to a number, else
+/// `default` (what CI runs). The one place every crate's property tests read it from.
+pub fn fuzz_cases(default: u32) -> u32 {
+    std::env::var("CITYTRACE_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
