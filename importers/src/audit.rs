@@ -9,20 +9,24 @@
 //!
 //! Nothing here asks a ledger: the caller says which root a batch was anchored with.
 
+mod binary;
 pub mod changes;
+mod copy;
+mod fast;
+mod read;
 pub mod record;
 
 use std::ops::ControlFlow;
 use std::sync::mpsc;
 
 use diesel::pg::PgConnection;
-use diesel::QueryResult;
 
 use citytrace_schema::models::ImportBatch;
 
-use crate::merkle::{self, Hash, RootBuilder};
-use crate::proof::stored::{self, StoredPage};
+use crate::merkle::{Hash, RootBuilder};
+use crate::proof::stored;
 use crate::Format;
+use read::{read_batches, Message, Page};
 
 /// Why a batch could not be re-proved.
 #[derive(Debug, thiserror::Error)]
@@ -91,13 +95,14 @@ pub struct PageLeaves {
 
 /// Hash every row of `page` into its leaf, on `threads` threads. Err: a thread panicked (an
 /// encoder's bug), with its message.
-pub fn page_leaves(page: &StoredPage, threads: usize) -> Result<PageLeaves, AuditError> {
+pub fn page_leaves(page: &Page, threads: usize) -> Result<PageLeaves, AuditError> {
     let n = page.len();
     let lines: Vec<i64> = (0..n).map(|i| page.line(i)).collect();
     let part = n.div_ceil(threads.max(1)).max(1);
     let hash = |from: usize| -> Vec<Hash> {
+        let mut scratch = Vec::with_capacity(512);
         (from..(from + part).min(n))
-            .map(|i| merkle::leaf_hash(&page.canonical(i)))
+            .map(|i| page.leaf(i, &mut scratch))
             .collect()
     };
     let leaves = std::thread::scope(|scope| {
@@ -118,13 +123,7 @@ pub fn page_leaves(page: &StoredPage, threads: usize) -> Result<PageLeaves, Audi
     Ok(PageLeaves { lines, leaves })
 }
 
-enum Message {
-    Start(usize),
-    Page(StoredPage),
-    End,
-}
-
-/// Re-prove `batches`, in order: read on `conn`, hash on other threads, record leaves on
+/// Re-prove `batches` (the results in their order): read on `conn`, hash on other threads, record leaves on
 /// `recorder` (when given) for the batches that name a root to record against. `progress`
 /// gets the number of rows of each page once hashed.
 pub fn reprove(
@@ -147,39 +146,6 @@ pub fn reprove(
     })
 }
 
-/// The reading side: every page of every batch, in order. Stops early (Ok) when the proving
-/// side has stopped: its error is the one reported.
-fn read_batches(
-    conn: &mut PgConnection,
-    batches: &[BatchToProve],
-    options: ReproveOptions,
-    pages: &mpsc::SyncSender<Message>,
-) -> QueryResult<()> {
-    for (index, b) in batches.iter().enumerate() {
-        if pages.send(Message::Start(index)).is_err() {
-            return Ok(());
-        }
-        if let Some(format) = stored::format_of(&b.batch.kind) {
-            let mut stopped = false;
-            stored::for_each_page(conn, format, b.batch.id, options.page_rows, |page| {
-                stopped = pages.send(Message::Page(page)).is_err();
-                if stopped {
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
-                }
-            })?;
-            if stopped {
-                return Ok(());
-            }
-        }
-        if pages.send(Message::End).is_err() {
-            return Ok(());
-        }
-    }
-    Ok(())
-}
-
 /// The proving side: leaves, roots and leaf records, batch by batch.
 fn prove(
     received: mpsc::Receiver<Message>,
@@ -188,8 +154,8 @@ fn prove(
     options: ReproveOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<Reproof>, AuditError> {
-    let mut proofs = Vec::with_capacity(batches.len());
-    let mut current: Option<BatchProof> = None;
+    let mut proofs: Vec<(usize, Reproof)> = Vec::with_capacity(batches.len());
+    let mut current: Option<(usize, BatchProof)> = None;
     for message in received {
         match message {
             Message::Start(index) => {
@@ -200,20 +166,25 @@ fn prove(
                     }
                     _ => None,
                 };
-                current = Some(BatchProof {
-                    batch: &b.batch,
-                    builder: RootBuilder::new(),
-                    writer,
-                });
+                current = Some((
+                    index,
+                    BatchProof {
+                        batch: &b.batch,
+                        builder: RootBuilder::new(),
+                        writer,
+                    },
+                ));
             }
             Message::Page(page) => {
-                let Some(proof) = current.as_mut() else {
+                let Some((_, proof)) = current.as_mut() else {
                     continue;
                 };
                 let pushed = page_leaves(&page, options.threads)
                     .and_then(|leaves| proof.push(&leaves, recorder.as_deref_mut()));
                 if let Err(e) = pushed {
-                    if let (Some(proof), Some(conn)) = (current.take(), recorder.as_deref_mut()) {
+                    if let (Some((_, proof)), Some(conn)) =
+                        (current.take(), recorder.as_deref_mut())
+                    {
                         proof.abandon(conn);
                     }
                     return Err(e);
@@ -221,17 +192,19 @@ fn prove(
                 progress(page.len() as u64);
             }
             Message::End => {
-                if let Some(proof) = current.take() {
-                    proofs.push(proof.finish(recorder.as_deref_mut())?);
+                if let Some((index, proof)) = current.take() {
+                    proofs.push((index, proof.finish(recorder.as_deref_mut())?));
                 }
             }
         }
     }
     // The reading side stopped inside a batch (its error is reported): record nothing of it.
-    if let (Some(proof), Some(conn)) = (current.take(), recorder) {
+    if let (Some((_, proof)), Some(conn)) = (current.take(), recorder) {
         proof.abandon(conn);
     }
-    Ok(proofs)
+    // Read in another order (the bulk formats first): given back in the order asked.
+    proofs.sort_by_key(|(index, _)| *index);
+    Ok(proofs.into_iter().map(|(_, proof)| proof).collect())
 }
 
 /// One batch being proved.

@@ -50,7 +50,8 @@ fn import(db: &TestDatabase, format: Format, path: &Path) -> i64 {
 }
 
 /// Every documented example imported (and the official OCDS and EPCIS ones when present). The
-/// sensor readings' row naming an unknown lot is moved to line 3, so their lines have a gap.
+/// sensor readings' row naming an unknown lot is moved to line 3, so their lines have a gap,
+/// and a reading naming a known lot is added.
 fn city() -> (TestDatabase, Vec<ImportBatch>) {
     let db = TestDatabase::new();
     let dir = tempfile::tempdir().unwrap();
@@ -61,6 +62,8 @@ fn city() -> (TestDatabase, Vec<ImportBatch>) {
             let mut lines: Vec<&str> = text.lines().collect();
             let unknown_lot = lines.remove(4);
             lines.insert(2, unknown_lot);
+            // And a reading that names a lot the shipments example imported.
+            lines.push("TL-90018,,RCW-CEM-260412-02,2026-04-12T05:55:00Z,3.8,");
             path = dir.path().join("readings.csv");
             std::fs::write(&path, lines.join("\n")).unwrap();
         }
@@ -113,7 +116,7 @@ fn every_format_reproves_to_its_import_root_whatever_the_page_size_and_threads()
         .iter()
         .map(|(l, _)| *l)
         .collect();
-    assert_eq!(lines, vec![2, 4, 5], "a gap where the skipped row was");
+    assert_eq!(lines, vec![2, 4, 5, 6], "a gap where the skipped row was");
 
     for (page_rows, threads) in [(20_000, 2), (1, 1), (2, 3), (3, 2), (5, 8)] {
         let counted = std::sync::atomic::AtomicU64::new(0);
@@ -360,5 +363,64 @@ fn changed_deleted_added_and_moved_rows_are_named_by_line_and_an_altered_record_
     assert_eq!(
         changed_lines(&mut db.conn(), shipments, anchored, 20_000, 100).unwrap(),
         Naming::NoRecord
+    );
+}
+
+#[test]
+fn one_copy_reads_any_subset_of_batches_and_batches_left_without_rows() {
+    let (db, batches) = city();
+    let first = batches[1].clone();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("second.csv");
+    let text = std::fs::read_to_string(docs("shipments-example.csv"))
+        .unwrap()
+        .replace("376123450000000016", "SHP-AUDIT-2")
+        .replace("DESADV-2026-0413", "DESADV-AUDIT");
+    std::fs::write(&path, text).unwrap();
+    let second_id = import(&db, Format::Shipments, &path);
+    let second = ImportBatch::find(&mut db.conn(), second_id).unwrap();
+    let readings = batches
+        .iter()
+        .find(|b| b.kind == "sensor-readings")
+        .unwrap();
+    let options = ReproveOptions {
+        page_rows: 2,
+        threads: 2,
+    };
+
+    // The second shipments batch alone (the first one's rows come first in the COPY), with
+    // the readings.
+    let subset = plan(&[readings.clone(), second.clone()]);
+    let proofs = reprove(&mut db.conn(), None, &subset, options, &|_| {}).unwrap();
+    let got: Vec<(i64, u64, Hash)> = proofs
+        .iter()
+        .map(|p| (p.batch_id, p.rows, p.root))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (readings.id, readings.row_count as u64, root(readings)),
+            (second.id, 3, root(&second)),
+        ]
+    );
+
+    // The first batch's rows deleted: no rows, the empty root; the batches around it as stored.
+    assert_eq!(
+        sql(
+            &db,
+            "DELETE FROM shipment_lines WHERE batch_id = $1",
+            first.id
+        ),
+        3
+    );
+    let all = plan(&[first.clone(), second.clone()]);
+    let proofs = reprove(&mut db.conn(), None, &all, options, &|_| {}).unwrap();
+    let got: Vec<(i64, u64, Hash)> = proofs
+        .iter()
+        .map(|p| (p.batch_id, p.rows, p.root))
+        .collect();
+    assert_eq!(
+        got,
+        vec![(first.id, 0, [0; 32]), (second.id, 3, root(&second))]
     );
 }

@@ -235,6 +235,78 @@ impl StoredPages {
     }
 }
 
+/// Every stored row of a batch of `format` in line order, in pages of `page_rows`, from ONE
+/// query whose rows stream in as PostgreSQL produces them (libpq's single-row mode), so reading
+/// a page overlaps with the server producing the next. For reading whole batches fast (the
+/// audit); EPCIS events, assembled from several tables, are read page by page instead.
+pub fn for_each_streamed_page(
+    conn: &mut PgConnection,
+    format: Format,
+    batch_id: i64,
+    page_rows: usize,
+    mut each: impl FnMut(StoredPage) -> ControlFlow<()>,
+) -> QueryResult<()> {
+    use diesel::pg::PgRowByRowLoadingMode;
+    let page_rows = page_rows.max(1);
+    macro_rules! stream {
+        ($variant:ident, $query:expr) => {{
+            let mut page = Vec::with_capacity(page_rows);
+            for row in $query.load_iter::<_, PgRowByRowLoadingMode>(conn)? {
+                page.push(row?);
+                if page.len() == page_rows {
+                    let full = std::mem::replace(&mut page, Vec::with_capacity(page_rows));
+                    if each(StoredPage::$variant(full)).is_break() {
+                        return Ok(());
+                    }
+                }
+            }
+            if !page.is_empty() {
+                let _ = each(StoredPage::$variant(page));
+            }
+            Ok(())
+        }};
+    }
+    macro_rules! table {
+        ($variant:ident, $table:ident, $select:expr) => {
+            stream!(
+                $variant,
+                $table::table
+                    .filter($table::batch_id.eq(batch_id))
+                    .order($table::line)
+                    .select($select)
+            )
+        };
+    }
+    match format {
+        Format::Products => table!(Products, product_versions, ProductVersion::as_select()),
+        Format::SensorReadings => stream!(
+            SensorReadings,
+            sensor_readings::table
+                .left_join(lots::table)
+                .filter(sensor_readings::batch_id.eq(batch_id))
+                .order(sensor_readings::line)
+                .select((StoredReading::as_select(), lots::code.nullable()))
+        ),
+        Format::Shipments => table!(Shipments, shipment_lines, ShipmentLine::as_select()),
+        Format::Production => stream!(
+            Production,
+            production_inputs::table
+                .inner_join(production_runs::table)
+                .filter(production_inputs::batch_id.eq(batch_id))
+                .order(production_inputs::line)
+                .select((ProductionInput::as_select(), ProductionRun::as_select()))
+        ),
+        Format::WasteTransfers => {
+            table!(WasteTransfers, waste_transfers, WasteTransfer::as_select())
+        }
+        Format::WasteReceipts => table!(WasteReceipts, waste_receipts, WasteReceipt::as_select()),
+        Format::Emissions => table!(Emissions, emission_reports, EmissionReport::as_select()),
+        Format::Budget => table!(Budget, budget_lines, BudgetLine::as_select()),
+        Format::Ocds => table!(Ocds, ocds_releases, OcdsRelease::as_select()),
+        Format::Epcis => for_each_page(conn, format, batch_id, page_rows as i64, each),
+    }
+}
+
 /// Every stored row of a batch of `format`, page by page ([`StoredPages`]): `each` gets each
 /// page in line order, and says whether to go on.
 pub fn for_each_page(
