@@ -1,3 +1,4 @@
+pub mod audit;
 pub mod config_file;
 pub mod db;
 pub mod demo;

@@ -51,6 +51,11 @@ enum Command {
     /// step by step — leaf, Merkle path, the anchoring transaction's receipt, finality — or an
     /// indexed ledger row against its log. Exit 0 only when every step passes.
     Verify(commands::verify::VerifyArgs),
+    /// Re-prove the whole database: every batch's stored rows against its Merkle root and the
+    /// BatchAnchored event on the ledger (asked of the node), batches left unanchored, and
+    /// indexed logs against their nodes. Names each mismatch (batch, line, expected, found);
+    /// exit 0 when all pass, 1 on a mismatch, 2 when something could not be checked.
+    Audit(commands::audit::AuditArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -65,6 +70,7 @@ fn main() -> std::process::ExitCode {
         Command::Token(args) => commands::token::run(&cli.globals, args),
         Command::Party(args) => commands::party::run(&cli.globals, args),
         Command::Verify(args) => commands::verify::run(&cli.globals, args),
+        Command::Audit(args) => commands::audit::run(&cli.globals, args),
     };
     match result {
         Ok(code) => code,

@@ -28,6 +28,7 @@ use serde_json::{Map, Value};
 
 use citytrace_schema::models::{
     EpcisBizTransaction, EpcisEpc, EpcisEvent, EpcisSensorReport, EpcisSourceDestination,
+    SupplyEvent,
 };
 
 use crate::error::{RowError, RowErrors};
@@ -285,6 +286,15 @@ pub fn parse<R: Read>(input: R) -> Result<Vec<EventRecord>, RowErrors> {
 /// The events of an imported batch as stored, in line order, for recomputing their leaves.
 pub fn stored_rows(conn: &mut PgConnection, batch_id: i64) -> QueryResult<Vec<EventRecord>> {
     let events = EpcisEvent::of_batch(conn, batch_id)?;
+    records_of_events(conn, events)
+}
+
+/// Stored events (any page of a batch's, in line order) as records, with their identifiers,
+/// business transactions, sources, destinations and sensor reports.
+pub fn records_of_events(
+    conn: &mut PgConnection,
+    events: Vec<(SupplyEvent, EpcisEvent)>,
+) -> QueryResult<Vec<EventRecord>> {
     let ids: Vec<i64> = events.iter().map(|(_, e)| e.event_id).collect();
     let mut epcs: HashMap<i64, Vec<EpcisEpc>> = HashMap::new();
     let mut transactions: HashMap<i64, Vec<EpcisBizTransaction>> = HashMap::new();

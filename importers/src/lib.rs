@@ -8,6 +8,7 @@
 //! [`ImportError::ConnectionLost`]) and writes nothing either: the public entry points
 //! ([`import_file_with_progress`], [`import_reader`]) catch both (`boundary.rs`).
 
+pub mod audit;
 mod boundary;
 pub mod budget;
 pub mod canonical;

@@ -1,25 +1,18 @@
 //! Row proofs: a row's canonical encoding, its leaf, and the path from the leaf to its
 //! batch's Merkle root, rebuilt from the stored rows (docs/verification.md).
 
+use std::ops::ControlFlow;
+
 use diesel::pg::PgConnection;
 use diesel::QueryResult;
 use serde::{Deserialize, Serialize};
 
-use citytrace_schema::models::{ImportBatch, OcdsRelease, ShipmentLine};
+use citytrace_schema::models::ImportBatch;
 
-use crate::budget::BudgetRecord;
-use crate::emissions::EmissionRecord;
 use crate::merkle::{self, Hash, PathStep};
-use crate::ocds::ReleaseRow;
-use crate::production::ProductionRecord;
-use crate::shipments::ShipmentRecord;
-use crate::waste::receipts::ReceiptRecord;
-use crate::waste::transfers::TransferRecord;
-use citytrace_schema::models::{
-    BudgetLine, EmissionReport, ProductionInput, WasteReceipt, WasteTransfer,
-};
 
 pub mod anchored;
+pub mod stored;
 
 /// Everything needed to check one row against its batch root, offline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,98 +39,57 @@ impl RowProof {
     }
 }
 
-/// The canonical encodings of a batch's stored rows, in line order.
+/// Rows read per query when a batch is read back.
+pub const PAGE_ROWS: i64 = 20_000;
+
+/// The canonical encodings of a batch's stored rows, in line order (none for a kind this
+/// citytrace does not know).
 pub fn canonical_rows(
     conn: &mut PgConnection,
     batch: &ImportBatch,
 ) -> QueryResult<Vec<(u64, Vec<u8>)>> {
-    match batch.kind.as_str() {
-        "products" => Ok(crate::products::stored(conn, batch.id)?
-            .iter()
-            .map(|v| {
-                (
-                    v.line as u64,
-                    crate::products::ProductRecord::from(v).canonical(),
-                )
-            })
-            .collect()),
-        "sensor-readings" => Ok(crate::sensor_readings::stored(conn, batch.id)?
-            .iter()
-            .map(|r| (r.line, r.canonical()))
-            .collect()),
-        "shipments" => Ok(ShipmentLine::of_batch(conn, batch.id)?
-            .iter()
-            .map(|row| {
-                (
-                    row.line as u64,
-                    ShipmentRecord::from_stored(row).canonical(),
-                )
-            })
-            .collect()),
-        "production" => Ok(ProductionInput::of_batch(conn, batch.id)?
-            .iter()
-            .map(|(input, run)| {
-                (
-                    input.line as u64,
-                    ProductionRecord::from_stored(input, run).canonical(),
-                )
-            })
-            .collect()),
-        "waste-transfers" => Ok(WasteTransfer::of_batch(conn, batch.id)?
-            .iter()
-            .map(|row| {
-                (
-                    row.line as u64,
-                    TransferRecord::from_stored(row).canonical(),
-                )
-            })
-            .collect()),
-        "waste-receipts" => Ok(WasteReceipt::of_batch(conn, batch.id)?
-            .iter()
-            .map(|row| (row.line as u64, ReceiptRecord::from_stored(row).canonical()))
-            .collect()),
-        "emissions" => Ok(EmissionReport::of_batch(conn, batch.id)?
-            .iter()
-            .map(|row| {
-                (
-                    row.line as u64,
-                    EmissionRecord::from_stored(row).canonical(),
-                )
-            })
-            .collect()),
-        "budget" => Ok(BudgetLine::of_batch(conn, batch.id)?
-            .iter()
-            .map(|row| (row.line as u64, BudgetRecord::from_stored(row).canonical()))
-            .collect()),
-        "ocds" => Ok(OcdsRelease::of_batch(conn, batch.id)?
-            .iter()
-            .map(|row| (row.line as u64, ReleaseRow::from_stored(row).canonical()))
-            .collect()),
-        "epcis" => Ok(crate::epcis::stored_rows(conn, batch.id)?
-            .iter()
-            .map(|row| (row.line, row.canonical()))
-            .collect()),
-        _ => Ok(Vec::new()),
-    }
+    let mut rows = Vec::new();
+    let Some(format) = stored::format_of(&batch.kind) else {
+        return Ok(rows);
+    };
+    stored::for_each_page(conn, format, batch.id, PAGE_ROWS, |page| {
+        rows.extend((0..page.len()).map(|i| (page.line(i) as u64, page.canonical(i))));
+        ControlFlow::Continue(())
+    })?;
+    Ok(rows)
 }
 
-/// The proof for the row at `line` of `batch_id`, or None when there is no such row.
+/// The proof for the row at `line` of `batch_id`, or None when there is no such row. The
+/// batch is read a page at a time; memory holds its leaves (32 bytes a row), not its rows.
 pub fn row_proof(
     conn: &mut PgConnection,
     batch_id: i64,
     line: u64,
 ) -> QueryResult<Option<RowProof>> {
     let batch = ImportBatch::find(conn, batch_id)?;
-    let rows = canonical_rows(conn, &batch)?;
-    let Some(index) = rows.iter().position(|(l, _)| *l == line) else {
+    let Some(format) = stored::format_of(&batch.kind) else {
         return Ok(None);
     };
-    let leaves: Vec<Hash> = rows.iter().map(|(_, c)| merkle::leaf_hash(c)).collect();
+    let mut leaves: Vec<Hash> = Vec::with_capacity(usize::try_from(batch.row_count).unwrap_or(0));
+    let mut found: Option<(usize, Vec<u8>)> = None;
+    stored::for_each_page(conn, format, batch.id, PAGE_ROWS, |page| {
+        for i in 0..page.len() {
+            let canonical = page.canonical(i);
+            leaves.push(merkle::leaf_hash(&canonical));
+            if found.is_none() && page.line(i) as u64 == line {
+                found = Some((leaves.len() - 1, canonical));
+            }
+        }
+        ControlFlow::Continue(())
+    })?;
+    let Some((index, canonical)) = found else {
+        return Ok(None);
+    };
     let root: Hash = batch.merkle_root.as_slice().try_into().unwrap_or_default();
     Ok(merkle::inclusion_path(&leaves, index).map(|path| RowProof {
         batch_id,
         line,
-        canonical: String::from_utf8_lossy(&rows[index].1).into_owned(),
+        canonical: String::from_utf8_lossy(&canonical).into_owned(),
         leaf: leaves[index],
         index: index as u64,
         leaf_count: leaves.len() as u64,

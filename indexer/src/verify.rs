@@ -4,11 +4,14 @@
 //!   `BatchAnchored` log from the BatchAnchor contract with that batch id, root and row count.
 //! - [`check_block`]: a block is on the node's chain and final by the chain's finality.
 //! - [`indexed`]: a row the indexer stored equals the log it came from, field by field.
+//! - [`audit`]: for `citytrace audit`, every batch the node says was anchored, and the
+//!   indexed logs to check.
 //!
 //! Each step is a [`Check`]; a [`Report`] lists them and gives the verdict. Nothing here reads
 //! what it checks from the database: the database only says *where* to look.
 
 pub mod anchor;
+pub mod audit;
 pub mod indexed;
 
 use serde::Serialize;

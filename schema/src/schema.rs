@@ -4,6 +4,7 @@
 //! `models/`). Every table is re-exported here, so `crate::schema::lots` works everywhere.
 
 mod access;
+mod audit;
 mod core;
 mod epcis;
 mod imports;
@@ -12,6 +13,7 @@ mod operations;
 mod procurement;
 
 pub use self::access::*;
+pub use self::audit::*;
 pub use self::core::*;
 pub use self::epcis::*;
 pub use self::imports::*;

@@ -277,6 +277,7 @@ async fn run_with_nodes(
     };
     config.validate()?;
     let methods = config.methods.clone();
+    let audit_config = config.clone();
 
     eprintln!("[6/6] Indexer, anchorer, metrics and explorer …");
     let metrics = Metrics::new();
@@ -307,7 +308,7 @@ async fn run_with_nodes(
     )?;
     let handle = server.handle();
     let server = tokio::spawn(server);
-    let watcher = tokio::spawn(report_anchoring(pool.clone(), batches));
+    let watcher = tokio::spawn(report_anchoring(pool.clone(), batches, audit_config));
 
     println!();
     println!("citytrace demo is ready: {explorer_url}");
@@ -504,8 +505,9 @@ fn demo_uploads(
     Ok(args.uploads.options(default_dir))
 }
 
-/// Say once every demo batch is anchored (or after a minute, that some are not yet).
-async fn report_anchoring(pool: PgPool, batches: Vec<i64>) {
+/// Say once every demo batch is anchored (or after a minute, that some are not yet), then
+/// audit the city against the ledger.
+async fn report_anchoring(pool: PgPool, batches: Vec<i64>, config: IndexerConfig) {
     for _ in 0..120 {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let waiting = {
@@ -520,6 +522,7 @@ async fn report_anchoring(pool: PgPool, batches: Vec<i64>) {
                 "All {} demo batches are anchored on the ledger.",
                 batches.len()
             );
+            super::audit::demo_audit(pool, config).await;
             return;
         }
     }

@@ -322,7 +322,7 @@ impl Settings {
 }
 
 /// The configuration named by --config (which must exist), else ./citytrace.toml if present.
-fn load_config(path: Option<&Path>) -> anyhow::Result<Option<IndexerConfig>> {
+pub(crate) fn load_config(path: Option<&Path>) -> anyhow::Result<Option<IndexerConfig>> {
     let path = match path {
         Some(p) => p,
         None if Path::new("citytrace.toml").is_file() => Path::new("citytrace.toml"),
@@ -359,7 +359,7 @@ fn proof_from_database(globals: &Globals, batch: i64, line: u64) -> anyhow::Resu
 
 /// The decoders of `chain_id`'s contracts: those configured, then the built-in kinds the
 /// database has registered (an `abi` contract needs its configuration for its ABI).
-fn decoders(
+pub(crate) fn decoders(
     conn: &mut citytrace_schema::diesel::PgConnection,
     config: Option<&IndexerConfig>,
     chain_id: u64,

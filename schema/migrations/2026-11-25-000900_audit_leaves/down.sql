@@ -1,0 +1,2 @@
+DROP TABLE audit_leaf_chunks;
+DROP TABLE audit_leaf_records;
