@@ -1,6 +1,7 @@
 //! The explorer's one error type. Handlers return `Result<_, AppError>`; it renders as an HTML
 //! page with the right status (templates/error.html), or as JSON for `/api` requests.
-//! Not-found maps to 404, an exhausted pool to 503, anything else to 500 (logged, not shown).
+//! Not-found maps to 404, a malformed request to 400 (or the 4xx its problem has), an
+//! exhausted pool to 503, anything else — a panic included — to 500 (logged, not shown).
 
 use actix_web::http::header::ContentType;
 use actix_web::http::StatusCode;
@@ -15,6 +16,9 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// A request refused with another client-error status (413, 415, …), and why.
+    #[error("{1}")]
+    Refused(StatusCode, String),
     #[error("the database is busy; try again in a moment")]
     Unavailable,
     #[error("internal error: {0}")]
@@ -62,6 +66,7 @@ impl AppError {
         match self {
             Self::NotFound(_) => "Not found",
             Self::BadRequest(_) => "Bad request",
+            Self::Refused(status, _) => status.canonical_reason().unwrap_or("Refused"),
             Self::Unavailable => "Busy",
             Self::Internal(_) => "Something went wrong",
         }
@@ -86,6 +91,7 @@ impl AppError {
         let code = match self {
             Self::NotFound(_) => "not_found",
             Self::BadRequest(_) => "bad_request",
+            Self::Refused(..) => "refused",
             Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal",
         };
@@ -95,6 +101,23 @@ impl AppError {
             "message": self.public_message(),
         }))
     }
+}
+
+impl AppError {
+    /// The answer for a request to `path`: the JSON body under `/api/`, the error page
+    /// elsewhere. For errors met outside a handler (middleware, extractors, panics).
+    pub fn response_for(&self, path: &str) -> HttpResponse {
+        if is_api(path) {
+            self.json_response()
+        } else {
+            self.error_response()
+        }
+    }
+}
+
+/// Whether `path` is one of the JSON API's.
+pub fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
 }
 
 /// An [`AppError`] on an `/api` path: the same statuses, as JSON.
@@ -117,6 +140,7 @@ impl ResponseError for AppError {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Refused(status, _) => *status,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -31,6 +31,12 @@ pub struct ListParams {
 }
 
 impl ListParams {
+    /// From a raw query string (what follows `?`), read as every page reads one
+    /// ([`crate::query::QueryParams`]).
+    pub fn from_query(def: &ListDef, raw: &str) -> Result<Self, AppError> {
+        Self::parse(def, crate::query::QueryParams::parse(raw)?.pairs())
+    }
+
     pub fn parse(def: &ListDef, query: &[(String, String)]) -> Result<Self, AppError> {
         let get = |key: &str| {
             query

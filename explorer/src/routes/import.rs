@@ -23,6 +23,17 @@ pub use error::UploadError;
 use crate::session::{self, SignedIn};
 use crate::AppState;
 
+/// The routes below that take POST only (see [`crate::routes::POST_ONLY`]).
+pub const POST_ONLY: &[&str] = &[
+    "/import/sign-in",
+    "/import/sign-out",
+    "/import/uploads",
+    "/import/uploads/{id}/import",
+    "/import/uploads/{id}/check",
+    "/import/uploads/{id}/discard",
+    "/api/v1/imports",
+];
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/import", web::get().to(dashboard::show))
         .route("/import/sign-in", web::post().to(sign_in::sign_in))

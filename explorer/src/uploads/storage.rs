@@ -51,7 +51,7 @@ impl IncomingFile {
     /// Start receiving `file_name` (made safe) into a new folder under `root`.
     pub fn create(root: &Path, file_name: &str, limit: u64) -> Self {
         let file_name = safe_file_name(file_name);
-        let folder_name = random_hex()[..32].to_string();
+        let folder_name: String = random_hex().chars().take(32).collect();
         let folder = root.join(&folder_name);
         let path = folder.join(&file_name);
         let (tx, mut rx) = mpsc::channel::<Bytes>(16);

@@ -370,8 +370,8 @@ fn load(
 }
 
 fn short(hex: &str) -> String {
-    if hex.len() > 14 {
-        format!("{}…", &hex[..10])
+    if hex.chars().count() > 14 {
+        format!("{}…", hex.chars().take(10).collect::<String>())
     } else {
         hex.to_string()
     }

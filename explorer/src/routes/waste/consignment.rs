@@ -21,10 +21,12 @@ use crate::AppState;
 
 /// `17 01 01*`.
 pub fn ewc_display(code: &str, hazardous: bool) -> String {
-    let spaced = if code.len() == 6 && code.is_ascii() {
-        format!("{} {} {}", &code[..2], &code[2..4], &code[4..])
-    } else {
-        code.to_string()
+    let pairs = (code.len() == 6 && code.is_ascii())
+        .then(|| Some((code.get(..2)?, code.get(2..4)?, code.get(4..)?)))
+        .flatten();
+    let spaced = match pairs {
+        Some((chapter, section, entry)) => format!("{chapter} {section} {entry}"),
+        None => code.to_string(),
     };
     if hazardous {
         format!("{spaced}*")
