@@ -88,15 +88,8 @@ impl AppError {
             tracing::error!(%detail, "API request failed");
         }
         let status = self.status_code();
-        let code = match self {
-            Self::NotFound(_) => "not_found",
-            Self::BadRequest(_) => "bad_request",
-            Self::Refused(..) => "refused",
-            Self::Unavailable => "unavailable",
-            Self::Internal(_) => "internal",
-        };
         HttpResponse::build(status).json(serde_json::json!({
-            "error": code,
+            "error": self.code(),
             "status": status.as_u16(),
             "message": self.public_message(),
         }))
@@ -111,6 +104,44 @@ impl AppError {
             self.json_response()
         } else {
             self.error_response()
+        }
+    }
+}
+
+impl AppError {
+    /// The answer's content type and text for a request to `path`, for answers written
+    /// outside actix (the server's refusals of unreadable requests).
+    pub fn body_for(&self, path: &str) -> (&'static str, String) {
+        if is_api(path) {
+            let body = serde_json::json!({
+                "error": self.code(),
+                "status": self.status_code().as_u16(),
+                "message": self.public_message(),
+            });
+            ("application/json", body.to_string())
+        } else {
+            ("text/html; charset=utf-8", self.page_text())
+        }
+    }
+
+    /// The error page.
+    fn page_text(&self) -> String {
+        let page = ErrorPage {
+            layout: Layout::new(self.heading(), ""),
+            status: self.status_code().as_u16(),
+            heading: self.heading(),
+            message: self.public_message(),
+        };
+        page.render().unwrap_or_else(|_| self.public_message())
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound(_) => "not_found",
+            Self::BadRequest(_) => "bad_request",
+            Self::Refused(..) => "refused",
+            Self::Unavailable => "unavailable",
+            Self::Internal(_) => "internal",
         }
     }
 }
@@ -150,16 +181,8 @@ impl ResponseError for AppError {
         if let Self::Internal(detail) = self {
             tracing::error!(%detail, "request failed");
         }
-        let status = self.status_code();
-        let page = ErrorPage {
-            layout: Layout::new(self.heading(), ""),
-            status: status.as_u16(),
-            heading: self.heading(),
-            message: self.public_message(),
-        };
-        let body = page.render().unwrap_or_else(|_| self.public_message());
-        HttpResponse::build(status)
+        HttpResponse::build(self.status_code())
             .content_type(ContentType::html())
-            .body(body)
+            .body(self.page_text())
     }
 }

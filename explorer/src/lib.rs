@@ -16,14 +16,16 @@ pub mod openapi;
 pub mod query;
 mod routes;
 pub mod search;
+mod server;
 pub mod session;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod uploads;
 
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
 use actix_web::middleware::DefaultHeaders;
-use actix_web::HttpServer;
 
 use citytrace_schema::derived::MethodSettings;
 use citytrace_schema::PgPool;
@@ -184,11 +186,5 @@ pub fn serve_with_search(
         state.search = backend;
     }
     let uploads = Uploads::new(options.uploads)?;
-    let mut server = HttpServer::new(move || app(state.clone(), Some(uploads.clone())))
-        .listen(listener)?
-        .shutdown_timeout(5);
-    if options.workers > 0 {
-        server = server.workers(options.workers);
-    }
-    Ok(server.run())
+    server::run(listener, options.workers, state, uploads)
 }

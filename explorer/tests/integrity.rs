@@ -13,6 +13,7 @@ mod integrity {
     mod panics;
     mod protocol;
     mod route_table;
+    mod server;
     mod upload_jobs;
 }
 
