@@ -163,4 +163,12 @@ fn help_teaches_tokens_parties_and_the_upload_options() {
             "{command} --help: {text}"
         );
     }
+    let serve = help(&["serve", "--help"])
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        serve.contains("share two job slots") && serve.contains("addresses of up to 16 KiB"),
+        "serve --help: {serve}"
+    );
 }

@@ -14,7 +14,11 @@ use crate::globals::Globals;
     after_help = "The derived figures (cold chain, waste, carbon, spending) use the [methods] settings of the\n\
     configuration file: --config FILE or CITYTRACE_CONFIG, else ./citytrace.toml when there is one,\n\
     else the documented defaults. Unknown keys and wrong types stop the server with the file, line and\n\
-    key. Every key and its default: docs/citytrace.example.toml and docs/methods.md."
+    key. Every key and its default: docs/citytrace.example.toml and docs/methods.md.\n\n\
+    Requests: addresses of up to 16 KiB and headers of up to 32 KiB are read; larger ones are\n\
+    refused (414, 431) with the error page (docs/explorer.md). Uploads from the /import page and\n\
+    from the API share two job slots: at most two files are checked or imported at once\n\
+    (docs/uploads.md)."
 )]
 pub struct ServeArgs {
     /// Address to listen on.
