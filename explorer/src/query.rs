@@ -146,10 +146,13 @@ impl FromRequest for QueryParams {
 
 /// The 400 for a NUL character in a query parameter (PostgreSQL can store no such text).
 pub fn nul_in_parameter(key: &str) -> AppError {
-    let key = key.replace('\0', "%00");
+    let which = if key.is_empty() {
+        "A query parameter without a name".to_string()
+    } else {
+        format!("The query parameter {}", quoted(&key.replace('\0', "%00")))
+    };
     AppError::BadRequest(format!(
-        "The query parameter {} contains a NUL character (%00), which no value of citytrace has. Remove it from the address.",
-        quoted(&key)
+        "{which} contains a NUL character (%00), which no value of citytrace has. Remove it from the address."
     ))
 }
 

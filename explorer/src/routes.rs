@@ -13,6 +13,8 @@ mod lists;
 mod lots;
 mod materials;
 mod provenance;
+#[cfg(test)]
+mod query_fuzz;
 mod search;
 mod spending;
 mod trust;

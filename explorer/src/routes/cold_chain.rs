@@ -137,14 +137,17 @@ async fn index_api(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
 }
 
 /// `?after=CODE&format=html|csv|json`.
-struct BreachQuery {
-    after: Option<String>,
-    format: &'static str,
+pub(crate) struct BreachQuery {
+    pub(crate) after: Option<String>,
+    pub(crate) format: &'static str,
 }
 
 impl BreachQuery {
     fn of(req: &HttpRequest) -> Result<Self, AppError> {
-        let query = crate::query::QueryParams::of(req)?;
+        Self::parse(&crate::query::QueryParams::of(req)?)
+    }
+
+    pub(crate) fn parse(query: &crate::query::QueryParams) -> Result<Self, AppError> {
         Ok(Self {
             after: query
                 .text("after", crate::query::MAX_VALUE_CHARS)?

@@ -6,7 +6,7 @@
 //! updates until final. Suppliers see only their own uploads and batches: anyone else's are
 //! "not found". Every page works without JavaScript; htmx only polls and swaps fragments.
 
-mod api;
+pub(crate) mod api;
 mod dashboard;
 mod error;
 mod error_csv;

@@ -17,6 +17,8 @@ use crate::layout::Layout;
 use crate::query::QueryParams;
 use crate::AppState;
 
+#[cfg(test)]
+pub(crate) use trace::MAX_DEPTH;
 pub use trace::{Direction, FlatNode};
 pub use view::{LotView, SiteRef};
 
@@ -38,7 +40,7 @@ pub struct LotQuery {
 }
 
 impl LotQuery {
-    fn parse(query: &QueryParams) -> Result<Self, AppError> {
+    pub(crate) fn parse(query: &QueryParams) -> Result<Self, AppError> {
         Ok(Self {
             depth: query.whole_number("depth", 1..=trace::MAX_DEPTH)?,
             trace: query.text("trace", 20)?.map(str::to_string),
@@ -49,7 +51,7 @@ impl LotQuery {
         })
     }
 
-    fn depth(&self) -> Result<u32, AppError> {
+    pub(crate) fn depth(&self) -> Result<u32, AppError> {
         Ok(self.depth.unwrap_or(trace::DEFAULT_DEPTH))
     }
 }

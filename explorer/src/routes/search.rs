@@ -18,7 +18,7 @@ pub struct SearchQuery {
 }
 
 impl SearchQuery {
-    fn parse(query: &QueryParams) -> Result<Self, AppError> {
+    pub(crate) fn parse(query: &QueryParams) -> Result<Self, AppError> {
         Ok(Self {
             q: query.get("q").unwrap_or_default().to_string(),
             area: query.get("area").unwrap_or_default().to_string(),
@@ -55,7 +55,10 @@ pub struct Suggestions {
 const PAGE_RESULTS: usize = 50;
 const SUGGESTIONS: usize = 8;
 
-fn request(query: &SearchQuery, default_limit: usize) -> Result<Option<SearchRequest>, AppError> {
+pub(crate) fn request(
+    query: &SearchQuery,
+    default_limit: usize,
+) -> Result<Option<SearchRequest>, AppError> {
     let text = query.q.trim();
     if text.chars().count() > 200 {
         return Err(AppError::BadRequest(

@@ -9,7 +9,7 @@ mod contract;
 pub(crate) mod evidence;
 mod overview;
 mod party;
-mod procurement;
+pub(crate) mod procurement;
 
 use std::collections::HashMap;
 

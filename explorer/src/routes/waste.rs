@@ -53,7 +53,14 @@ const FLAGGED_SHOWN: usize = 100;
 const MAX_PERIODS: usize = 12;
 
 fn period_kind(req: &HttpRequest, default: PeriodKind) -> Result<PeriodKind, AppError> {
-    let query = crate::query::QueryParams::of(req)?;
+    period_of(&crate::query::QueryParams::of(req)?, default)
+}
+
+/// `?period=month|quarter|year`, or `default`.
+pub(crate) fn period_of(
+    query: &crate::query::QueryParams,
+    default: PeriodKind,
+) -> Result<PeriodKind, AppError> {
     Ok(
         match query.one_of("period", &["month", "quarter", "year"])? {
             None => default,

@@ -26,14 +26,14 @@ use crate::uploads::{format_named, memory, Uploads};
 use crate::AppState;
 
 /// What the query string asks.
-struct ImportQuery {
-    format: Format,
-    dry_run: bool,
-    file_name: Option<String>,
+pub(crate) struct ImportQuery {
+    pub(crate) format: Format,
+    pub(crate) dry_run: bool,
+    pub(crate) file_name: Option<String>,
 }
 
 impl ImportQuery {
-    fn parse(raw: &str) -> Result<Self, String> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, String> {
         let query = QueryParams::parse(raw).map_err(|e| e.to_string())?;
         let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
         let format = query

@@ -39,7 +39,7 @@ pub struct Filters {
 }
 
 impl Filters {
-    fn parse(q: &crate::query::QueryParams) -> Result<Self, AppError> {
+    pub(crate) fn parse(q: &crate::query::QueryParams) -> Result<Self, AppError> {
         let get = |k: &str| q.get(k).unwrap_or_default().to_string();
         let flag = match get("flag").as_str() {
             "" => None,
