@@ -9,6 +9,9 @@ mod support;
 mod upload_support;
 
 mod integrity {
+    mod fuzz;
+    mod fuzz_routes;
+    mod fuzz_uploads;
     mod malformed;
     mod panics;
     mod protocol;
