@@ -116,6 +116,11 @@ mod tests {
             Some("0x12345é…noté")
         );
         assert_eq!(short("ééééééééééééééé", 2, 2), "éé…éé");
+        // Only a head (the contract page's payment ids).
+        assert_eq!(
+            short(&format!("0x{}", "é".repeat(64)), 10, 0),
+            format!("0x{}…", "é".repeat(8))
+        );
         assert_eq!(short("", 8, 4), "");
     }
 

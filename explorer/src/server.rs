@@ -35,6 +35,10 @@ pub fn run(
     uploads: Uploads,
 ) -> io::Result<Server> {
     let addr = listener.local_addr()?;
+    // Before the workers and the jobs' threads allocate (crate::uploads::memory).
+    if let Some(arenas) = crate::uploads::memory::limit_arenas() {
+        tracing::debug!(arenas, "malloc arenas capped at one per core");
+    }
     let factory = move || {
         let app = crate::app(state.clone(), Some(uploads.clone()));
         let http = HttpService::<GuardedStream<TcpStream>, _, _, _, _>::build()

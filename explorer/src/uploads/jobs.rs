@@ -79,6 +79,8 @@ pub(super) fn run_next(pool: &PgPool, dir: &Path, importer: &Importer) -> bool {
             let _ = Upload::unlock_job(&mut conn, upload.id);
         }
     }
+    // Closed, not given back to the pool: its buffers are as large as the job made them.
+    super::memory::retire(conn);
     true
 }
 

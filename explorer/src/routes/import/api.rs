@@ -198,8 +198,10 @@ async fn run_import(
         let importer = uploads.importer();
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut conn = pool.get().map_err(|_| JobFailure::Unavailable)?;
-            importer(&mut conn, format, &file.path, &options, &|_| {})
-                .map_err(|e| JobFailure::of_import(e, Some(&file.path)))
+            let outcome = importer(&mut conn, format, &file.path, &options, &|_| {})
+                .map_err(|e| JobFailure::of_import(e, Some(&file.path)));
+            memory::retire(conn);
+            outcome
         }))
         .unwrap_or_else(|panic| {
             let message = crate::panic_message(panic.as_ref());

@@ -370,11 +370,7 @@ fn load(
 }
 
 fn short(hex: &str) -> String {
-    if hex.chars().count() > 14 {
-        format!("{}…", hex.chars().take(10).collect::<String>())
-    } else {
-        hex.to_string()
-    }
+    crate::fmt::short(hex, 10, 0)
 }
 
 fn subject(s: &FlagSubject) -> String {

@@ -247,3 +247,18 @@ pub async fn show_api(
         .await?;
     Ok(HttpResponse::Ok().json(c))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ewc_display;
+
+    #[test]
+    fn ewc_codes_are_spaced_and_other_text_is_shown_whole() {
+        assert_eq!(ewc_display("170101", false), "17 01 01");
+        assert_eq!(ewc_display("170503", true), "17 05 03*");
+        // Six bytes that are not six ASCII characters: never cut inside a character.
+        assert_eq!(ewc_display("1é701", false), "1é701");
+        assert_eq!(ewc_display("ééé", true), "ééé*");
+        assert_eq!(ewc_display("17 01 01", false), "17 01 01");
+    }
+}
