@@ -5,23 +5,17 @@ mod support;
 
 use actix_web::http::StatusCode;
 use actix_web::test as actix_test;
-use actix_web::{web, App};
-
-use citytrace_explorer::{configure, AppState, UploadOptions, Uploads};
+use citytrace_explorer::{AppState, UploadOptions, Uploads};
 use citytrace_schema::testing::TestDatabase;
 use support::{citytrace, text, SHIPMENTS};
 
 /// POST the shipments file to the upload API with `token`: the response status.
 async fn api_status(db: &TestDatabase, token: &str) -> StatusCode {
     let dir = tempfile::tempdir().unwrap();
-    let app = actix_test::init_service(
-        App::new()
-            .app_data(web::Data::new(AppState::new(db.pool(2))))
-            .app_data(web::Data::new(
-                Uploads::new(UploadOptions::new(dir.path())).unwrap(),
-            ))
-            .configure(configure),
-    )
+    let app = actix_test::init_service(citytrace_explorer::app(
+        AppState::new(db.pool(2)),
+        Some(Uploads::new(UploadOptions::new(dir.path())).unwrap()),
+    ))
     .await;
     let req = actix_test::TestRequest::post()
         .uri("/api/v1/imports?format=shipments&dry_run=true")
@@ -169,4 +163,12 @@ fn help_teaches_tokens_parties_and_the_upload_options() {
             "{command} --help: {text}"
         );
     }
+    let serve = help(&["serve", "--help"])
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        serve.contains("share two job slots") && serve.contains("addresses of up to 16 KiB"),
+        "serve --help: {serve}"
+    );
 }

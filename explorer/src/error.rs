@@ -1,6 +1,7 @@
 //! The explorer's one error type. Handlers return `Result<_, AppError>`; it renders as an HTML
 //! page with the right status (templates/error.html), or as JSON for `/api` requests.
-//! Not-found maps to 404, an exhausted pool to 503, anything else to 500 (logged, not shown).
+//! Not-found maps to 404, a malformed request to 400 (or the 4xx its problem has), an
+//! exhausted pool to 503, anything else — a panic included — to 500 (logged, not shown).
 
 use actix_web::http::header::ContentType;
 use actix_web::http::StatusCode;
@@ -15,6 +16,9 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// A request refused with another client-error status (413, 415, …), and why.
+    #[error("{1}")]
+    Refused(StatusCode, String),
     #[error("the database is busy; try again in a moment")]
     Unavailable,
     #[error("internal error: {0}")]
@@ -62,6 +66,7 @@ impl AppError {
         match self {
             Self::NotFound(_) => "Not found",
             Self::BadRequest(_) => "Bad request",
+            Self::Refused(status, _) => status.canonical_reason().unwrap_or("Refused"),
             Self::Unavailable => "Busy",
             Self::Internal(_) => "Something went wrong",
         }
@@ -83,18 +88,67 @@ impl AppError {
             tracing::error!(%detail, "API request failed");
         }
         let status = self.status_code();
-        let code = match self {
-            Self::NotFound(_) => "not_found",
-            Self::BadRequest(_) => "bad_request",
-            Self::Unavailable => "unavailable",
-            Self::Internal(_) => "internal",
-        };
         HttpResponse::build(status).json(serde_json::json!({
-            "error": code,
+            "error": self.code(),
             "status": status.as_u16(),
             "message": self.public_message(),
         }))
     }
+}
+
+impl AppError {
+    /// The answer for a request to `path`: the JSON body under `/api/`, the error page
+    /// elsewhere. For errors met outside a handler (middleware, extractors, panics).
+    pub fn response_for(&self, path: &str) -> HttpResponse {
+        if is_api(path) {
+            self.json_response()
+        } else {
+            self.error_response()
+        }
+    }
+}
+
+impl AppError {
+    /// The answer's content type and text for a request to `path`, for answers written
+    /// outside actix (the server's refusals of unreadable requests).
+    pub fn body_for(&self, path: &str) -> (&'static str, String) {
+        if is_api(path) {
+            let body = serde_json::json!({
+                "error": self.code(),
+                "status": self.status_code().as_u16(),
+                "message": self.public_message(),
+            });
+            ("application/json", body.to_string())
+        } else {
+            ("text/html; charset=utf-8", self.page_text())
+        }
+    }
+
+    /// The error page.
+    fn page_text(&self) -> String {
+        let page = ErrorPage {
+            layout: Layout::new(self.heading(), ""),
+            status: self.status_code().as_u16(),
+            heading: self.heading(),
+            message: self.public_message(),
+        };
+        page.render().unwrap_or_else(|_| self.public_message())
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound(_) => "not_found",
+            Self::BadRequest(_) => "bad_request",
+            Self::Refused(..) => "refused",
+            Self::Unavailable => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+/// Whether `path` is one of the JSON API's.
+pub fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
 }
 
 /// An [`AppError`] on an `/api` path: the same statuses, as JSON.
@@ -117,6 +171,7 @@ impl ResponseError for AppError {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Refused(status, _) => *status,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -126,16 +181,8 @@ impl ResponseError for AppError {
         if let Self::Internal(detail) = self {
             tracing::error!(%detail, "request failed");
         }
-        let status = self.status_code();
-        let page = ErrorPage {
-            layout: Layout::new(self.heading(), ""),
-            status: status.as_u16(),
-            heading: self.heading(),
-            message: self.public_message(),
-        };
-        let body = page.render().unwrap_or_else(|_| self.public_message());
-        HttpResponse::build(status)
+        HttpResponse::build(self.status_code())
             .content_type(ContentType::html())
-            .body(body)
+            .body(self.page_text())
     }
 }

@@ -6,10 +6,28 @@ use chrono::{DateTime, Utc};
 /// `0x1234…abcd` for long hashes in tables (the full value goes in the title/link).
 pub fn short_hash(bytes: &[u8]) -> String {
     let full = hex::encode(bytes);
-    if full.len() <= 12 {
-        return format!("0x{full}");
+    match shortened(&full, 6, 4) {
+        Some(short) => format!("0x{short}"),
+        None => format!("0x{full}"),
     }
-    format!("0x{}…{}", &full[..6], &full[full.len() - 4..])
+}
+
+/// The first `head` and the last `tail` characters with an ellipsis between, when `text` is
+/// longer than `head + tail + 2` characters; `None` when it is short enough to show whole.
+/// Counted in characters, so any text from outside can be shortened.
+pub fn shortened(text: &str, head: usize, tail: usize) -> Option<String> {
+    let count = text.chars().count();
+    if count <= head + tail + 2 {
+        return None;
+    }
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(count - tail).collect();
+    Some(format!("{start}…{end}"))
+}
+
+/// `text` shortened to `head…tail` if it is longer (see [`shortened`]).
+pub fn short(text: &str, head: usize, tail: usize) -> String {
+    shortened(text, head, tail).unwrap_or_else(|| text.to_string())
 }
 
 pub fn time(t: &DateTime<Utc>) -> String {
@@ -18,13 +36,18 @@ pub fn time(t: &DateTime<Utc>) -> String {
 
 /// A percent-encoded URL path segment (lot codes may be Digital Link URIs with slashes).
 pub fn path_segment(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
+                out.push(char::from(b))
             }
-            _ => out.push_str(&format!("%{b:02X}")),
+            _ => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
         }
     }
     out
@@ -75,6 +98,31 @@ pub fn decimal(value: &BigDecimal, scale: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_shortened_on_characters_never_inside_one() {
+        assert_eq!(
+            shortened("0x123456789abcdef0", 8, 4).as_deref(),
+            Some("0x123456…def0")
+        );
+        assert_eq!(
+            shortened("0x123456789abc", 8, 4),
+            None,
+            "14 characters: whole"
+        );
+        // A multi-byte character at byte 8, and at the end.
+        assert_eq!(
+            shortened("0x12345é tail of a noté", 8, 4).as_deref(),
+            Some("0x12345é…noté")
+        );
+        assert_eq!(short("ééééééééééééééé", 2, 2), "éé…éé");
+        // Only a head (the contract page's payment ids).
+        assert_eq!(
+            short(&format!("0x{}", "é".repeat(64)), 10, 0),
+            format!("0x{}…", "é".repeat(8))
+        );
+        assert_eq!(short("", 8, 4), "");
+    }
 
     #[test]
     fn helpers_format_as_pages_need() {

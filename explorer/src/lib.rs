@@ -1,8 +1,10 @@
 //! citytrace's public explorer: server-rendered pages (askama), htmx as a progressive
 //! enhancement, every figure linked to its evidence.
 //!
-//! [`serve`] binds nothing itself: it takes a listener, so tests bind port 0.
+//! [`serve`] binds nothing itself: it takes a listener, so tests bind port 0. [`app`] is the
+//! one place the actix `App` is assembled, for the server and every test alike.
 
+mod app;
 pub mod assets;
 pub mod credentials;
 pub mod error;
@@ -11,20 +13,24 @@ pub mod layout;
 pub mod listing;
 pub mod lists;
 pub mod openapi;
+pub mod query;
 mod routes;
 pub mod search;
+mod server;
 pub mod session;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod uploads;
 
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, DefaultHeaders};
-use actix_web::{web, App, HttpServer};
+use actix_web::middleware::DefaultHeaders;
 
 use citytrace_schema::derived::MethodSettings;
 use citytrace_schema::PgPool;
 
+pub use app::{app, panic_message, POST_ONLY};
 pub use error::AppError;
 pub use uploads::{UploadOptions, Uploads};
 
@@ -60,18 +66,29 @@ impl AppState {
         self
     }
 
-    /// Run blocking database work on the blocking pool with a pooled connection.
+    /// Run blocking database work on the blocking pool with a pooled connection. A panic in
+    /// `f` is an internal error (500) with the panic's message in the log; the connection it
+    /// held is discarded, not returned to the pool.
     pub async fn db<T, F>(&self, f: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&mut diesel::PgConnection) -> Result<T, AppError> + Send + 'static,
     {
         let pool = self.pool.clone();
-        web::block(move || {
+        let work = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
             f(&mut conn)
-        })
-        .await?
+        });
+        match work.await {
+            Ok(result) => result,
+            Err(e) if e.is_panic() => Err(AppError::Internal(format!(
+                "database work panicked: {}",
+                panic_message(e.into_panic().as_ref())
+            ))),
+            Err(e) => Err(AppError::Internal(format!(
+                "database work was cancelled: {e}"
+            ))),
+        }
     }
 }
 
@@ -80,9 +97,15 @@ impl AppState {
 pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    routes::configure(cfg);
-}
+/// The headers every response carries unless its handler set them (see [`default_headers`]);
+/// also on the answers the server gives before a request reaches the app (`server.rs`).
+pub const DEFAULT_HEADERS: [(&str, &str); 5] = [
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Cache-Control", "no-cache"),
+    ("X-Frame-Options", "DENY"),
+];
 
 /// How to run the explorer.
 #[derive(Debug, Clone)]
@@ -108,12 +131,11 @@ pub struct MeiliOptions {
 /// The headers every response carries unless its handler set them: security headers, and
 /// `Cache-Control: no-cache` for pages and API answers (static files set a year).
 pub fn default_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
-        .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
-        .add(("Cache-Control", "no-cache"))
-        .add(("X-Frame-Options", "DENY"))
+    DEFAULT_HEADERS
+        .iter()
+        .fold(DefaultHeaders::new(), |headers, header| {
+            headers.add(*header)
+        })
 }
 
 /// Keep a search index in sync: now, then every `every`.
@@ -163,20 +185,6 @@ pub fn serve_with_search(
         tokio::spawn(sync_search(backend.clone(), meili.sync_every));
         state.search = backend;
     }
-    let uploads = web::Data::new(Uploads::new(options.uploads)?);
-    let mut server = HttpServer::new(move || {
-        App::new()
-            .app_data(web::Data::new(state.clone()))
-            .app_data(uploads.clone())
-            .wrap(Compress::default())
-            .wrap(default_headers())
-            .wrap(actix_web::middleware::Logger::new("%r %s %Dms").log_target("citytrace::http"))
-            .configure(configure)
-    })
-    .listen(listener)?
-    .shutdown_timeout(5);
-    if options.workers > 0 {
-        server = server.workers(options.workers);
-    }
-    Ok(server.run())
+    let uploads = Uploads::new(options.uploads)?;
+    server::run(listener, options.workers, state, uploads)
 }

@@ -13,6 +13,8 @@ mod lists;
 mod lots;
 mod materials;
 mod provenance;
+#[cfg(test)]
+mod query_fuzz;
 mod search;
 mod spending;
 mod trust;
@@ -24,7 +26,15 @@ use askama::Template;
 
 use crate::error::AppError;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Paths of the routes that take POST only (every other route takes GET): what OPTIONS answers
+/// (`Allow`) is read from this list, checked against the registered routes by the tests.
+pub const POST_ONLY: &[&str] = import::POST_ONLY;
+
+/// Every route; the supplier upload pages and API only `with_uploads` (an upload folder).
+pub fn configure(cfg: &mut web::ServiceConfig, with_uploads: bool) {
+    if with_uploads {
+        cfg.configure(import::configure);
+    }
     cfg.route("/", web::get().to(home::show))
         .route("/api/v1/home", web::get().to(home::api))
         .route("/healthz", web::get().to(health::check))
@@ -37,7 +47,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/api/v1/batches/{id}/rows/{line}/proof",
             web::get().to(api::row_proof),
         )
-        .configure(import::configure)
         .configure(lists::configure)
         .configure(lots::configure)
         .configure(materials::configure)
@@ -66,10 +75,5 @@ pub(crate) fn with_vary_hx(mut response: HttpResponse) -> HttpResponse {
 }
 
 async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
-    let error = AppError::NotFound(format!("There is no page at {}.", req.path()));
-    if req.path().starts_with("/api/") {
-        error.json_response()
-    } else {
-        actix_web::ResponseError::error_response(&error)
-    }
+    AppError::NotFound(format!("There is no page at {}.", req.path())).response_for(req.path())
 }

@@ -6,10 +6,10 @@
 mod fixture;
 
 use actix_web::http::StatusCode;
-use actix_web::{test, web, App};
+use actix_web::test;
 use serde_json::Value;
 
-use citytrace_explorer::{configure, AppState};
+use citytrace_explorer::AppState;
 use citytrace_schema::testing::TestDatabase;
 use fixture::{OCID, RETIREMENT_TX};
 
@@ -45,12 +45,7 @@ fn row_with<'a>(body: &'a str, needle: &str) -> &'a str {
 async fn emissions_page_shows_scopes_departments_quarters_procurement_credits_and_net() {
     let db = TestDatabase::new();
     fixture::seed(&db);
-    let app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(AppState::new(db.pool(2))))
-            .configure(configure),
-    )
-    .await;
+    let app = test::init_service(citytrace_explorer::app(AppState::new(db.pool(2)), None)).await;
 
     let (status, body) = get!(app, "/emissions");
     assert_eq!(status, StatusCode::OK);
@@ -135,12 +130,7 @@ async fn emissions_page_shows_scopes_departments_quarters_procurement_credits_an
 async fn retired_credits_are_a_list_with_page_api_and_exports() {
     let db = TestDatabase::new();
     fixture::seed(&db);
-    let app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(AppState::new(db.pool(2))))
-            .configure(configure),
-    )
-    .await;
+    let app = test::init_service(citytrace_explorer::app(AppState::new(db.pool(2)), None)).await;
 
     let (status, body) = get!(app, "/emissions/credits");
     assert_eq!(status, StatusCode::OK);

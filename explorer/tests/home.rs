@@ -13,10 +13,10 @@ mod support;
 use support::import_as;
 
 use actix_web::http::StatusCode;
-use actix_web::{test, web, App};
+use actix_web::test;
 use chrono::{Datelike, Utc};
 
-use citytrace_explorer::{configure, AppState};
+use citytrace_explorer::AppState;
 use citytrace_importers::Format;
 use citytrace_schema::testing::TestDatabase;
 use citytrace_schema::PgPool;
@@ -78,12 +78,7 @@ async fn home_figures_show_this_years_spending_against_budget_and_embodied_carbo
     let pool = db.pool(2);
     let year = Utc::now().year();
     seed(&pool, year);
-    let app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(AppState::new(pool.clone())))
-            .configure(configure),
-    )
-    .await;
+    let app = test::init_service(citytrace_explorer::app(AppState::new(pool.clone()), None)).await;
     let (status, body) = get!(app, "/");
     assert_eq!(status, StatusCode::OK);
     let spending = figure(&body, "spending");
@@ -141,12 +136,7 @@ async fn a_new_import_shows_in_the_figures_on_the_next_page_load() {
     let pool = db.pool(2);
     let year = Utc::now().year();
     seed(&pool, year);
-    let app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(AppState::new(pool.clone())))
-            .configure(configure),
-    )
-    .await;
+    let app = test::init_service(citytrace_explorer::app(AppState::new(pool.clone()), None)).await;
     let spent = |body: &str| {
         let f = figure(body, "spending");
         let start = f.find("headline-value\">").unwrap() + "headline-value\">".len();

@@ -8,10 +8,10 @@
 mod fixture;
 
 use actix_web::http::StatusCode;
-use actix_web::{test, web, App};
+use actix_web::test;
 use serde_json::Value;
 
-use citytrace_explorer::{configure, AppState};
+use citytrace_explorer::AppState;
 use citytrace_schema::derived::MethodSettings;
 use citytrace_schema::testing::TestDatabase;
 
@@ -47,13 +47,10 @@ async fn a_configured_beneficiary_counts_its_retirement_in_the_net_position() {
     let methods = city_settings(&format!(
         "[methods.carbon]\ncity_beneficiary_addresses = [\"{BENEFICIARY}\"]\n"
     ));
-    let app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(
-                AppState::new(db.pool(2)).with_methods(methods),
-            ))
-            .configure(configure),
-    )
+    let app = test::init_service(citytrace_explorer::app(
+        AppState::new(db.pool(2)).with_methods(methods),
+        None,
+    ))
     .await;
 
     let (status, body) = get!(app, "/emissions?year=2025");
@@ -85,13 +82,10 @@ async fn without_a_beneficiary_nothing_counts_and_the_page_says_why() {
     fixture::seed(&db);
     // Other carbon settings given, no beneficiary: the retirement is still not the city's.
     let methods = city_settings("[methods.carbon]\nnet_position_scopes = [1, 2, 3]\n");
-    let app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(
-                AppState::new(db.pool(2)).with_methods(methods),
-            ))
-            .configure(configure),
-    )
+    let app = test::init_service(citytrace_explorer::app(
+        AppState::new(db.pool(2)).with_methods(methods),
+        None,
+    ))
     .await;
 
     let (_, body) = get!(app, "/emissions?year=2025");
@@ -111,13 +105,10 @@ async fn the_net_position_scopes_setting_changes_what_is_emitted() {
     let methods = city_settings(&format!(
         "[methods.carbon]\nnet_position_scopes = [1]\ncity_beneficiary_addresses = [\"{BENEFICIARY}\"]\n"
     ));
-    let app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(
-                AppState::new(db.pool(2)).with_methods(methods),
-            ))
-            .configure(configure),
-    )
+    let app = test::init_service(citytrace_explorer::app(
+        AppState::new(db.pool(2)).with_methods(methods),
+        None,
+    ))
     .await;
     let (_, body) = get!(app, "/api/v1/emissions?year=2025");
     let v: Value = serde_json::from_str(&body).unwrap();

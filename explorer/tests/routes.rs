@@ -7,9 +7,9 @@ mod support;
 use support::{anchor_batch, import_as};
 
 use actix_web::http::StatusCode;
-use actix_web::{test, web, App};
+use actix_web::test;
 
-use citytrace_explorer::{configure, AppState};
+use citytrace_explorer::AppState;
 use citytrace_importers::Format;
 use citytrace_schema::models::{Chain, ChainKind, Finality};
 use citytrace_schema::testing::TestDatabase;
@@ -163,13 +163,7 @@ async fn materials_lists_lots() {
 async fn health_static_files_and_security_headers() {
     let db = TestDatabase::new();
     let pool = db.pool(2);
-    let app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(AppState::new(pool.clone())))
-            .wrap(citytrace_explorer::default_headers())
-            .configure(configure),
-    )
-    .await;
+    let app = test::init_service(citytrace_explorer::app(AppState::new(pool.clone()), None)).await;
     let (status, body) = get!(app, "/healthz");
     assert_eq!(status, StatusCode::OK);
     assert_eq!(

@@ -9,11 +9,11 @@ mod support;
 use support::import_as;
 
 use actix_web::http::StatusCode;
-use actix_web::{test, web, App};
+use actix_web::test;
 use diesel::RunQueryDsl;
 
 use citytrace_explorer::search::{PostgresSearch, SearchIndex, SearchRequest};
-use citytrace_explorer::{configure, AppState};
+use citytrace_explorer::AppState;
 use citytrace_importers::Format;
 use citytrace_schema::testing::TestDatabase;
 use citytrace_schema::PgPool;
@@ -118,12 +118,7 @@ async fn the_search_page_suggestions_and_api_show_results_with_facets_escaped() 
     let db = TestDatabase::new();
     let pool = db.pool(2);
     seed(&pool);
-    let app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(AppState::new(pool.clone())))
-            .configure(configure),
-    )
-    .await;
+    let app = test::init_service(citytrace_explorer::app(AppState::new(pool.clone()), None)).await;
 
     let (status, page) = get!(app, "/search?q=elm");
     assert_eq!(status, StatusCode::OK);

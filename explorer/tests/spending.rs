@@ -5,10 +5,10 @@
 mod fixture;
 
 use actix_web::http::StatusCode;
-use actix_web::{test, web, App};
+use actix_web::test;
 use serde_json::Value;
 
-use citytrace_explorer::{configure, AppState};
+use citytrace_explorer::AppState;
 use citytrace_schema::testing::TestDatabase;
 use fixture::{BUYER, LINE, OCID, OCID_DIRECT, SUPPLIER};
 
@@ -19,12 +19,7 @@ fn money(text: &str) -> String {
 
 macro_rules! app {
     ($db:expr) => {
-        test::init_service(
-            App::new()
-                .app_data(web::Data::new(AppState::new($db.pool(2))))
-                .configure(configure),
-        )
-        .await
+        test::init_service(citytrace_explorer::app(AppState::new($db.pool(2)), None)).await
     };
 }
 

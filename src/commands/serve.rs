@@ -14,7 +14,12 @@ use crate::globals::Globals;
     after_help = "The derived figures (cold chain, waste, carbon, spending) use the [methods] settings of the\n\
     configuration file: --config FILE or CITYTRACE_CONFIG, else ./citytrace.toml when there is one,\n\
     else the documented defaults. Unknown keys and wrong types stop the server with the file, line and\n\
-    key. Every key and its default: docs/citytrace.example.toml and docs/methods.md."
+    key. Every key and its default: docs/citytrace.example.toml and docs/methods.md.\n\n\
+    Requests: addresses of up to 16 KiB and headers of up to 32 KiB are read; larger ones are\n\
+    refused (414, 431) with the error page (docs/explorer.md). Uploads from the /import page and\n\
+    from the API share two job slots: at most two files are checked or imported at once\n\
+    (docs/uploads.md). Memory: glibc's malloc arenas are capped at one per core so that a job's\n\
+    memory goes back when it ends; MALLOC_ARENA_MAX=N chooses another number."
 )]
 pub struct ServeArgs {
     /// Address to listen on.
@@ -98,6 +103,9 @@ impl UploadArgs {
 }
 
 pub fn run(globals: &Globals, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    // First, before the pool's and the runtime's threads allocate (the explorer's server does
+    // it too, for embedders, but by then those threads have their arenas).
+    citytrace_explorer::uploads::memory::limit_arenas();
     let (methods, settings_from) = args.config.method_settings()?;
     let pool = globals.open(DEFAULT_DATABASE, args.pool_size)?;
     let listener =

@@ -31,6 +31,12 @@ pub struct ListParams {
 }
 
 impl ListParams {
+    /// From a raw query string (what follows `?`), read as every page reads one
+    /// ([`crate::query::QueryParams`]).
+    pub fn from_query(def: &ListDef, raw: &str) -> Result<Self, AppError> {
+        Self::parse(def, crate::query::QueryParams::parse(raw)?.pairs())
+    }
+
     pub fn parse(def: &ListDef, query: &[(String, String)]) -> Result<Self, AppError> {
         let get = |key: &str| {
             query
@@ -196,16 +202,7 @@ fn check_filter_value(filter: &super::ListFilter, value: &str) -> Result<(), App
 
 /// Percent-encode a query-string component.
 pub fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    crate::fmt::path_segment(text)
 }
 
 /// The SQL of a list for given parameters, with its bind values in order.

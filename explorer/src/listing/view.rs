@@ -257,8 +257,8 @@ fn cell(column: &super::ListColumn, row: &Value) -> CellView {
             }
         }
         ColumnKind::Hash => {
-            if raw.len() > 14 {
-                view.text = format!("{}…{}", &raw[..8], &raw[raw.len() - 4..]);
+            if let Some(short) = fmt::shortened(&raw, 8, 4) {
+                view.text = short;
                 view.title = Some(raw);
             }
         }
@@ -300,15 +300,15 @@ fn fill(template: &str, row: &Value) -> Option<String> {
     }
     let mut out = String::new();
     let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        let end = rest[start..].find('}')? + start;
-        out.push_str(&rest[..start]);
-        let value = value_text(&row[&rest[start + 1..end]]);
+    while let Some((before, placeholder)) = rest.split_once('{') {
+        let (key, after) = placeholder.split_once('}')?;
+        out.push_str(before);
+        let value = value_text(&row[key]);
         if value.is_empty() {
             return None;
         }
         out.push_str(&fmt::path_segment(&value));
-        rest = &rest[end + 1..];
+        rest = after;
     }
     out.push_str(rest);
     Some(out)

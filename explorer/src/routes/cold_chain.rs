@@ -9,7 +9,7 @@ mod shipment;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use citytrace_schema::derived::cold_chain::{cold_chain_compliance, ColdChainSettings};
 
@@ -136,10 +136,35 @@ async fn index_api(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
     }))
 }
 
-#[derive(Deserialize)]
-struct BreachQuery {
-    after: Option<String>,
-    format: Option<String>,
+/// `?after=CODE&format=html|csv|json`.
+pub(crate) struct BreachQuery {
+    pub(crate) after: Option<String>,
+    pub(crate) format: &'static str,
+}
+
+impl BreachQuery {
+    fn of(req: &HttpRequest) -> Result<Self, AppError> {
+        Self::parse(&crate::query::QueryParams::of(req)?)
+    }
+
+    pub(crate) fn parse(query: &crate::query::QueryParams) -> Result<Self, AppError> {
+        Ok(Self {
+            after: query
+                .text("after", crate::query::MAX_VALUE_CHARS)?
+                .map(str::to_string),
+            format: match query.get("format").map(str::to_ascii_lowercase).as_deref() {
+                None | Some("html") => "html",
+                Some("csv") => "csv",
+                Some("json") => "json",
+                Some(other) => {
+                    return Err(AppError::BadRequest(format!(
+                        "format must be html, json or csv, not {}.",
+                        crate::query::quoted(other)
+                    )))
+                }
+            },
+        })
+    }
 }
 
 #[derive(Template)]
@@ -156,14 +181,12 @@ async fn breach_page(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let q = web::Query::<BreachQuery>::from_query(req.query_string())
-        .map_err(|e| AppError::BadRequest(format!("unreadable query string: {e}")))?
-        .into_inner();
+    let q = BreachQuery::of(&req)?;
     let methods = state.methods.clone();
     if let Some(download) = breach_download(&state, &q).await? {
         return Ok(download);
     }
-    let after = q.after.filter(|a| !a.is_empty());
+    let after = q.after;
     let page = state
         .db(move |conn| {
             let rows = breaches::page(
@@ -188,9 +211,9 @@ async fn breach_download(
     state: &AppState,
     q: &BreachQuery,
 ) -> Result<Option<HttpResponse>, AppError> {
-    match q.format.as_deref().unwrap_or("html") {
+    match q.format {
         "html" => Ok(None),
-        format @ ("csv" | "json") => Ok(Some(
+        format => Ok(Some(
             breaches::export(
                 state.pool.clone(),
                 state.methods.cold_chain.clone(),
@@ -198,9 +221,6 @@ async fn breach_download(
             )
             .await?,
         )),
-        other => Err(AppError::BadRequest(format!(
-            "format must be html, json or csv, not {other:?}"
-        ))),
     }
 }
 
@@ -215,13 +235,11 @@ async fn breach_api(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let q = web::Query::<BreachQuery>::from_query(req.query_string())
-        .map_err(|e| AppError::BadRequest(format!("unreadable query string: {e}")))?
-        .into_inner();
+    let q = BreachQuery::of(&req)?;
     if let Some(download) = breach_download(&state, &q).await? {
         return Ok(download);
     }
-    let after = q.after.filter(|a| !a.is_empty());
+    let after = q.after;
     let methods = state.methods.clone();
     let rows = state
         .db(move |conn| {

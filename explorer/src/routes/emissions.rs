@@ -123,7 +123,7 @@ fn load(
 
 async fn page(
     state: web::Data<AppState>,
-    query: web::Query<HashMap<String, String>>,
+    query: crate::query::QueryParams,
 ) -> Result<HttpResponse, AppError> {
     let asked = crate::routes::spending::year_param(&query)?;
     let methods = state.methods.clone();
@@ -149,7 +149,7 @@ struct EmissionsJson<'a> {
 
 async fn api(
     state: web::Data<AppState>,
-    query: web::Query<HashMap<String, String>>,
+    query: crate::query::QueryParams,
 ) -> Result<HttpResponse, ApiError> {
     let asked = crate::routes::spending::year_param(&query)?;
     let methods = state.methods.clone();

@@ -6,7 +6,7 @@
 //! updates until final. Suppliers see only their own uploads and batches: anyone else's are
 //! "not found". Every page works without JavaScript; htmx only polls and swaps fragments.
 
-mod api;
+pub(crate) mod api;
 mod dashboard;
 mod error;
 mod error_csv;
@@ -22,6 +22,17 @@ pub use error::UploadError;
 
 use crate::session::{self, SignedIn};
 use crate::AppState;
+
+/// The routes below that take POST only (see [`crate::routes::POST_ONLY`]).
+pub const POST_ONLY: &[&str] = &[
+    "/import/sign-in",
+    "/import/sign-out",
+    "/import/uploads",
+    "/import/uploads/{id}/import",
+    "/import/uploads/{id}/check",
+    "/import/uploads/{id}/discard",
+    "/api/v1/imports",
+];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/import", web::get().to(dashboard::show))

@@ -21,11 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn params(def: &'static ListDef, req: &HttpRequest) -> Result<ListParams, AppError> {
-    let pairs: Vec<(String, String)> =
-        web::Query::<Vec<(String, String)>>::from_query(req.query_string())
-            .map_err(|e| AppError::BadRequest(format!("unreadable query string: {e}")))?
-            .into_inner();
-    ListParams::parse(def, &pairs)
+    ListParams::from_query(def, req.query_string())
 }
 
 /// `GET <path>`: the page; with `HX-Target: list-<name>` only its table; with `format=csv|json`
@@ -98,7 +94,8 @@ async fn api(
             "prev": (params.page > 1).then(|| link(params.page - 1)),
         });
         let meta = meta.to_string();
-        body.push_str(&meta[1..]);
+        // `{"list":…}` continues the object opened above: its `{` is already written.
+        body.push_str(meta.strip_prefix('{').unwrap_or(&meta));
         Ok(HttpResponse::Ok()
             .content_type("application/json")
             .body(body))

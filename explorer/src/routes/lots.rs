@@ -8,15 +8,17 @@ mod view;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
 
 use citytrace_schema::models::Lot;
 
 use super::trust::TrustBadge;
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
+use crate::query::QueryParams;
 use crate::AppState;
 
+#[cfg(test)]
+pub(crate) use trace::MAX_DEPTH;
 pub use trace::{Direction, FlatNode};
 pub use view::{LotView, SiteRef};
 
@@ -25,7 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/lots/{code:.+}", web::get().to(show));
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct LotQuery {
     /// Levels of the trace trees (default 2).
     pub depth: Option<u32>,
@@ -38,15 +40,19 @@ pub struct LotQuery {
 }
 
 impl LotQuery {
-    fn depth(&self) -> Result<u32, AppError> {
-        match self.depth {
-            None => Ok(trace::DEFAULT_DEPTH),
-            Some(d) if (1..=trace::MAX_DEPTH).contains(&d) => Ok(d),
-            Some(d) => Err(AppError::BadRequest(format!(
-                "depth must be from 1 to {}, not {d}",
-                trace::MAX_DEPTH
-            ))),
-        }
+    pub(crate) fn parse(query: &QueryParams) -> Result<Self, AppError> {
+        Ok(Self {
+            depth: query.whole_number("depth", 1..=trace::MAX_DEPTH)?,
+            trace: query.text("trace", 20)?.map(str::to_string),
+            level: query.whole_number("level", 0..=u32::MAX)?,
+            root: query
+                .text("root", crate::query::MAX_VALUE_CHARS)?
+                .map(str::to_string),
+        })
+    }
+
+    pub(crate) fn depth(&self) -> Result<u32, AppError> {
+        Ok(self.depth.unwrap_or(trace::DEFAULT_DEPTH))
     }
 }
 
@@ -69,9 +75,7 @@ fn find_lot(conn: &mut diesel::PgConnection, code: &str) -> Result<Lot, AppError
 
 /// The query string, or a 400 that says what is wrong with it.
 fn lot_query(req: &HttpRequest) -> Result<LotQuery, AppError> {
-    web::Query::<LotQuery>::from_query(req.query_string())
-        .map(web::Query::into_inner)
-        .map_err(|e| AppError::BadRequest(format!("unreadable query string: {e}")))
+    LotQuery::parse(&QueryParams::of(req)?)
 }
 
 pub async fn show(

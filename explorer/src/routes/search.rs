@@ -3,20 +3,28 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
 
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
+use crate::query::QueryParams;
 use crate::search::{SearchHit, SearchRequest, SearchResults, AREAS};
 use crate::AppState;
 
-#[derive(Deserialize)]
+/// `?q=&area=&limit=`.
 pub struct SearchQuery {
-    #[serde(default)]
     q: String,
-    #[serde(default)]
     area: String,
     limit: Option<usize>,
+}
+
+impl SearchQuery {
+    pub(crate) fn parse(query: &QueryParams) -> Result<Self, AppError> {
+        Ok(Self {
+            q: query.get("q").unwrap_or_default().to_string(),
+            area: query.get("area").unwrap_or_default().to_string(),
+            limit: query.whole_number("limit", 1..=100)?,
+        })
+    }
 }
 
 pub struct AreaFacet {
@@ -47,7 +55,10 @@ pub struct Suggestions {
 const PAGE_RESULTS: usize = 50;
 const SUGGESTIONS: usize = 8;
 
-fn request(query: &SearchQuery, default_limit: usize) -> Result<Option<SearchRequest>, AppError> {
+pub(crate) fn request(
+    query: &SearchQuery,
+    default_limit: usize,
+) -> Result<Option<SearchRequest>, AppError> {
     let text = query.q.trim();
     if text.chars().count() > 200 {
         return Err(AppError::BadRequest(
@@ -65,9 +76,6 @@ fn request(query: &SearchQuery, default_limit: usize) -> Result<Option<SearchReq
         }
     };
     let limit = query.limit.unwrap_or(default_limit);
-    if !(1..=100).contains(&limit) {
-        return Err(AppError::BadRequest("limit must be from 1 to 100".into()));
-    }
     Ok((!text.is_empty()).then(|| SearchRequest {
         text: text.to_string(),
         area,
@@ -78,11 +86,11 @@ fn request(query: &SearchQuery, default_limit: usize) -> Result<Option<SearchReq
 pub async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
-    query: web::Query<SearchQuery>,
+    query: QueryParams,
 ) -> Result<HttpResponse, AppError> {
     let suggest =
         req.headers().get("HX-Target").and_then(|v| v.to_str().ok()) == Some("search-suggestions");
-    let query = query.into_inner();
+    let query = SearchQuery::parse(&query)?;
     let request = request(&query, if suggest { SUGGESTIONS } else { PAGE_RESULTS })?;
     let results = match &request {
         Some(r) => state.search.search(r).await?,
@@ -128,10 +136,8 @@ pub async fn show(
 }
 
 /// `GET /api/v1/search?q=&area=&limit=`.
-pub async fn api(
-    state: web::Data<AppState>,
-    query: web::Query<SearchQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn api(state: web::Data<AppState>, query: QueryParams) -> Result<HttpResponse, ApiError> {
+    let query = SearchQuery::parse(&query)?;
     let Some(request) = request(&query, 20)? else {
         return Err(AppError::BadRequest("give the text to search for: ?q=…".into()).into());
     };

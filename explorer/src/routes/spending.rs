@@ -9,7 +9,7 @@ mod contract;
 pub(crate) mod evidence;
 mod overview;
 mod party;
-mod procurement;
+pub(crate) mod procurement;
 
 use std::collections::HashMap;
 
@@ -121,12 +121,8 @@ pub fn json<T: serde::Serialize>(value: &T) -> HttpResponse {
 }
 
 /// `?year=` of a page: a fiscal year, or none.
-pub fn year_param(query: &HashMap<String, String>) -> Result<Option<i32>, AppError> {
-    match query
-        .get("year")
-        .map(|v| v.trim())
-        .filter(|v| !v.is_empty())
-    {
+pub fn year_param(query: &crate::query::QueryParams) -> Result<Option<i32>, AppError> {
+    match query.get("year") {
         None => Ok(None),
         Some(v) => v
             .parse::<i32>()
@@ -134,7 +130,10 @@ pub fn year_param(query: &HashMap<String, String>) -> Result<Option<i32>, AppErr
             .filter(|y| (1900..=2200).contains(y))
             .map(Some)
             .ok_or_else(|| {
-                AppError::BadRequest(format!("year must be a year such as 2026, not {v:?}"))
+                AppError::BadRequest(format!(
+                    "year must be a year such as 2026, not {}",
+                    crate::query::quoted(v)
+                ))
             }),
     }
 }

@@ -50,9 +50,5 @@ impl TrustBadge {
 }
 
 fn short(hash: &str) -> String {
-    if hash.len() > 14 {
-        format!("{}…{}", &hash[..8], &hash[hash.len() - 4..])
-    } else {
-        hash.to_string()
-    }
+    crate::fmt::short(hash, 8, 4)
 }

@@ -13,7 +13,7 @@ use bigdecimal::{BigDecimal, ToPrimitive, Zero};
 use chrono::{NaiveDate, Utc};
 use diesel::dsl::{max, min};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use citytrace_schema::derived::waste::{
     city_rates, flagged_consignments, ConsignmentFlags, Period, PeriodKind, TreatmentRates,
@@ -52,23 +52,23 @@ const FLAGGED_SHOWN: usize = 100;
 /// Periods shown at most (the latest ones).
 const MAX_PERIODS: usize = 12;
 
-#[derive(Deserialize)]
-struct PeriodQuery {
-    period: Option<String>,
+fn period_kind(req: &HttpRequest, default: PeriodKind) -> Result<PeriodKind, AppError> {
+    period_of(&crate::query::QueryParams::of(req)?, default)
 }
 
-fn period_kind(req: &HttpRequest, default: PeriodKind) -> Result<PeriodKind, AppError> {
-    let q = web::Query::<PeriodQuery>::from_query(req.query_string())
-        .map_err(|e| AppError::BadRequest(format!("unreadable query string: {e}")))?;
-    match q.period.as_deref() {
-        None | Some("") => Ok(default),
-        Some("month") => Ok(PeriodKind::Month),
-        Some("quarter") => Ok(PeriodKind::Quarter),
-        Some("year") => Ok(PeriodKind::Year),
-        Some(other) => Err(AppError::BadRequest(format!(
-            "period must be month, quarter or year, not {other:?}"
-        ))),
-    }
+/// `?period=month|quarter|year`, or `default`.
+pub(crate) fn period_of(
+    query: &crate::query::QueryParams,
+    default: PeriodKind,
+) -> Result<PeriodKind, AppError> {
+    Ok(
+        match query.one_of("period", &["month", "quarter", "year"])? {
+            None => default,
+            Some("month") => PeriodKind::Month,
+            Some("quarter") => PeriodKind::Quarter,
+            Some(_) => PeriodKind::Year,
+        },
+    )
 }
 
 fn kind_key(kind: PeriodKind) -> &'static str {

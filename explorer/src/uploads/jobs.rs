@@ -2,21 +2,26 @@
 //! oldest queued upload (`FOR UPDATE SKIP LOCKED`), takes its advisory job lock in the same
 //! transaction, marks it `checking`/`importing`, commits, does the work, records the outcome
 //! and only then releases the lock. So a `checking`/`importing` upload whose lock nobody holds
-//! was interrupted, and is queued again.
+//! was interrupted (its process ended), and is queued again.
+//!
+//! A job that panics is caught here: the upload ends `failed` with the panic's message,
+//! recorded on a fresh connection while the job still holds its lock (the job's own connection
+//! may be inside the import's transaction; it is discarded, which rolls that back), so no status
+//! poll ever finds it interrupted and runs it again.
 
 use std::cell::RefCell;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use diesel::{Connection, PgConnection};
 
-use citytrace_importers::{
-    import_file_with_progress, Format, ImportError, ImportOptions, ImportOutcome, Progress,
-};
+use citytrace_importers::{Format, ImportError, ImportOptions, ImportOutcome, Progress};
 use citytrace_schema::models::{ImportBatch, Party, Upload, UploadStatus};
 use citytrace_schema::PgPool;
 
-use super::storage;
+use super::failure::JobFailure;
+use super::{storage, Importer};
 
 /// How often a running job records its progress.
 const PROGRESS_EVERY: Duration = Duration::from_millis(500);
@@ -29,33 +34,54 @@ enum JobError {
     Import(#[from] ImportError),
     #[error("{0}")]
     Upload(String),
+    #[error("{}", .0.message())]
+    Failed(JobFailure),
 }
 
-/// Claim and run queued uploads until none is left.
-pub(super) fn work_through_queue(pool: &PgPool, dir: &Path) {
-    loop {
-        let mut conn = match pool.get() {
-            Ok(conn) => conn,
-            Err(e) => {
-                tracing::error!(error = %e, "upload jobs: no database connection");
-                return;
-            }
-        };
-        match claim(&mut conn) {
-            Ok(Some(upload)) => {
-                let mut job = JobLock {
-                    conn: &mut conn,
-                    id: upload.id,
-                };
-                run(job.conn(), pool, dir, &upload);
-            }
-            Ok(None) => return,
-            Err(e) => {
-                tracing::error!(error = %e, "upload jobs: claiming the next upload");
-                return;
+/// Claim the oldest queued upload and run its job; whether there was one.
+pub(super) fn run_next(pool: &PgPool, dir: &Path, importer: &Importer) -> bool {
+    let mut conn = match pool.get() {
+        Ok(conn) => conn,
+        Err(e) => {
+            tracing::error!(error = %e, "upload jobs: no database connection");
+            return false;
+        }
+    };
+    let upload = match claim(&mut conn) {
+        Ok(Some(upload)) => upload,
+        Ok(None) => return false,
+        Err(e) => {
+            tracing::error!(error = %e, "upload jobs: claiming the next upload");
+            return false;
+        }
+    };
+    let job = Job {
+        pool,
+        dir,
+        importer,
+        upload: &upload,
+    };
+    let ran = std::panic::catch_unwind(AssertUnwindSafe(|| job.run(&mut conn)));
+    match ran {
+        Ok(()) => {
+            if let Err(e) = Upload::unlock_job(&mut conn, upload.id) {
+                tracing::error!(error = %e, upload = upload.id, "releasing an upload job lock");
             }
         }
+        Err(panic) => {
+            let message = crate::panic_message(panic.as_ref());
+            tracing::error!(upload = upload.id, %message, "an upload job panicked");
+            job.record_failure(JobFailure::of_panic(&message, job.step()));
+            // Now that the failure is recorded, the lock goes. The job's connection may be
+            // inside the import's transaction, where the unlock fails: the pool then discards
+            // the connection (it never hands out one in a transaction), which rolls the
+            // import back and releases the lock all the same.
+            let _ = Upload::unlock_job(&mut conn, upload.id);
+        }
     }
+    // Closed, not given back to the pool: its buffers are as large as the job made them.
+    super::memory::retire(conn);
+    true
 }
 
 /// The oldest queued upload, now `checking`/`importing` under this connection's job lock.
@@ -74,40 +100,68 @@ fn claim(conn: &mut PgConnection) -> diesel::QueryResult<Option<Upload>> {
     })
 }
 
-/// Releases the job lock when the job ends, even by a panic.
-struct JobLock<'a> {
-    conn: &'a mut PgConnection,
-    id: i64,
+/// One claimed upload's job.
+struct Job<'a> {
+    pool: &'a PgPool,
+    dir: &'a Path,
+    importer: &'a Importer,
+    upload: &'a Upload,
 }
 
-impl JobLock<'_> {
-    fn conn(&mut self) -> &mut PgConnection {
-        self.conn
-    }
-}
-
-impl Drop for JobLock<'_> {
-    fn drop(&mut self) {
-        if let Err(e) = Upload::unlock_job(self.conn, self.id) {
-            tracing::error!(error = %e, upload = self.id, "releasing an upload job lock");
+impl Job<'_> {
+    /// What the job does, as its failure message says it.
+    fn step(&self) -> &'static str {
+        match self.upload.status() {
+            UploadStatus::Importing => "importing",
+            _ => "checking",
         }
     }
-}
 
-fn run(conn: &mut PgConnection, pool: &PgPool, dir: &Path, upload: &Upload) {
-    let progress = ProgressReporter::new(pool, upload.id);
-    let result = match upload.status() {
-        UploadStatus::Importing => import(conn, &progress, dir, upload),
-        _ => check(conn, &progress, dir, upload),
-    };
-    if let Err(e) = result {
-        tracing::error!(error = %e, upload = upload.id, "upload job failed");
-        let message = match e {
-            JobError::Upload(message) => message,
-            _ => "The server could not finish this step; the error has been logged. Check the file again, or upload it again later.".to_string(),
+    fn run(&self, conn: &mut PgConnection) {
+        let progress = ProgressReporter::new(self.pool, self.upload.id);
+        let (dir, upload) = (self.dir, self.upload);
+        let result = match upload.status() {
+            UploadStatus::Importing => import(conn, self.importer, &progress, dir, upload),
+            _ => check(conn, self.importer, &progress, dir, upload),
         };
-        if let Err(e) = Upload::mark_failed(conn, upload.id, &message) {
-            tracing::error!(error = %e, upload = upload.id, "recording a failed upload job");
+        if let Err(e) = result {
+            let failure = match e {
+                JobError::Upload(message) => JobFailure::Internal(message),
+                JobError::Failed(failure) => failure,
+                JobError::Db(e) => JobFailure::of_import(ImportError::Db(e), None),
+                JobError::Import(e) => JobFailure::of_import(e, None),
+            };
+            self.record_failure_on(conn, failure);
+        }
+    }
+
+    /// Record a failure on a connection of its own (after a panic the job's is not usable).
+    fn record_failure(&self, failure: JobFailure) {
+        match self.pool.get() {
+            Ok(mut conn) => self.record_failure_on(&mut conn, failure),
+            Err(e) => tracing::error!(
+                error = %e,
+                upload = self.upload.id,
+                "recording a failed upload job: no database connection"
+            ),
+        }
+    }
+
+    fn record_failure_on(&self, conn: &mut PgConnection, failure: JobFailure) {
+        let id = self.upload.id;
+        tracing::error!(upload = id, failure = %failure.message(), "upload job failed");
+        let recorded = match failure {
+            JobFailure::Rows(errors) => serde_json::to_value(&errors)
+                .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
+                .and_then(|problems| {
+                    storage::remove_stored(conn, self.dir, self.upload)?;
+                    let count = i32::try_from(errors.total).unwrap_or(i32::MAX);
+                    Upload::mark_invalid(conn, id, count, &problems)
+                }),
+            other => Upload::mark_failed(conn, id, &other.message()),
+        };
+        if let Err(e) = recorded {
+            tracing::error!(error = %e, upload = id, "recording a failed upload job");
         }
     }
 }
@@ -115,6 +169,7 @@ fn run(conn: &mut PgConnection, pool: &PgPool, dir: &Path, upload: &Upload) {
 /// The dry run: the preview the supplier sees before importing.
 fn check(
     conn: &mut PgConnection,
+    importer: &Importer,
     progress: &ProgressReporter,
     dir: &Path,
     upload: &Upload,
@@ -126,7 +181,7 @@ fn check(
         return Ok(());
     }
     let options = import_options(&party, true);
-    match import_file_with_progress(conn, format, &path, &options, &|p| progress.report(p)) {
+    match importer(conn, format, &path, &options, &|p| progress.report(p)) {
         Ok(ImportOutcome::Validated {
             rows, merkle_root, ..
         }) => {
@@ -146,13 +201,14 @@ fn check(
 
 fn import(
     conn: &mut PgConnection,
+    importer: &Importer,
     progress: &ProgressReporter,
     dir: &Path,
     upload: &Upload,
 ) -> Result<(), JobError> {
     let (format, path, party) = job_input(conn, dir, upload)?;
     let options = import_options(&party, false);
-    let outcome = import_file_with_progress(conn, format, &path, &options, &|p| progress.report(p));
+    let outcome = importer(conn, format, &path, &options, &|p| progress.report(p));
     record_outcome(conn, dir, upload, outcome)
 }
 
@@ -187,7 +243,20 @@ fn record_outcome(
             storage::remove_stored(conn, dir, upload)?;
             Upload::mark_invalid(conn, upload.id, count, &problems)?;
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => {
+            // A database error may be the file's fault (a NUL the database cannot store):
+            // found in the file, it is a row error like any other.
+            let stored = upload
+                .stored_as
+                .as_deref()
+                .and_then(|relative| storage::stored_path(dir, relative));
+            return match JobFailure::of_import(e, stored.as_deref()) {
+                JobFailure::Rows(errors) => {
+                    record_outcome(conn, dir, upload, Err(ImportError::Invalid(errors)))
+                }
+                other => Err(JobError::Failed(other)),
+            };
+        }
     }
     Ok(())
 }

@@ -51,7 +51,7 @@ impl IncomingFile {
     /// Start receiving `file_name` (made safe) into a new folder under `root`.
     pub fn create(root: &Path, file_name: &str, limit: u64) -> Self {
         let file_name = safe_file_name(file_name);
-        let folder_name = random_hex()[..32].to_string();
+        let folder_name: String = random_hex().chars().take(32).collect();
         let folder = root.join(&folder_name);
         let path = folder.join(&file_name);
         let (tx, mut rx) = mpsc::channel::<Bytes>(16);
@@ -201,7 +201,7 @@ fn stored_folder(root: &Path, relative: &str) -> Option<PathBuf> {
 /// never starting with a dot. Empty names become `upload`.
 pub fn safe_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
-    let mut safe: String = base
+    let safe: String = base
         .chars()
         .map(|c| {
             if c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') {
@@ -212,14 +212,21 @@ pub fn safe_file_name(name: &str) -> String {
         })
         .take(100)
         .collect();
-    safe = safe.trim().to_string();
-    if safe.is_empty() {
-        "upload".into()
+    let safe = safe.trim();
+    let named = if safe.is_empty() {
+        "upload".to_string()
     } else if safe.starts_with('.') {
         format!("upload{safe}")
     } else {
-        safe
-    }
+        safe.to_string()
+    };
+    // Cut after the prefix, so that the name stays within 100 characters.
+    named
+        .chars()
+        .take(100)
+        .collect::<String>()
+        .trim_end()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -238,6 +245,10 @@ mod tests {
         assert_eq!(safe_file_name(""), "upload");
         assert_eq!(safe_file_name("a<b>\"c\".csv"), "a_b__c_.csv");
         assert_eq!(safe_file_name(&"x".repeat(300)).len(), 100);
+        // Found by the property test: a long name starting with a dot was 106 characters.
+        let dotted = safe_file_name(&format!(".{}", "é".repeat(300)));
+        assert_eq!(dotted.chars().count(), 100);
+        assert!(dotted.starts_with("upload.é"));
     }
 
     #[test]

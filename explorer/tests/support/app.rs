@@ -9,17 +9,14 @@ use citytrace_schema::diesel::PgConnection;
 use citytrace_schema::models::{BatchAnchor, Finality, ImportBatch, NewBatchAnchor};
 use citytrace_schema::PgPool;
 
-/// The explorer's routes over `$pool`, as a test service.
+/// The explorer over `$pool` as `citytrace serve` builds it (its middleware included), as a
+/// test service; over an `AppState` with `app!(state: …)`.
 macro_rules! app {
+    (state: $state:expr) => {
+        actix_web::test::init_service(citytrace_explorer::app($state, None)).await
+    };
     ($pool:expr) => {
-        actix_web::test::init_service(
-            actix_web::App::new()
-                .app_data(actix_web::web::Data::new(
-                    citytrace_explorer::AppState::new($pool.clone()),
-                ))
-                .configure(citytrace_explorer::configure),
-        )
-        .await
+        app!(state: citytrace_explorer::AppState::new($pool.clone()))
     };
 }
 

@@ -122,17 +122,14 @@ fn walk(dir: &std::path::Path) -> usize {
         .unwrap_or(0)
 }
 
+/// The explorer with the harness's upload folder, as `citytrace serve` builds it.
 #[macro_export]
 macro_rules! app {
     ($h:expr) => {
-        actix_web::test::init_service(
-            actix_web::App::new()
-                .app_data(actix_web::web::Data::new(
-                    citytrace_explorer::AppState::new($h.pool.clone()),
-                ))
-                .app_data(actix_web::web::Data::new($h.uploads.clone()))
-                .configure(citytrace_explorer::configure),
-        )
+        actix_web::test::init_service(citytrace_explorer::app(
+            citytrace_explorer::AppState::new($h.pool.clone()),
+            Some($h.uploads.clone()),
+        ))
         .await
     };
 }
@@ -172,15 +169,29 @@ impl Reply {
     }
 }
 
+/// Send `req` and read the answer — also one the app gives as an error carrying its response
+/// (the panic guard's 500), as the server would send it.
 pub async fn call<S, B>(app: &S, req: Request) -> Reply
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    let response = test::call_service(app, req).await;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = test::read_body(response).await;
+    let (status, headers, body) = match test::try_call_service(app, req).await {
+        Ok(response) => {
+            let status = response.status();
+            let headers = response.headers().clone();
+            (status, headers, test::read_body(response).await)
+        }
+        Err(error) => {
+            let response = error.error_response();
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = actix_web::body::to_bytes(response.into_body())
+                .await
+                .unwrap_or_default();
+            (status, headers, body)
+        }
+    };
     Reply {
         status,
         headers,

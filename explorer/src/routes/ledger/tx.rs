@@ -94,8 +94,11 @@ fn params(text: Option<&str>) -> Vec<Param> {
     map.iter()
         .map(|(k, v)| {
             let value = param_text(v);
-            let short = (value.starts_with("0x") && value.len() > 14)
-                .then(|| format!("{}…{}", &value[..8], &value[value.len() - 4..]));
+            // Hashes and addresses are shortened; any other text is shown whole.
+            let short = value
+                .strip_prefix("0x")
+                .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+                .and_then(|_| fmt::shortened(&value, 8, 4));
             Param {
                 name: k.clone(),
                 value,

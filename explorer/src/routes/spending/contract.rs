@@ -370,11 +370,7 @@ fn load(
 }
 
 fn short(hex: &str) -> String {
-    if hex.len() > 14 {
-        format!("{}…", &hex[..10])
-    } else {
-        hex.to_string()
-    }
+    crate::fmt::short(hex, 10, 0)
 }
 
 fn subject(s: &FlagSubject) -> String {

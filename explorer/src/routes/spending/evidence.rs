@@ -105,11 +105,7 @@ pub struct TxLink {
 impl TxLink {
     /// `tx_hash` as `0x…` hex.
     pub fn new(chain_id: i64, tx_hash: &str) -> Self {
-        let short = if tx_hash.len() > 14 {
-            format!("{}…{}", &tx_hash[..8], &tx_hash[tx_hash.len() - 4..])
-        } else {
-            tx_hash.to_string()
-        };
+        let short = crate::fmt::short(tx_hash, 8, 4);
         Self {
             chain_id,
             tx_hash: tx_hash.to_string(),

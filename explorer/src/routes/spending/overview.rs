@@ -166,7 +166,7 @@ fn load(
 
 pub async fn page(
     state: web::Data<AppState>,
-    query: web::Query<HashMap<String, String>>,
+    query: crate::query::QueryParams,
 ) -> Result<HttpResponse, AppError> {
     let asked = super::year_param(&query)?;
     let methods = state.methods.clone();
@@ -356,7 +356,7 @@ struct SpendingJson {
 
 pub async fn api(
     state: web::Data<AppState>,
-    query: web::Query<HashMap<String, String>>,
+    query: crate::query::QueryParams,
 ) -> Result<HttpResponse, crate::error::ApiError> {
     let asked = super::year_param(&query)?;
     let methods = state.methods.clone();

@@ -39,8 +39,8 @@ pub struct Filters {
 }
 
 impl Filters {
-    fn parse(q: &HashMap<String, String>) -> Result<Self, AppError> {
-        let get = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    pub(crate) fn parse(q: &crate::query::QueryParams) -> Result<Self, AppError> {
+        let get = |k: &str| q.get(k).unwrap_or_default().to_string();
         let flag = match get("flag").as_str() {
             "" => None,
             id => Some(RedFlagRule::from_id(id).ok_or_else(|| {
@@ -309,7 +309,7 @@ fn csv_cells(r: &ProcessRow) -> Vec<String> {
 
 pub async fn page(
     state: web::Data<AppState>,
-    query: web::Query<HashMap<String, String>>,
+    query: crate::query::QueryParams,
     req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let f = Filters::parse(&query)?;
@@ -390,7 +390,7 @@ pub async fn page(
 
 pub async fn api(
     state: web::Data<AppState>,
-    query: web::Query<HashMap<String, String>>,
+    query: crate::query::QueryParams,
 ) -> Result<HttpResponse, ApiError> {
     let f = Filters::parse(&query)?;
     if f.format != "html" {

@@ -21,10 +21,12 @@ use crate::AppState;
 
 /// `17 01 01*`.
 pub fn ewc_display(code: &str, hazardous: bool) -> String {
-    let spaced = if code.len() == 6 && code.is_ascii() {
-        format!("{} {} {}", &code[..2], &code[2..4], &code[4..])
-    } else {
-        code.to_string()
+    let pairs = (code.len() == 6 && code.is_ascii())
+        .then(|| Some((code.get(..2)?, code.get(2..4)?, code.get(4..)?)))
+        .flatten();
+    let spaced = match pairs {
+        Some((chapter, section, entry)) => format!("{chapter} {section} {entry}"),
+        None => code.to_string(),
     };
     if hazardous {
         format!("{spaced}*")
@@ -244,4 +246,19 @@ pub async fn show_api(
         .db(move |conn| load(conn, &methods.waste, &id))
         .await?;
     Ok(HttpResponse::Ok().json(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ewc_display;
+
+    #[test]
+    fn ewc_codes_are_spaced_and_other_text_is_shown_whole() {
+        assert_eq!(ewc_display("170101", false), "17 01 01");
+        assert_eq!(ewc_display("170503", true), "17 05 03*");
+        // Six bytes that are not six ASCII characters: never cut inside a character.
+        assert_eq!(ewc_display("1é701", false), "1é701");
+        assert_eq!(ewc_display("ééé", true), "ééé*");
+        assert_eq!(ewc_display("17 01 01", false), "17 01 01");
+    }
 }
