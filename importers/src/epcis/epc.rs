@@ -8,6 +8,7 @@ mod web;
 
 use crate::gs1::check_digit;
 use web::from_web_uri;
+pub(crate) use web::on_gs1_resolver;
 
 const DOMAIN: &str = "https://id.gs1.org";
 

@@ -297,15 +297,19 @@ pub(crate) fn read(
     })
 }
 
+/// `±hh:mm` with hours up to 14 and minutes under 60.
 fn valid_offset(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.len() == 6
-        && matches!(b[0], b'+' | b'-')
-        && b[1..3].iter().all(u8::is_ascii_digit)
-        && b[3] == b':'
-        && b[4..6].iter().all(u8::is_ascii_digit)
-        && text[1..3].parse::<u8>().is_ok_and(|h| h <= 14)
-        && text[4..6].parse::<u8>().is_ok_and(|m| m < 60)
+    let Some(rest) = text.strip_prefix(['+', '-']) else {
+        return false;
+    };
+    let Some((hours, minutes)) = rest.split_once(':') else {
+        return false;
+    };
+    let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+    two_digits(hours)
+        && two_digits(minutes)
+        && hours.parse::<u8>().is_ok_and(|h| h <= 14)
+        && minutes.parse::<u8>().is_ok_and(|m| m < 60)
 }
 
 /// Reads the fields of one event, recording problems.
@@ -457,8 +461,9 @@ impl Reader<'_> {
         }
     }
 
-    /// An identifier: GS1 keys as canonical Digital Links (a GS1 EPC URI that does not convert,
-    /// or a wrong check digit, is an error), anything else as written.
+    /// An identifier: GS1 keys as canonical Digital Links (a GS1 EPC URI or a URI on GS1's
+    /// resolver that does not convert, or a wrong check digit, is an error), anything else as
+    /// written.
     fn identifier(&mut self, path: &str, text: &str) -> Option<String> {
         match epc::digital_link(text) {
             Some(dl) => match epc::check_digit_problem(&dl) {
@@ -470,6 +475,10 @@ impl Reader<'_> {
             },
             None if epc::is_gs1_epc_uri(text) => {
                 self.fail(path, Some(&Value::String(text.to_string())), "not a valid GS1 EPC URI: check the company prefix and reference lengths (13 digits together for an SGTIN)");
+                None
+            }
+            None if epc::on_gs1_resolver(text) => {
+                self.fail(path, Some(&Value::String(text.to_string())), "not a valid GS1 Digital Link: a URI on id.gs1.org must name a GS1 key with the digits and length its application identifier requires");
                 None
             }
             None => Some(text.to_string()),
