@@ -13,7 +13,7 @@
 mod extensions;
 mod values;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -24,7 +24,7 @@ use values::scalar_text;
 pub(crate) use values::{canon, timestamp};
 
 /// Namespace prefixes of a document's JSON-LD context, for user extension names.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Namespaces(HashMap<String, String>);
 
 impl Default for Namespaces {
@@ -68,6 +68,35 @@ impl Namespaces {
                 None => name.to_string(),
             },
             None => name.to_string(),
+        }
+    }
+
+    /// The prefixes `other` defines and these namespaces do not, or define otherwise.
+    pub fn redefined_by<'o>(&self, other: &'o Namespaces) -> Vec<&'o str> {
+        other
+            .0
+            .iter()
+            .filter(|(prefix, uri)| self.0.get(prefix.as_str()) != Some(*uri))
+            .map(|(prefix, _)| prefix.as_str())
+            .collect()
+    }
+
+    /// The prefixes of the keys of `value` (at any depth) these namespaces do not know: an
+    /// event's hash id may change when a later `@context` defines them.
+    pub fn unknown_prefixes(&self, value: &Value, out: &mut BTreeSet<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, v) in map {
+                    if let Some((prefix, _)) = key.split_once(':') {
+                        if !self.0.contains_key(prefix) && !prefix.is_empty() {
+                            out.insert(prefix.to_string());
+                        }
+                    }
+                    self.unknown_prefixes(v, out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| self.unknown_prefixes(v, out)),
+            _ => {}
         }
     }
 }

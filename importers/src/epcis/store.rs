@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use bigdecimal::BigDecimal;
 use diesel::pg::PgConnection;
+use diesel::QueryResult;
 
 use citytrace_schema::models::{
     EpcisBizTransaction, EpcisEpc, EpcisEvent, EpcisSensorReport, EpcisSourceDestination,
@@ -14,8 +15,9 @@ use citytrace_schema::models::{
 };
 
 use super::epc::{self, TradeItem};
-use super::EventRecord;
-use crate::error::{ImportError, RowError, RowErrors};
+use super::{EventItem, EventRecord};
+use crate::error::RowError;
+use crate::merkle::RootBuilder;
 
 /// Rows per statement for multi-row inserts and `= ANY` lists.
 const CHUNK: usize = 5_000;
@@ -23,15 +25,40 @@ const CHUNK: usize = 5_000;
 /// Unit of a product first registered from an item-level EPC (a piece).
 const PIECE: &str = "H87";
 
-/// Write validated events under `batch` (in the caller's transaction). An event whose hash id
-/// is stored already (from any file) is a row error, unless one of the two is an error
-/// declaration of the other. Returns the number of supply-chain events recorded.
-pub fn load(
+/// Write a chunk of validated events under `batch` (in the caller's transaction) and push their
+/// leaves. An event whose hash id is stored already — from any file, this one's earlier chunks
+/// included — or met earlier in the chunk is a problem, unless one of the two is an error
+/// declaration of the other; so is a lot registered as another product. A chunk with any
+/// problem writes nothing. Returns the number of events written.
+pub(crate) fn load_chunk(
+    conn: &mut PgConnection,
+    batch: &ImportBatch,
+    items: Vec<EventItem>,
+    errors: &mut Vec<RowError>,
+    root: &mut RootBuilder,
+) -> QueryResult<usize> {
+    let (records, leaves): (Vec<EventRecord>, Vec<[u8; 32]>) =
+        items.into_iter().map(|i| (i.record, i.leaf)).unzip();
+    let before = errors.len();
+    repeated_events(conn, batch, &records, errors)?;
+    let sites = register_sites(conn, &records)?;
+    let lots = register_lots(conn, &records, &sites, errors)?;
+    if errors.len() > before {
+        return Ok(0);
+    }
+    write_events(conn, batch, &records, &sites, &lots)?;
+    leaves.iter().for_each(|leaf| root.push_leaf(*leaf));
+    Ok(records.len())
+}
+
+/// Events whose hash id is stored already or met earlier in the chunk (the same kind: event
+/// or error declaration).
+fn repeated_events(
     conn: &mut PgConnection,
     batch: &ImportBatch,
     records: &[EventRecord],
-) -> Result<usize, ImportError> {
-    let mut errors = RowErrors::default();
+    errors: &mut Vec<RowError>,
+) -> QueryResult<()> {
     let hashes: Vec<&str> = records.iter().map(|r| r.event_hash.as_str()).collect();
     let mut stored = HashMap::new();
     for chunk in hashes.chunks(CHUNK) {
@@ -42,31 +69,42 @@ pub fn load(
         }
     }
     for r in records {
-        let declares = r.error_declaration.is_some();
-        if let Some((batch_id, line)) = stored.get(&(r.event_hash.clone(), declares)) {
-            errors.push(RowError::new(
-                r.line,
-                Some(&r.path),
-                Some(&r.event_hash),
-                format!(
-                    "this {} was already imported in batch {batch_id} (line {line})",
-                    if declares {
-                        "error declaration"
-                    } else {
-                        "event (same hash id)"
-                    }
-                ),
-            ));
-        }
+        let key = (r.event_hash.clone(), r.error_declaration.is_some());
+        let what = if key.1 {
+            "error declaration"
+        } else {
+            "event (same hash id)"
+        };
+        let reason = match stored.get(&key) {
+            Some((batch_id, line)) if *batch_id == batch.id => {
+                format!("the same {what} is already at line {line}")
+            }
+            Some((batch_id, line)) => {
+                format!("this {what} was already imported in batch {batch_id} (line {line})")
+            }
+            None => {
+                stored.insert(key, (batch.id, i32::try_from(r.line).unwrap_or(i32::MAX)));
+                continue;
+            }
+        };
+        errors.push(RowError::new(
+            r.line,
+            Some(&r.path),
+            Some(&r.event_hash),
+            reason,
+        ));
     }
+    Ok(())
+}
 
-    let sites = register_sites(conn, records)?;
-    let lots = register_lots(conn, records, &sites, &mut errors)?;
-    if !errors.is_empty() {
-        errors.sort();
-        return Err(ImportError::Invalid(errors));
-    }
-
+/// Write the events and everything they list.
+fn write_events(
+    conn: &mut PgConnection,
+    batch: &ImportBatch,
+    records: &[EventRecord],
+    sites: &HashMap<String, i64>,
+    lots: &HashMap<String, i64>,
+) -> QueryResult<()> {
     let ids = SupplyEvent::reserve_ids(conn, records.len() as i64)?;
     let mut rows = Rows::default();
     for (r, &id) in records.iter().zip(&ids) {
@@ -194,7 +232,7 @@ pub fn load(
     EpcisBizTransaction::copy_in(conn, &rows.transactions)?;
     EpcisSourceDestination::copy_in(conn, &rows.ends)?;
     EpcisSensorReport::copy_in(conn, &rows.reports)?;
-    Ok(records.len())
+    Ok(())
 }
 
 /// A lot's link to an event in one role.
@@ -237,7 +275,7 @@ pub(crate) fn site_code(location_uri: &str) -> Option<(String, String)> {
 fn register_sites(
     conn: &mut PgConnection,
     records: &[EventRecord],
-) -> Result<HashMap<String, i64>, ImportError> {
+) -> QueryResult<HashMap<String, i64>> {
     let mut by_uri: BTreeMap<String, (String, String)> = BTreeMap::new();
     for r in records {
         let uris = [&r.read_point, &r.biz_location]
@@ -288,8 +326,8 @@ fn register_lots(
     conn: &mut PgConnection,
     records: &[EventRecord],
     sites: &HashMap<String, i64>,
-    errors: &mut RowErrors,
-) -> Result<HashMap<String, i64>, ImportError> {
+    errors: &mut Vec<RowError>,
+) -> QueryResult<HashMap<String, i64>> {
     let mut lots: BTreeMap<&str, LotMention<'_>> = BTreeMap::new();
     for r in records {
         let origin = [&r.biz_location, &r.read_point]
