@@ -14,6 +14,8 @@
 mod cbv;
 mod epc;
 mod event;
+#[cfg(test)]
+mod fuzz;
 mod hash;
 mod store;
 mod stream;

@@ -18,6 +18,8 @@
 //! position in the file's list — and a JSON path). A panic while checking a row becomes a
 //! problem of that row; a panic anywhere else rolls back before it resumes.
 
+#[cfg(test)]
+pub(crate) mod fuzzing;
 mod reader;
 mod value;
 
@@ -173,6 +175,17 @@ pub(crate) fn guarded<T>(
             None
         }
     }
+}
+
+/// The problem of a row that a check neither read nor refused (a defect of the check: a row
+/// is never dropped silently).
+pub(crate) fn unread(line: u64, path: &str) -> RowError {
+    RowError::new(
+        line,
+        Some(if path.is_empty() { "(document)" } else { path }),
+        None,
+        "internal error: this item was neither read nor refused; nothing was imported (please report it)",
+    )
 }
 
 /// Read the whole document on this thread, sending its chunks to `send`.

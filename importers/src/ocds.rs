@@ -11,6 +11,8 @@
 
 mod clean;
 mod document;
+#[cfg(test)]
+mod fuzz;
 pub(crate) mod json;
 mod linked;
 mod merge;

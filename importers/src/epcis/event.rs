@@ -329,10 +329,12 @@ impl Reader<'_> {
         ));
     }
 
-    /// Report a missing field unless it is present (and so already reported as invalid).
+    /// Report a missing field — absent, null or an empty string — unless it is present (and
+    /// so already reported as invalid).
     fn missing(&mut self, event: &Map<String, Value>, path: &str, reason: &str) {
         let key = path.rsplit('.').next().unwrap_or(path);
-        if event.get(key).is_none_or(Value::is_null) {
+        let absent = |v: &Value| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty());
+        if event.get(key).is_none_or(absent) {
             self.fail(path, None, reason);
         }
     }

@@ -21,8 +21,8 @@ use super::hash::Namespaces;
 use super::EventRecord;
 use crate::error::RowError;
 use crate::json_format::{
-    guarded, other_json_types, skip_map, skip_seq, ChunkWriter, JsonInput, KeySeed, Position,
-    RowSeed, STOPPED,
+    guarded, other_json_types, skip_map, skip_seq, unread, ChunkWriter, JsonInput, KeySeed,
+    Position, RowSeed, STOPPED,
 };
 use crate::ocds::json::item;
 
@@ -94,6 +94,9 @@ impl Document<'_, '_> {
         let record = guarded(line, &path, &mut errors, |errors| {
             event::read(value, &path, line, namespaces, errors)
         });
+        if record.is_none() && errors.is_empty() {
+            errors.push(unread(line, &path));
+        }
         errors.into_iter().for_each(|e| self.out.error(e));
         if let Some(record) = record {
             let raw = self.waiting_for_context(value);

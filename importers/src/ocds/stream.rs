@@ -22,7 +22,8 @@ use super::document::{self, LinkedRelease, OcdsItem, RecordParts};
 use super::json::item;
 use crate::error::RowError;
 use crate::json_format::{
-    guarded, other_json_types, skip_seq, ChunkWriter, KeySeed, Note, Position, RowSeed, STOPPED,
+    guarded, other_json_types, skip_seq, unread, ChunkWriter, KeySeed, Note, Position, RowSeed,
+    STOPPED,
 };
 
 /// Walk an OCDS document, handing its rows to `out`.
@@ -94,7 +95,11 @@ impl Document<'_, '_> {
         let (mut errors, mut notes) = (Vec::new(), Vec::new());
         let row = match list {
             List::Records => guarded(line, &path, &mut errors, |errors| {
-                document::record(value, &path, line, errors, &mut notes)
+                let record = document::record(value, &path, line, errors, &mut notes);
+                if record.is_none() && errors.is_empty() {
+                    errors.push(unread(line, &path));
+                }
+                record
             }),
             List::Releases => match document::linked(value, &path) {
                 Some(link) if self.out.holding() => {
@@ -106,7 +111,11 @@ impl Document<'_, '_> {
                     None
                 }
                 None => guarded(line, &path, &mut errors, |errors| {
-                    document::release(value, &path, line, errors, &mut notes).map(OcdsItem::row)
+                    let release = document::release(value, &path, line, errors, &mut notes);
+                    if release.is_none() && errors.is_empty() {
+                        errors.push(unread(line, &path));
+                    }
+                    release.map(OcdsItem::row)
                 }),
             },
         };

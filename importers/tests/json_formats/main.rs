@@ -4,6 +4,7 @@
 //! property tests over mutated real examples.
 
 mod characters;
+mod fuzz;
 mod large_files;
 mod linked_records;
 mod support;

@@ -3,7 +3,7 @@
 //! CPV, a serial in place of a lot; then checked against the canonical shapes the event hash
 //! algorithm accepts.
 
-use super::DOMAIN;
+use super::{units, DOMAIN};
 
 /// Primary keys a Digital Link path may start with, by their short names too.
 const KEYS: &[(&str, &str)] = &[
@@ -86,7 +86,10 @@ pub(super) fn from_web_uri(uri: &str) -> Option<String> {
 /// The shapes of canonical Digital Link URIs the event hash algorithm accepts.
 fn valid_canonical(ai: &str, value: &str, qualifiers: &[(String, &str)]) -> bool {
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    let chars = |s: &str, max: usize| s.len() <= max && s.bytes().all(dl_char);
+    // At most `max` characters a Digital Link value may hold, a `%xx` escape counting as one.
+    let chars = |s: &str, max: usize| {
+        s.bytes().all(|b| b == b'%' || dl_char(b)) && units(s).is_some_and(|n| n <= max)
+    };
     // `n` digits, then at most `max` characters (cut by characters: the value is the file's).
     let keyed = |s: &str, n: usize, max: usize| {
         s.split_at_checked(n)
