@@ -108,13 +108,30 @@ fn write_events(
     let ids = SupplyEvent::reserve_ids(conn, records.len() as i64)?;
     let mut rows = Rows::default();
     for (r, &id) in records.iter().zip(&ids) {
+        rows.add_event(r, id, batch.id, sites);
+        rows.add_identifiers(r, id, lots);
+        rows.add_lists(r, id, sites);
+    }
+    SupplyEvent::copy_in(conn, &rows.events, &rows.links)?;
+    EpcisEvent::copy_in(conn, &rows.epcis)?;
+    EpcisEpc::copy_in(conn, &rows.epcs)?;
+    EpcisBizTransaction::copy_in(conn, &rows.transactions)?;
+    EpcisSourceDestination::copy_in(conn, &rows.ends)?;
+    EpcisSensorReport::copy_in(conn, &rows.reports)?;
+    Ok(())
+}
+
+impl Rows {
+    /// The event's `supply_events` and `epcis_events` rows.
+    fn add_event(&mut self, r: &EventRecord, id: i64, batch_id: i64, sites: &HashMap<String, i64>) {
         let site = |uri: &Option<String>| uri.as_deref().and_then(|u| sites.get(u)).copied();
         let first_location = |list: &[super::TypedId]| {
             list.iter()
                 .filter(|t| t.kind.as_deref() == Some("location"))
                 .find_map(|t| sites.get(&t.id).copied())
         };
-        rows.events.push(NewSupplyEvent {
+        let line = i32::try_from(r.line).unwrap_or(i32::MAX);
+        self.events.push(NewSupplyEvent {
             id,
             event_type: r.event_type.clone(),
             action: r.action.clone(),
@@ -126,13 +143,14 @@ fn write_events(
             source_site_id: first_location(&r.sources),
             destination_site_id: first_location(&r.destinations),
             shipment_code: None,
-            batch_id: Some(batch.id),
-            line: Some(r.line as i32),
+            batch_id: Some(batch_id),
+            line: Some(line),
         });
-        rows.epcis.push(NewEpcisEvent {
+        let declaration = r.error_declaration.as_ref();
+        self.epcis.push(NewEpcisEvent {
             event_id: id,
-            batch_id: batch.id,
-            line: r.line as i32,
+            batch_id,
+            line,
             event_uri: r.event_id.clone(),
             event_hash: r.event_hash.clone(),
             record_time: r.record_time,
@@ -144,20 +162,21 @@ fn write_events(
             persistent_disposition_unset: r.persistent_disposition_unset.clone(),
             ilmd: r.ilmd.clone(),
             extensions: r.extensions.clone(),
-            error_declared_at: r.error_declaration.as_ref().map(|d| d.declared_at),
-            error_reason: r.error_declaration.as_ref().and_then(|d| d.reason.clone()),
-            corrective_event_ids: r
-                .error_declaration
-                .as_ref()
+            error_declared_at: declaration.map(|d| d.declared_at),
+            error_reason: declaration.and_then(|d| d.reason.clone()),
+            corrective_event_ids: declaration
                 .map(|d| d.corrective_event_ids.clone())
                 .unwrap_or_default(),
         });
-        // One link per lot and role; quantities of one lot in one role add up when they share
-        // a unit.
+    }
+
+    /// The identifiers the event names, and its links to the lots among them: one link per
+    /// lot and role; quantities of one lot in one role add up when they share a unit.
+    fn add_identifiers(&mut self, r: &EventRecord, id: i64, lots: &HashMap<String, i64>) {
         let mut links: BTreeMap<(i64, &'static str), Link> = BTreeMap::new();
         for e in &r.epcs {
             let lot_id = lots.get(&e.epc).copied();
-            rows.epcs.push(NewEpcisEpc {
+            self.epcs.push(NewEpcisEpc {
                 event_id: id,
                 role: e.role.clone(),
                 kind: e.kind.clone(),
@@ -189,7 +208,7 @@ fn write_events(
                 });
         }
         for ((lot_id, role), link) in links {
-            rows.links.push(NewSupplyEventLot {
+            self.links.push(NewSupplyEventLot {
                 event_id: id,
                 lot_id,
                 role: role.into(),
@@ -197,8 +216,12 @@ fn write_events(
                 quantity: link.quantity,
             });
         }
+    }
+
+    /// Business transactions, sources and destinations, sensor reports.
+    fn add_lists(&mut self, r: &EventRecord, id: i64, sites: &HashMap<String, i64>) {
         for t in &r.biz_transactions {
-            rows.transactions.push(NewEpcisBizTransaction {
+            self.transactions.push(NewEpcisBizTransaction {
                 event_id: id,
                 position: t.position,
                 kind: t.kind.clone(),
@@ -207,7 +230,7 @@ fn write_events(
         }
         for (direction, list) in [("source", &r.sources), ("destination", &r.destinations)] {
             for t in list {
-                rows.ends.push(NewEpcisSourceDestination {
+                self.ends.push(NewEpcisSourceDestination {
                     event_id: id,
                     direction: direction.into(),
                     position: t.position,
@@ -220,19 +243,12 @@ fn write_events(
             }
         }
         for report in &r.sensor_reports {
-            rows.reports.push(EpcisSensorReport {
+            self.reports.push(EpcisSensorReport {
                 event_id: id,
                 ..report.clone()
             });
         }
     }
-    SupplyEvent::copy_in(conn, &rows.events, &rows.links)?;
-    EpcisEvent::copy_in(conn, &rows.epcis)?;
-    EpcisEpc::copy_in(conn, &rows.epcs)?;
-    EpcisBizTransaction::copy_in(conn, &rows.transactions)?;
-    EpcisSourceDestination::copy_in(conn, &rows.ends)?;
-    EpcisSensorReport::copy_in(conn, &rows.reports)?;
-    Ok(())
 }
 
 /// A lot's link to an event in one role.

@@ -23,12 +23,14 @@ use citytrace_schema::models::NoteKind;
 use serde_json::{Map, Value};
 
 mod fields;
+mod upgrade;
 
 use super::json::{decimal, field, item, shown, type_name};
 use crate::error::RowError;
 use crate::json_format::Note;
 use crate::values::{canonical_decimal, canonical_time, parse_timestamp};
 use fields::{Field, Kind, RELEASE, VALUE, VALUE_PROPERTIES};
+use upgrade::upgrade_1_0;
 
 /// A release as kept: its identity checked, its content normalised.
 #[derive(Debug, Clone, PartialEq)]
@@ -341,42 +343,6 @@ impl<'e> Cleaner<'e> {
             format!("expected {expected}, found {}", type_name(value)),
         );
         None
-    }
-}
-
-/// Read OCDS 1.0 spellings as their 1.1 equivalents, in a cleaned object.
-fn upgrade_1_0(object: &mut Map<String, Value>) {
-    if let Some(single) = object.remove("amendment") {
-        if !object.contains_key("amendments") && single.is_object() {
-            object.insert("amendments".into(), Value::Array(vec![single]));
-        }
-    }
-    if let Some(amount) = object.remove("amount") {
-        // Only transactions keep an object `amount` (planning.budget.amount is a Value object
-        // under `budget`, which has no `value`).
-        if amount.is_object() && !object.contains_key("value") && object.contains_key("id") {
-            object.insert("value".into(), amount);
-        } else {
-            object.insert("amount".into(), amount);
-        }
-    }
-    for (old, new) in [
-        ("providerOrganization", "payer"),
-        ("receiverOrganization", "payee"),
-    ] {
-        if let Some(Value::Object(identifier)) = object.remove(old) {
-            if object.contains_key(new) {
-                continue;
-            }
-            let mut org = Map::new();
-            if let Some(name) = identifier.get("legalName") {
-                org.insert("name".into(), name.clone());
-            }
-            let mut id = identifier;
-            id.remove("legalName");
-            org.insert("identifier".into(), Value::Object(id));
-            object.insert(new.into(), Value::Object(org));
-        }
     }
 }
 
