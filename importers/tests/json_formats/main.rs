@@ -7,5 +7,6 @@ mod characters;
 mod fuzz;
 mod large_files;
 mod linked_records;
+mod shapes;
 mod support;
 mod tolerance;
