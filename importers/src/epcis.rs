@@ -2,7 +2,8 @@
 //! (`epcisBody.eventList`), an EPCISQueryDocument (`epcisBody.queryResults.resultsBody.
 //! eventList`) or a bare JSON array of events — with all five event types.
 //!
-//! Each event is one row: its line is its 1-based position in the event list. An event becomes
+//! The document is read as a stream (`stream`, through `crate::json_format`), one event at a
+//! time. Each event is one row: its line is its 1-based position in the event list. An event becomes
 //! a `supply_events` row (what, when, where, why, in canonical form) plus `epcis_events` (its
 //! eventID, CBV 2.0 hash id, read point, ILMD, extensions, error declaration) and the lists
 //! `supply_events` has no room for: identifiers by role (`epcis_epcs`), business transactions,
@@ -11,11 +12,13 @@
 //! registered as sites.
 
 mod cbv;
-mod document;
 mod epc;
 mod event;
+#[cfg(test)]
+mod fuzz;
 mod hash;
 mod store;
+mod stream;
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -28,14 +31,16 @@ use serde_json::{Map, Value};
 
 use citytrace_schema::models::{
     EpcisBizTransaction, EpcisEpc, EpcisEvent, EpcisSensorReport, EpcisSourceDestination,
-    SupplyEvent,
+    ImportBatch, SupplyEvent,
 };
 
 use crate::error::{RowError, RowErrors};
-use crate::ocds::json::{self, canonical_json};
+use crate::json_format::{self, ChunkWriter, JsonFormat, JsonInput};
+use crate::merkle::RootBuilder;
+use crate::ocds::json::canonical_json;
 use crate::values::{canonical_decimal, canonical_time};
 
-pub use store::load;
+pub(crate) use stream::EventItem;
 
 /// Identifies the canonical row encoding; a new version gets a new name.
 pub const ENCODING: &str = "citytrace/epcis/1";
@@ -251,36 +256,45 @@ impl EventRecord {
     }
 }
 
-/// Read and validate a document; every problem is reported. JSON syntax errors carry the line
-/// and column of the text; other problems the event's position and a JSON path.
-pub fn parse<R: Read>(input: R) -> Result<Vec<EventRecord>, RowErrors> {
-    let fail = |errors: Vec<RowError>| {
-        let mut all = RowErrors::default();
-        errors.into_iter().for_each(|e| all.push(e));
-        all.sort();
-        all
-    };
-    let doc = json::read_document(input).map_err(|e| fail(vec![e]))?;
-    let (records, mut errors) = document::events(&doc);
-    let mut first: HashMap<(&str, bool), u64> = HashMap::new();
-    for r in &records {
-        let key = (r.event_hash.as_str(), r.error_declaration.is_some());
-        if let Some(line) = first.get(&key) {
-            errors.push(RowError::new(
-                r.line,
-                Some(&r.path),
-                Some(&r.event_hash),
-                format!("the same event (same hash id) is already at line {line}"),
-            ));
-        } else {
-            first.insert(key, r.line);
-        }
+/// The EPCIS format, read and written by `crate::json_format`.
+pub(crate) struct Epcis;
+
+impl JsonFormat for Epcis {
+    type Item = EventItem;
+    const KIND: &'static str = "epcis";
+    const EMPTY: &'static str = "the document has no events";
+
+    fn read<R: Read>(
+        input: &mut JsonInput<R>,
+        out: &mut ChunkWriter<'_, EventItem>,
+    ) -> Result<(), serde_json::Error> {
+        stream::read(input, out)
     }
-    if errors.is_empty() {
-        Ok(records)
-    } else {
-        Err(fail(errors))
+
+    fn load_chunk(
+        conn: &mut PgConnection,
+        batch: &ImportBatch,
+        items: Vec<EventItem>,
+        errors: &mut Vec<RowError>,
+        root: &mut RootBuilder,
+    ) -> QueryResult<usize> {
+        store::load_chunk(conn, batch, items, errors, root)
     }
+
+    /// One supply-chain event per EPCIS event.
+    fn finish(
+        _conn: &mut PgConnection,
+        _batch: &ImportBatch,
+        written: usize,
+    ) -> QueryResult<usize> {
+        Ok(written)
+    }
+}
+
+/// Check an EPCIS document without a database: the number of valid events, or every problem
+/// found (an event met before, in the file or the database, is found on import).
+pub fn check<R: Read>(input: R) -> Result<usize, RowErrors> {
+    json_format::check::<Epcis, R>(input)
 }
 
 /// The events of an imported batch as stored, in line order, for recomputing their leaves.

@@ -19,6 +19,7 @@ pub mod emissions;
 pub mod epcis;
 pub mod error;
 pub mod gs1;
+pub mod json_format;
 pub mod merkle;
 pub mod ocds;
 pub mod production;
@@ -35,11 +36,10 @@ use std::path::Path;
 
 use diesel::pg::PgConnection;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::Connection;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use citytrace_schema::models::{ImportBatch, NewImportBatch};
+use citytrace_schema::models::ImportBatch;
 
 pub use csv_input::{Column, CsvOptions};
 pub use error::{ImportError, RowError, RowErrors};
@@ -134,38 +134,6 @@ impl Format {
             Self::Emissions => emissions::COLUMNS,
             Self::Budget => budget::COLUMNS,
             Self::Ocds | Self::Epcis => &[],
-        }
-    }
-}
-
-/// A validated JSON file: its rows in order, as each format parses them. (CSV formats stream
-/// through [`csv_format::import`] instead.)
-enum Parsed {
-    Ocds(Vec<ocds::ReleaseRow>),
-    Epcis(Vec<epcis::EventRecord>),
-}
-
-impl Parsed {
-    fn len(&self) -> usize {
-        match self {
-            Self::Ocds(rows) => rows.len(),
-            Self::Epcis(rows) => rows.len(),
-        }
-    }
-
-    /// The canonical encodings the batch's Merkle leaves are computed from, in line order.
-    fn canonical_rows(&self) -> Vec<Vec<u8>> {
-        match self {
-            Self::Ocds(rows) => rows.iter().map(|r| r.canonical()).collect(),
-            Self::Epcis(rows) => rows.iter().map(|r| r.canonical()).collect(),
-        }
-    }
-
-    /// Write the rows under `batch`; the number of supply-chain events recorded.
-    fn load(&self, conn: &mut PgConnection, batch: &ImportBatch) -> Result<usize, ImportError> {
-        match self {
-            Self::Ocds(rows) => ocds::load(conn, batch, rows),
-            Self::Epcis(rows) => epcis::load(conn, batch, rows),
         }
     }
 }
@@ -323,78 +291,37 @@ fn read_and_load<R: Read + Send>(
     options: &ImportOptions,
     progress: &dyn Fn(Progress),
 ) -> Result<ImportOutcome, ImportError> {
-    let records = match format {
+    match format {
         Format::Products => {
-            return csv_format::import::<products::Products, _>(
-                conn, input, meta, options, progress,
-            )
+            csv_format::import::<products::Products, _>(conn, input, meta, options, progress)
         }
-        Format::SensorReadings => {
-            return csv_format::import::<sensor_readings::SensorReadings, _>(
-                conn, input, meta, options, progress,
-            )
-        }
+        Format::SensorReadings => csv_format::import::<sensor_readings::SensorReadings, _>(
+            conn, input, meta, options, progress,
+        ),
         Format::Shipments => {
-            return csv_format::import::<shipments::Shipments, _>(
-                conn, input, meta, options, progress,
-            )
+            csv_format::import::<shipments::Shipments, _>(conn, input, meta, options, progress)
         }
         Format::Production => {
-            return csv_format::import::<production::Production, _>(
-                conn, input, meta, options, progress,
-            )
+            csv_format::import::<production::Production, _>(conn, input, meta, options, progress)
         }
-        Format::WasteTransfers => {
-            return csv_format::import::<waste::transfers::WasteTransfers, _>(
-                conn, input, meta, options, progress,
-            )
-        }
-        Format::WasteReceipts => {
-            return csv_format::import::<waste::receipts::WasteReceipts, _>(
-                conn, input, meta, options, progress,
-            )
-        }
+        Format::WasteTransfers => csv_format::import::<waste::transfers::WasteTransfers, _>(
+            conn, input, meta, options, progress,
+        ),
+        Format::WasteReceipts => csv_format::import::<waste::receipts::WasteReceipts, _>(
+            conn, input, meta, options, progress,
+        ),
         Format::Emissions => {
-            return csv_format::import::<emissions::Emissions, _>(
-                conn, input, meta, options, progress,
-            )
+            csv_format::import::<emissions::Emissions, _>(conn, input, meta, options, progress)
         }
         Format::Budget => {
-            return csv_format::import::<budget::Budget, _>(conn, input, meta, options, progress)
+            csv_format::import::<budget::Budget, _>(conn, input, meta, options, progress)
         }
-        Format::Ocds => Parsed::Ocds(ocds::parse(input).map_err(ImportError::Invalid)?),
-        Format::Epcis => Parsed::Epcis(epcis::parse(input).map_err(ImportError::Invalid)?),
-    };
-    let mut root = merkle::RootBuilder::new();
-    for canonical in records.canonical_rows() {
-        root.push_leaf(merkle::leaf_hash(&canonical));
+        // The JSON formats stream the same way (json_format.rs).
+        Format::Ocds => json_format::import::<ocds::Ocds, _>(conn, input, meta, options, progress),
+        Format::Epcis => {
+            json_format::import::<epcis::Epcis, _>(conn, input, meta, options, progress)
+        }
     }
-    let merkle_root = root.root().unwrap_or_default();
-    if options.dry_run {
-        return Ok(ImportOutcome::Validated {
-            rows: records.len(),
-            merkle_root: citytrace_schema::hex0x(&merkle_root),
-            sha256: hex::encode(meta.sha256),
-            skipped: RowErrors::default(),
-        });
-    }
-    let new = NewImportBatch {
-        kind: format.name(),
-        file_name: meta.file_name,
-        sha256: &meta.sha256,
-        submitter: &options.submitter,
-        row_count: records.len() as i32,
-        merkle_root: &merkle_root,
-    };
-    conn.transaction::<_, ImportError, _>(|conn| {
-        let batch = ImportBatch::insert(conn, &new)?;
-        let events = records.load(conn, &batch)?;
-        Ok(ImportOutcome::Imported {
-            batch: (&batch).into(),
-            events,
-            skipped: RowErrors::default(),
-        })
-    })
 }
 
 /// The same file imported concurrently by the same submitter: theirs won, and this import is

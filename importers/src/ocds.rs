@@ -1,30 +1,39 @@
 //! The OCDS format (docs/formats/ocds.md): Open Contracting Data Standard 1.1 release
-//! packages, record packages, bare releases and bare records, as JSON.
+//! packages, record packages, bare releases and bare records, as JSON, read as a stream
+//! (`stream`, through `crate::json_format`).
 //!
 //! Each release (or record) of a file is one row: its line is its 1-based position in the
 //! file's `releases` (or `records`) array, 1 for a bare release or record. A row is the release
-//! reduced to what citytrace keeps and normalised (`clean`); rows are stored as received
-//! (`ocds_releases`) and every contracting process they touch is rebuilt from all its stored
-//! releases by the OCDS merge rules (`merge`, `state`) into `procurement_*` tables.
+//! reduced to what citytrace keeps and normalised (`clean`, which also reads publishers'
+//! harmless slips and notes them); rows are stored as received (`ocds_releases`) and every
+//! contracting process they touch is rebuilt from all its stored releases by the OCDS merge
+//! rules (`merge`, `state`) into `procurement_*` tables, once the whole file is written.
 
 mod clean;
 mod document;
+#[cfg(test)]
+mod fuzz;
 pub(crate) mod json;
+mod linked;
 mod merge;
 mod state;
 mod store;
+mod stream;
 
-use std::collections::HashMap;
 use std::io::Read;
 
 use chrono::{DateTime, Utc};
+use diesel::pg::PgConnection;
+use diesel::QueryResult;
 use serde_json::{Map, Value};
 
-use citytrace_schema::models::OcdsRelease;
+use citytrace_schema::models::{ImportBatch, OcdsRelease, ProcurementProcess};
 
 use crate::error::{RowError, RowErrors};
+use crate::json_format::{self, ChunkWriter, JsonFormat, JsonInput};
+use crate::merkle::RootBuilder;
 
-pub use store::load;
+pub(crate) use document::OcdsItem;
 
 /// Identifies the canonical row encoding; a new version gets a new name.
 pub const ENCODING: &str = "citytrace/ocds/1";
@@ -97,41 +106,45 @@ impl ReleaseRow {
     }
 }
 
-/// Read and validate a file; every problem is reported. JSON syntax errors carry the line and
-/// column of the text; other problems the release's position and a JSON path.
-pub fn parse<R: Read>(input: R) -> Result<Vec<ReleaseRow>, RowErrors> {
-    let fail = |errors: Vec<RowError>| {
-        let mut all = RowErrors::default();
-        errors.into_iter().for_each(|e| all.push(e));
-        all.sort();
-        all
-    };
-    let document = json::read_document(input).map_err(|e| fail(vec![e]))?;
-    let (rows, mut errors) = document::rows(&document);
-    let mut first: HashMap<(ReleaseKind, &str, &str), &ReleaseRow> = HashMap::new();
-    for row in &rows {
-        match first.get(&(row.kind, row.ocid.as_str(), row.release_id.as_str())) {
-            Some(earlier) if earlier.data != row.data => errors.push(RowError::new(
-                row.line,
-                Some(&json::field(&row.path, "id")),
-                Some(&row.release_id),
-                format!(
-                    "{} {} of {} appears at line {} with other content; a published release never changes, give this one a new id",
-                    row.kind.as_str(),
-                    row.release_id,
-                    row.ocid,
-                    earlier.line
-                ),
-            )),
-            Some(_) => {}
-            None => {
-                first.insert((row.kind, &row.ocid, &row.release_id), row);
-            }
-        }
+/// The OCDS format, read and written by `crate::json_format`.
+pub(crate) struct Ocds;
+
+impl JsonFormat for Ocds {
+    type Item = OcdsItem;
+    const KIND: &'static str = "ocds";
+    const EMPTY: &'static str = "the package has no releases or records";
+
+    fn read<R: Read>(
+        input: &mut JsonInput<R>,
+        out: &mut ChunkWriter<'_, OcdsItem>,
+    ) -> Result<(), serde_json::Error> {
+        stream::read(input, out)
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(fail(errors))
+
+    /// Processes are rebuilt from all their releases: one import at a time.
+    fn begin(conn: &mut PgConnection) -> QueryResult<()> {
+        ProcurementProcess::lock_for_rebuild(conn)
     }
+
+    fn load_chunk(
+        conn: &mut PgConnection,
+        batch: &ImportBatch,
+        items: Vec<OcdsItem>,
+        errors: &mut Vec<RowError>,
+        root: &mut RootBuilder,
+    ) -> QueryResult<usize> {
+        store::load_chunk(conn, batch, items, errors, root)
+    }
+
+    /// OCDS records no supply-chain events.
+    fn finish(conn: &mut PgConnection, batch: &ImportBatch, _written: usize) -> QueryResult<usize> {
+        store::rebuild_processes(conn, batch.id)?;
+        Ok(0)
+    }
+}
+
+/// Check an OCDS file without a database: the number of valid releases and records, or every
+/// problem found (a release met twice in the file with other content is found on import).
+pub fn check<R: Read>(input: R) -> Result<usize, RowErrors> {
+    json_format::check::<Ocds, R>(input)
 }

@@ -678,7 +678,7 @@ fn problems_in_releases_are_reported_by_position_and_path_and_nothing_is_written
     let not_ocds = f.invalid("other.json", br#"{"type": "EPCISDocument"}"#);
     assert_eq!(not_ocds[0].3, "not OCDS: expected a `releases` or `records` array (a package), or a release or record with an `ocid`");
     let linked = f.invalid("linked.json", &serde_json::to_vec(&json!({"records": [{"ocid": FICTIONAL, "releases": [{"url": "https://example.org/r1", "date": "2020-01-01T00:00:00Z", "tag": ["tender"]}]}]})).unwrap());
-    assert_eq!(linked, vec![(1, Some("records[0].releases[0]".into()), None, "a linked release (url, date, tag) cannot be compiled here: include the compiledRelease or the releases themselves".into())]);
+    assert_eq!(linked, vec![(1, Some("records[0].releases".into()), None, "this record holds only linked releases (url, date, tag) and the releases they link are not imported: import those releases first, or include the compiledRelease or the releases themselves".into())]);
 }
 
 #[test]

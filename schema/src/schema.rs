@@ -11,6 +11,7 @@ mod imports;
 mod ledger;
 mod operations;
 mod procurement;
+mod quality;
 
 pub use self::access::*;
 pub use self::audit::*;
@@ -20,6 +21,7 @@ pub use self::imports::*;
 pub use self::ledger::*;
 pub use self::operations::*;
 pub use self::procurement::*;
+pub use self::quality::*;
 
 diesel::joinable!(sites -> parties (party_id));
 diesel::joinable!(lots -> products (product_id));
@@ -43,6 +45,7 @@ diesel::joinable!(treasury_allocations -> chains (chain_id));
 diesel::joinable!(treasury_payments -> chains (chain_id));
 diesel::joinable!(reorgs -> chains (chain_id));
 diesel::joinable!(ocds_releases -> import_batches (batch_id));
+diesel::joinable!(data_quality_notes -> import_batches (batch_id));
 diesel::joinable!(procurement_processes -> parties (buyer_id));
 diesel::joinable!(procurement_parties -> procurement_processes (ocid));
 diesel::joinable!(procurement_parties -> parties (party_id));
@@ -95,6 +98,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     treasury_payments,
     reorgs,
     ocds_releases,
+    data_quality_notes,
     procurement_processes,
     procurement_parties,
     procurement_awards,

@@ -8,6 +8,7 @@ mod web;
 
 use crate::gs1::check_digit;
 use web::from_web_uri;
+pub(crate) use web::on_gs1_resolver;
 
 const DOMAIN: &str = "https://id.gs1.org";
 
@@ -175,14 +176,10 @@ fn from_epc_uri(rest: &str) -> Option<String> {
         "cpi" => {
             let (head, ser) = rest.rsplit_once('.')?;
             let (cp, part) = head.split_once('.')?;
-            company_prefix(cp)?;
-            if part.is_empty() || ser.is_empty() || !ser.bytes().all(|b| b.is_ascii_digit()) {
+            if ser.is_empty() || ser.len() > 12 || !ser.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            Some(format!(
-                "{DOMAIN}/8010/{}/8011/{ser}",
-                encode(&format!("{cp}{part}"))
-            ))
+            Some(format!("{DOMAIN}/8010/{}/8011/{ser}", cpi(cp, part)?))
         }
         "ginc" => {
             let [cp, consignment] = split::<2>(rest)?;
@@ -259,8 +256,7 @@ fn from_pattern_uri(rest: &str) -> Option<String> {
         }
         "cpi" => {
             let (cp, part) = body.split_once('.')?;
-            company_prefix(cp)?;
-            Some(format!("{DOMAIN}/8010/{}", encode(&format!("{cp}{part}"))))
+            Some(format!("{DOMAIN}/8010/{}", cpi(cp, part)?))
         }
         _ => None,
     }
@@ -274,6 +270,19 @@ fn split<const N: usize>(text: &str) -> Option<[&str; N]> {
         *slot = parts.next()?;
     }
     Some(out)
+}
+
+/// A component/part identifier (AI 8010): the company prefix and part reference, at most 30
+/// digits, capitals and hyphens (`#` and `/`, which CPIs may also hold, cannot stand in a
+/// Digital Link path unescaped and are not read).
+fn cpi(cp: &str, part: &str) -> Option<String> {
+    company_prefix(cp)?;
+    let ok = !part.is_empty()
+        && cp.len() + part.len() <= 30
+        && part
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b == b'-');
+    ok.then(|| format!("{cp}{part}"))
 }
 
 fn company_prefix(cp: &str) -> Option<()> {
@@ -300,12 +309,31 @@ fn with_check(data: &str) -> String {
 
 /// A serial, lot or reference component: 1 to `max` characters, `%xx` escapes allowed.
 fn serial(text: &str, max: usize) -> Option<&str> {
-    let ok = !text.is_empty()
-        && text.len() <= max * 3
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!'()*+,-.:;=_%\"".contains(&b));
+    let ok = text
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"!'()*+,-.:;=_%\"".contains(&b))
+        && units(text).is_some_and(|n| (1..=max).contains(&n));
     ok.then_some(text)
+}
+
+/// The characters of a serial, lot or reference, a `%xx` escape counting as one; None when a
+/// `%` is not followed by two hexadecimal digits.
+pub(super) fn units(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let (mut i, mut n) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = |j: usize| bytes.get(j).is_some_and(u8::is_ascii_hexdigit);
+            if !(hex(i + 1) && hex(i + 2)) {
+                return None;
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+        n += 1;
+    }
+    Some(n)
 }
 
 /// Percent-encode the characters GS1 Digital Link requires encoded in path values.

@@ -7,10 +7,10 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+mod identifiers;
 mod lists;
 
 use super::cbv::{self, Vocabulary};
-use super::epc;
 use super::hash::{self, Namespaces, STANDARD_KEYS};
 use super::{sort_epcs, EpcEntry, EventRecord};
 use crate::error::RowError;
@@ -297,15 +297,19 @@ pub(crate) fn read(
     })
 }
 
+/// `±hh:mm` with hours up to 14 and minutes under 60.
 fn valid_offset(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.len() == 6
-        && matches!(b[0], b'+' | b'-')
-        && b[1..3].iter().all(u8::is_ascii_digit)
-        && b[3] == b':'
-        && b[4..6].iter().all(u8::is_ascii_digit)
-        && text[1..3].parse::<u8>().is_ok_and(|h| h <= 14)
-        && text[4..6].parse::<u8>().is_ok_and(|m| m < 60)
+    let Some(rest) = text.strip_prefix(['+', '-']) else {
+        return false;
+    };
+    let Some((hours, minutes)) = rest.split_once(':') else {
+        return false;
+    };
+    let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+    two_digits(hours)
+        && two_digits(minutes)
+        && hours.parse::<u8>().is_ok_and(|h| h <= 14)
+        && minutes.parse::<u8>().is_ok_and(|m| m < 60)
 }
 
 /// Reads the fields of one event, recording problems.
@@ -325,10 +329,12 @@ impl Reader<'_> {
         ));
     }
 
-    /// Report a missing field unless it is present (and so already reported as invalid).
+    /// Report a missing field — absent, null or an empty string — unless it is present (and
+    /// so already reported as invalid).
     fn missing(&mut self, event: &Map<String, Value>, path: &str, reason: &str) {
         let key = path.rsplit('.').next().unwrap_or(path);
-        if event.get(key).is_none_or(Value::is_null) {
+        let absent = |v: &Value| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty());
+        if event.get(key).is_none_or(absent) {
             self.fail(path, None, reason);
         }
     }
@@ -452,38 +458,6 @@ impl Reader<'_> {
             Ok(v) => Some(v),
             Err(reason) => {
                 self.fail(&field(path, key), Some(&Value::String(text)), reason);
-                None
-            }
-        }
-    }
-
-    /// An identifier: GS1 keys as canonical Digital Links (a GS1 EPC URI that does not convert,
-    /// or a wrong check digit, is an error), anything else as written.
-    fn identifier(&mut self, path: &str, text: &str) -> Option<String> {
-        match epc::digital_link(text) {
-            Some(dl) => match epc::check_digit_problem(&dl) {
-                Some(problem) => {
-                    self.fail(path, Some(&Value::String(text.to_string())), problem);
-                    None
-                }
-                None => Some(dl),
-            },
-            None if epc::is_gs1_epc_uri(text) => {
-                self.fail(path, Some(&Value::String(text.to_string())), "not a valid GS1 EPC URI: check the company prefix and reference lengths (13 digits together for an SGTIN)");
-                None
-            }
-            None => Some(text.to_string()),
-        }
-    }
-
-    /// readPoint / bizLocation: `{ "id": … }`.
-    fn location(&mut self, event: &Map<String, Value>, path: &str, key: &str) -> Option<String> {
-        let location = self.object(event, path, key)?;
-        let p = field(path, key);
-        match self.text(location, &p, "id") {
-            Some(id) => self.identifier(&field(&p, "id"), &id),
-            None => {
-                self.fail(&field(&p, "id"), None, format!("a {key} needs an `id`"));
                 None
             }
         }

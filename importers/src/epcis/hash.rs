@@ -11,66 +11,17 @@
 //! `{namespace}local`. Left out: eventID, recordTime, errorDeclaration, certificationInfo.
 
 mod extensions;
+mod namespaces;
 mod values;
-
-use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::cbv::{self, Vocabulary};
 use extensions::{extension_children, extension_entries, field_extensions, sorted};
+pub(crate) use namespaces::Namespaces;
 use values::scalar_text;
 pub(crate) use values::{canon, timestamp};
-
-/// Namespace prefixes of a document's JSON-LD context, for user extension names.
-#[derive(Debug, Clone)]
-pub(crate) struct Namespaces(HashMap<String, String>);
-
-impl Default for Namespaces {
-    fn default() -> Self {
-        let mut map = HashMap::new();
-        for (prefix, uri) in [
-            ("gs1", "https://ref.gs1.org/voc/"),
-            ("cbv", "https://ref.gs1.org/cbv/"),
-            ("epcis", "https://ref.gs1.org/epcis/"),
-            ("cbvmda", "urn:epcglobal:cbv:mda"),
-        ] {
-            map.insert(prefix.to_string(), uri.to_string());
-        }
-        Self(map)
-    }
-}
-
-impl Namespaces {
-    /// Add the prefixes a `@context` value defines (objects of `prefix: "uri"`).
-    pub fn add_context(&mut self, context: &Value) {
-        match context {
-            Value::Array(items) => items.iter().for_each(|c| self.add_context(c)),
-            Value::Object(map) => {
-                for (prefix, uri) in map {
-                    if let (Some(uri), false) = (uri.as_str(), prefix.starts_with('@')) {
-                        if prefix != "gs1" {
-                            self.0.insert(prefix.clone(), uri.to_string());
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// `{namespace}local` for `prefix:local` with a known prefix; the name as written otherwise.
-    fn expand(&self, name: &str) -> String {
-        match name.split_once(':') {
-            Some((prefix, local)) => match self.0.get(prefix) {
-                Some(uri) => format!("{{{uri}}}{local}"),
-                None => name.to_string(),
-            },
-            None => name.to_string(),
-        }
-    }
-}
 
 /// The hash id of an event (its JSON object as captured).
 pub(crate) fn event_hash(event: &Map<String, Value>, namespaces: &Namespaces) -> String {

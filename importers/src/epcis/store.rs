@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use bigdecimal::BigDecimal;
 use diesel::pg::PgConnection;
+use diesel::QueryResult;
 
 use citytrace_schema::models::{
     EpcisBizTransaction, EpcisEpc, EpcisEvent, EpcisSensorReport, EpcisSourceDestination,
@@ -14,8 +15,9 @@ use citytrace_schema::models::{
 };
 
 use super::epc::{self, TradeItem};
-use super::EventRecord;
-use crate::error::{ImportError, RowError, RowErrors};
+use super::{EventItem, EventRecord};
+use crate::error::RowError;
+use crate::merkle::RootBuilder;
 
 /// Rows per statement for multi-row inserts and `= ANY` lists.
 const CHUNK: usize = 5_000;
@@ -23,15 +25,40 @@ const CHUNK: usize = 5_000;
 /// Unit of a product first registered from an item-level EPC (a piece).
 const PIECE: &str = "H87";
 
-/// Write validated events under `batch` (in the caller's transaction). An event whose hash id
-/// is stored already (from any file) is a row error, unless one of the two is an error
-/// declaration of the other. Returns the number of supply-chain events recorded.
-pub fn load(
+/// Write a chunk of validated events under `batch` (in the caller's transaction) and push their
+/// leaves. An event whose hash id is stored already — from any file, this one's earlier chunks
+/// included — or met earlier in the chunk is a problem, unless one of the two is an error
+/// declaration of the other; so is a lot registered as another product. A chunk with any
+/// problem writes nothing. Returns the number of events written.
+pub(crate) fn load_chunk(
+    conn: &mut PgConnection,
+    batch: &ImportBatch,
+    items: Vec<EventItem>,
+    errors: &mut Vec<RowError>,
+    root: &mut RootBuilder,
+) -> QueryResult<usize> {
+    let (records, leaves): (Vec<EventRecord>, Vec<[u8; 32]>) =
+        items.into_iter().map(|i| (i.record, i.leaf)).unzip();
+    let before = errors.len();
+    repeated_events(conn, batch, &records, errors)?;
+    let sites = register_sites(conn, &records)?;
+    let lots = register_lots(conn, &records, &sites, errors)?;
+    if errors.len() > before {
+        return Ok(0);
+    }
+    write_events(conn, batch, &records, &sites, &lots)?;
+    leaves.iter().for_each(|leaf| root.push_leaf(*leaf));
+    Ok(records.len())
+}
+
+/// Events whose hash id is stored already or met earlier in the chunk (the same kind: event
+/// or error declaration).
+fn repeated_events(
     conn: &mut PgConnection,
     batch: &ImportBatch,
     records: &[EventRecord],
-) -> Result<usize, ImportError> {
-    let mut errors = RowErrors::default();
+    errors: &mut Vec<RowError>,
+) -> QueryResult<()> {
     let hashes: Vec<&str> = records.iter().map(|r| r.event_hash.as_str()).collect();
     let mut stored = HashMap::new();
     for chunk in hashes.chunks(CHUNK) {
@@ -42,41 +69,69 @@ pub fn load(
         }
     }
     for r in records {
-        let declares = r.error_declaration.is_some();
-        if let Some((batch_id, line)) = stored.get(&(r.event_hash.clone(), declares)) {
-            errors.push(RowError::new(
-                r.line,
-                Some(&r.path),
-                Some(&r.event_hash),
-                format!(
-                    "this {} was already imported in batch {batch_id} (line {line})",
-                    if declares {
-                        "error declaration"
-                    } else {
-                        "event (same hash id)"
-                    }
-                ),
-            ));
-        }
+        let key = (r.event_hash.clone(), r.error_declaration.is_some());
+        let what = if key.1 {
+            "error declaration"
+        } else {
+            "event (same hash id)"
+        };
+        let reason = match stored.get(&key) {
+            Some((batch_id, line)) if *batch_id == batch.id => {
+                format!("the same {what} is already at line {line}")
+            }
+            Some((batch_id, line)) => {
+                format!("this {what} was already imported in batch {batch_id} (line {line})")
+            }
+            None => {
+                stored.insert(key, (batch.id, i32::try_from(r.line).unwrap_or(i32::MAX)));
+                continue;
+            }
+        };
+        errors.push(RowError::new(
+            r.line,
+            Some(&r.path),
+            Some(&r.event_hash),
+            reason,
+        ));
     }
+    Ok(())
+}
 
-    let sites = register_sites(conn, records)?;
-    let lots = register_lots(conn, records, &sites, &mut errors)?;
-    if !errors.is_empty() {
-        errors.sort();
-        return Err(ImportError::Invalid(errors));
-    }
-
+/// Write the events and everything they list.
+fn write_events(
+    conn: &mut PgConnection,
+    batch: &ImportBatch,
+    records: &[EventRecord],
+    sites: &HashMap<String, i64>,
+    lots: &HashMap<String, i64>,
+) -> QueryResult<()> {
     let ids = SupplyEvent::reserve_ids(conn, records.len() as i64)?;
     let mut rows = Rows::default();
     for (r, &id) in records.iter().zip(&ids) {
+        rows.add_event(r, id, batch.id, sites);
+        rows.add_identifiers(r, id, lots);
+        rows.add_lists(r, id, sites);
+    }
+    SupplyEvent::copy_in(conn, &rows.events, &rows.links)?;
+    EpcisEvent::copy_in(conn, &rows.epcis)?;
+    EpcisEpc::copy_in(conn, &rows.epcs)?;
+    EpcisBizTransaction::copy_in(conn, &rows.transactions)?;
+    EpcisSourceDestination::copy_in(conn, &rows.ends)?;
+    EpcisSensorReport::copy_in(conn, &rows.reports)?;
+    Ok(())
+}
+
+impl Rows {
+    /// The event's `supply_events` and `epcis_events` rows.
+    fn add_event(&mut self, r: &EventRecord, id: i64, batch_id: i64, sites: &HashMap<String, i64>) {
         let site = |uri: &Option<String>| uri.as_deref().and_then(|u| sites.get(u)).copied();
         let first_location = |list: &[super::TypedId]| {
             list.iter()
                 .filter(|t| t.kind.as_deref() == Some("location"))
                 .find_map(|t| sites.get(&t.id).copied())
         };
-        rows.events.push(NewSupplyEvent {
+        let line = i32::try_from(r.line).unwrap_or(i32::MAX);
+        self.events.push(NewSupplyEvent {
             id,
             event_type: r.event_type.clone(),
             action: r.action.clone(),
@@ -88,13 +143,14 @@ pub fn load(
             source_site_id: first_location(&r.sources),
             destination_site_id: first_location(&r.destinations),
             shipment_code: None,
-            batch_id: Some(batch.id),
-            line: Some(r.line as i32),
+            batch_id: Some(batch_id),
+            line: Some(line),
         });
-        rows.epcis.push(NewEpcisEvent {
+        let declaration = r.error_declaration.as_ref();
+        self.epcis.push(NewEpcisEvent {
             event_id: id,
-            batch_id: batch.id,
-            line: r.line as i32,
+            batch_id,
+            line,
             event_uri: r.event_id.clone(),
             event_hash: r.event_hash.clone(),
             record_time: r.record_time,
@@ -106,20 +162,21 @@ pub fn load(
             persistent_disposition_unset: r.persistent_disposition_unset.clone(),
             ilmd: r.ilmd.clone(),
             extensions: r.extensions.clone(),
-            error_declared_at: r.error_declaration.as_ref().map(|d| d.declared_at),
-            error_reason: r.error_declaration.as_ref().and_then(|d| d.reason.clone()),
-            corrective_event_ids: r
-                .error_declaration
-                .as_ref()
+            error_declared_at: declaration.map(|d| d.declared_at),
+            error_reason: declaration.and_then(|d| d.reason.clone()),
+            corrective_event_ids: declaration
                 .map(|d| d.corrective_event_ids.clone())
                 .unwrap_or_default(),
         });
-        // One link per lot and role; quantities of one lot in one role add up when they share
-        // a unit.
+    }
+
+    /// The identifiers the event names, and its links to the lots among them: one link per
+    /// lot and role; quantities of one lot in one role add up when they share a unit.
+    fn add_identifiers(&mut self, r: &EventRecord, id: i64, lots: &HashMap<String, i64>) {
         let mut links: BTreeMap<(i64, &'static str), Link> = BTreeMap::new();
         for e in &r.epcs {
             let lot_id = lots.get(&e.epc).copied();
-            rows.epcs.push(NewEpcisEpc {
+            self.epcs.push(NewEpcisEpc {
                 event_id: id,
                 role: e.role.clone(),
                 kind: e.kind.clone(),
@@ -151,7 +208,7 @@ pub fn load(
                 });
         }
         for ((lot_id, role), link) in links {
-            rows.links.push(NewSupplyEventLot {
+            self.links.push(NewSupplyEventLot {
                 event_id: id,
                 lot_id,
                 role: role.into(),
@@ -159,8 +216,12 @@ pub fn load(
                 quantity: link.quantity,
             });
         }
+    }
+
+    /// Business transactions, sources and destinations, sensor reports.
+    fn add_lists(&mut self, r: &EventRecord, id: i64, sites: &HashMap<String, i64>) {
         for t in &r.biz_transactions {
-            rows.transactions.push(NewEpcisBizTransaction {
+            self.transactions.push(NewEpcisBizTransaction {
                 event_id: id,
                 position: t.position,
                 kind: t.kind.clone(),
@@ -169,7 +230,7 @@ pub fn load(
         }
         for (direction, list) in [("source", &r.sources), ("destination", &r.destinations)] {
             for t in list {
-                rows.ends.push(NewEpcisSourceDestination {
+                self.ends.push(NewEpcisSourceDestination {
                     event_id: id,
                     direction: direction.into(),
                     position: t.position,
@@ -182,19 +243,12 @@ pub fn load(
             }
         }
         for report in &r.sensor_reports {
-            rows.reports.push(EpcisSensorReport {
+            self.reports.push(EpcisSensorReport {
                 event_id: id,
                 ..report.clone()
             });
         }
     }
-    SupplyEvent::copy_in(conn, &rows.events, &rows.links)?;
-    EpcisEvent::copy_in(conn, &rows.epcis)?;
-    EpcisEpc::copy_in(conn, &rows.epcs)?;
-    EpcisBizTransaction::copy_in(conn, &rows.transactions)?;
-    EpcisSourceDestination::copy_in(conn, &rows.ends)?;
-    EpcisSensorReport::copy_in(conn, &rows.reports)?;
-    Ok(records.len())
 }
 
 /// A lot's link to an event in one role.
@@ -237,7 +291,7 @@ pub(crate) fn site_code(location_uri: &str) -> Option<(String, String)> {
 fn register_sites(
     conn: &mut PgConnection,
     records: &[EventRecord],
-) -> Result<HashMap<String, i64>, ImportError> {
+) -> QueryResult<HashMap<String, i64>> {
     let mut by_uri: BTreeMap<String, (String, String)> = BTreeMap::new();
     for r in records {
         let uris = [&r.read_point, &r.biz_location]
@@ -288,8 +342,8 @@ fn register_lots(
     conn: &mut PgConnection,
     records: &[EventRecord],
     sites: &HashMap<String, i64>,
-    errors: &mut RowErrors,
-) -> Result<HashMap<String, i64>, ImportError> {
+    errors: &mut Vec<RowError>,
+) -> QueryResult<HashMap<String, i64>> {
     let mut lots: BTreeMap<&str, LotMention<'_>> = BTreeMap::new();
     for r in records {
         let origin = [&r.biz_location, &r.read_point]

@@ -12,15 +12,25 @@
 //! as plain decimal strings, currencies upper-case. OCDS 1.0 spellings are read as their 1.1
 //! equivalents (transaction `amount`, `providerOrganization`, `receiverOrganization`, a single
 //! `amendment`).
+//!
+//! Publishers' harmless slips are read as the standard means them, each recorded as a
+//! data-quality note (docs/formats/ocds.md, "Tolerated deviations"): an empty string where a
+//! date, amount, number, code, object or list belongs is absent; one object where a list of
+//! objects belongs, or one string where a list of strings belongs, is a list of one; a number
+//! where text belongs is its digits; a currency code in small letters is read in capitals.
 
+use citytrace_schema::models::NoteKind;
 use serde_json::{Map, Value};
 
 mod fields;
+mod upgrade;
 
 use super::json::{decimal, field, item, shown, type_name};
 use crate::error::RowError;
+use crate::json_format::Note;
 use crate::values::{canonical_decimal, canonical_time, parse_timestamp};
 use fields::{Field, Kind, RELEASE, VALUE, VALUE_PROPERTIES};
+use upgrade::upgrade_1_0;
 
 /// A release as kept: its identity checked, its content normalised.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,15 +45,30 @@ pub(crate) struct CleanRelease {
     pub data: Map<String, Value>,
 }
 
-/// Checks and normalises releases of one row of a file (one `line`), collecting problems.
+/// Whether `key` is a release field citytrace keeps (a bare release's top-level fields).
+pub(crate) fn is_release_field(key: &str) -> bool {
+    RELEASE.iter().any(|(k, _)| *k == key)
+}
+
+/// Checks and normalises releases of one row of a file (one `line`), collecting problems and
+/// notes of the deviations it tolerated.
 pub(crate) struct Cleaner<'e> {
     line: u64,
     errors: &'e mut Vec<RowError>,
+    notes: &'e mut Vec<Note>,
 }
 
 impl<'e> Cleaner<'e> {
-    pub fn new(line: u64, errors: &'e mut Vec<RowError>) -> Self {
-        Self { line, errors }
+    pub fn new(line: u64, errors: &'e mut Vec<RowError>, notes: &'e mut Vec<Note>) -> Self {
+        Self {
+            line,
+            errors,
+            notes,
+        }
+    }
+
+    fn note(&mut self, path: &str, kind: NoteKind, value: &Value) {
+        self.notes.push(Note::new(self.line, path, kind, value));
     }
 
     pub fn fail(&mut self, path: &str, value: Option<&Value>, reason: impl Into<String>) {
@@ -140,10 +165,17 @@ impl<'e> Cleaner<'e> {
     }
 
     fn clean(&mut self, value: &Value, path: &str, kind: Kind) -> Option<Value> {
+        if value.as_str().is_some_and(|s| s.trim().is_empty()) && kind.empty_is_absent() {
+            self.note(path, NoteKind::EmptyString, value);
+            return None;
+        }
         match kind {
             Kind::Text => match value {
                 Value::String(s) => Some(Value::String(s.trim().to_string())),
-                Value::Number(n) => Some(Value::String(n.to_string())),
+                Value::Number(n) => {
+                    self.note(path, NoteKind::NumberAsText, value);
+                    Some(Value::String(n.to_string()))
+                }
                 other => self.wrong_type(path, other, "text"),
             },
             Kind::Id => match value {
@@ -174,6 +206,9 @@ impl<'e> Cleaner<'e> {
                 let code = value.as_str().map(|s| s.trim().to_ascii_uppercase());
                 match code {
                     Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()) => {
+                        if value.as_str() != Some(c.as_str()) {
+                            self.note(path, NoteKind::CurrencyCase, value);
+                        }
                         Some(Value::String(c))
                     }
                     _ => {
@@ -202,7 +237,10 @@ impl<'e> Cleaner<'e> {
                 }
             }
             Kind::Strings => match value {
-                Value::String(s) => Some(Value::Array(vec![Value::String(s.trim().to_string())])),
+                Value::String(s) => {
+                    self.note(path, NoteKind::StringAsList, value);
+                    Some(Value::Array(vec![Value::String(s.trim().to_string())]))
+                }
                 Value::Array(items) => {
                     let mut out = Vec::with_capacity(items.len());
                     for (i, v) in items.iter().enumerate() {
@@ -222,9 +260,7 @@ impl<'e> Cleaner<'e> {
                 None => self.wrong_type(path, value, "an object"),
             },
             Kind::Objects(spec, id_required) => {
-                let Some(items) = value.as_array() else {
-                    return self.wrong_type(path, value, "an array");
-                };
+                let items = self.list(value, path)?;
                 let mut out = Vec::with_capacity(items.len());
                 for (i, v) in items.iter().enumerate() {
                     let p = item(path, i);
@@ -251,9 +287,7 @@ impl<'e> Cleaner<'e> {
                 Some(Value::Array(out))
             }
             Kind::Changes => {
-                let Some(items) = value.as_array() else {
-                    return self.wrong_type(path, value, "an array");
-                };
+                let items = self.list(value, path)?;
                 let mut out = Vec::new();
                 for (i, change) in items.iter().enumerate() {
                     let property = change
@@ -281,6 +315,21 @@ impl<'e> Cleaner<'e> {
         }
     }
 
+    /// The items of a list of objects: an array, or one object (a list of one, noted).
+    fn list<'v>(&mut self, value: &'v Value, path: &str) -> Option<&'v [Value]> {
+        match value {
+            Value::Array(items) => Some(items),
+            Value::Object(_) => {
+                self.note(path, NoteKind::ObjectAsList, value);
+                Some(std::slice::from_ref(value))
+            }
+            other => {
+                self.wrong_type(path, other, "an array");
+                None
+            }
+        }
+    }
+
     fn has_error_at(&self, path: &str, since: usize) -> bool {
         self.errors[since..]
             .iter()
@@ -297,42 +346,6 @@ impl<'e> Cleaner<'e> {
     }
 }
 
-/// Read OCDS 1.0 spellings as their 1.1 equivalents, in a cleaned object.
-fn upgrade_1_0(object: &mut Map<String, Value>) {
-    if let Some(single) = object.remove("amendment") {
-        if !object.contains_key("amendments") && single.is_object() {
-            object.insert("amendments".into(), Value::Array(vec![single]));
-        }
-    }
-    if let Some(amount) = object.remove("amount") {
-        // Only transactions keep an object `amount` (planning.budget.amount is a Value object
-        // under `budget`, which has no `value`).
-        if amount.is_object() && !object.contains_key("value") && object.contains_key("id") {
-            object.insert("value".into(), amount);
-        } else {
-            object.insert("amount".into(), amount);
-        }
-    }
-    for (old, new) in [
-        ("providerOrganization", "payer"),
-        ("receiverOrganization", "payee"),
-    ] {
-        if let Some(Value::Object(identifier)) = object.remove(old) {
-            if object.contains_key(new) {
-                continue;
-            }
-            let mut org = Map::new();
-            if let Some(name) = identifier.get("legalName") {
-                org.insert("name".into(), name.clone());
-            }
-            let mut id = identifier;
-            id.remove("legalName");
-            org.insert("identifier".into(), Value::Object(id));
-            object.insert(new.into(), Value::Object(org));
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -340,8 +353,8 @@ mod tests {
     use super::*;
 
     fn clean(v: Value) -> (Option<CleanRelease>, Vec<(String, String)>) {
-        let mut errors = Vec::new();
-        let r = Cleaner::new(3, &mut errors).release(&v, "releases[2]", true);
+        let (mut errors, mut notes) = (Vec::new(), Vec::new());
+        let r = Cleaner::new(3, &mut errors, &mut notes).release(&v, "releases[2]", true);
         (
             r,
             errors

@@ -1,51 +1,11 @@
-//! JSON input shared by the JSON formats (OCDS, EPCIS): reading a document with syntax errors
-//! located by line and column, JSON-path-like locations for problems inside it, and the
-//! canonical JSON text that row encodings use.
+//! JSON values shared by the JSON formats (OCDS, EPCIS): exact decimals, JSON-path-like
+//! locations for problems inside a row, and the canonical JSON text that row encodings use.
+//! (Reading the files themselves: `crate::json_format`.)
 
-use std::io::Read;
 use std::str::FromStr;
 
 use bigdecimal::BigDecimal;
 use serde_json::Value;
-
-use crate::error::RowError;
-
-/// Read a whole JSON document. Problems with the bytes or the syntax come back as one row
-/// error at the line and column serde_json reports (the column as a number of characters).
-pub(crate) fn read_document<R: Read>(mut input: R) -> Result<Value, RowError> {
-    let mut bytes = Vec::new();
-    input
-        .read_to_end(&mut bytes)
-        .map_err(|e| RowError::file(format!("could not read the file: {e}")))?;
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    if text.starts_with(b"\xFF\xFE") || text.starts_with(b"\xFE\xFF") {
-        return Err(RowError::file(
-            "the file is UTF-16; save it as UTF-8 (JSON is exchanged as UTF-8)",
-        ));
-    }
-    if text.iter().all(u8::is_ascii_whitespace) {
-        return Err(RowError::file("the file is empty"));
-    }
-    serde_json::from_slice(text).map_err(|e| syntax_error(&e))
-}
-
-fn syntax_error(e: &serde_json::Error) -> RowError {
-    let message = e.to_string();
-    // serde_json appends " at line L column C"; the location goes in its own fields.
-    let reason = message
-        .rsplit_once(" at line ")
-        .map_or(message.as_str(), |(head, _)| head);
-    let reason = match e.classify() {
-        serde_json::error::Category::Eof => format!("the JSON ends too early: {reason}"),
-        _ => format!("not valid JSON: {reason}"),
-    };
-    RowError::new(
-        e.line().max(1) as u64,
-        Some(&e.column().to_string()),
-        None,
-        reason,
-    )
-}
 
 /// Significant digits a fractional JSON number may have and still be read exactly.
 const MAX_SIGNIFICANT_DIGITS: usize = 15;
@@ -168,31 +128,6 @@ mod tests {
         assert_eq!(
             String::from_utf8(canonical_json(&v)).unwrap(),
             r#"{"a":{"m":true,"z":[{"x":"é\n","y":null}]},"b":1}"#
-        );
-    }
-
-    #[test]
-    fn syntax_errors_carry_line_and_column() {
-        let e = read_document("{\n  \"a\": 1,\n  \"b\" 2\n}".as_bytes()).unwrap_err();
-        assert_eq!(e.line, 3);
-        assert_eq!(e.column.as_deref(), Some("7"));
-        assert_eq!(e.reason, "not valid JSON: expected `:`");
-        let e = read_document("{\"a\": [1, 2".as_bytes()).unwrap_err();
-        assert_eq!(
-            (e.line, e.reason.as_str()),
-            (1, "the JSON ends too early: EOF while parsing a list")
-        );
-        assert_eq!(
-            read_document(" \n".as_bytes()).unwrap_err().reason,
-            "the file is empty"
-        );
-        assert!(read_document(&b"\xFF\xFE{\x00}\x00"[..])
-            .unwrap_err()
-            .reason
-            .starts_with("the file is UTF-16"));
-        assert_eq!(
-            read_document(&b"\xEF\xBB\xBF{\"a\":1}"[..]).unwrap(),
-            serde_json::json!({"a": 1})
         );
     }
 }

@@ -1,9 +1,12 @@
-//! Loading validated OCDS rows: the releases as received, then the state of every contracting
-//! process they touch, rebuilt from all of that process's stored releases.
+//! Loading OCDS rows: each chunk's releases and records as received (records of linked
+//! releases compiled from the stored releases they link), checked against the rows of the
+//! file written before them; then, at the end of the file, the state of every contracting
+//! process the file touches, rebuilt from all of that process's stored releases.
 
 use std::collections::{BTreeSet, HashMap};
 
 use diesel::pg::PgConnection;
+use diesel::QueryResult;
 
 use citytrace_schema::models::{
     ImportBatch, NewOcdsRelease, NewParty, NewProcurementAmendment, NewProcurementAward,
@@ -13,45 +16,41 @@ use citytrace_schema::models::{
     ProcurementParty, ProcurementProcess, ProcurementTransaction,
 };
 
+use super::document::OcdsItem;
+use super::json::field;
+use super::linked::resolve_linked;
 use super::state::{self, ProcessState, StoredRelease};
-use super::{ReleaseKind, ReleaseRow};
-use crate::error::ImportError;
+use super::ReleaseKind;
+use crate::error::RowError;
+use crate::merkle::RootBuilder;
 
 /// Rows per statement for multi-row inserts and `= ANY` lists.
 const CHUNK: usize = 5_000;
+
+/// Contracting processes rebuilt together at the end of a file.
+const PROCESSES_PER_PAGE: i64 = 500;
 
 /// Roles that make an organisation a city department rather than a supplier, when it is
 /// registered in `parties` for the first time.
 const BUYER_ROLES: &[&str] = &["buyer", "procuringEntity", "payer", "funder"];
 const SUPPLIER_ROLES: &[&str] = &["supplier", "tenderer", "payee"];
 
-/// Write a validated file's rows under `batch` (in the caller's transaction) and rebuild the
-/// processes they touch. Every row is stored as received; a release imported again under the
-/// same identity (kind, ocid, id) counts once in the process state, as its latest import.
-/// Returns the number of supply-chain events recorded: none for this format.
-pub fn load(
+/// Write a chunk's rows under `batch` (in the caller's transaction) as received, and push
+/// their leaves. A release that appears earlier in the file under the same identity (kind,
+/// ocid, id) with other content is a problem: a published release never changes.
+pub(crate) fn load_chunk(
     conn: &mut PgConnection,
     batch: &ImportBatch,
-    rows: &[ReleaseRow],
-) -> Result<usize, ImportError> {
-    ProcurementProcess::lock_for_rebuild(conn)?;
-    let mut ocids: Vec<&str> = Vec::new();
-    let mut seen = BTreeSet::new();
-    for row in rows {
-        if seen.insert(row.ocid.as_str()) {
-            ocids.push(&row.ocid);
-        }
-    }
-    let mut stored = Vec::new();
-    for chunk in ocids.chunks(CHUNK) {
-        stored.extend(OcdsRelease::of_processes(conn, chunk)?);
-    }
-
+    items: Vec<OcdsItem>,
+    errors: &mut Vec<RowError>,
+    root: &mut RootBuilder,
+) -> QueryResult<usize> {
+    let rows = resolve_linked(conn, items, errors)?;
     let receipts: Vec<NewOcdsRelease> = rows
         .iter()
-        .map(|r| NewOcdsRelease {
+        .map(|(r, _)| NewOcdsRelease {
             batch_id: batch.id,
-            line: r.line as i32,
+            line: i32::try_from(r.line).unwrap_or(i32::MAX),
             kind: r.kind.as_str().into(),
             ocid: r.ocid.clone(),
             release_id: r.release_id.clone(),
@@ -60,8 +59,53 @@ pub fn load(
             data: r.data.clone(),
         })
         .collect();
-    OcdsRelease::copy_in(conn, &receipts)?;
+    for chunk in receipts.chunks(CHUNK) {
+        OcdsRelease::copy_in(conn, chunk)?;
+    }
+    if let (Some(first), Some(last)) = (receipts.first(), receipts.last()) {
+        let paths: HashMap<i32, &str> = rows
+            .iter()
+            .zip(&receipts)
+            .map(|((row, _), receipt)| (receipt.line, row.path.as_str()))
+            .collect();
+        for changed in OcdsRelease::changed_in_batch(conn, batch.id, first.line, last.line)? {
+            let path = paths.get(&changed.line).copied().unwrap_or_default();
+            errors.push(RowError::new(
+                changed.line as u64,
+                Some(&field(path, "id")),
+                Some(&changed.release_id),
+                format!(
+                    "{} {} of {} appears at line {} with other content; a published release never changes, give this one a new id",
+                    changed.kind, changed.release_id, changed.ocid, changed.first_line
+                ),
+            ));
+        }
+    }
+    for (_, leaf) in &rows {
+        root.push_leaf(*leaf);
+    }
+    Ok(rows.len())
+}
 
+/// Rebuild the state of every contracting process batch `batch_id` touches, a page of
+/// processes at a time in ocid order. A release imported again under the same identity
+/// (kind, ocid, id) counts once in the process state, as its latest import.
+pub(crate) fn rebuild_processes(conn: &mut PgConnection, batch_id: i64) -> QueryResult<()> {
+    let mut after = String::new();
+    loop {
+        let ocids = OcdsRelease::ocids_of_batch(conn, batch_id, &after, PROCESSES_PER_PAGE)?;
+        let Some(last) = ocids.last() else {
+            return Ok(());
+        };
+        after = last.clone();
+        let ocids: Vec<&str> = ocids.iter().map(String::as_str).collect();
+        rebuild(conn, &ocids)?;
+    }
+}
+
+/// Rebuild these processes from all their stored releases.
+fn rebuild(conn: &mut PgConnection, ocids: &[&str]) -> QueryResult<()> {
+    let stored = OcdsRelease::of_processes(conn, ocids)?;
     let mut by_process: HashMap<&str, Vec<StoredRelease<'_>>> = HashMap::new();
     for s in &stored {
         let (Some(kind), Some(data)) = (ReleaseKind::parse(&s.kind), s.data.as_object()) else {
@@ -76,41 +120,24 @@ pub fn load(
             data,
         });
     }
-    for r in rows {
-        let Some(data) = r.data.as_object() else {
-            continue;
-        };
-        by_process.entry(&r.ocid).or_default().push(StoredRelease {
-            kind: r.kind,
-            release_id: &r.release_id,
-            date: r.date,
-            batch_id: batch.id,
-            line: r.line as i32,
-            data,
-        });
-    }
     let mut processes = Vec::with_capacity(ocids.len());
-    for ocid in &ocids {
+    for ocid in ocids {
         let Some(releases) = by_process.get_mut(ocid) else {
             continue;
         };
         state::merge_order(releases);
         processes.extend(state::derive(ocid, releases));
     }
-
     let party_ids = register_organisations(conn, &processes)?;
-    for chunk in ocids.chunks(CHUNK) {
-        ProcurementProcess::delete_all(conn, chunk)?;
-    }
-    write_state(conn, &processes, &party_ids)?;
-    Ok(0)
+    ProcurementProcess::delete_all(conn, ocids)?;
+    write_state(conn, &processes, &party_ids)
 }
 
 /// Register every organisation the processes name in `parties`; their ids by code.
 fn register_organisations(
     conn: &mut PgConnection,
     processes: &[ProcessState],
-) -> Result<HashMap<String, i64>, ImportError> {
+) -> QueryResult<HashMap<String, i64>> {
     let mut first: Vec<(&str, &str, &'static str)> = Vec::new();
     let mut seen = BTreeSet::new();
     for org in processes.iter().flat_map(|p| &p.organisations) {
@@ -147,7 +174,7 @@ fn write_state(
     conn: &mut PgConnection,
     processes: &[ProcessState],
     party_ids: &HashMap<String, i64>,
-) -> Result<(), ImportError> {
+) -> QueryResult<()> {
     let id = |code: &Option<String>| code.as_ref().and_then(|c| party_ids.get(c)).copied();
     let mut rows = StateRows::default();
     for p in processes {

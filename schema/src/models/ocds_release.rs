@@ -1,5 +1,6 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text};
 use serde::Serialize;
 
 use crate::schema::ocds_releases;
@@ -58,4 +59,52 @@ impl OcdsRelease {
             .select(OcdsRelease::as_select())
             .load(conn)
     }
+
+    /// The next `limit` contracting processes of a batch after `after`, in ocid order.
+    pub fn ocids_of_batch(
+        conn: &mut PgConnection,
+        batch_id: i64,
+        after: &str,
+        limit: i64,
+    ) -> QueryResult<Vec<String>> {
+        ocds_releases::table
+            .filter(ocds_releases::batch_id.eq(batch_id))
+            .filter(ocds_releases::ocid.gt(after))
+            .select(ocds_releases::ocid)
+            .distinct()
+            .order(ocds_releases::ocid)
+            .limit(limit)
+            .load(conn)
+    }
+
+    /// Rows of lines `first..=last` of a batch whose identity (kind, ocid, id) appears at an
+    /// earlier line of the same batch with other content: each with that earlier line.
+    pub fn changed_in_batch(
+        conn: &mut PgConnection,
+        batch_id: i64,
+        first: i32,
+        last: i32,
+    ) -> QueryResult<Vec<ChangedRelease>> {
+        diesel::sql_query(include_str!("ocds_release/changed_in_batch.sql"))
+            .bind::<BigInt, _>(batch_id)
+            .bind::<Integer, _>(first)
+            .bind::<Integer, _>(last)
+            .load(conn)
+    }
+}
+
+/// A release appearing twice in one file with different content (see
+/// [`OcdsRelease::changed_in_batch`]).
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct ChangedRelease {
+    #[diesel(sql_type = Integer)]
+    pub line: i32,
+    #[diesel(sql_type = Integer)]
+    pub first_line: i32,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = Text)]
+    pub ocid: String,
+    #[diesel(sql_type = Text)]
+    pub release_id: String,
 }

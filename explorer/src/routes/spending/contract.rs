@@ -1,7 +1,10 @@
 //! `GET /spending/contracts/{ocid}` and its JSON twin: one contracting process — its OCDS
 //! timeline (tender → bids → awards → contracts → amendments → payments), its red flags with
 //! the figures that raised them, its payments (OCDS transactions and CityTreasury payments on
-//! the ledger), and the shipments, lots and embodied carbon delivered under it.
+//! the ledger), the shipments, lots and embodied carbon delivered under it, and the
+//! data-quality notes its releases were published with (`quality`).
+
+mod quality;
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -23,6 +26,7 @@ use super::evidence::{amount, date, tonnes, Evidence, Provenance, ProvenanceJson
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::AppState;
+use quality::{QualityNotes, QualityNotesJson};
 
 /// One step of the process.
 pub struct Step {
@@ -110,6 +114,7 @@ pub struct ContractPage {
     pub deliveries: Vec<DeliveryView>,
     pub carbon_total: String,
     pub carbon_not_computable: usize,
+    pub quality: QualityNotes,
     pub api_href: String,
 }
 
@@ -124,6 +129,7 @@ struct Loaded {
     carbon: DeliveredCarbon,
     delivery_sources: Vec<Provenance>,
     source: Provenance,
+    quality: QualityNotes,
 }
 
 fn money(value: &Option<BigDecimal>, currency: &Option<String>) -> String {
@@ -355,6 +361,7 @@ fn load(
         .iter()
         .map(|d| ev.row(conn, d.delivery.batch_id, d.delivery.line))
         .collect::<Result<Vec<_>, _>>()?;
+    let quality = QualityNotes::load(conn, &mut ev, &ocid)?;
     Ok(Loaded {
         process,
         buyer,
@@ -366,6 +373,7 @@ fn load(
         carbon,
         delivery_sources,
         source,
+        quality,
     })
 }
 
@@ -527,6 +535,7 @@ pub async fn page(
         deliveries,
         carbon_total: tonnes(&d.carbon.kg_co2e),
         carbon_not_computable: d.carbon.not_computable,
+        quality: d.quality,
     };
     crate::routes::html(&page)
 }
@@ -546,6 +555,7 @@ struct ContractJson {
     red_flags: Option<ProcessRedFlags>,
     payments: Vec<Payment>,
     embodied_carbon: DeliveredCarbon,
+    data_quality_notes: QualityNotesJson,
 }
 
 pub async fn api(
@@ -583,5 +593,6 @@ pub async fn api(
         red_flags: d.flags,
         payments: d.payments,
         embodied_carbon: d.carbon,
+        data_quality_notes: d.quality.json(),
     }))
 }

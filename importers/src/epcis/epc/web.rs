@@ -3,7 +3,7 @@
 //! CPV, a serial in place of a lot; then checked against the canonical shapes the event hash
 //! algorithm accepts.
 
-use super::DOMAIN;
+use super::{units, DOMAIN};
 
 /// Primary keys a Digital Link path may start with, by their short names too.
 const KEYS: &[(&str, &str)] = &[
@@ -43,7 +43,7 @@ const QUALIFIERS: &[(&str, &str)] = &[("cpv", "22"), ("lot", "10"), ("ser", "21"
 /// A Digital Link on any domain, with short names or a query string, made canonical.
 pub(super) fn from_web_uri(uri: &str) -> Option<String> {
     let without_scheme = uri.split_once("://")?.1;
-    let path = &without_scheme[without_scheme.find('/')?..];
+    let (_host, path) = without_scheme.split_once('/')?;
     let path = path.split(['?', '#']).next()?;
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     // The primary key: the first segment naming one, followed by a value starting with 4 digits.
@@ -86,9 +86,15 @@ pub(super) fn from_web_uri(uri: &str) -> Option<String> {
 /// The shapes of canonical Digital Link URIs the event hash algorithm accepts.
 fn valid_canonical(ai: &str, value: &str, qualifiers: &[(String, &str)]) -> bool {
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    let chars = |s: &str, max: usize| s.len() <= max && s.bytes().all(dl_char);
-    let keyed =
-        |s: &str, n: usize, max: usize| s.len() >= n && digits(&s[..n], n) && chars(&s[n..], max);
+    // At most `max` characters a Digital Link value may hold, a `%xx` escape counting as one.
+    let chars = |s: &str, max: usize| {
+        s.bytes().all(|b| b == b'%' || dl_char(b)) && units(s).is_some_and(|n| n <= max)
+    };
+    // `n` digits, then at most `max` characters (cut by characters: the value is the file's).
+    let keyed = |s: &str, n: usize, max: usize| {
+        s.split_at_checked(n)
+            .is_some_and(|(key, rest)| digits(key, n) && chars(rest, max))
+    };
     let qualifier = |codes: &[&str]| -> bool {
         match qualifiers {
             [] => codes.is_empty() || codes.contains(&""),
@@ -104,7 +110,7 @@ fn valid_canonical(ai: &str, value: &str, qualifiers: &[(String, &str)]) -> bool
         "253" => keyed(value, 13, 17) && qualifiers.is_empty(),
         "255" => {
             value.len() <= 25
-                && digits(&value[..13.min(value.len())], 13)
+                && value.get(..13).is_some_and(|key| digits(key, 13))
                 && value.bytes().all(|b| b.is_ascii_digit())
                 && qualifiers.is_empty()
         }
@@ -140,4 +146,43 @@ fn valid_canonical(ai: &str, value: &str, qualifiers: &[(String, &str)]) -> bool
 /// Characters a canonical Digital Link value may hold (GS1 AI encodable set 82, URI-safe part).
 fn dl_char(b: u8) -> bool {
     matches!(b, b'"' | b'\'' | b'-' | b'.' | b'0'..=b'9' | b';'..=b'?' | b'A'..=b'Z' | b'_' | b'a'..=b'z')
+}
+
+/// Whether `uri` is on GS1's resolver, `id.gs1.org`: there, a URI claims to be a GS1 Digital
+/// Link, so one that does not convert is a broken identifier rather than a company's own.
+pub(crate) fn on_gs1_resolver(uri: &str) -> bool {
+    let Some(rest) = ["https://", "http://"]
+        .iter()
+        .find_map(|scheme| uri.trim().strip_prefix(scheme))
+    else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    host.eq_ignore_ascii_case("id.gs1.org")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found in issue 10: values ending in a multi-byte character were cut inside it.
+    #[test]
+    fn digital_links_ending_in_a_multibyte_character_do_not_convert() {
+        for uri in [
+            "https://id.gs1.org/253/401234500005é",
+            "https://id.gs1.org/255/401234500005é",
+            "https://id.gs1.org/8003/0401234555555é",
+            "https://id.gs1.org/01/0401234511111é",
+            "https://id.gs1.org/é",
+        ] {
+            assert_eq!(from_web_uri(uri), None, "{uri}");
+        }
+        assert_eq!(
+            from_web_uri("https://example.com/253/4012345000054é9").as_deref(),
+            None
+        );
+        assert!(on_gs1_resolver("https://ID.gs1.org/253/401234500005é"));
+        assert!(!on_gs1_resolver("https://id.gs1.org.example.com/01/1"));
+        assert!(!on_gs1_resolver("urn:epc:id:sgtin:4012345.011111.987"));
+    }
 }

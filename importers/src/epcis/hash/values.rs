@@ -73,9 +73,13 @@ pub(super) fn plain_number(text: &str) -> Option<String> {
 
 /// A timestamp in UTC with milliseconds, rounded half up, and `Z`.
 pub(crate) fn timestamp(text: &str) -> String {
-    let normalised = match text.as_bytes().get(10) {
-        Some(b' ') => format!("{}T{}", &text[..10], &text[11..]),
-        _ => text.to_string(),
+    // A space between date and time, as some write it, is read as `T`.
+    let normalised = match text
+        .split_at_checked(10)
+        .and_then(|(date, rest)| Some((date, rest.strip_prefix(' ')?)))
+    {
+        Some((date, time)) => format!("{date}T{time}"),
+        None => text.to_string(),
     };
     let Ok(t) = DateTime::parse_from_rfc3339(&normalised) else {
         return text.to_string();
@@ -109,5 +113,17 @@ mod tests {
         assert_eq!(plain_number("0.180").as_deref(), Some("0.18"));
         assert_eq!(plain_number("0614141").as_deref(), Some("614141"));
         assert_eq!(plain_number("12a"), None);
+    }
+
+    /// Text cut after ten bytes: a multi-byte character there must not be cut.
+    #[test]
+    fn timestamps_with_multibyte_characters_are_kept_as_written() {
+        assert_eq!(
+            timestamp("2023-01-18 11:04:03Z"),
+            "2023-01-18T11:04:03.000Z"
+        );
+        for text in ["2023-01-1é 11:04:03Z", "2023-01-18é1:04:03Z", "é"] {
+            assert_eq!(timestamp(text), text);
+        }
     }
 }

@@ -16,6 +16,14 @@ pub(super) enum Kind {
     Changes,
 }
 
+impl Kind {
+    /// Whether an empty string stands for an absent value (a tolerated deviation): everywhere
+    /// but in text and identifiers, where the empty string is a string.
+    pub(super) fn empty_is_absent(self) -> bool {
+        !matches!(self, Self::Text | Self::Id)
+    }
+}
+
 pub(super) type Field = (&'static str, Kind);
 
 pub(super) const IDENTIFIER: &[Field] = &[("scheme", Kind::Text), ("id", Kind::Id)];

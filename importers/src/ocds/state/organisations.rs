@@ -110,7 +110,7 @@ pub(crate) fn party_code(
 /// `ocds-213czf` of `ocds-213czf-000-00001`: the publisher's ocid prefix.
 pub(crate) fn publisher_prefix(ocid: &str) -> &str {
     match ocid.match_indices('-').nth(1) {
-        Some((i, _)) => &ocid[..i],
+        Some((i, _)) => ocid.get(..i).unwrap_or(ocid),
         None => ocid,
     }
 }
