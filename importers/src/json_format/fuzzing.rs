@@ -8,13 +8,7 @@ use proptest::test_runner::Config;
 use serde_json::{Map, Value};
 
 /// Cases per property: `CITYTRACE_FUZZ_CASES` when set (a long run on demand), else `default`.
-/// (The same function as `citytrace_schema::testing::fuzz_cases`, which the CSV side adds.)
-pub(crate) fn fuzz_cases(default: u32) -> u32 {
-    std::env::var("CITYTRACE_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(default)
-}
+pub(crate) use citytrace_schema::testing::fuzz_cases;
 
 /// A proptest configuration of [`fuzz_cases`]`(default)` cases; failures are not written to
 /// files (each crasher found is kept as a named regression test instead).

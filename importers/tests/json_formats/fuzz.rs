@@ -8,20 +8,10 @@
 //! default), 1,000 to a file.
 
 use citytrace_importers::{epcis, ocds, Format, ImportError, ImportOutcome};
-use citytrace_schema::testing::reference_dir;
+use citytrace_schema::testing::{fuzz_cases, reference_dir};
 use serde_json::{json, Value};
 
 use crate::support::Fixture;
-
-/// Rows mutated per format: `CITYTRACE_FUZZ_CASES` when set, else `default`. (The same as
-/// `citytrace_schema::testing::fuzz_cases`, which the CSV side adds; in the crate:
-/// `json_format::fuzzing::fuzz_cases`.)
-fn fuzz_cases(default: u32) -> u32 {
-    std::env::var("CITYTRACE_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(default)
-}
 
 const ROWS_PER_FILE: usize = 1_000;
 

@@ -65,8 +65,8 @@ fn apply(text: &str, edit: &Edit) -> String {
     let line_at = |f: f64, n: usize| ((n as f64) * f) as usize % n.max(1);
     match edit {
         Edit::Insert(f, s) => {
-            let at = boundary(text, *f);
-            format!("{}{s}{}", &text[..at], &text[at..])
+            let (head, tail) = text.split_at(boundary(text, *f));
+            format!("{head}{s}{tail}")
         }
         Edit::Delete(f, n) => {
             let from = boundary(text, *f);
@@ -74,7 +74,9 @@ fn apply(text: &str, edit: &Edit) -> String {
             while !text.is_char_boundary(to) {
                 to += 1;
             }
-            format!("{}{}", &text[..from], &text[to..])
+            let (head, _) = text.split_at(from);
+            let (_, tail) = text.split_at(to);
+            format!("{head}{tail}")
         }
         Edit::ReplaceLine(f, s) => {
             let i = line_at(*f, lines.len());

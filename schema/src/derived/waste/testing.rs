@@ -18,12 +18,7 @@ pub(crate) fn dec(s: &str) -> BigDecimal {
 /// `2026-05-04T08:15:00+02:00` as stored: the instant in UTC and the offset as written.
 pub(crate) fn instant(text: &str) -> (DateTime<Utc>, String) {
     let at = DateTime::parse_from_rfc3339(text).unwrap();
-    let offset = if text.ends_with('Z') {
-        "+00:00".to_string()
-    } else {
-        text[text.len() - 6..].to_string()
-    };
-    (at.with_timezone(&Utc), offset)
+    (at.with_timezone(&Utc), at.offset().to_string())
 }
 
 pub(crate) fn at(text: &str) -> DateTime<Utc> {
