@@ -12,6 +12,8 @@
 //!   the audit reports them (its re-proof), and the process's wall time;
 //! - the baseline: the canonical text of every stored row written to one file, a row a line,
 //!   and `sha256sum` of that file — the same text hashed with nothing else to do;
+//! - the database's side alone: every table holding batch rows sent by PostgreSQL as one binary
+//!   `COPY … TO STDOUT` to `psql`, into /dev/null — what reading the rows costs with no hashing;
 //!
 //! and prints rows/s of each and their ratio.
 
@@ -161,6 +163,9 @@ fn main() {
     let sha_secs = began.elapsed().as_secs_f64();
     let sha = rows as f64 / sha_secs;
 
+    let (copied, copy_secs) = copy_out(&db);
+    let copy = copied as f64 / copy_secs;
+
     println!(
         "{rows} rows in {} batches, {:.0} MB of canonical text ({:.0} bytes a row)",
         batches.len(),
@@ -179,5 +184,59 @@ fn main() {
         "sha256sum of the canonical text     {sha:>10.0} rows/s ({sha_secs:.2} s, {:.0} MB/s)",
         bytes as f64 / 1e6 / sha_secs
     );
+    println!(
+        "PostgreSQL COPY of the batch tables {copy:>10.0} rows/s ({copied} rows, {copy_secs:.2} s)   audit / COPY {:.2}",
+        second / copy
+    );
     runtime.block_on(ledger.node.stop());
+}
+
+/// Every table with a `batch_id` column, its batch rows sent by one binary `COPY … TO STDOUT`
+/// to `psql` and dropped: (rows sent, seconds). The reading half of an audit with nothing else.
+fn copy_out(db: &TestDatabase) -> (u64, f64) {
+    #[derive(QueryableByName)]
+    struct Table {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    let tables: Vec<Table> = diesel::sql_query(
+        "SELECT table_name AS name FROM information_schema.columns \
+         WHERE table_schema = 'public' AND column_name = 'batch_id' \
+         AND table_name IN (SELECT table_name FROM information_schema.tables \
+                            WHERE table_type = 'BASE TABLE' AND table_schema = 'public') \
+         AND table_name NOT IN ('import_batches', 'batch_anchors', 'anchor_submissions') \
+         AND table_name NOT LIKE 'audit_%'",
+    )
+    .load(&mut db.conn())
+    .unwrap();
+    let mut rows = 0;
+    let mut seconds = 0.0;
+    for table in tables {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let count: Count = diesel::sql_query(format!(
+            "SELECT count(*) AS n FROM {} WHERE batch_id IS NOT NULL",
+            table.name
+        ))
+        .get_result(&mut db.conn())
+        .unwrap();
+        let began = Instant::now();
+        let status = Command::new("psql")
+            .arg(db.url())
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c"])
+            .arg(format!(
+                "COPY (SELECT * FROM {} WHERE batch_id IS NOT NULL) TO STDOUT (FORMAT binary)",
+                table.name
+            ))
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "COPY of {} failed", table.name);
+        seconds += began.elapsed().as_secs_f64();
+        rows += count.n as u64;
+    }
+    (rows, seconds)
 }
