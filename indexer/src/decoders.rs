@@ -23,8 +23,9 @@ use chrono::{DateTime, Utc};
 
 use citytrace_schema::models::{
     NewBatchAnchor, NewCarbonRetirement, NewLedgerEvent, NewTokenTransfer, NewTreasuryAllocation,
-    NewTreasuryPayment, QuarantineReason, QuarantinedLog,
+    NewTreasuryPayment, Provenance, QuarantineReason, QuarantinedLog,
 };
+use citytrace_schema::with_provenance;
 
 use crate::config::ContractConfig;
 use crate::error::IndexerError;
@@ -66,12 +67,30 @@ pub enum LogOutcome {
     Quarantined(Box<QuarantinedLog>),
 }
 
-/// Where and when a log was logged, as every row of it records.
+/// What a log's rows record beside the log itself: its chain, its block's time, and how final
+/// its block is.
 #[derive(Debug, Clone, Copy)]
 pub struct LogContext<'a> {
     pub chain_id: i64,
     pub block_time: DateTime<Utc>,
     pub finality: &'a str,
+}
+
+impl LogContext<'_> {
+    /// Where and when `log` was logged: the provenance every row of it records, whichever
+    /// table the row goes to.
+    pub fn provenance(&self, log: &RawLog) -> Provenance {
+        Provenance {
+            chain_id: self.chain_id,
+            block_number: log.block_number as i64,
+            block_hash: log.block_hash.to_vec(),
+            block_time: self.block_time,
+            tx_hash: log.tx_hash.to_vec(),
+            log_index: log.log_index as i32,
+            contract: log.address.to_vec(),
+            finality: self.finality.to_string(),
+        }
+    }
 }
 
 /// Why a log is quarantined: the problem, and what the ABI made of it when it decoded.
@@ -150,20 +169,16 @@ impl ContractDecoder {
         at: LogContext<'_>,
         decoded: &DecodedLog,
     ) -> Result<LogRows, String> {
-        let domain = domain::domain_row(&self.kind, decoded, log, at)?;
-        let event = NewLedgerEvent {
-            chain_id: at.chain_id,
-            block_number: log.block_number as i64,
-            block_hash: log.block_hash.to_vec(),
-            block_time: at.block_time,
-            tx_hash: log.tx_hash.to_vec(),
-            log_index: log.log_index as i32,
-            contract: log.address.to_vec(),
-            event_name: decoded.name.clone(),
-            signature: decoded.signature.clone(),
-            params: decoded.params_json(),
-            finality: at.finality.to_string(),
-        };
+        let provenance = at.provenance(log);
+        let domain = domain::domain_row(&self.kind, decoded, &provenance)?;
+        let event = with_provenance!(
+            provenance,
+            NewLedgerEvent {
+                event_name: decoded.name.clone(),
+                signature: decoded.signature.clone(),
+                params: decoded.params_json(),
+            }
+        );
         match &domain {
             Some(row) => storable::domain_row(row)?,
             None => storable::ledger_event(&event)?,
@@ -203,23 +218,18 @@ fn quarantine(log: &RawLog, at: LogContext<'_>, refusal: Refusal) -> Quarantined
         }
         None => (None, None, None),
     };
-    QuarantinedLog {
-        chain_id: at.chain_id,
-        block_number: log.block_number as i64,
-        block_hash: log.block_hash.to_vec(),
-        block_time: at.block_time,
-        tx_hash: log.tx_hash.to_vec(),
-        log_index: log.log_index as i32,
-        contract: log.address.to_vec(),
-        topics: log.topics.iter().map(|t| t.to_vec()).collect(),
-        data: log.data.clone(),
-        event_name,
-        signature,
-        params,
-        reason: refusal.reason.as_str().to_string(),
-        problem: refusal.problem.replace('\0', "\\0"),
-        finality: at.finality.to_string(),
-    }
+    with_provenance!(
+        at.provenance(log),
+        QuarantinedLog {
+            topics: log.topics.iter().map(|t| t.to_vec()).collect(),
+            data: log.data.clone(),
+            event_name,
+            signature,
+            params,
+            reason: refusal.reason.as_str().to_string(),
+            problem: refusal.problem.replace('\0', "\\0"),
+        }
+    )
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
@@ -248,14 +258,10 @@ pub enum DomainRow {
 }
 
 /// A TraceRegistry event; the writer resolves its location and lot against the database.
+/// `supply_events` records its provenance without the block time and contract.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceRow {
-    pub chain_id: i64,
-    pub block_number: i64,
-    pub block_hash: Vec<u8>,
-    pub tx_hash: Vec<u8>,
-    pub log_index: i32,
-    pub finality: String,
+    pub provenance: Provenance,
     pub event_type: String,
     pub biz_step: String,
     pub disposition: String,
@@ -326,6 +332,85 @@ mod tests {
         assert_eq!(only.events().len(), 1);
         let err = AbiDecoder::from_json(json, Some(&["Paid".to_string()])).unwrap_err();
         assert!(err.starts_with("the ABI has no event \"Paid\""), "{err}");
+    }
+
+    /// A block-7 log at index 3 of transaction 0x0202…, from contract 0x5f5f…, in a block of
+    /// 2026-03-01T12:00:00Z that is `safe` on chain 10: the provenance its rows record.
+    fn provenance_of_the_sample() -> Provenance {
+        Provenance {
+            chain_id: 10,
+            block_number: 7,
+            block_hash: vec![1; 32],
+            block_time: DateTime::from_timestamp(1_772_366_400, 0).unwrap(),
+            tx_hash: vec![2; 32],
+            log_index: 3,
+            contract: vec![0x5f; 20],
+            finality: "safe".into(),
+        }
+    }
+
+    fn sample_log(topics: Vec<[u8; 32]>, data: Vec<u8>) -> RawLog {
+        RawLog {
+            address: [0x5f; 20],
+            topics,
+            data,
+            block_number: 7,
+            block_hash: [1; 32],
+            tx_hash: [2; 32],
+            log_index: 3,
+        }
+    }
+
+    const AT: LogContext<'static> = LogContext {
+        chain_id: 10,
+        block_time: DateTime::<Utc>::from_timestamp_nanos(1_772_366_400_000_000_000),
+        finality: "safe",
+    };
+
+    #[test]
+    fn every_row_of_a_log_records_its_provenance() {
+        let decoder = ContractDecoder::load(&ContractConfig::new(
+            10,
+            "erc20",
+            "0x5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f5f",
+            0,
+        ))
+        .unwrap();
+        let mut transfer: [u8; 32] = [0; 32];
+        hex::decode_to_slice(DOMAIN_TOPICS[0].1, &mut transfer).unwrap();
+        let (mut from, mut to, mut amount) = ([0u8; 32], [0u8; 32], vec![0u8; 32]);
+        from[31] = 0xaa;
+        to[31] = 0xbb;
+        amount[31] = 25;
+        let log = sample_log(vec![transfer, from, to], amount);
+        let expected = provenance_of_the_sample();
+        assert_eq!(AT.provenance(&log), expected);
+
+        let LogOutcome::Decoded(rows) = decoder.decode(&log, AT) else {
+            panic!("a Transfer decodes");
+        };
+        let event = &rows.event;
+        assert_eq!(event.provenance(), expected, "the ledger event");
+        assert_eq!(event.event_name, "Transfer");
+        let Some(DomainRow::Transfer(t)) = &rows.domain else {
+            panic!("a Transfer of an erc20 contract is a token transfer");
+        };
+        assert_eq!(
+            t.provenance(),
+            expected,
+            "the token transfer (its token is the contract)"
+        );
+        assert_eq!(
+            (t.from_address[19], t.to_address[19], t.amount.clone()),
+            (0xaa, 0xbb, BigDecimal::from(25))
+        );
+
+        // A log that does not decode is quarantined with the same provenance.
+        let LogOutcome::Quarantined(q) = decoder.decode(&sample_log(vec![transfer], vec![]), AT)
+        else {
+            panic!("a Transfer without its topics is quarantined");
+        };
+        assert_eq!(q.provenance(), expected, "the quarantined log");
     }
 
     #[test]

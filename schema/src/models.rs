@@ -27,6 +27,7 @@ pub mod procurement_transaction;
 pub mod product;
 pub mod production_input;
 pub mod production_run;
+pub mod provenance;
 pub mod quarantined_log;
 pub mod reorg;
 pub mod shipment_line;
@@ -66,6 +67,7 @@ pub use procurement_transaction::{NewProcurementTransaction, ProcurementTransact
 pub use product::{NewProduct, Product};
 pub use production_input::{NewProductionInput, ProductionInput};
 pub use production_run::{NewProductionRun, ProductionRun};
+pub use provenance::Provenance;
 pub use quarantined_log::{QuarantineReason, QuarantinedLog};
 pub use reorg::{NewReorg, Reorg};
 pub use shipment_line::{NewShipmentLine, ShipmentLine, ShipmentLineView};

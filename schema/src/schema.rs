@@ -1,5 +1,5 @@
 //! Diesel table definitions, mirroring `schema/migrations/` exactly (held to the migrated
-//! database by `schema/tests/table_definitions.rs`), one file per domain
+//! database by `schema/tests/all/table_definitions.rs`), one file per domain
 //! under `schema/`. Kept apart from the hand-written models (one file per entity under
 //! `models/`). Every table is re-exported here, so `crate::schema::lots` works everywhere.
 

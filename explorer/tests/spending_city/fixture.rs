@@ -2,7 +2,7 @@
 //! release package, budget, products, shipments, emissions) plus what the indexer writes for
 //! the ledger (a CityTreasury payment and a carbon-credit retirement), which no import format
 //! carries. Shared by `explorer/tests/spending.rs`, `explorer/tests/emissions.rs` and the
-//! browser journey `tests/browser_spending.rs`.
+//! browser journey `tests/all/browser_spending.rs`.
 //!
 //! The figures the tests expect, worked out by hand:
 //! - budget line `2025-PW-01` of `XI-CT-WORKS`, fiscal year 2025, EUR: approved 1 000 000,

@@ -9,12 +9,12 @@ use serde_json::Value;
 
 use citytrace_schema::models::{
     NewBatchAnchor, NewCarbonRetirement, NewTokenTransfer, NewTreasuryAllocation,
-    NewTreasuryPayment,
+    NewTreasuryPayment, Provenance,
 };
+use citytrace_schema::with_provenance;
 
-use super::{storable, DomainRow, LogContext, TraceRow};
+use super::{storable, DomainRow, TraceRow};
 use crate::evm::DecodedLog;
-use crate::source::RawLog;
 
 /// The domain row a decoded event of a built-in kind becomes (None: it has no domain table and
 /// is stored in ledger_events). Err: a value does not fit the row (a uint64 time past what a
@@ -22,35 +22,21 @@ use crate::source::RawLog;
 pub(super) fn domain_row(
     kind: &str,
     e: &DecodedLog,
-    log: &RawLog,
-    at: LogContext<'_>,
+    at: &Provenance,
 ) -> Result<Option<DomainRow>, String> {
     let p = Params(e);
-    let (chain_id, block_time, finality) = (at.chain_id, at.block_time, at.finality.to_string());
-    let (block_number, block_hash, tx_hash, log_index, contract) = (
-        log.block_number as i64,
-        log.block_hash.to_vec(),
-        log.tx_hash.to_vec(),
-        log.log_index as i32,
-        log.address.to_vec(),
-    );
     let row = match (kind, e.signature.as_str()) {
         ("batch_anchor", "BatchAnchored(bytes32,uint64,uint32,string)") => {
-            DomainRow::Anchor(NewBatchAnchor {
-                chain_id,
-                block_number,
-                block_hash,
-                block_time,
-                tx_hash,
-                log_index,
-                contract,
-                finality,
-                // A uint64 (a topic may carry any 32 bytes: more is an invalid encoding).
-                batch_id: p.int::<u64>("batchId")?.into(),
-                merkle_root: p.bytes("root", 32)?,
-                row_count: p.int::<u32>("rowCount")?.into(),
-                uri: p.text("uri")?,
-            })
+            DomainRow::Anchor(with_provenance!(
+                at.clone(),
+                NewBatchAnchor {
+                    // A uint64 (a topic may carry any 32 bytes: more is an invalid encoding).
+                    batch_id: p.int::<u64>("batchId")?.into(),
+                    merkle_root: p.bytes("root", 32)?,
+                    row_count: p.int::<u32>("rowCount")?.into(),
+                    uri: p.text("uri")?,
+                }
+            ))
         }
         (
             "trace_registry",
@@ -58,12 +44,7 @@ pub(super) fn domain_row(
         ) => {
             let seconds: u64 = p.int("eventTime")?;
             DomainRow::Trace(TraceRow {
-                chain_id,
-                block_number,
-                block_hash,
-                tx_hash,
-                log_index,
-                finality,
+                provenance: at.clone(),
                 event_type: p.text("eventType")?,
                 biz_step: p.text("bizStep")?,
                 disposition: p.text("disposition")?,
@@ -80,109 +61,85 @@ pub(super) fn domain_row(
         (
             "city_treasury",
             "BudgetAllocated(bytes32,uint16,string,string,string,uint256,string)",
-        ) => DomainRow::Allocation(NewTreasuryAllocation {
-            chain_id,
-            block_number,
-            block_hash,
-            block_time,
-            tx_hash,
-            log_index,
-            contract,
-            finality,
-            allocation_id: p.bytes("allocationId", 32)?,
-            fiscal_year: p.int("fiscalYear")?,
-            department: p.text("department")?,
-            program: p.text("program")?,
-            cofog: p.text("cofog")?,
-            amount_minor: p.uint("amount")?,
-            currency: p.text("currency")?,
-        }),
-        ("city_treasury", "PaymentMade(bytes32,address,string,string,uint256,string,string)") => {
-            DomainRow::Payment(NewTreasuryPayment {
-                chain_id,
-                block_number,
-                block_hash,
-                block_time,
-                tx_hash,
-                log_index,
-                contract,
-                finality,
-                payment_id: p.bytes("paymentId", 32)?,
-                payee: p.bytes("payee", 20)?,
-                payee_name: p.text("payeeName")?,
+        ) => DomainRow::Allocation(with_provenance!(
+            at.clone(),
+            NewTreasuryAllocation {
+                allocation_id: p.bytes("allocationId", 32)?,
+                fiscal_year: p.int("fiscalYear")?,
                 department: p.text("department")?,
+                program: p.text("program")?,
+                cofog: p.text("cofog")?,
                 amount_minor: p.uint("amount")?,
                 currency: p.text("currency")?,
-                contract_ref: p.text("contractRef")?,
-            })
+            }
+        )),
+        ("city_treasury", "PaymentMade(bytes32,address,string,string,uint256,string,string)") => {
+            DomainRow::Payment(with_provenance!(
+                at.clone(),
+                NewTreasuryPayment {
+                    payment_id: p.bytes("paymentId", 32)?,
+                    payee: p.bytes("payee", 20)?,
+                    payee_name: p.text("payeeName")?,
+                    department: p.text("department")?,
+                    amount_minor: p.uint("amount")?,
+                    currency: p.text("currency")?,
+                    contract_ref: p.text("contractRef")?,
+                }
+            ))
         }
         ("erc20" | "toucan_tco2", "Transfer(address,address,uint256)") => {
-            DomainRow::Transfer(NewTokenTransfer {
-                chain_id,
-                block_number,
-                block_hash,
-                block_time,
-                tx_hash,
-                log_index,
-                token: contract,
-                from_address: p.bytes("from", 20)?,
-                to_address: p.bytes("to", 20)?,
-                amount: p.uint("value")?,
-                finality,
-            })
+            DomainRow::Transfer(with_provenance!(
+                at.clone(),
+                NewTokenTransfer {
+                    from_address: p.bytes("from", 20)?,
+                    to_address: p.bytes("to", 20)?,
+                    amount: p.uint("value")?,
+                }
+            ))
         }
         ("toucan_tco2", "Retired(address,uint256,uint256)" | "Retired(address,uint256)") => {
             let sender = p.bytes("sender", 20)?;
             let amount = p.uint("amount")?;
-            DomainRow::Retirement(NewCarbonRetirement {
-                chain_id,
-                block_number,
-                block_hash,
-                block_time,
-                tx_hash,
-                log_index,
-                token: contract.clone(),
-                contract,
-                source: if e.params.len() == 3 {
-                    "toucan_tco2"
-                } else {
-                    "toucan_tco2_2021"
+            DomainRow::Retirement(with_provenance!(
+                at.clone(),
+                NewCarbonRetirement {
+                    // A TCO2 token retires itself.
+                    token: at.contract.clone(),
+                    source: if e.params.len() == 3 {
+                        "toucan_tco2"
+                    } else {
+                        "toucan_tco2_2021"
+                    }
+                    .into(),
+                    retiring_address: sender.clone(),
+                    beneficiary: sender,
+                    beneficiary_name: None,
+                    retiring_entity: None,
+                    message: None,
+                    tonnes: tonnes(&amount),
+                    amount,
                 }
-                .into(),
-                retiring_address: sender.clone(),
-                beneficiary: sender,
-                beneficiary_name: None,
-                retiring_entity: None,
-                message: None,
-                tonnes: tonnes(&amount),
-                amount,
-                finality,
-            })
+            ))
         }
         (
             "klima_retirement",
             "CarbonRetired(uint8,address,string,address,string,string,address,address,uint256)",
         ) => {
             let amount = p.uint("retiredAmount")?;
-            DomainRow::Retirement(NewCarbonRetirement {
-                chain_id,
-                block_number,
-                block_hash,
-                block_time,
-                tx_hash,
-                log_index,
-                contract,
-                source: "klima".into(),
-                token: p.bytes("carbonToken", 20)?,
-                retiring_address: p.bytes("retiringAddress", 20)?,
-                beneficiary: p.bytes("beneficiaryAddress", 20)?,
-                beneficiary_name: Some(p.text("beneficiaryString")?),
-                retiring_entity: Some(p.text("retiringEntityString")?),
-                message: Some(p.text("retirementMessage")?),
-                tonnes: tonnes(&amount),
-                amount,
-                finality,
-            })
+            DomainRow::Retirement(with_provenance!(
+                at.clone(),
+                NewCarbonRetirement {
+                    source: "klima".into(),
+                    token: p.bytes("carbonToken", 20)?,
+                    retiring_address: p.bytes("retiringAddress", 20)?,
+                    beneficiary: p.bytes("beneficiaryAddress", 20)?,
+                    beneficiary_name: Some(p.text("beneficiaryString")?),
+                    retiring_entity: Some(p.text("retiringEntityString")?),
+                    message: Some(p.text("retirementMessage")?),
+                    tonnes: tonnes(&amount),
+                    amount,
+                }
+            ))
         }
         _ => return Ok(None),
     };

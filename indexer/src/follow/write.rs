@@ -312,12 +312,12 @@ fn insert_traces(conn: &mut PgConnection, traces: &[TraceRow]) -> QueryResult<()
                 event_time: t.event_time,
                 event_tz_offset: "+00:00".into(),
                 biz_location_id: sites.get(&t.biz_location).copied(),
-                chain_id: Some(t.chain_id),
-                block_number: Some(t.block_number),
-                block_hash: Some(t.block_hash.clone()),
-                tx_hash: Some(t.tx_hash.clone()),
-                log_index: Some(t.log_index),
-                finality: Some(t.finality.clone()),
+                chain_id: Some(t.provenance.chain_id),
+                block_number: Some(t.provenance.block_number),
+                block_hash: Some(t.provenance.block_hash.clone()),
+                tx_hash: Some(t.provenance.tx_hash.clone()),
+                log_index: Some(t.provenance.log_index),
+                finality: Some(t.provenance.finality.clone()),
             })
             .returning(supply_events::id)
             .get_result(conn)?;

@@ -7,6 +7,7 @@ use diesel::sql_types::Int8;
 use serde::Serialize;
 
 use super::import_batch::ImportBatch;
+use super::provenance::indexed_event;
 use crate::schema::{anchor_submissions, batch_anchors};
 
 /// A ledger row's finality: `pending` can still be reorged away, `safe` is unlikely to be,
@@ -29,46 +30,36 @@ impl Finality {
     }
 }
 
-/// A `BatchAnchored` event indexed from the ledger.
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
-#[diesel(table_name = batch_anchors)]
-pub struct BatchAnchor {
-    pub id: i64,
-    pub chain_id: i64,
-    pub block_number: i64,
-    pub block_hash: Vec<u8>,
-    pub block_time: DateTime<Utc>,
-    pub tx_hash: Vec<u8>,
-    pub log_index: i32,
-    pub contract: Vec<u8>,
-    pub finality: String,
-    /// The event's uint64 batchId, whole (NUMERIC: ids beyond 2^63 − 1 name no import batch,
-    /// but are stored as the ledger says them).
-    pub batch_id: BigDecimal,
-    pub merkle_root: Vec<u8>,
-    /// The event's uint32 rowCount.
-    pub row_count: i64,
-    pub uri: String,
+indexed_event! {
+    /// A `BatchAnchored` event indexed from the ledger.
+    #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
+    #[diesel(table_name = batch_anchors)]
+    pub struct BatchAnchor {
+        pub id: i64,
+        ..Provenance,
+        /// The event's uint64 batchId, whole (NUMERIC: ids beyond 2^63 − 1 name no import
+        /// batch, but are stored as the ledger says them).
+        pub batch_id: BigDecimal,
+        pub merkle_root: Vec<u8>,
+        /// The event's uint32 rowCount.
+        pub row_count: i64,
+        pub uri: String,
+    }
 }
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = batch_anchors)]
-pub struct NewBatchAnchor {
-    pub chain_id: i64,
-    pub block_number: i64,
-    pub block_hash: Vec<u8>,
-    pub block_time: DateTime<Utc>,
-    pub tx_hash: Vec<u8>,
-    pub log_index: i32,
-    pub contract: Vec<u8>,
-    pub finality: String,
-    /// The event's uint64 batchId, whole (NUMERIC: ids beyond 2^63 − 1 name no import batch,
-    /// but are stored as the ledger says them).
-    pub batch_id: BigDecimal,
-    pub merkle_root: Vec<u8>,
-    /// The event's uint32 rowCount.
-    pub row_count: i64,
-    pub uri: String,
+indexed_event! {
+    #[derive(Debug, Clone, Insertable)]
+    #[diesel(table_name = batch_anchors)]
+    pub struct NewBatchAnchor {
+        ..Provenance,
+        /// The event's uint64 batchId, whole (NUMERIC: ids beyond 2^63 − 1 name no import
+        /// batch, but are stored as the ledger says them).
+        pub batch_id: BigDecimal,
+        pub merkle_root: Vec<u8>,
+        /// The event's uint32 rowCount.
+        pub row_count: i64,
+        pub uri: String,
+    }
 }
 
 diesel::define_sql_function! {

@@ -1,7 +1,7 @@
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use super::provenance::indexed_event;
 use crate::schema::quarantined_logs;
 
 /// Why a log is in quarantine instead of its table.
@@ -33,30 +33,25 @@ impl QuarantineReason {
     }
 }
 
-/// A log of a followed contract that could not be stored as what it is, kept raw with its
-/// problem (docs/indexing.md, "Quarantine"). The same row is written by the indexer and read
-/// by the explorer's "logs not decoded" page.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
-#[diesel(table_name = quarantined_logs, treat_none_as_default_value = false)]
-pub struct QuarantinedLog {
-    pub chain_id: i64,
-    pub block_number: i64,
-    pub block_hash: Vec<u8>,
-    pub block_time: DateTime<Utc>,
-    pub tx_hash: Vec<u8>,
-    pub log_index: i32,
-    pub contract: Vec<u8>,
-    pub topics: Vec<Vec<u8>>,
-    pub data: Vec<u8>,
-    /// The event's name and canonical signature, when the ABI decoded the log.
-    pub event_name: Option<String>,
-    pub signature: Option<String>,
-    /// Its named parameters, when decoded and storable as JSON.
-    pub params: Option<serde_json::Value>,
-    /// `undecodable`, `invalid` or `refused` ([`QuarantineReason`]).
-    pub reason: String,
-    pub problem: String,
-    pub finality: String,
+indexed_event! {
+    /// A log of a followed contract that could not be stored as what it is, kept raw with its
+    /// problem (docs/indexing.md, "Quarantine"). The same row is written by the indexer and read
+    /// by the explorer's "logs not decoded" page.
+    #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+    #[diesel(table_name = quarantined_logs, treat_none_as_default_value = false)]
+    pub struct QuarantinedLog {
+        ..Provenance,
+        pub topics: Vec<Vec<u8>>,
+        pub data: Vec<u8>,
+        /// The event's name and canonical signature, when the ABI decoded the log.
+        pub event_name: Option<String>,
+        pub signature: Option<String>,
+        /// Its named parameters, when decoded and storable as JSON.
+        pub params: Option<serde_json::Value>,
+        /// `undecodable`, `invalid` or `refused` ([`QuarantineReason`]).
+        pub reason: String,
+        pub problem: String,
+    }
 }
 
 impl QuarantinedLog {

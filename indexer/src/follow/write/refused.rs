@@ -11,7 +11,7 @@ use diesel::{Connection, QueryResult};
 
 use citytrace_schema::models::{
     NewBatchAnchor, NewCarbonRetirement, NewLedgerEvent, NewTokenTransfer, NewTreasuryAllocation,
-    NewTreasuryPayment, QuarantinedLog,
+    NewTreasuryPayment, Provenance, QuarantinedLog,
 };
 
 use super::{
@@ -83,8 +83,17 @@ range_row!(
     NewTreasuryAllocation,
     NewTreasuryPayment,
     NewBatchAnchor,
-    TraceRow
+    Provenance
 );
+
+impl RangeRow for TraceRow {
+    fn key(&self) -> (i64, i32) {
+        self.provenance.key()
+    }
+    fn finality(&self) -> &str {
+        self.provenance.finality()
+    }
+}
 
 /// A row the database refused: its log's key, its finality, and the database's message.
 struct Refused {

@@ -182,11 +182,11 @@ pub fn expected(
         Some(DomainRow::Trace(r)) => (
             "supply_events",
             vec![
-                ("chain_id", Int(r.chain_id)),
-                ("block_number", Int(r.block_number)),
-                ("block_hash", Bytes(r.block_hash.clone())),
-                ("tx_hash", Bytes(r.tx_hash.clone())),
-                ("log_index", Int(r.log_index.into())),
+                ("chain_id", Int(r.provenance.chain_id)),
+                ("block_number", Int(r.provenance.block_number)),
+                ("block_hash", Bytes(r.provenance.block_hash.clone())),
+                ("tx_hash", Bytes(r.provenance.tx_hash.clone())),
+                ("log_index", Int(r.provenance.log_index.into())),
                 ("event_type", Text(r.event_type.clone())),
                 (
                     "action",
@@ -237,7 +237,7 @@ pub fn expected(
             located!(
                 r,
                 [
-                    ("token", Bytes(r.token.clone())),
+                    ("token", Bytes(r.contract.clone())),
                     ("from_address", Bytes(r.from_address.clone())),
                     ("to_address", Bytes(r.to_address.clone())),
                     ("amount", Numeric(r.amount.clone())),

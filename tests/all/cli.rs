@@ -1,12 +1,10 @@
 //! The `citytrace` binary as users run it: help, import errors with line/column/reason and
 //! nothing written, receipts, JSON output, and the embedded PostgreSQL default.
 
-mod support;
-
+use crate::support::{citytrace, text, SHIPMENTS};
 use citytrace_schema::diesel::prelude::*;
 use citytrace_schema::schema::{import_batches, lots, shipment_lines};
 use citytrace_schema::testing::TestDatabase;
-use support::{citytrace, text, SHIPMENTS};
 
 fn counts(db: &TestDatabase) -> (i64, i64, i64) {
     let c = &mut db.conn();

@@ -2,11 +2,10 @@
 //! and log index, decoded, and compared field by field — for a row of every chain table; a
 //! field changed in the database is named, with the stored and the ledger's value.
 
-mod verifying;
-
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::verifying::{citytrace, hex, import, write_config};
 use citytrace_indexer::anchor::Anchorer;
 use citytrace_indexer::follow::ChainFollower;
 use citytrace_indexer::testing::{generate, Activity, TestLedger};
@@ -15,7 +14,6 @@ use citytrace_schema::diesel::prelude::*;
 use citytrace_schema::diesel::sql_types::{BigInt, Bytea, Integer};
 use citytrace_schema::models::AnchorSubmission;
 use citytrace_schema::testing::TestDatabase;
-use verifying::{citytrace, hex, import, write_config};
 
 const CSV: &str = "shipment_id,line,lot_id,product,quantity,unit,from_site,to_site,shipped_at\n\
     SHP-1,1,LOT-1,Rebar B500B,4.2,TNE,MILL,SITE-A,2026-05-01T08:00:00Z\n\

@@ -5,12 +5,11 @@
 //! and the stored row; an anchor on the node that differs from the rows, a batch left
 //! unanchored, a changed indexed log and an unreachable node are each reported.
 
-mod verifying;
-
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::verifying::{citytrace, hex, write_config, Run};
 use citytrace_importers::merkle::leaf_hash;
 use citytrace_indexer::anchor::Anchorer;
 use citytrace_indexer::follow::ChainFollower;
@@ -22,7 +21,6 @@ use citytrace_schema::diesel::sql_types::BigInt;
 use citytrace_schema::models::{AnchorSubmission, ImportBatch};
 use citytrace_schema::testing::{reference_dir, TestDatabase};
 use serde_json::Value;
-use verifying::{citytrace, hex, write_config, Run};
 
 const SHIPMENTS: &str = "shipment_id,line,lot_id,gtin,product,quantity,unit,from_site,to_site,shipped_at,received_at\n\
     376123450000000016,1,LOT-RC-0412,04012345111118,Portland cement CEM I,25.5,TNE,4012345000115,SITE-NORTH-BRIDGE,2026-04-12T07:30:00+02:00,2026-04-12T09:05:00+02:00\n\

@@ -3,14 +3,12 @@
 //! through the real importers (OCDS releases, budget, products, shipments, emissions) and the
 //! ledger rows the indexer would write (`explorer/tests/spending_city/fixture.rs`).
 
-mod support;
-
-#[path = "../explorer/tests/spending_city/fixture.rs"]
+#[path = "../../explorer/tests/spending_city/fixture.rs"]
 mod fixture;
 
+use crate::support::browser::Browser;
+use crate::support::Explorer;
 use fantoccini::Locator;
-use support::browser::Browser;
-use support::Explorer;
 
 use citytrace_schema::testing::TestDatabase;
 use fixture::{LEDGER_TX, LINE, OCID, SUPPLIER, SUPPLIER_NAME};

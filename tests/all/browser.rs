@@ -1,10 +1,8 @@
 //! User journeys in a real headless Chromium against the real system.
 
-mod support;
-
+use crate::support::browser::Browser;
+use crate::support::{System, SHIPMENTS};
 use fantoccini::Locator;
-use support::browser::Browser;
-use support::{System, SHIPMENTS};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn from_the_home_page_a_visitor_reaches_a_lot_and_sees_it_is_anchored() {

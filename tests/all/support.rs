@@ -1,6 +1,5 @@
 //! The whole system for end-to-end tests: a private PostgreSQL database, a real anvil with the
 //! city contracts, the real indexer and anchorer, and the explorer on a free port.
-#![allow(dead_code)]
 
 pub mod browser;
 
@@ -24,8 +23,8 @@ pub const SHIPMENTS: &str = "shipment_id,line,lot_id,gtin,product,quantity,unit,
 pub struct Explorer {
     /// Where it answers: `http://127.0.0.1:<port>`.
     pub url: String,
-    /// The explorer's upload folder.
-    pub uploads: tempfile::TempDir,
+    /// The explorer's upload folder, deleted when the explorer is dropped.
+    _uploads: tempfile::TempDir,
     server: actix_web::dev::ServerHandle,
 }
 
@@ -45,7 +44,7 @@ impl Explorer {
         tokio::spawn(server);
         Self {
             url,
-            uploads,
+            _uploads: uploads,
             server: handle,
         }
     }
@@ -59,7 +58,7 @@ pub struct System {
     pub db: TestDatabase,
     pub ledger: TestLedger,
     pub explorer: String,
-    /// The explorer (its upload folder: `server.uploads`).
+    /// The explorer, with its own upload folder.
     pub server: Explorer,
     stop: watch::Sender<bool>,
     indexer: tokio::task::JoinHandle<Result<(), citytrace_indexer::IndexerError>>,

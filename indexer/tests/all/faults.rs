@@ -5,16 +5,14 @@
 //! every case indexing completes, nothing is lost (the database equals a clean index), and no
 //! query is retried forever.
 
-mod support;
-
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use crate::support::fault_proxy::FaultProxy;
+use crate::support::{follower, generate, Activity};
 use citytrace_indexer::ledger_node::{LedgerNode, LedgerNodeOptions};
 use citytrace_indexer::testing::{dump_chain, TestLedger};
 use citytrace_schema::testing::TestDatabase;
-use support::fault_proxy::FaultProxy;
-use support::{follower, generate, Activity};
 
 fn activity() -> Activity {
     Activity {

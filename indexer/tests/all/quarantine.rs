@@ -4,11 +4,10 @@
 //! the database refuses are found and quarantined alone; random payloads sent through the
 //! contracts all end up stored, decoded or quarantined.
 
-mod support;
-
 use std::str::FromStr;
 use std::sync::atomic::Ordering;
 
+use crate::support::follower;
 use bigdecimal::BigDecimal;
 use citytrace_indexer::evm::{PaymentCall, TraceEventCall};
 use citytrace_indexer::source::AnchorSender;
@@ -19,7 +18,6 @@ use citytrace_schema::schema::{batch_anchors, quarantined_logs, supply_events, t
 use citytrace_schema::testing::fuzz_cases;
 use citytrace_schema::testing::TestDatabase;
 use rand::{Rng, SeedableRng};
-use support::follower;
 
 const CHAIN: i64 = 31337;
 

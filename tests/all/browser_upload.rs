@@ -3,13 +3,11 @@
 //! a mistake, read the problems, upload the fixed file, import it, and watch the receipt until
 //! the batch's root is anchored on the ledger.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::browser::Browser;
+use crate::support::{citytrace, text, System, SHIPMENTS};
 use fantoccini::Locator;
-use support::browser::Browser;
-use support::{citytrace, text, System, SHIPMENTS};
 
 async fn choose_file_and_upload(browser: &Browser, path: &std::path::Path) {
     browser.type_into("#file", path.to_str().unwrap()).await;

@@ -2,13 +2,11 @@
 //! with shipments, product master data and production imported by the real binary; and the
 //! trace tree's "show more" loading the next level in place (htmx).
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::browser::Browser;
+use crate::support::{import, Explorer};
 use fantoccini::Locator;
-use support::browser::Browser;
-use support::{import, Explorer};
 
 use citytrace_schema::testing::TestDatabase;
 

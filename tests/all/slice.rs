@@ -2,10 +2,8 @@
 //! transaction on anvil → the indexed BatchAnchored event → the batch marked anchored in the
 //! same transaction as its checkpoint → the lot page says "anchored in block N (tx …)".
 
-mod support;
-
+use crate::support::{citytrace, text, System, SHIPMENTS};
 use citytrace_schema::models::{AnchorSubmission, Checkpoint};
-use support::{citytrace, text, System, SHIPMENTS};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_imported_shipment_file_is_anchored_and_the_lot_page_says_so() {

@@ -1,15 +1,13 @@
 //! Finality per row on a real anvil, whose `safe` block is the head − 32 and whose `finalized`
 //! block is the head − 64: rows start pending, become safe, then final as the chain grows.
 
-mod support;
-
+use crate::support::follower;
 use citytrace_indexer::config::{ChainKindConfig, FinalityConfig, FinalityTag};
 use citytrace_indexer::testing::{generate, Activity, TestLedger};
 use citytrace_schema::diesel::prelude::*;
 use citytrace_schema::models::Chain;
 use citytrace_schema::schema::token_transfers;
 use citytrace_schema::testing::TestDatabase;
-use support::follower;
 
 fn states(db: &TestDatabase) -> Vec<(i64, String)> {
     token_transfers::table

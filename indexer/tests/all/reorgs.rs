@@ -2,13 +2,11 @@
 //! afterwards the database equals a clean index of the final chain, and the reorg is recorded.
 //! (anvil's evm_snapshot / evm_revert rewinds the chain; new transactions build the new branch.)
 
-mod support;
-
+use crate::support::{follower, recipient, TONNE};
 use citytrace_indexer::follow::Step;
 use citytrace_indexer::testing::{dump_chain, TestLedger};
 use citytrace_schema::models::Reorg;
 use citytrace_schema::testing::TestDatabase;
-use support::{follower, recipient, TONNE};
 
 /// One block per transaction: transfers of `amount` (+ a retirement every third block) on the
 /// current branch.

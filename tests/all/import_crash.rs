@@ -6,19 +6,16 @@
 //! two load chunks with a bad value in its last chunk — or a value that once panicked the
 //! reader, or a reader that panics — writes nothing and exits 1 (`large_imports/every_format.rs`).
 
-mod large_imports;
-mod support;
-
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
+use crate::large_imports::Sample;
+use crate::support::{citytrace, text};
 use citytrace_importers::Format;
 use citytrace_schema::testing::TestDatabase;
-use large_imports::Sample;
-use support::{citytrace, text};
 
 const ROWS: usize = 100_000;
 

@@ -1,13 +1,11 @@
 //! `citytrace party` and `citytrace token` as operators run them: a token is printed once,
 //! works against the upload API, is never listed, and stops working when revoked.
 
-mod support;
-
 use actix_web::http::StatusCode;
 use actix_web::test as actix_test;
+use crate::support::{citytrace, text, SHIPMENTS};
 use citytrace_explorer::{AppState, UploadOptions, Uploads};
 use citytrace_schema::testing::TestDatabase;
-use support::{citytrace, text, SHIPMENTS};
 
 /// POST the shipments file to the upload API with `token`: the response status.
 async fn api_status(db: &TestDatabase, token: &str) -> StatusCode {

@@ -1,10 +1,9 @@
 //! A backfill of more than 10,000 events over more than 1,000 blocks from several contracts on
 //! a real anvil: exact row counts and decoded values, against a real PostgreSQL.
 
-mod support;
-
 use std::sync::atomic::Ordering;
 
+use crate::support::{follower, generate, recipient, Activity};
 use bigdecimal::BigDecimal;
 use citytrace_indexer::evm::EvmSource;
 use citytrace_indexer::source::{ChainSource, LogFilter};
@@ -17,7 +16,6 @@ use citytrace_schema::schema::{
     treasury_allocations, treasury_payments,
 };
 use citytrace_schema::testing::TestDatabase;
-use support::{follower, generate, recipient, Activity};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backfill_of_ten_thousand_events_over_a_thousand_blocks_is_exact() {

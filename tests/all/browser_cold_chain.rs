@@ -3,11 +3,9 @@
 //! verdict — against the real explorer on a private PostgreSQL, with the files imported by the
 //! real `citytrace import`.
 
-mod support;
-
+use crate::support::browser::Browser;
+use crate::support::{import, Explorer};
 use fantoccini::Locator;
-use support::browser::Browser;
-use support::{import, Explorer};
 
 use citytrace_schema::testing::TestDatabase;
 

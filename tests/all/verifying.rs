@@ -1,7 +1,6 @@
 //! What the `citytrace verify` tests share: running the real binary without blocking the
 //! runtime (the indexer and the explorer run in the same test process), importing through the
 //! CLI, and a configuration file for a test ledger.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 

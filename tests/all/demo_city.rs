@@ -4,18 +4,16 @@
 //! wrote; the planned sizes of the scales; and the cases the story plants (red flags, cold-chain
 //! breaches, waste mismatches) are really in the generated rows.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
+use crate::support::{citytrace, text};
 use chrono::{DateTime, FixedOffset};
 use citytrace_schema::testing::TestDatabase;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use support::{citytrace, text};
 
 /// Run `citytrace demo generate` and return the manifest it wrote.
 fn generate(dir: &Path, args: &[&str], database_url: Option<&str>) -> Value {

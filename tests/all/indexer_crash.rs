@@ -2,8 +2,6 @@
 //! a backfill, ten times, then run to the end — the database is identical, row for row, to a
 //! clean run into another database.
 
-mod support;
-
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 

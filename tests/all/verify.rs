@@ -5,19 +5,16 @@
 //! changed in the database each fail at their step, with their reason and exit status 1.
 //! (Unanchored and reorged-away anchors: tests/verify_anchoring.rs.)
 
-mod support;
-mod verifying;
-
+use crate::support::{System, SHIPMENTS};
+use crate::verifying::{
+    citytrace, hex, import, lines, proof_from_cli, verify_file, write_config, Run, LINE,
+};
 use citytrace_importers::merkle::leaf_hash;
 use citytrace_indexer::testing::TestLedger;
 use citytrace_schema::diesel::prelude::*;
 use citytrace_schema::models::BatchAnchor;
 use citytrace_schema::schema::shipment_lines;
 use serde_json::Value;
-use support::{System, SHIPMENTS};
-use verifying::{
-    citytrace, hex, import, lines, proof_from_cli, verify_file, write_config, Run, LINE,
-};
 
 async fn head(ledger: &TestLedger) -> u64 {
     ledger.control().block_number().await.unwrap()

@@ -2,12 +2,13 @@
 //! the ledger reorganised away (anvil's evm_snapshot / evm_revert), a node that does not
 //! answer — with the real binary, a real anvil, the real anchorer and follower, PostgreSQL.
 
-mod support;
-mod verifying;
-
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::SHIPMENTS;
+use crate::verifying::{
+    citytrace, hex, import, lines, proof_from_cli, verify_file, write_config, LINE,
+};
 use citytrace_importers::merkle::leaf_hash;
 use citytrace_indexer::anchor::Anchorer;
 use citytrace_indexer::evm::EvmSource;
@@ -17,8 +18,6 @@ use citytrace_indexer::testing::TestLedger;
 use citytrace_indexer::Metrics;
 use citytrace_schema::models::AnchorSubmission;
 use citytrace_schema::testing::TestDatabase;
-use support::SHIPMENTS;
-use verifying::{citytrace, hex, import, lines, proof_from_cli, verify_file, write_config, LINE};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unanchored_batch_fails_at_the_anchor_step() {

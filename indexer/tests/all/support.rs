@@ -1,6 +1,5 @@
 //! Shared by the indexer's integration tests: activity on a real anvil, followers, and a
 //! fault-injecting proxy for the RPC faults a real node cannot produce on demand.
-#![allow(dead_code, unused_imports)]
 
 pub mod fault_proxy;
 

@@ -1,16 +1,14 @@
 //! `citytrace index` as operators run it: configuration file, anchoring key from the
 //! environment, Prometheus metrics over HTTP, a clean stop on SIGTERM.
 
-mod support;
-
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::{citytrace, text, SHIPMENTS};
 use citytrace_indexer::ledger_node::DEV_KEY;
 use citytrace_indexer::testing::TestLedger;
 use citytrace_schema::models::ImportBatch;
 use citytrace_schema::testing::TestDatabase;
-use support::{citytrace, text, SHIPMENTS};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn index_anchors_with_the_key_from_the_environment_and_serves_metrics() {
