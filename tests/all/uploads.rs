@@ -1,9 +1,9 @@
 //! `citytrace party` and `citytrace token` as operators run them: a token is printed once,
 //! works against the upload API, is never listed, and stops working when revoked.
 
+use crate::support::{citytrace, text, SHIPMENTS};
 use actix_web::http::StatusCode;
 use actix_web::test as actix_test;
-use crate::support::{citytrace, text, SHIPMENTS};
 use citytrace_explorer::{AppState, UploadOptions, Uploads};
 use citytrace_schema::testing::TestDatabase;
 
