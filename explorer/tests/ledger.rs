@@ -2,6 +2,10 @@
 //! through the real importer, then what the indexer writes when it reads the chain (the
 //! chain's head, a checkpoint, a block, the BatchAnchored event, a credit retirement).
 
+// Tests cut the text they got back by byte offsets they found in it (the lint is for
+// non-test code).
+#![allow(clippy::string_slice)]
+
 #[macro_use]
 #[path = "support/app.rs"]
 mod support;

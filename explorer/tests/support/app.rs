@@ -2,6 +2,10 @@
 //! reading JSON and page sections, and importing a file with the real importer.
 //!
 //! Each test file includes it with `#[macro_use] #[path = "support/app.rs"] mod support;`.
+
+// Tests cut the text they got back by byte offsets they found in it (the lint is for
+// non-test code).
+#![allow(clippy::string_slice)]
 #![allow(dead_code, unused_macros)]
 
 use citytrace_importers::{import_file, Format, ImportOptions, ImportOutcome};

@@ -1,5 +1,9 @@
 //! What the upload-page tests share: a database with a party and its token, the explorer as an
 //! actix test service with an upload folder, signing in, multipart bodies, waiting for jobs.
+
+// Tests cut the text they got back by byte offsets they found in it (the lint is for
+// non-test code).
+#![allow(clippy::string_slice)]
 #![allow(dead_code)]
 
 use std::time::{Duration, Instant};
