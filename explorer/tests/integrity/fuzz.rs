@@ -5,6 +5,8 @@ use rand::rngs::SmallRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
+pub use citytrace_explorer::testing::{character, text};
+
 use crate::upload_support::Reply;
 
 /// How many cases a full-request fuzz test runs per route (or per form): `default`, or
@@ -23,34 +25,6 @@ pub fn generator(name: &str) -> SmallRng {
     eprintln!("{name}: CITYTRACE_FUZZ_SEED={seed}");
     SmallRng::seed_from_u64(seed)
 }
-
-const SPECIAL: &[char] = &[
-    '\0',
-    '%',
-    '&',
-    '=',
-    '+',
-    '?',
-    '#',
-    ' ',
-    '\t',
-    '\n',
-    '\r',
-    '"',
-    '\'',
-    '<',
-    '>',
-    '\\',
-    '/',
-    '.',
-    'é',
-    '€',
-    '\u{202e}',
-    '\u{200b}',
-    '\u{FFFD}',
-    '\u{1F600}',
-    '\u{10FFFF}',
-];
 
 const SHAPES: &[&str] = &[
     "0",
@@ -83,19 +57,6 @@ const SHAPES: &[&str] = &[
     "maybe",
     "desc",
 ];
-
-pub fn character(rng: &mut SmallRng) -> char {
-    match rng.random_range(0..4) {
-        0 | 1 => char::from(rng.random_range(0x20u8..0x7f)),
-        2 => *SPECIAL.choose(rng).unwrap_or(&'x'),
-        _ => char::from_u32(rng.random_range(0..0x11_0000)).unwrap_or('\u{FFFD}'),
-    }
-}
-
-pub fn text(rng: &mut SmallRng, max: usize) -> String {
-    let len = rng.random_range(0..=max);
-    (0..len).map(|_| character(rng)).collect()
-}
 
 /// A value: hostile text, a number at a boundary, a shape a parser expects, or long text.
 pub fn value(rng: &mut SmallRng) -> String {

@@ -7,6 +7,8 @@ use rand::rngs::SmallRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
+pub use crate::testing::text;
+
 use crate::listing::{FilterKind, ListDef};
 
 /// Inputs made by `make` from a seed proptest draws.
@@ -15,31 +17,6 @@ pub fn generated<T: std::fmt::Debug>(
 ) -> impl Strategy<Value = T> {
     any::<u64>().prop_map(move |seed| make(&mut SmallRng::seed_from_u64(seed)))
 }
-
-/// Characters that break parsers more often than most.
-const SPECIAL: &[char] = &[
-    '\0',
-    '%',
-    '&',
-    '=',
-    '+',
-    '?',
-    '#',
-    ' ',
-    '\t',
-    '\n',
-    '\r',
-    '"',
-    '\\',
-    '/',
-    'é',
-    '€',
-    '\u{202e}',
-    '\u{200b}',
-    '\u{FFFD}',
-    '\u{1F600}',
-    '\u{10FFFF}',
-];
 
 /// Values parsers take for numbers, dates, hashes, choices.
 const SHAPES: &[&str] = &[
@@ -82,20 +59,6 @@ const SHAPES: &[&str] = &[
     "false",
     "yes",
 ];
-
-/// Any character: mostly printable ASCII, often a special one, sometimes any code point.
-pub fn character(rng: &mut SmallRng) -> char {
-    match rng.random_range(0..4) {
-        0 | 1 => char::from(rng.random_range(0x20u8..0x7f)),
-        2 => *SPECIAL.choose(rng).unwrap_or(&'x'),
-        _ => char::from_u32(rng.random_range(0..0x11_0000)).unwrap_or('\u{FFFD}'),
-    }
-}
-
-pub fn text(rng: &mut SmallRng, max: usize) -> String {
-    let len = rng.random_range(0..=max);
-    (0..len).map(|_| character(rng)).collect()
-}
 
 pub fn value(rng: &mut SmallRng) -> String {
     match rng.random_range(0..9) {
