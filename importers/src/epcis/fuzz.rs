@@ -16,8 +16,8 @@ use super::epc;
 use super::event;
 use super::hash::{self, Namespaces, STANDARD_KEYS};
 use crate::json_format::fuzzing::{
-    apply, apply_text, assert_located, config, mutation, odd_text, odd_value, text_mutation,
-    unicode,
+    apply, assert_located, config, mutated_example, mutation, odd_text, odd_value,
+    reference_examples, text_mutation, unicode,
 };
 
 const VOCABULARIES: [Vocabulary; 5] = [
@@ -32,26 +32,7 @@ const VOCABULARIES: [Vocabulary; 5] = [
 /// folder is absent (`reference_dir` says so, and fails under CI).
 fn examples() -> &'static [(PathBuf, Value)] {
     static EXAMPLES: OnceLock<Vec<(PathBuf, Value)>> = OnceLock::new();
-    EXAMPLES.get_or_init(|| {
-        let Some(reference) = citytrace_schema::testing::reference_dir() else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        let mut dirs = vec![reference.join("epcis/examples")];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "jsonld") {
-                    let value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-                    out.push((path, value));
-                }
-            }
-        }
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        out
-    })
+    EXAMPLES.get_or_init(|| reference_examples("epcis/examples", "jsonld"))
 }
 
 /// Every event of the examples.
@@ -256,18 +237,9 @@ proptest! {
         mutations in prop::collection::vec(mutation(), 0..3),
         text_mutations in prop::collection::vec(text_mutation(), 0..2),
     ) {
-        let docs = examples();
-        if docs.is_empty() {
+        let Some(text) = mutated_example(examples(), pick, &mutations, &text_mutations) else {
             return Ok(());
-        }
-        let mut value = docs[pick % docs.len()].1.clone();
-        for m in &mutations {
-            apply(&mut value, m);
-        }
-        let mut text = serde_json::to_vec_pretty(&value).unwrap();
-        for m in &text_mutations {
-            text = apply_text(&text, m);
-        }
+        };
         match super::check(text.as_slice()) {
             Ok(events) => prop_assert!(events >= 1),
             Err(errors) => assert_located(&errors),

@@ -5,6 +5,8 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::Config;
+use std::path::PathBuf;
+
 use serde_json::{Map, Value};
 
 /// Cases per property: `CITYTRACE_FUZZ_CASES` when set (a long run on demand), else `default`.
@@ -255,6 +257,49 @@ pub(crate) fn assert_located(errors: &crate::error::RowErrors) {
             assert_eq!(e.line, 1, "a problem without a column is the file's: {e:?}");
         }
     }
+}
+
+/// The reference folder's files under `folder` (searched recursively) whose extension is `ext`,
+/// parsed, in path order; none when the reference folder is absent (`reference_dir` says so,
+/// and fails under CI).
+pub(crate) fn reference_examples(folder: &str, ext: &str) -> Vec<(PathBuf, Value)> {
+    let Some(reference) = citytrace_schema::testing::reference_dir() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut dirs = vec![reference.join(folder)];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == ext) {
+                let value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+                out.push((path, value));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// The file text of one of `examples` (the `pick`-th, wrapping), mutated as a JSON value, written
+/// out pretty, then mutated as text; none when there are no examples.
+pub(crate) fn mutated_example(
+    examples: &[(PathBuf, Value)],
+    pick: usize,
+    mutations: &[Mutation],
+    text_mutations: &[TextMutation],
+) -> Option<Vec<u8>> {
+    let mut value = examples.get(pick % examples.len().max(1))?.1.clone();
+    for m in mutations {
+        apply(&mut value, m);
+    }
+    let mut text = serde_json::to_vec_pretty(&value).unwrap();
+    for m in text_mutations {
+        text = apply_text(&text, m);
+    }
+    Some(text)
 }
 
 #[cfg(test)]

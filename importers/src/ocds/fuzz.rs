@@ -13,33 +13,14 @@ use serde_json::{json, Value};
 
 use super::clean::Cleaner;
 use crate::json_format::fuzzing::{
-    apply, apply_text, assert_located, config, mutation, text_mutation,
+    apply, assert_located, config, mutated_example, mutation, reference_examples, text_mutation,
 };
 
 /// The real examples, parsed; none when the reference folder is absent (`reference_dir` says
 /// so, and fails under CI).
 fn examples() -> &'static [(PathBuf, Value)] {
     static EXAMPLES: OnceLock<Vec<(PathBuf, Value)>> = OnceLock::new();
-    EXAMPLES.get_or_init(|| {
-        let Some(reference) = citytrace_schema::testing::reference_dir() else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        let mut dirs = vec![reference.join("ocds/examples")];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "json") {
-                    let value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-                    out.push((path, value));
-                }
-            }
-        }
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        out
-    })
+    EXAMPLES.get_or_init(|| reference_examples("ocds/examples", "json"))
 }
 
 /// Every release of the examples: of release packages, records' embedded releases and
@@ -144,18 +125,9 @@ proptest! {
         mutations in prop::collection::vec(mutation(), 0..3),
         text_mutations in prop::collection::vec(text_mutation(), 0..2),
     ) {
-        let docs = examples();
-        if docs.is_empty() {
+        let Some(text) = mutated_example(examples(), pick, &mutations, &text_mutations) else {
             return Ok(());
-        }
-        let mut value = docs[pick % docs.len()].1.clone();
-        for m in &mutations {
-            apply(&mut value, m);
-        }
-        let mut text = serde_json::to_vec_pretty(&value).unwrap();
-        for m in &text_mutations {
-            text = apply_text(&text, m);
-        }
+        };
         match super::check(text.as_slice()) {
             Ok(rows) => prop_assert!(rows >= 1),
             Err(errors) => assert_located(&errors),
