@@ -48,7 +48,8 @@ fn printable(text: &str) -> String {
     text.replace('\0', "\u{2400}")
 }
 
-fn truncate(value: &str, max: usize) -> String {
+/// `value` cut to `max` characters with an ellipsis, when longer (counted in characters).
+pub(crate) fn truncate(value: &str, max: usize) -> String {
     if value.chars().count() <= max {
         value.to_string()
     } else {

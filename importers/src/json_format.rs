@@ -67,14 +67,7 @@ impl Note {
     pub fn new(line: u64, path: &str, kind: NoteKind, original: &Value) -> Self {
         let text =
             String::from_utf8_lossy(&crate::ocds::json::canonical_json(original)).into_owned();
-        let original = if text.chars().count() > NOTE_VALUE_CHARS {
-            format!(
-                "{}…",
-                text.chars().take(NOTE_VALUE_CHARS).collect::<String>()
-            )
-        } else {
-            text
-        };
+        let original = crate::error::truncate(&text, NOTE_VALUE_CHARS);
         Self {
             line,
             path: path.to_string(),
