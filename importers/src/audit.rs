@@ -115,7 +115,7 @@ pub fn page_leaves(page: &Page, threads: usize) -> Result<PageLeaves, AuditError
             leaves.extend(
                 other
                     .join()
-                    .map_err(|panic| AuditError::Internal(panic_message(&panic)))?,
+                    .map_err(|panic| AuditError::Internal(crate::panic_message(&*panic)))?,
             );
         }
         Ok::<_, AuditError>(leaves)
@@ -140,7 +140,7 @@ pub fn reprove(
         drop(pages);
         let proved = prover
             .join()
-            .unwrap_or_else(|panic| Err(AuditError::Internal(panic_message(&panic))));
+            .unwrap_or_else(|panic| Err(AuditError::Internal(crate::panic_message(&*panic))));
         read?;
         proved
     })
@@ -289,12 +289,4 @@ pub fn write_canonical_rows(
 /// The format of a batch, when this citytrace reads its kind.
 pub fn format_of(batch: &ImportBatch) -> Option<Format> {
     stored::format_of(&batch.kind)
-}
-
-pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a thread panicked".into())
 }

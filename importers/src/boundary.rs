@@ -34,8 +34,9 @@ pub(crate) fn guard<T>(
     }
 }
 
-/// The text a panic was raised with.
-pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+/// The text a panic was raised with (`panic!("…")` gives a `&str` or a `String`). Pass the
+/// payload itself (`&*panic`), not the `Box` holding it.
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
     if let Some(text) = payload.downcast_ref::<&str>() {
         (*text).to_string()
     } else if let Some(text) = payload.downcast_ref::<String>() {

@@ -154,11 +154,7 @@ pub(crate) fn guarded<T>(
             result
         }
         Err(panic) => {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
+            let message = crate::panic_message(&*panic);
             errors.push(RowError::new(
                 line,
                 Some(if path.is_empty() { "(document)" } else { path }),

@@ -39,6 +39,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+pub use boundary::panic_message;
 use citytrace_schema::models::ImportBatch;
 
 pub use csv_input::{Column, CsvOptions};

@@ -211,12 +211,7 @@ fn connect(globals: &Globals) -> anyhow::Result<PgConnection> {
 fn log_panics() {
     std::panic::set_hook(Box::new(|info| {
         let location = info.location().map(|l| l.to_string()).unwrap_or_default();
-        let payload = info.payload();
-        let message = payload
-            .downcast_ref::<&str>()
-            .copied()
-            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-            .unwrap_or("a panic without a message");
+        let message = citytrace_importers::panic_message(info.payload());
         tracing::error!(%location, "internal error: {message}");
     }));
 }

@@ -8,7 +8,6 @@
 //! down with the panic, and a request cannot be copied before routing), so the guard sits
 //! outside the other middleware and adds the default headers itself.
 
-use std::any::Any;
 use std::panic::AssertUnwindSafe;
 
 use actix_web::body::MessageBody;
@@ -49,13 +48,6 @@ pub(super) async fn catch_panic(
     }
 }
 
-/// What a panic said (`panic!("…")` gives a `&str` or a `String`).
-pub fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_string()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "a panic without a message".to_string()
-    }
-}
+/// What a panic said: the importers' reading of a panic payload, one for the workspace's
+/// boundaries.
+pub use citytrace_importers::panic_message;
