@@ -27,7 +27,7 @@ use std::net::TcpListener;
 use actix_web::dev::Server;
 use actix_web::middleware::DefaultHeaders;
 
-use citytrace_schema::derived::MethodSettings;
+use citytrace_reads::MethodSettings;
 use citytrace_schema::PgPool;
 
 pub use app::{app, panic_message, POST_ONLY};

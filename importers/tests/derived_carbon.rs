@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use bigdecimal::BigDecimal;
 use city::City;
-use citytrace_schema::derived::carbon::{
+use citytrace_reads::carbon::{
     contract_embodied_carbon, department_scope3_purchases, lot_embodied_carbon, scope3_purchases,
     site_embodied_carbon, supplier_embodied_carbon, CarbonSettings, DeliveredCarbon, FactorSource,
     NotComputable, QuantityBasis, ReportingPeriod, Scope3Rules, Subtotal,

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use bigdecimal::BigDecimal;
 use chrono::{TimeZone, Utc};
 use citytrace_importers::{import_file, Format, ImportOptions, ImportOutcome};
-use citytrace_schema::derived::carbon::{
+use citytrace_reads::carbon::{
     city_net_position, emissions_in_period, retired_credits, CarbonSettings, ReportingPeriod,
     RetirementFinality, Scope2Method, SetAsideReason,
 };

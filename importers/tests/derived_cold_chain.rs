@@ -8,7 +8,7 @@ use bigdecimal::BigDecimal;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use citytrace_importers::{import_file, Format, ImportOptions, ImportOutcome};
-use citytrace_schema::derived::cold_chain::{
+use citytrace_reads::cold_chain::{
     cold_chain_compliance, cold_chain_for_lot, cold_chain_for_shipment, shipments_in_breach,
     BreachReason, ColdChainCompliance, ColdChainSettings, Direction, ReadingRef, ShipmentColdChain,
     Verdict,

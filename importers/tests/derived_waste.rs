@@ -6,7 +6,7 @@
 mod fixture;
 
 use chrono::{DateTime, Utc};
-use citytrace_schema::derived::waste::{
+use citytrace_reads::waste::{
     consignment_flags, custody_chain, flagged_consignments, HazardousInNonHazardousOut,
     MassDifference, OperationMismatch, ParkedWaste, Refusal, WasteRules,
 };

@@ -6,7 +6,7 @@ mod fixture;
 
 use bigdecimal::{BigDecimal, Zero};
 use chrono::NaiveDate;
-use citytrace_schema::derived::waste::{
+use citytrace_reads::waste::{
     city_rates, facility_mass_balance, facility_mass_balances, mass_balances_in, MassBalance,
     Period, PeriodKind, TreatmentRates, TreatmentTotals, WasteRules,
 };

@@ -56,7 +56,7 @@ const IMPORT_BATCH: &str = r#"SELECT "import_batches"."id", "import_batches"."ki
 const PARTY: &str = r#"SELECT "parties"."id", "parties"."code", "parties"."name", "parties"."kind", "parties"."gln", "parties"."created_at" FROM "parties" WHERE ("parties"."id" = :supplier) LIMIT :one"#;
 /// `lot_embodied_carbon` → `load_lot_carbon_book`: the lot's closure, then the runs' inputs,
 /// then the lot's shipment lines.
-const LOT_FACTS: &str = include_str!("../../schema/src/derived/carbon/lot_facts.sql");
+const LOT_FACTS: &str = include_str!("../../reads/src/carbon/lot_facts.sql");
 const RUN_INPUTS: &str = "SELECT i.run_id, i.input_line, i.input_lot_id, l.code AS lot_code, i.quantity, i.unit, i.batch_id, i.line FROM production_inputs i JOIN lots l ON l.id = i.input_lot_id WHERE i.run_id = ANY(ARRAY) ORDER BY i.run_id, i.input_line";
 const CARBON_SHIPMENTS: &str = "SELECT batch_id, line, from_site_id, quantity, unit, shipped_at FROM shipment_lines WHERE lot_id = :lot";
 /// `trace::load`, back and forward, `DEFAULT_DEPTH` (2) levels.

@@ -2,7 +2,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use diesel::prelude::*;
 
-use citytrace_schema::derived::MethodSettings;
+use citytrace_reads::MethodSettings;
 use citytrace_schema::models::{BatchAnchor, ImportBatch, Lot, Product, TrustState};
 
 pub(crate) mod figures;

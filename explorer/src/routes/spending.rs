@@ -1,7 +1,7 @@
 //! The spending area: budget vs actual per department and COFOG function, procurement with
 //! red flags, a contracting process's page, a budget line's money trail and a party's page.
 //! Every page has a JSON twin under `/api/v1`. The figures come from
-//! `citytrace_schema::derived::spending` (docs/methods/spending.md); these files only show them.
+//! `citytrace_reads::spending` (docs/methods/spending.md); these files only show them.
 
 pub(crate) mod bar_chart;
 mod budget_line;

@@ -1,7 +1,7 @@
 //! Budget vs actual from a budget file, OCDS releases and CityTreasury payments, imported through
 //! the real importers into a real PostgreSQL: the city is described in `budget_city.rs`.
 
-use citytrace_schema::derived::spending::{
+use citytrace_reads::spending::{
     budget_vs_actual, BudgetFilter, BudgetFlagKind, BudgetRules, BudgetScope, BudgetVsActual,
 };
 use serde_json::json;

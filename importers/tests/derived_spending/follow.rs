@@ -2,10 +2,10 @@
 //! origins and inputs, and their embodied carbon, against a real PostgreSQL; the city is
 //! described in `follow_city.rs`.
 
-use citytrace_schema::derived::carbon::{
+use citytrace_reads::carbon::{
     contract_embodied_carbon, lot_embodied_carbon, FactorSource, NotComputable,
 };
-use citytrace_schema::derived::spending::{
+use citytrace_reads::spending::{
     follow_the_money, BudgetLink, BudgetRules, MoneyTrail, MoneyTrailLimits, PaymentSource,
 };
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! Red flags computed from OCDS releases imported through the real importer and CityTreasury
 //! payments as the indexer stores them.
 
-use citytrace_schema::derived::spending::{
+use citytrace_reads::spending::{
     list_flagged_processes, process_red_flags, FlagSubject, ProcessFlagQuery, RedFlagRule,
     RedFlagRules,
 };

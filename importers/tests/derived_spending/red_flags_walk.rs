@@ -4,7 +4,7 @@
 //! chunks: repeated-award and split-purchase windows cross every chunk boundary.
 
 use chrono::Datelike;
-use citytrace_schema::derived::spending::{
+use citytrace_reads::spending::{
     list_flagged_processes, page_of_flagged_processes, summarise_flagged_processes,
     walk_flagged_processes, ProcessFlagQuery, ProcessFlagSummary, ProcessWalk, RedFlagRule,
     RedFlagRules,

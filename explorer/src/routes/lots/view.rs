@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use serde::Serialize;
 
-use citytrace_schema::derived::carbon::lot_embodied_carbon;
+use citytrace_reads::carbon::lot_embodied_carbon;
 use citytrace_schema::models::{
     ImportBatch, Lot, LotEvent, Party, Product, ProductionRun, ShipmentLine, Site, TrustState,
 };

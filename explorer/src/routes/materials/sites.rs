@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Nullable, Text};
 use serde::Serialize;
 
-use citytrace_schema::derived::carbon::{site_embodied_carbon, Subtotal};
+use citytrace_reads::carbon::{site_embodied_carbon, Subtotal};
 use citytrace_schema::models::{Party, Site};
 
 use crate::error::{ApiError, AppError};

@@ -5,10 +5,8 @@
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use citytrace_schema::derived::spending::{
-    follow_the_money, BudgetLink, MoneyTrail, PaymentSource,
-};
-use citytrace_schema::derived::SpendingSettings;
+use citytrace_reads::spending::{follow_the_money, BudgetLink, MoneyTrail, PaymentSource};
+use citytrace_reads::SpendingSettings;
 
 use diesel::prelude::*;
 

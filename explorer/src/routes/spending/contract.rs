@@ -12,8 +12,8 @@ use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use citytrace_schema::derived::carbon::{contract_embodied_carbon, DeliveredCarbon};
-use citytrace_schema::derived::spending::{
+use citytrace_reads::carbon::{contract_embodied_carbon, DeliveredCarbon};
+use citytrace_reads::spending::{
     payments_of, process_red_flags, FlagSubject, Payment, PaymentSource, ProcessRedFlags,
     ProcessScope, RedFlagRules,
 };

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use citytrace_schema::derived::spending::{
+use citytrace_reads::spending::{
     page_of_flagged_processes, walk_flagged_processes, ProcessFlagSummary, ProcessWalk,
     RedFlagRule, RedFlagRules, PROCESSES_PER_CHUNK,
 };

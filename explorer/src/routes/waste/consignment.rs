@@ -7,7 +7,7 @@ use chrono::Utc;
 use diesel::PgConnection;
 use serde::Serialize;
 
-use citytrace_schema::derived::waste::{
+use citytrace_reads::waste::{
     consignment_flags, custody_chain, treatment_class, ConsignmentFlags, CustodyStep,
     TreatmentClass, WasteRules,
 };

@@ -10,9 +10,7 @@ use diesel::dsl::{max, min};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use citytrace_schema::derived::waste::{
-    facility_mass_balances, MassBalance, PeriodKind, WasteRules,
-};
+use citytrace_reads::waste::{facility_mass_balances, MassBalance, PeriodKind, WasteRules};
 use citytrace_schema::models::Site;
 use citytrace_schema::schema::{sites, waste_receipts, waste_transfers};
 

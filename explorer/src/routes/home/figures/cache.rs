@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
-use citytrace_schema::derived::MethodSettings;
+use citytrace_reads::MethodSettings;
 
 use super::Figure;
 
