@@ -1,9 +1,6 @@
 //! Waste computations (docs/methods/waste.md) against a real PostgreSQL, on transfers and
 //! receipts imported through the real importers: facility mass balances and city rates.
 
-#[path = "derived_waste/fixture.rs"]
-mod fixture;
-
 use bigdecimal::{BigDecimal, Zero};
 use chrono::NaiveDate;
 use citytrace_reads::waste::{
@@ -11,7 +8,7 @@ use citytrace_reads::waste::{
     Period, PeriodKind, TreatmentRates, TreatmentTotals, WasteRules,
 };
 
-use fixture::{city, dec, Fixture};
+use crate::support::waste::{city, dec, Fixture};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()

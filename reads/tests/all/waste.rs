@@ -1,9 +1,6 @@
 //! Waste computations (docs/methods/waste.md) against a real PostgreSQL, on transfers and
 //! receipts imported through the real importers: custody chains and per consignment flags.
-//! Mass balances and rates: derived_waste_balance.rs.
-
-#[path = "derived_waste/fixture.rs"]
-mod fixture;
+//! Mass balances and rates: waste_balance.rs.
 
 use chrono::{DateTime, Utc};
 use citytrace_reads::waste::{
@@ -11,7 +8,7 @@ use citytrace_reads::waste::{
     MassDifference, OperationMismatch, ParkedWaste, Refusal, WasteRules,
 };
 
-use fixture::{city, dec, Fixture};
+use crate::support::waste::{city, dec, Fixture};
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)

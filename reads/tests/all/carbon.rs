@@ -1,8 +1,7 @@
 //! Embodied carbon against a real PostgreSQL, from files imported through the real importers:
 //! products with EPD factors, shipments, production runs and OCDS contracts (the city in
-//! `derived_carbon/city.rs`). Every expected figure is worked out by hand in the comments.
+//! `carbon/city.rs`). Every expected figure is worked out by hand in the comments.
 
-#[path = "derived_carbon/city.rs"]
 mod city;
 
 use std::str::FromStr;
