@@ -16,7 +16,7 @@ use citytrace_reads::cold_chain::{cold_chain_compliance, ColdChainSettings};
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::listing::{ListParams, ListView, PageOfRows};
-use crate::AppState;
+use crate::state::AppState;
 use breaches::{BreachRow, BreachRows};
 use shipment::ShipmentView;
 

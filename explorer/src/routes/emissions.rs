@@ -20,7 +20,7 @@ use citytrace_reads::carbon::{
 
 use crate::error::{ApiError, AppError};
 use crate::routes::spending::evidence::{Evidence, Provenance};
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/emissions", web::get().to(page))

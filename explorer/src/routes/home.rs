@@ -13,7 +13,7 @@ use super::trust::TrustBadge;
 use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
-use crate::AppState;
+use crate::state::AppState;
 
 pub struct BatchRow {
     pub id: i64,

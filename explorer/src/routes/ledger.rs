@@ -18,7 +18,7 @@ use citytrace_schema::schema::checkpoints;
 use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/ledger", web::get().to(overview))

@@ -15,7 +15,7 @@ use super::trust::TrustBadge;
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::query::QueryParams;
-use crate::AppState;
+use crate::state::AppState;
 
 #[cfg(test)]
 pub(crate) use trace::MAX_DEPTH;

@@ -25,7 +25,7 @@ use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::listing::{ListParams, ListView, PageOfRows};
 use crate::routes::evidence::{SourceRow, Trust, TrustOfBatches};
-use crate::AppState;
+use crate::state::AppState;
 use charts::{BarChart, ShareRow};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

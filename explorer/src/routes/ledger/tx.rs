@@ -13,7 +13,7 @@ use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
 use crate::routes::provenance::Hash;
-use crate::AppState;
+use crate::state::AppState;
 
 pub enum Selector {
     Tx(Vec<u8>),

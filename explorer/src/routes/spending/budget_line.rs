@@ -16,7 +16,7 @@ use citytrace_schema::schema::budget_lines;
 use super::evidence::{amount, date, Evidence, Provenance, TxLink};
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
-use crate::AppState;
+use crate::state::AppState;
 
 pub struct PaymentView {
     pub date: String,

@@ -25,7 +25,7 @@ use citytrace_schema::models::{
 use super::evidence::{amount, date, tonnes, Evidence, Provenance, ProvenanceJson, TxLink};
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
-use crate::AppState;
+use crate::state::AppState;
 use quality::{QualityNotes, QualityNotesJson};
 
 /// One step of the process.

@@ -22,7 +22,7 @@ use super::bar_chart::{grouped_bars, Group, Series};
 use super::evidence::{amount, approx};
 use crate::error::AppError;
 use crate::layout::Layout;
-use crate::AppState;
+use crate::state::AppState;
 
 pub struct FlagView {
     pub id: &'static str,

@@ -25,7 +25,7 @@ use super::evidence::{
 };
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
-use crate::AppState;
+use crate::state::AppState;
 
 /// At most this many rows per section of the page (the JSON twin says how many there are).
 const SHOWN: usize = 100;

@@ -23,7 +23,7 @@ use super::PartyLink;
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::listing::{query::encode, stream_download, Download, RowChunks};
-use crate::AppState;
+use crate::state::AppState;
 
 const PER_PAGE: usize = 50;
 pub const METHODS: [&str; 4] = ["open", "selective", "limited", "direct"];

@@ -19,7 +19,7 @@ use super::{kg, kind_key, period_kind, recent_start};
 use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
-use crate::AppState;
+use crate::state::AppState;
 
 #[derive(Serialize)]
 pub struct BalanceRow {
