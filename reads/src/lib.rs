@@ -14,6 +14,7 @@
 pub mod carbon;
 pub mod cold_chain;
 pub mod error;
+pub mod home;
 pub mod ledger;
 pub mod lots;
 mod settings;

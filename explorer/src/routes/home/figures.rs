@@ -6,7 +6,7 @@
 
 mod cache;
 
-pub use cache::HeadlineCache;
+pub use cache::{HeadlineCache, HeadlineFigures};
 
 use bigdecimal::{BigDecimal, RoundingMode};
 use chrono::{Datelike, NaiveDate, Utc};
@@ -17,9 +17,7 @@ use citytrace_reads::carbon::{
     delivered_embodied_carbon, retired_credits, CarbonSettings, DeliveryFilter, ReportingPeriod,
 };
 use citytrace_reads::cold_chain::{cold_chain_compliance, ColdChainSettings};
-use citytrace_reads::spending::{
-    budget_vs_actual, BudgetFilter, BudgetRules, BudgetScope,
-};
+use citytrace_reads::spending::{budget_vs_actual, BudgetFilter, BudgetRules, BudgetScope};
 use citytrace_reads::waste::{city_rates, PeriodKind};
 use citytrace_reads::MethodSettings;
 
