@@ -17,6 +17,7 @@ pub mod error;
 pub mod home;
 pub mod ledger;
 pub mod lots;
+pub mod search;
 mod settings;
 pub mod spending;
 pub mod waste;
