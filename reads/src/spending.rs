@@ -22,6 +22,7 @@ mod commitments;
 pub mod follow;
 pub mod money;
 pub mod payments;
+pub mod process_page;
 pub mod processes;
 pub mod red_flags;
 mod settings;
