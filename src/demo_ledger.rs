@@ -12,7 +12,7 @@ use citytrace_indexer::evm::{
     CarbonRetirementCall, DemoLedger, DeployedContracts, EvmSigner, PaymentCall, TraceEventCall,
 };
 
-use citytrace_schema::derived::MethodSettings;
+use citytrace_reads::MethodSettings;
 
 use crate::demo_city::{self, GeneratedCity};
 

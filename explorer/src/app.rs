@@ -3,7 +3,7 @@
 //! the same headers, compression, error pages and guards as visitors do.
 //!
 //! From the outside in: the panic guard (a panicking request answers the 500 page, the worker
-//! goes on); the access log; the security headers ([`crate::default_headers`]); compression;
+//! goes on); the access log; the security headers ([`crate::headers::default_headers`]); compression;
 //! the request checks (a NUL character in the address is a 400, HEAD is answered as GET without
 //! a body, OPTIONS with `Allow`); then the routes, whose extractors answer malformed paths,
 //! queries and forms with the error page or the JSON error body.
@@ -17,7 +17,8 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Compress, Logger};
 use actix_web::{web, App};
 
-use crate::{AppState, Uploads};
+use crate::state::AppState;
+use crate::uploads::Uploads;
 
 pub use catch_panic::panic_message;
 pub use request_checks::POST_ONLY;
@@ -48,7 +49,7 @@ pub fn app(
         .configure(|cfg| crate::routes::configure(cfg, with_uploads))
         .wrap(from_fn(request_checks::check))
         .wrap(Compress::default())
-        .wrap(crate::default_headers())
+        .wrap(crate::headers::default_headers())
         .wrap(Logger::new("%r %s %Dms").log_target("citytrace::http"))
         .wrap(from_fn(catch_panic::catch_panic))
 }

@@ -19,7 +19,8 @@ use actix_web::dev::{AppConfig, Server};
 use actix_web::rt::net::TcpStream;
 
 use crate::error::AppError;
-use crate::{AppState, Uploads};
+use crate::state::AppState;
+use crate::uploads::Uploads;
 
 pub use guarded_stream::GuardedStream;
 pub use request_head::Refusal;
@@ -87,7 +88,7 @@ fn answer(refusal: &Refusal) -> Vec<u8> {
         refusal.status.canonical_reason().unwrap_or("Refused"),
         body.len()
     );
-    for (name, value) in crate::DEFAULT_HEADERS {
+    for (name, value) in crate::headers::DEFAULT_HEADERS {
         let _ = write!(out, "{}: {value}\r\n", name.to_ascii_lowercase());
     }
     out.extend_from_slice(b"\r\n");

@@ -14,7 +14,7 @@ use citytrace_schema::models::{ApiToken, NewUploadSession, Party, UploadSession}
 
 use crate::credentials::{random_hex, same_secret, secret_hash};
 use crate::error::AppError;
-use crate::AppState;
+use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "citytrace_session";
 /// The sign-in form's double-submit CSRF cookie.

@@ -16,7 +16,7 @@ use actix_web::test;
 use serde_json::Value;
 
 use citytrace_explorer::AppState;
-use citytrace_schema::derived::MethodSettings;
+use citytrace_reads::MethodSettings;
 use citytrace_schema::testing::TestDatabase;
 
 macro_rules! get {

@@ -14,7 +14,7 @@ use actix_web::http::StatusCode;
 use serde_json::{json, Value};
 
 use citytrace_importers::Format;
-use citytrace_schema::derived::spending::{
+use citytrace_reads::spending::{
     list_flagged_processes, ProcessFlagQuery, RedFlagRule, RedFlagRules, PROCESSES_PER_CHUNK,
 };
 use citytrace_schema::testing::TestDatabase;

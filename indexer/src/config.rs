@@ -26,7 +26,7 @@ pub struct IndexerConfig {
     /// `[methods]`: the derived computations' settings, read by `citytrace serve`; checked here
     /// too so a typo fails `citytrace index` as well (docs/methods.md, "Settings").
     #[serde(default)]
-    pub methods: citytrace_schema::derived::MethodSettings,
+    pub methods: citytrace_reads::MethodSettings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

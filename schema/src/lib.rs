@@ -6,7 +6,6 @@
 //! cluster returns [`LocalPgError`].
 
 pub mod database;
-pub mod derived;
 pub mod error;
 pub mod local_pg;
 pub mod models;
@@ -16,7 +15,7 @@ pub mod testing;
 
 pub use database::{open_pool, DatabaseLocation, PgPool, PooledPg, DEFAULT_DATABASE};
 pub use diesel;
-pub use error::{DbError, LocalPgError, SettingsError};
+pub use error::{DbError, LocalPgError};
 
 /// `0x`-prefixed lowercase hex of a hash or address, as block explorers print them.
 pub fn hex0x(bytes: &[u8]) -> String {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use citytrace_schema::derived::MethodSettings;
+use citytrace_reads::MethodSettings;
 
 /// The file's name when neither `--config` nor `CITYTRACE_CONFIG` gives one.
 pub const DEFAULT_CONFIG: &str = "citytrace.toml";

@@ -1,7 +1,7 @@
 //! A request whose handler panics answers the 500 error page (or the JSON error body under
 //! `/api`) with the security headers, and the worker goes on serving: the panic is caught
 //! around the whole app — middleware, routing, extractors, handler — and logged with its
-//! message. Work run on the blocking pool ([`crate::AppState::db`]) is caught there and
+//! message. Work run on the blocking pool ([`crate::state::AppState::db`]) is caught there and
 //! answers the same 500.
 //!
 //! The answer is given as an error carrying the finished response (the request itself went
@@ -36,7 +36,7 @@ pub(super) async fn catch_panic(
             tracing::error!(%method, %path, %message, "a request panicked; it was answered with 500");
             let error = AppError::Internal(format!("a request panicked: {message}"));
             let mut response = error.response_for(&path);
-            for (name, value) in crate::DEFAULT_HEADERS {
+            for (name, value) in crate::headers::DEFAULT_HEADERS {
                 if let Ok(name) = HeaderName::from_bytes(name.as_bytes()) {
                     response
                         .headers_mut()

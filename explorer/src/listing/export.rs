@@ -13,7 +13,7 @@ use super::stream::{stream_download, Download};
 use super::view::value_text;
 use super::ListDef;
 use crate::error::AppError;
-use crate::AppState;
+use crate::state::AppState;
 
 /// Rows per `FETCH`.
 const FETCH_ROWS: usize = 1_000;

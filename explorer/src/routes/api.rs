@@ -10,7 +10,7 @@ use actix_web::{web, HttpResponse};
 use citytrace_importers::proof::anchored::anchored_proof;
 
 use crate::error::{ApiError, AppError};
-use crate::AppState;
+use crate::state::AppState;
 
 pub async fn row_proof(
     state: web::Data<AppState>,

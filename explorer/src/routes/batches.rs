@@ -7,7 +7,7 @@ use super::trust::TrustBadge;
 use crate::error::AppError;
 use crate::fmt;
 use crate::layout::Layout;
-use crate::AppState;
+use crate::state::AppState;
 
 /// A row of a batch of another format: its canonical encoding, the text its Merkle leaf is
 /// the hash of (docs/verification.md).

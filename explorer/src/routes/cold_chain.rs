@@ -1,7 +1,7 @@
 //! The cold-chain area: the compliance figure, shipments in breach, shipments with readings
 //! (a list), and one shipment's loggers against its products' ranges — each page with a JSON
 //! twin under `/api/v1/cold-chain`. Every figure comes from
-//! `citytrace_schema::derived::cold_chain` (docs/methods/cold-chain.md).
+//! `citytrace_reads::cold_chain` (docs/methods/cold-chain.md).
 
 mod breaches;
 mod chart;
@@ -11,12 +11,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Serialize;
 
-use citytrace_schema::derived::cold_chain::{cold_chain_compliance, ColdChainSettings};
+use citytrace_reads::cold_chain::{cold_chain_compliance, ColdChainSettings};
 
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::listing::{ListParams, ListView, PageOfRows};
-use crate::AppState;
+use crate::state::AppState;
 use breaches::{BreachRow, BreachRows};
 use shipment::ShipmentView;
 

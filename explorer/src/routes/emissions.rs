@@ -1,7 +1,7 @@
 //! The emissions area: `GET /emissions` (`?year=`, default the latest year with reports or
 //! retirements) and `/api/v1/emissions` — emissions by scope, party and quarter, the embodied
 //! carbon of procurement per contract and supplier, the carbon credits retired, and the city's
-//! net position. Every figure comes from `citytrace_schema::derived::carbon`
+//! net position. Every figure comes from `citytrace_reads::carbon`
 //! (docs/methods/carbon.md); this file only shows it.
 
 mod view;
@@ -13,14 +13,14 @@ use chrono::Datelike;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use citytrace_schema::derived::carbon::{
+use citytrace_reads::carbon::{
     city_net_position, delivered_embodied_carbon, scope3_purchases, CarbonSettings,
     DeliveredCarbon, DeliveryFilter, DepartmentPurchases, NetPosition, ReportingPeriod,
 };
 
 use crate::error::{ApiError, AppError};
 use crate::routes::spending::evidence::{Evidence, Provenance};
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/emissions", web::get().to(page))

@@ -1,7 +1,7 @@
 use actix_web::{web, HttpResponse};
 use diesel::RunQueryDsl;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise (for load balancers).
 pub async fn check(state: web::Data<AppState>) -> HttpResponse {

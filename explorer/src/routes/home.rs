@@ -1,11 +1,12 @@
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use diesel::prelude::*;
 
-use citytrace_schema::derived::MethodSettings;
-use citytrace_schema::models::{BatchAnchor, ImportBatch, Lot, Product, TrustState};
+use citytrace_reads::home::{load_home, HomeData};
+use citytrace_reads::MethodSettings;
 
 pub(crate) mod figures;
+
+use figures::HeadlineFigures;
 
 use super::ledger::ChainRow;
 use super::provenance::Hash;
@@ -13,7 +14,7 @@ use super::trust::TrustBadge;
 use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
-use crate::AppState;
+use crate::state::AppState;
 
 pub struct BatchRow {
     pub id: i64,
@@ -41,22 +42,6 @@ pub struct LedgerEventRow {
     pub finality: String,
 }
 
-#[derive(QueryableByName)]
-struct RecentEvent {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    chain_id: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    block_number: i64,
-    #[diesel(sql_type = diesel::sql_types::Bytea)]
-    tx_hash: Vec<u8>,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    event: String,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    summary: Option<String>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    finality: Option<String>,
-}
-
 #[derive(Template)]
 #[template(path = "home.html")]
 pub struct HomePage {
@@ -76,20 +61,19 @@ pub struct HomePage {
     pub latest_lots: Vec<LotLink>,
 }
 
-/// Everything the home page shows (one bounded query per part).
+/// Everything the home page shows: the headline figures (cached, `figures`) and one read.
 fn load(
     conn: &mut diesel::PgConnection,
     methods: &MethodSettings,
     cache: &figures::HeadlineCache,
-) -> Result<HomePage, AppError> {
-    let chains = super::ledger::chain_rows(conn, None)?;
+) -> Result<(HeadlineFigures, HomeData), AppError> {
     let headline = cache.figures(conn, methods)?;
-    let recent: Vec<RecentEvent> = diesel::sql_query(
-        "SELECT chain_id, block_number, tx_hash, event, summary, finality \
-           FROM chain_events ORDER BY block_number DESC, log_index DESC LIMIT 8",
-    )
-    .load(conn)?;
-    let ledger_events = recent
+    Ok((headline, load_home(conn)?))
+}
+
+fn page(headline: HeadlineFigures, data: HomeData) -> HomePage {
+    let ledger_events = data
+        .ledger_events
         .into_iter()
         .map(|e| LedgerEventRow {
             href: super::provenance::tx_href(e.chain_id, &e.tx_hash),
@@ -101,62 +85,61 @@ fn load(
             finality: e.finality.unwrap_or_else(|| "pending".into()),
         })
         .collect();
-    let (imported, anchored) = ImportBatch::counts(conn)?;
-    let lots = Lot::count(conn)?;
-    let batches = ImportBatch::latest(conn, 10)?;
-    let anchors = BatchAnchor::for_batches(conn, &batches)?;
-    let latest_batches = batches
+    let latest_batches = data
+        .latest_batches
         .iter()
-        .map(|b| BatchRow {
+        .map(|(b, trust)| BatchRow {
             id: b.id,
             kind: b.kind.clone(),
             file_name: b.file_name.clone(),
             rows: fmt::count(b.row_count.into()),
             imported_at: fmt::time(&b.imported_at),
-            trust: TrustBadge::new(&TrustState::from_anchor(
-                anchors.iter().find(|a| a.batch_id == b.id),
-            )),
+            trust: TrustBadge::new(trust),
         })
         .collect();
-    let latest_lots = Lot::latest(conn, 10)?
+    let latest_lots = data
+        .latest_lots
         .into_iter()
-        .map(|l| {
-            let product = Product::find(conn, l.product_id)?.name;
-            Ok(LotLink {
-                href: format!("/lots/{}", fmt::path_segment(&l.code)),
-                code: l.code,
-                product,
-            })
+        .map(|(l, product)| LotLink {
+            href: format!("/lots/{}", fmt::path_segment(&l.code)),
+            code: l.code,
+            product,
         })
-        .collect::<Result<Vec<_>, AppError>>()?;
-    Ok(HomePage {
+        .collect();
+    let (imported, anchored, lots) = (data.batches_imported, data.batches_anchored, data.lots);
+    HomePage {
         layout: Layout::new("A city's supply chains, carbon and spending, traceable", ""),
         figures: headline.headline.figures.clone(),
         figures_computed_at: fmt::time(&headline.headline.computed_at),
         figures_updating: headline.updating,
         ledger_events,
-        chains,
+        chains: data
+            .chains
+            .into_iter()
+            .map(super::ledger::chain_row)
+            .collect(),
         counts: (imported, anchored, lots),
         batches_imported: fmt::count(imported),
         batches_anchored: fmt::count(anchored),
         lots: fmt::count(lots),
         latest_batches,
         latest_lots,
-    })
+    }
 }
 
 pub async fn show(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let methods = state.methods.clone();
     let cache = state.headline.clone();
-    let page = state.db(move |conn| load(conn, &methods, &cache)).await?;
-    super::html(&page)
+    let (headline, data) = state.db(move |conn| load(conn, &methods, &cache)).await?;
+    super::html(&page(headline, data))
 }
 
 /// `GET /api/v1/home`: the home page's figures and lists as JSON.
 pub async fn api(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let methods = state.methods.clone();
     let cache = state.headline.clone();
-    let page = state.db(move |conn| load(conn, &methods, &cache)).await?;
+    let (headline, data) = state.db(move |conn| load(conn, &methods, &cache)).await?;
+    let page = page(headline, data);
     let (imported, anchored, lots) = page.counts;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "figures": page.figures,

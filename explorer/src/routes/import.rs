@@ -21,7 +21,7 @@ use actix_web::{web, HttpRequest};
 pub use error::UploadError;
 
 use crate::session::{self, SignedIn};
-use crate::AppState;
+use crate::state::AppState;
 
 /// The routes below that take POST only (see [`crate::routes::POST_ONLY`]).
 pub const POST_ONLY: &[&str] = &[

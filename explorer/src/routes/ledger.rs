@@ -9,16 +9,15 @@ mod undecoded;
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use diesel::prelude::*;
+use diesel::PgConnection;
 use serde::Serialize;
 
-use citytrace_schema::models::{Chain, Reorg};
-use citytrace_schema::schema::checkpoints;
+use citytrace_reads::ledger::{load_chains, ChainStatus};
 
 use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/ledger", web::get().to(overview))
@@ -79,57 +78,53 @@ pub(crate) fn chain_rows(
     conn: &mut PgConnection,
     only: Option<i64>,
 ) -> Result<Vec<ChainRow>, AppError> {
-    let checkpoints: Vec<(i64, i64)> = checkpoints::table
-        .select((checkpoints::chain_id, checkpoints::block_number))
-        .load(conn)?;
-    let chains: Vec<Chain> = Chain::all(conn)?
+    Ok(load_chains(conn, only)?
         .into_iter()
-        .filter(|c| only.is_none_or(|id| id == c.chain_id))
-        .collect();
-    let mut rows = Vec::with_capacity(chains.len());
-    for c in chains {
-        let reorg = Reorg::latest(conn, c.chain_id)?;
-        let indexed = checkpoints
-            .iter()
-            .filter(|(id, _)| *id == c.chain_id)
-            .map(|(_, n)| *n)
-            .max();
-        let lag = c.head_number.zip(indexed).map(|(h, i)| (h - i).max(0));
-        rows.push(ChainRow {
-            href: format!("/ledger/chains/{}", c.chain_id),
-            chain_id: c.chain_id,
-            name: c.name,
-            kind: c.kind,
-            head: dash(c.head_number),
-            indexed: dash(indexed),
-            lag: lag
-                .map(|l| format!("{} block{}", fmt::count(l), if l == 1 { "" } else { "s" }))
-                .unwrap_or_else(|| "–".into()),
-            finalized: dash(c.finalized_number),
-            head_number: c.head_number,
-            indexed_number: indexed,
-            lag_blocks: lag,
-            finalized_number: c.finalized_number,
-            safe_number: c.safe_number,
-            seen: c
-                .head_seen_at
-                .as_ref()
-                .map(fmt::time)
-                .unwrap_or_else(|| "never".into()),
-            stalled: c.stall_reason.is_some(),
-            status: match (&c.stall_reason, &c.stalled_since) {
-                (Some(reason), Some(since)) => {
-                    format!("stalled since {}: {reason}", fmt::time(since))
-                }
-                (Some(reason), None) => format!("stalled: {reason}"),
-                _ => "following".into(),
-            },
-            last_reorg: reorg
-                .map(|r| format!("{} blocks deep, {}", r.depth, fmt::time(&r.detected_at)))
-                .unwrap_or_else(|| "none".into()),
-        });
+        .map(chain_row)
+        .collect())
+}
+
+/// A chain as the pages show it.
+pub(crate) fn chain_row(status: ChainStatus) -> ChainRow {
+    let ChainStatus {
+        chain: c,
+        indexed,
+        last_reorg: reorg,
+    } = status;
+    let lag = c.head_number.zip(indexed).map(|(h, i)| (h - i).max(0));
+    ChainRow {
+        href: format!("/ledger/chains/{}", c.chain_id),
+        chain_id: c.chain_id,
+        name: c.name,
+        kind: c.kind,
+        head: dash(c.head_number),
+        indexed: dash(indexed),
+        lag: lag
+            .map(|l| format!("{} block{}", fmt::count(l), if l == 1 { "" } else { "s" }))
+            .unwrap_or_else(|| "–".into()),
+        finalized: dash(c.finalized_number),
+        head_number: c.head_number,
+        indexed_number: indexed,
+        lag_blocks: lag,
+        finalized_number: c.finalized_number,
+        safe_number: c.safe_number,
+        seen: c
+            .head_seen_at
+            .as_ref()
+            .map(fmt::time)
+            .unwrap_or_else(|| "never".into()),
+        stalled: c.stall_reason.is_some(),
+        status: match (&c.stall_reason, &c.stalled_since) {
+            (Some(reason), Some(since)) => {
+                format!("stalled since {}: {reason}", fmt::time(since))
+            }
+            (Some(reason), None) => format!("stalled: {reason}"),
+            _ => "following".into(),
+        },
+        last_reorg: reorg
+            .map(|r| format!("{} blocks deep, {}", r.depth, fmt::time(&r.detected_at)))
+            .unwrap_or_else(|| "none".into()),
     }
-    Ok(rows)
 }
 
 /// The chain id in a path: a whole number, else 404.

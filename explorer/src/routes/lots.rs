@@ -1,6 +1,7 @@
 //! The lot page (`/lots/{code}`) and its JSON twin (`/api/v1/lots/{code}`): identity, product,
 //! supplier, origin, certificates, embodied carbon with its factor and source, shipments, the
-//! trace back and forward, and the event timeline — each row with its source.
+//! trace back and forward, and the event timeline — each row with its source. One read
+//! (`citytrace_reads::lots`), mapped to a view.
 
 mod carbon;
 mod trace;
@@ -9,13 +10,13 @@ mod view;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use citytrace_schema::models::Lot;
+use citytrace_reads::lots::{load_lot, load_lot_trace};
 
 use super::trust::TrustBadge;
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::query::QueryParams;
-use crate::AppState;
+use crate::state::AppState;
 
 #[cfg(test)]
 pub(crate) use trace::MAX_DEPTH;
@@ -68,9 +69,8 @@ pub struct LotPage {
     pub api_href: String,
 }
 
-fn find_lot(conn: &mut diesel::PgConnection, code: &str) -> Result<Lot, AppError> {
-    Lot::find_by_code(conn, code)?
-        .ok_or_else(|| AppError::NotFound(format!("No lot {code} is known.")))
+fn no_lot(code: &str) -> AppError {
+    AppError::NotFound(format!("No lot {code} is known."))
 }
 
 /// The query string, or a 400 that says what is wrong with it.
@@ -93,35 +93,35 @@ pub async fn show(
         })?;
         let level = query.level.unwrap_or(0).min(1000);
         let root = query.root.clone().unwrap_or_else(|| code.clone());
-        let fragment = state
-            .db(move |conn| {
-                let lot = find_lot(conn, &code)?;
-                let nodes = trace::load(conn, lot.id, direction, 1, &root, level)?;
-                Ok(trace::TraceFragment {
-                    nodes: trace::flatten(&nodes),
-                    direction: direction.as_str(),
-                    empty: "Nothing further is recorded.",
-                })
-            })
+        let links = state
+            .db(move |conn| load_lot_trace(conn, &code, direction, 1)?.ok_or_else(|| no_lot(&code)))
             .await?;
+        let placement = trace::Placement {
+            direction,
+            root_code: &root,
+            root_depth: level,
+        };
+        let fragment = trace::TraceFragment {
+            nodes: trace::flatten(&trace::nodes(&links, &placement)),
+            direction: direction.as_str(),
+            empty: "Nothing further is recorded.",
+        };
         return Ok(super::with_vary_hx(super::html(&fragment)?));
     }
-    let page = state
-        .db(move |conn| {
-            let lot = find_lot(conn, &code)?;
-            let (view, summary) = view::load(conn, lot, depth)?;
-            let code = crate::fmt::path_segment(&view.code);
-            Ok(LotPage {
-                layout: Layout::new(&format!("Lot {}", view.code), "/materials"),
-                back: trace::flatten(&view.trace_back),
-                forward: trace::flatten(&view.trace_forward),
-                deeper_href: format!("/lots/{code}?depth={}", (depth + 1).min(trace::MAX_DEPTH)),
-                api_href: format!("/api/v1/lots/{code}?depth={depth}"),
-                lot: view,
-                summary,
-            })
-        })
+    let data = state
+        .db(move |conn| load_lot(conn, &code, depth)?.ok_or_else(|| no_lot(&code)))
         .await?;
+    let (view, summary) = view::view(data);
+    let code = crate::fmt::path_segment(&view.code);
+    let page = LotPage {
+        layout: Layout::new(&format!("Lot {}", view.code), "/materials"),
+        back: trace::flatten(&view.trace_back),
+        forward: trace::flatten(&view.trace_forward),
+        deeper_href: format!("/lots/{code}?depth={}", (depth + 1).min(trace::MAX_DEPTH)),
+        api_href: format!("/api/v1/lots/{code}?depth={depth}"),
+        lot: view,
+        summary,
+    };
     Ok(super::with_vary_hx(super::html(&page)?))
 }
 
@@ -133,11 +133,8 @@ pub async fn api(
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
     let depth = lot_query(&req)?.depth()?;
-    let view = state
-        .db(move |conn| {
-            let lot = find_lot(conn, &code)?;
-            Ok(view::load(conn, lot, depth)?.0)
-        })
+    let data = state
+        .db(move |conn| load_lot(conn, &code, depth)?.ok_or_else(|| no_lot(&code)))
         .await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(view::view(data).0))
 }

@@ -12,7 +12,7 @@ use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::listing::{ListDef, ListParams, ListView, PageOfRows};
 use crate::lists::materials::{DELIVERIES, LOTS, PRODUCTS, SITES};
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/materials", web::get().to(landing))

@@ -184,7 +184,7 @@ fn the_other_pages_query_parsers_never_panic_and_name_what_they_refuse() {
         },
     );
     run("waste period", query_of(&["period"]), |raw| {
-        use citytrace_schema::derived::waste::PeriodKind;
+        use citytrace_reads::waste::PeriodKind;
         if let Err(e) = parsed(&raw, |q| super::waste::period_of(q, PeriodKind::Year)) {
             refusal_names_a_key(&raw, &e)?;
         }

@@ -8,7 +8,7 @@ use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::query::QueryParams;
 use crate::search::{SearchHit, SearchRequest, SearchResults, AREAS};
-use crate::AppState;
+use crate::state::AppState;
 
 /// `?q=&area=&limit=`.
 pub struct SearchQuery {

@@ -1,7 +1,7 @@
 //! The spending area: budget vs actual per department and COFOG function, procurement with
 //! red flags, a contracting process's page, a budget line's money trail and a party's page.
 //! Every page has a JSON twin under `/api/v1`. The figures come from
-//! `citytrace_schema::derived::spending` (docs/methods/spending.md); these files only show them.
+//! `citytrace_reads::spending` (docs/methods/spending.md); these files only show them.
 
 pub(crate) mod bar_chart;
 mod budget_line;
@@ -14,9 +14,9 @@ pub(crate) mod procurement;
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
+use diesel::PgConnection;
 
-use citytrace_schema::schema::parties;
+use citytrace_reads::spending::processes::load_party_names;
 
 use crate::error::AppError;
 
@@ -79,26 +79,16 @@ pub fn party_links(
     conn: &mut PgConnection,
     ids: impl IntoIterator<Item = i64>,
 ) -> Result<HashMap<i64, PartyLink>, AppError> {
-    let mut ids: Vec<i64> = ids.into_iter().collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let rows: Vec<(i64, String, String)> = parties::table
-        .filter(parties::id.eq_any(&ids))
-        .select((parties::id, parties::code, parties::name))
-        .load(conn)?;
-    Ok(rows
+    Ok(load_party_names(conn, ids)?
         .into_iter()
-        .map(|(id, code, name)| {
-            let href = party_href(&code);
-            (
+        .map(|(id, p)| {
+            let link = PartyLink {
                 id,
-                PartyLink {
-                    id,
-                    code,
-                    name,
-                    href,
-                },
-            )
+                href: party_href(&p.code),
+                code: p.code,
+                name: p.name,
+            };
+            (id, link)
         })
         .collect())
 }

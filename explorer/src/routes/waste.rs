@@ -1,7 +1,7 @@
 //! The waste area: city rates by EWC chapter and period, flagged consignments and the
 //! consignments list; a consignment's custody chain and flags; a facility's mass balance —
 //! each page with a JSON twin under `/api/v1/waste`. Every figure comes from
-//! `citytrace_schema::derived::waste` (docs/methods/waste.md).
+//! `citytrace_reads::waste` (docs/methods/waste.md).
 
 mod charts;
 mod consignment;
@@ -15,7 +15,7 @@ use diesel::dsl::{max, min};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use citytrace_schema::derived::waste::{
+use citytrace_reads::waste::{
     city_rates, flagged_consignments, ConsignmentFlags, Period, PeriodKind, TreatmentRates,
     TreatmentTotals, WasteRules,
 };
@@ -25,7 +25,7 @@ use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::listing::{ListParams, ListView, PageOfRows};
 use crate::routes::evidence::{SourceRow, Trust, TrustOfBatches};
-use crate::AppState;
+use crate::state::AppState;
 use charts::{BarChart, ShareRow};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -5,38 +5,18 @@
 
 use std::collections::HashMap;
 
-use diesel::prelude::*;
-use diesel::sql_types::Text;
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::search::Selectors;
-use serde::{Deserialize, Serialize};
 
 use super::{href, SearchFuture, SearchHit, SearchIndex, SearchRequest, SearchResults, AREAS};
 use crate::error::AppError;
 use citytrace_schema::PgPool;
 
+use citytrace_reads::search::each_document_batch;
+pub use citytrace_reads::search::SearchDocument;
+
 /// Documents per request when syncing.
 const SYNC_BATCH: usize = 10_000;
-
-/// A document as stored in Meilisearch.
-#[derive(Debug, Clone, Serialize, Deserialize, QueryableByName)]
-pub struct SearchDocument {
-    /// `kind:key`, made safe for Meilisearch ids (letters, digits, `-` and `_`).
-    #[diesel(sql_type = Text)]
-    pub id: String,
-    #[diesel(sql_type = Text)]
-    pub kind: String,
-    #[diesel(sql_type = Text)]
-    pub area: String,
-    #[diesel(sql_type = Text)]
-    pub title: String,
-    #[diesel(sql_type = Text)]
-    pub subtitle: String,
-    #[diesel(sql_type = Text)]
-    pub href_prefix: String,
-    #[diesel(sql_type = Text)]
-    pub key: String,
-}
 
 pub struct MeiliSearch {
     client: Client,
@@ -145,29 +125,15 @@ impl SearchIndex for MeiliSearch {
                 .set_searchable_attributes(["title", "subtitle", "key"])
                 .await
                 .map_err(meili_error)?;
-            // One read-only transaction with a cursor over the view, fetched in batches on a
-            // blocking thread: constant memory however many documents there are.
+            // The view read in batches on a blocking thread (citytrace_reads::search), sent on as
+            // they come: constant memory however many documents there are.
             let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<SearchDocument>>(2);
             let pool = self.pool.clone();
             let reader = actix_web::rt::task::spawn_blocking(move || -> Result<(), AppError> {
                 let mut conn = pool.get()?;
-                conn.build_transaction().read_only().run(|conn| {
-                    diesel::sql_query(
-                        "DECLARE citytrace_search_sync NO SCROLL CURSOR FOR \
-                         SELECT id, kind, area, title, coalesce(subtitle, '') AS subtitle, href_prefix, key \
-                           FROM search_documents",
-                    )
-                    .execute(conn)?;
-                    loop {
-                        let documents: Vec<SearchDocument> = diesel::sql_query(format!(
-                            "FETCH {SYNC_BATCH} FROM citytrace_search_sync"
-                        ))
-                        .load(conn)?;
-                        if documents.is_empty() || sender.blocking_send(documents).is_err() {
-                            return Ok::<(), AppError>(());
-                        }
-                    }
-                })
+                Ok(each_document_batch(&mut conn, SYNC_BATCH, |documents| {
+                    sender.blocking_send(documents).is_ok()
+                })?)
             });
             let mut sent = 0;
             while let Some(documents) = batches.recv().await {

@@ -1,7 +1,9 @@
-//! The default backend: PostgreSQL full-text and trigram search over the tables themselves.
+//! The default backend: PostgreSQL full-text and trigram search over the tables themselves
+//! (`citytrace_reads::search`).
 
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Double, Text};
+use diesel::{PgConnection, QueryResult};
+
+use citytrace_reads::search::find_documents;
 
 use super::{facets, href, SearchFuture, SearchHit, SearchIndex, SearchRequest, SearchResults};
 use crate::error::AppError;
@@ -17,32 +19,9 @@ impl PostgresSearch {
     }
 }
 
-#[derive(QueryableByName)]
-struct Found {
-    #[diesel(sql_type = Text)]
-    kind: String,
-    #[diesel(sql_type = Text)]
-    area: String,
-    #[diesel(sql_type = Text)]
-    title: String,
-    #[diesel(sql_type = Text)]
-    subtitle: String,
-    #[diesel(sql_type = Text)]
-    href_prefix: String,
-    #[diesel(sql_type = Text)]
-    key: String,
-    #[allow(dead_code)]
-    #[diesel(sql_type = Double)]
-    score: f64,
-}
-
 /// Run the search query on a connection.
 pub fn search(conn: &mut PgConnection, request: &SearchRequest) -> QueryResult<Vec<SearchHit>> {
-    let found: Vec<Found> = diesel::sql_query(include_str!("postgres.sql"))
-        .bind::<Text, _>(&request.text)
-        .bind::<BigInt, _>(request.limit as i64)
-        .bind::<Text, _>(request.area.as_deref().unwrap_or(""))
-        .load(conn)?;
+    let found = find_documents(conn, &request.text, request.area.as_deref(), request.limit)?;
     Ok(found
         .into_iter()
         .map(|f| SearchHit {

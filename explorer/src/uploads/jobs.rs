@@ -69,7 +69,7 @@ pub(super) fn run_next(pool: &PgPool, dir: &Path, importer: &Importer) -> bool {
             }
         }
         Err(panic) => {
-            let message = crate::panic_message(panic.as_ref());
+            let message = crate::app::panic_message(panic.as_ref());
             tracing::error!(upload = upload.id, %message, "an upload job panicked");
             job.record_failure(JobFailure::of_panic(&message, job.step()));
             // Now that the failure is recorded, the lock goes. The job's connection may be

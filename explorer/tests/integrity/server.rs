@@ -8,7 +8,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use citytrace_explorer::{ServeOptions, UploadOptions};
-use citytrace_schema::derived::MethodSettings;
+use citytrace_reads::MethodSettings;
 use citytrace_schema::testing::TestDatabase;
 
 /// A raw answer: status, headers (lower-case names), body.

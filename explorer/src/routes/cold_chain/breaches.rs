@@ -8,7 +8,7 @@ use chrono::TimeDelta;
 use diesel::PgConnection;
 use serde::Serialize;
 
-use citytrace_schema::derived::cold_chain::{
+use citytrace_reads::cold_chain::{
     shipments_in_breach, ColdChainSettings, ShipmentColdChain, Verdict,
 };
 

@@ -3,14 +3,14 @@
 //! log hatched, a time axis in the local time the logger wrote, a °C axis with ticks.
 //!
 //! Drawing only: every figure (excursions, gaps, MKT, verdict) comes from
-//! `citytrace_schema::derived::cold_chain` on the full series. **Downsampling rule**: a series
+//! `citytrace_reads::cold_chain` on the full series. **Downsampling rule**: a series
 //! with more readings than twice the plot's pixel columns is drawn from, for each pixel column,
 //! its lowest and its highest reading (in time order), so a 10,000-reading log stays a
 //! polyline of at most ~1,500 points while every peak and trough still shows.
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use citytrace_schema::derived::cold_chain::Direction;
+use citytrace_reads::cold_chain::Direction;
 
 pub const WIDTH: f64 = 800.0;
 pub const HEIGHT: f64 = 280.0;

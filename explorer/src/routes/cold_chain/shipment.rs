@@ -9,7 +9,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use citytrace_schema::derived::cold_chain::{
+use citytrace_reads::cold_chain::{
     cold_chain_for_shipment, BreachReason, ColdChainReport, ColdChainSettings, Direction,
     ProductColdChain, Verdict,
 };

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use bigdecimal::BigDecimal;
 
-use citytrace_schema::derived::carbon::{NetPosition, SetAsideReason};
+use citytrace_reads::carbon::{NetPosition, SetAsideReason};
 
 use super::Loaded;
 use crate::layout::Layout;
@@ -265,14 +265,14 @@ impl EmissionsPage {
                 source: d.sources.get(&(s.report.batch_id, s.report.line)).cloned(),
             })
             .collect();
-        let subtotal = |s: &citytrace_schema::derived::carbon::Subtotal,
-                        link: fn(&str) -> String| SubtotalRow {
-            key: s.key.clone().unwrap_or_else(|| "none named".into()),
-            href: s.key.as_deref().map(link).unwrap_or_default(),
-            tonnes: tonnes(&s.kg_co2e),
-            deliveries: s.deliveries,
-            not_computable: s.not_computable,
-        };
+        let subtotal =
+            |s: &citytrace_reads::carbon::Subtotal, link: fn(&str) -> String| SubtotalRow {
+                key: s.key.clone().unwrap_or_else(|| "none named".into()),
+                href: s.key.as_deref().map(link).unwrap_or_default(),
+                tonnes: tonnes(&s.kg_co2e),
+                deliveries: s.deliveries,
+                not_computable: s.not_computable,
+            };
         let retirements = pos
             .credits
             .retirements

@@ -1,27 +1,25 @@
 //! The home page's headline figures, each from the derived computations
-//! (`citytrace_schema::derived`, docs/methods/*.md) over one bounded period (this year), each
+//! (`citytrace_reads`, docs/methods/*.md) over one bounded period (this year), each
 //! linking to its area. A figure with nothing behind it says "no data yet"; one that fails is
 //! logged and shown as unavailable, without taking the page down. They are computed once per
 //! change of the data, not per request ([`HeadlineCache`]).
 
 mod cache;
 
-pub use cache::HeadlineCache;
+pub use cache::{HeadlineCache, HeadlineFigures};
 
 use bigdecimal::{BigDecimal, RoundingMode};
 use chrono::{Datelike, NaiveDate, Utc};
 use diesel::{Connection, PgConnection};
 use serde::Serialize;
 
-use citytrace_schema::derived::carbon::{
+use citytrace_reads::carbon::{
     delivered_embodied_carbon, retired_credits, CarbonSettings, DeliveryFilter, ReportingPeriod,
 };
-use citytrace_schema::derived::cold_chain::{cold_chain_compliance, ColdChainSettings};
-use citytrace_schema::derived::spending::{
-    budget_vs_actual, BudgetFilter, BudgetRules, BudgetScope,
-};
-use citytrace_schema::derived::waste::{city_rates, PeriodKind};
-use citytrace_schema::derived::MethodSettings;
+use citytrace_reads::cold_chain::{cold_chain_compliance, ColdChainSettings};
+use citytrace_reads::spending::{budget_vs_actual, BudgetFilter, BudgetRules, BudgetScope};
+use citytrace_reads::waste::{city_rates, PeriodKind};
+use citytrace_reads::MethodSettings;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Figure {

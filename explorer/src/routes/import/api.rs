@@ -20,10 +20,10 @@ use citytrace_schema::models::{ApiToken, Party};
 use super::upload_form::content_length;
 use crate::credentials::secret_hash;
 use crate::query::QueryParams;
+use crate::state::AppState;
 use crate::uploads::failure::JobFailure;
 use crate::uploads::storage::{IncomingFile, StoredFile, WriteError};
 use crate::uploads::{format_named, memory, Uploads};
-use crate::AppState;
 
 /// What the query string asks.
 pub(crate) struct ImportQuery {
@@ -204,7 +204,7 @@ async fn run_import(
             outcome
         }))
         .unwrap_or_else(|panic| {
-            let message = crate::panic_message(panic.as_ref());
+            let message = crate::app::panic_message(panic.as_ref());
             tracing::error!(%message, "an API import panicked");
             let step = if options.dry_run {
                 "checking"

@@ -12,8 +12,8 @@ use super::UploadError;
 use crate::layout::Layout;
 use crate::routes::trust::TrustBadge;
 use crate::session::{self, SignedIn};
+use crate::state::AppState;
 use crate::uploads::Uploads;
-use crate::AppState;
 
 /// Uploads and batches listed on the page.
 const LISTED: i64 = 50;

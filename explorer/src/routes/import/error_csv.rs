@@ -9,7 +9,7 @@ use citytrace_schema::models::Upload;
 
 use super::views::{problems, Problem};
 use super::{path_id, signed_in, UploadError};
-use crate::AppState;
+use crate::state::AppState;
 
 pub async fn download(
     req: HttpRequest,

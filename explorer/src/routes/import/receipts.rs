@@ -12,7 +12,7 @@ use super::{path_id, signed_in, UploadError};
 use crate::fmt;
 use crate::layout::Layout;
 use crate::routes::trust::TrustBadge;
-use crate::AppState;
+use crate::state::AppState;
 
 /// The anchor part of the receipt (`templates/import/_anchor.html`).
 pub struct AnchorView {

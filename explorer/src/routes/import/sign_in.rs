@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::{dashboard, signed_in_with_csrf, UploadError};
 use crate::credentials::TOKEN_PREFIX;
 use crate::session::{self, cookie};
-use crate::AppState;
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct SignInForm {

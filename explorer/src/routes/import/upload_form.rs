@@ -12,9 +12,9 @@ use citytrace_schema::models::{NewUpload, Upload, UploadStatus};
 
 use super::{signed_in, UploadError};
 use crate::session::{SignedIn, CSRF_FIELD, CSRF_HEADER};
+use crate::state::AppState;
 use crate::uploads::storage::{IncomingFile, StoredFile, WriteError};
 use crate::uploads::{format_named, Uploads};
-use crate::AppState;
 
 /// Room for the form's other fields and multipart headers beyond the file itself.
 const FORM_OVERHEAD: u64 = 64 * 1024;

@@ -12,8 +12,8 @@ use super::views::{format_options, FormatOption, UploadView};
 use super::{is_htmx, path_id, signed_in, signed_in_with_csrf, UploadError};
 use crate::layout::Layout;
 use crate::session::SignedIn;
+use crate::state::AppState;
 use crate::uploads::Uploads;
-use crate::AppState;
 
 #[derive(Template)]
 #[template(path = "import/upload.html")]

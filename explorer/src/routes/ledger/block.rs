@@ -14,7 +14,7 @@ use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
 use crate::routes::provenance::Hash;
-use crate::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct BlockView {

@@ -16,7 +16,7 @@ use crate::listing::ListView;
 use crate::lists::ledger::{BLOCKS, EVENTS, REORGS};
 use crate::routes::materials::embedded_list;
 use crate::routes::provenance::Hash;
-use crate::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ContractView {

@@ -3,48 +3,19 @@
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bytea, Integer, Nullable, Text, Timestamptz};
+use diesel::PgConnection;
 use serde::Serialize;
+
+use citytrace_reads::ledger::{load_decoded_events, load_transaction, DecodedEvent};
 
 use super::chain_id;
 use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
 use crate::routes::provenance::Hash;
-use crate::AppState;
+use crate::state::AppState;
 
-pub enum Selector {
-    Tx(Vec<u8>),
-    Block(i64),
-}
-
-#[derive(QueryableByName)]
-struct Row {
-    #[diesel(sql_type = Integer)]
-    log_index: i32,
-    #[diesel(sql_type = Text)]
-    event: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    summary: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    href: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    finality: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    block_number: i64,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
-    block_time: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Bytea)]
-    block_hash: Vec<u8>,
-    #[diesel(sql_type = Bytea)]
-    tx_hash: Vec<u8>,
-    #[diesel(sql_type = Nullable<Bytea>)]
-    contract: Option<Vec<u8>>,
-    #[diesel(sql_type = Nullable<Text>)]
-    params: Option<String>,
-}
+pub use citytrace_reads::ledger::EventSelector as Selector;
 
 /// One decoded parameter: name and value as text (byte strings as `0x…`).
 #[derive(Debug, Clone, Serialize)]
@@ -113,17 +84,15 @@ pub fn events_where(
     chain: i64,
     selector: Selector,
 ) -> Result<Vec<EventView>, AppError> {
-    let (tx, block) = match selector {
-        Selector::Tx(hash) => (Some(hash), None),
-        Selector::Block(n) => (None, Some(n)),
-    };
-    let rows: Vec<Row> = diesel::sql_query(include_str!("tx_events.sql"))
-        .bind::<BigInt, _>(chain)
-        .bind::<Nullable<Bytea>, _>(tx)
-        .bind::<Nullable<BigInt>, _>(block)
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
+    Ok(event_views(
+        chain,
+        load_decoded_events(conn, chain, selector)?,
+    ))
+}
+
+/// The decoded events as the pages show them.
+fn event_views(chain: i64, rows: Vec<DecodedEvent>) -> Vec<EventView> {
+    rows.into_iter()
         .map(|r| EventView {
             params: params(r.params.as_deref()),
             log_index: r.log_index,
@@ -138,7 +107,7 @@ pub fn events_where(
             tx_hash: Hash::new(&r.tx_hash),
             contract: r.contract.as_deref().map(Hash::new),
         })
-        .collect())
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -164,45 +133,39 @@ pub struct TxView {
 
 fn load(conn: &mut PgConnection, id: &str, hash: &str) -> Result<TxView, AppError> {
     let id = chain_id(id)?;
-    let chain = super::chain_rows(conn, Some(id))?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::NotFound(format!("No chain {id} is followed.")))?;
     let bytes = citytrace_schema::parse_hex(hash, 32).ok_or_else(|| {
         AppError::NotFound(format!(
             "{hash} is not a transaction hash (0x and 64 hex digits)."
         ))
     })?;
-    let events = events_where(conn, id, Selector::Tx(bytes.clone()))?;
+    let data = load_transaction(conn, id, &bytes)?;
+    let chain = data
+        .chain
+        .ok_or_else(|| AppError::NotFound(format!("No chain {id} is followed.")))?;
+    let events = event_views(id, data.events);
     let Some(first) = events.first() else {
         return Err(AppError::NotFound(format!(
             "citytrace indexed no event of transaction {hash} on chain {id}."
         )));
     };
-    use citytrace_schema::schema::batch_anchors as a;
-    let anchored: Vec<(bigdecimal::BigDecimal, i64, Vec<u8>, String)> = a::table
-        .filter(a::chain_id.eq(id))
-        .filter(a::tx_hash.eq(&bytes))
-        .order(a::log_index)
-        .select((a::batch_id, a::row_count, a::merkle_root, a::finality))
-        .load(conn)?;
     Ok(TxView {
         chain_id: id,
-        chain_name: chain.name,
+        chain_name: chain.chain.name,
         tx_hash: Hash::new(&bytes),
         block_number: first.block_number,
         block_time: first.block_time.clone(),
-        anchored_batches: anchored
+        anchored_batches: data
+            .anchors
             .into_iter()
             // A uint64 batch id (the column's CHECK keeps it in range).
-            .filter_map(|(batch_id, rows, root, finality)| {
-                let batch_id = bigdecimal::ToPrimitive::to_u64(&batch_id)?;
+            .filter_map(|anchor| {
+                let batch_id = bigdecimal::ToPrimitive::to_u64(&anchor.batch_id)?;
                 Some(AnchoredBatch {
                     href: format!("/batches/{batch_id}"),
                     batch_id,
-                    rows,
-                    merkle_root: Hash::new(&root),
-                    finality,
+                    rows: anchor.row_count,
+                    merkle_root: Hash::new(&anchor.merkle_root),
+                    finality: anchor.finality,
                 })
             })
             .collect(),

@@ -14,7 +14,7 @@ use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
 use crate::routes::provenance::Hash;
-use crate::AppState;
+use crate::state::AppState;
 
 const PAGE: i64 = 50;
 /// Raw data longer than this (in bytes) is shown cut on the page; the JSON has all of it.

@@ -1,9 +1,9 @@
 //! A lot's embodied carbon as pages show it: the figure, the factor with its source row, or why
-//! it cannot be computed (from `citytrace_schema::derived::carbon`, docs/methods/carbon.md).
+//! it cannot be computed (from `citytrace_reads::carbon`, docs/methods/carbon.md).
 
 use serde::Serialize;
 
-use citytrace_schema::derived::carbon::{CarbonFactor, FactorSource, LotCarbon};
+use citytrace_reads::carbon::{CarbonFactor, FactorSource, LotCarbon};
 
 use crate::routes::provenance::RowSource;
 

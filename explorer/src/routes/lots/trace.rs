@@ -1,43 +1,16 @@
-//! Trace back (what a lot was made from) and forward (what was made from it) through production
-//! runs, as a depth-limited tree. Deeper levels load on demand: a node at the limit that has
-//! more below it says so, and its "show more" link fetches the next level as a fragment (htmx)
-//! or, without JavaScript, reloads the page one level deeper (`?depth=`).
+//! Trace back (what a lot was made from) and forward (what was made from it) as the lot page
+//! shows it: the links read by `citytrace_reads::lots` with their pages. Deeper levels load on
+//! demand: a node at the limit that has more below it says so, and its "show more" link fetches
+//! the next level as a fragment (htmx) or, without JavaScript, reloads the page one level
+//! deeper (`?depth=`).
 
 use askama::Template;
-use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Text};
 use serde::Serialize;
 
+use citytrace_reads::lots::TraceLink;
+pub use citytrace_reads::lots::{Direction, DEFAULT_DEPTH, MAX_DEPTH};
+
 use crate::fmt;
-
-/// Levels shown when the URL does not say.
-pub const DEFAULT_DEPTH: u32 = 2;
-/// The most levels one request loads.
-pub const MAX_DEPTH: u32 = 8;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    Back,
-    Forward,
-}
-
-impl Direction {
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "back" => Some(Self::Back),
-            "forward" => Some(Self::Forward),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Back => "back",
-            Self::Forward => "forward",
-        }
-    }
-}
 
 /// One lot in the tree, with the production input line that links it to its parent.
 #[derive(Debug, Clone, Serialize)]
@@ -78,133 +51,59 @@ pub struct TraceNode {
     pub more_page: String,
 }
 
-#[derive(QueryableByName)]
-struct Edge {
-    #[diesel(sql_type = BigInt)]
-    parent_id: i64,
-    #[diesel(sql_type = BigInt)]
-    lot_id: i64,
-    #[diesel(sql_type = Integer)]
-    depth: i32,
-    #[diesel(sql_type = Text)]
-    quantity: String,
-    #[diesel(sql_type = Text)]
-    unit: String,
-    #[diesel(sql_type = Text)]
-    production_code: String,
-    #[diesel(sql_type = BigInt)]
-    batch_id: i64,
-    #[diesel(sql_type = Integer)]
-    line: i32,
-    #[diesel(sql_type = Text)]
-    lot_code: String,
-    #[diesel(sql_type = Text)]
-    product: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    origin_code: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    origin_name: Option<String>,
-    #[diesel(sql_type = Array<Text>)]
-    delivered_to: Vec<String>,
-    #[diesel(sql_type = Bool)]
-    has_more: bool,
+/// Where a subtree hangs in the page: the page's lot and the level of the subtree's parent
+/// below it (for the no-JavaScript "show more" links).
+pub struct Placement<'a> {
+    pub direction: Direction,
+    pub root_code: &'a str,
+    pub root_depth: u32,
 }
 
-/// The tree below `lot_id` in `direction`, `depth` levels deep. `root_code` and `root_depth`
-/// say where this subtree hangs in the page (for the no-JavaScript "show more" links).
-pub fn load(
-    conn: &mut PgConnection,
-    lot_id: i64,
-    direction: Direction,
-    depth: u32,
-    root_code: &str,
-    root_depth: u32,
-) -> QueryResult<Vec<TraceNode>> {
-    let sql = match direction {
-        Direction::Back => include_str!("trace_back.sql"),
-        Direction::Forward => include_str!("trace_forward.sql"),
-    };
-    let edges: Vec<Edge> = diesel::sql_query(sql)
-        .bind::<BigInt, _>(lot_id)
-        .bind::<Integer, _>(depth.clamp(1, MAX_DEPTH) as i32)
-        .load(conn)?;
-    let context = Context {
-        direction,
-        max_depth: depth.clamp(1, MAX_DEPTH),
-        root_code,
-        root_depth,
-    };
-    Ok(children(&edges, lot_id, 1, &context))
+/// The links as the page shows them, with their pages and "show more" links.
+pub fn nodes(links: &[TraceLink], at: &Placement) -> Vec<TraceNode> {
+    links.iter().map(|link| node(link, at)).collect()
 }
 
-struct Context<'a> {
-    direction: Direction,
-    max_depth: u32,
-    root_code: &'a str,
-    /// The level of this subtree's parent below the page's lot.
-    root_depth: u32,
-}
-
-fn children(edges: &[Edge], parent: i64, depth: u32, cx: &Context) -> Vec<TraceNode> {
-    let mut seen: Vec<(i64, i64, i32)> = Vec::new();
-    let mut nodes = Vec::new();
-    for e in edges
-        .iter()
-        .filter(|e| e.parent_id == parent && e.depth as u32 == depth)
-    {
-        // A lot reached by two paths appears once per path in the walk: show each link once.
-        let key = (e.lot_id, e.batch_id, e.line);
-        if seen.contains(&key) {
-            continue;
-        }
-        seen.push(key);
-        let below = if depth < cx.max_depth {
-            children(edges, e.lot_id, depth + 1, cx)
-        } else {
-            Vec::new()
-        };
-        let has_more = below.is_empty() && e.has_more;
-        let code = fmt::path_segment(&e.lot_code);
-        let dir = cx.direction.as_str();
-        nodes.push(TraceNode {
-            href: format!("/lots/{code}"),
-            lot_code: e.lot_code.clone(),
-            product: e.product.clone(),
-            origin_href: e
-                .origin_code
-                .as_deref()
-                .map(|c| format!("/sites/{}", fmt::path_segment(c)))
-                .unwrap_or_default(),
-            origin_name: e.origin_name.clone().unwrap_or_default(),
-            origin_site: e.origin_code.clone(),
-            quantity: e.quantity.clone(),
-            unit: e.unit.clone(),
-            production_code: e.production_code.clone(),
-            batch_id: e.batch_id,
-            line: e.line,
-            source_href: super::super::provenance::batch_line_href(e.batch_id, e.line),
-            delivered_links: e
-                .delivered_to
-                .iter()
-                .map(|c| (c.clone(), format!("/sites/{}", fmt::path_segment(c))))
-                .collect(),
-            delivered_to: e.delivered_to.clone(),
-            depth: cx.root_depth + depth,
-            children: below,
-            has_more,
-            more_fragment: format!(
-                "/lots/{code}?trace={dir}&level={}&root={}",
-                cx.root_depth + depth,
-                fmt::path_segment(cx.root_code)
-            ),
-            more_page: format!(
-                "/lots/{}?depth={}#trace-{dir}",
-                fmt::path_segment(cx.root_code),
-                cx.root_depth + depth + 1
-            ),
-        });
+fn node(e: &TraceLink, at: &Placement) -> TraceNode {
+    let code = fmt::path_segment(&e.lot_code);
+    let dir = at.direction.as_str();
+    let depth = at.root_depth + e.depth;
+    TraceNode {
+        href: format!("/lots/{code}"),
+        lot_code: e.lot_code.clone(),
+        product: e.product.clone(),
+        origin_href: e
+            .origin_code
+            .as_deref()
+            .map(|c| format!("/sites/{}", fmt::path_segment(c)))
+            .unwrap_or_default(),
+        origin_name: e.origin_name.clone().unwrap_or_default(),
+        origin_site: e.origin_code.clone(),
+        quantity: e.quantity.clone(),
+        unit: e.unit.clone(),
+        production_code: e.production_code.clone(),
+        batch_id: e.batch_id,
+        line: e.line,
+        source_href: super::super::provenance::batch_line_href(e.batch_id, e.line),
+        delivered_links: e
+            .delivered_to
+            .iter()
+            .map(|c| (c.clone(), format!("/sites/{}", fmt::path_segment(c))))
+            .collect(),
+        delivered_to: e.delivered_to.clone(),
+        depth,
+        children: nodes(&e.children, at),
+        has_more: e.has_more,
+        more_fragment: format!(
+            "/lots/{code}?trace={dir}&level={depth}&root={}",
+            fmt::path_segment(at.root_code)
+        ),
+        more_page: format!(
+            "/lots/{}?depth={}#trace-{dir}",
+            fmt::path_segment(at.root_code),
+            depth + 1
+        ),
     }
-    nodes
 }
 
 /// A tree as a flat list in document order, for a template without recursion: each node opens

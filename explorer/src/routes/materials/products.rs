@@ -16,7 +16,7 @@ use crate::layout::Layout;
 use crate::listing::ListView;
 use crate::lists::materials::LOTS;
 use crate::routes::provenance::RowSource;
-use crate::AppState;
+use crate::state::AppState;
 
 /// One imported row of the product's master data.
 #[derive(Debug, Clone, Serialize)]

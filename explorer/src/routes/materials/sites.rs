@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Nullable, Text};
 use serde::Serialize;
 
-use citytrace_schema::derived::carbon::{site_embodied_carbon, Subtotal};
+use citytrace_reads::carbon::{site_embodied_carbon, Subtotal};
 use citytrace_schema::models::{Party, Site};
 
 use crate::error::{ApiError, AppError};
@@ -19,7 +19,7 @@ use crate::listing::ListView;
 use crate::lists::materials::DELIVERIES;
 use crate::routes::lots::SiteRef;
 use crate::routes::provenance::RowSource;
-use crate::AppState;
+use crate::state::AppState;
 
 /// Deliveries listed in the JSON twin (the full list is `/api/v1/deliveries?to_site=`).
 const JSON_DELIVERIES: usize = 500;

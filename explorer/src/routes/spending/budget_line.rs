@@ -5,10 +5,8 @@
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use citytrace_schema::derived::spending::{
-    follow_the_money, BudgetLink, MoneyTrail, PaymentSource,
-};
-use citytrace_schema::derived::SpendingSettings;
+use citytrace_reads::spending::{follow_the_money, BudgetLink, MoneyTrail, PaymentSource};
+use citytrace_reads::SpendingSettings;
 
 use diesel::prelude::*;
 
@@ -18,7 +16,7 @@ use citytrace_schema::schema::budget_lines;
 use super::evidence::{amount, date, Evidence, Provenance, TxLink};
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
-use crate::AppState;
+use crate::state::AppState;
 
 pub struct PaymentView {
     pub date: String,

@@ -2,52 +2,30 @@
 //! timeline (tender → bids → awards → contracts → amendments → payments), its red flags with
 //! the figures that raised them, its payments (OCDS transactions and CityTreasury payments on
 //! the ledger), the shipments, lots and embodied carbon delivered under it, and the
-//! data-quality notes its releases were published with (`quality`).
+//! data-quality notes its releases were published with (`quality`); read by
+//! `citytrace_reads::spending::process_page`, shown here.
 
 mod quality;
+mod timeline;
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use bigdecimal::BigDecimal;
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use citytrace_schema::derived::carbon::{contract_embodied_carbon, DeliveredCarbon};
-use citytrace_schema::derived::spending::{
-    payments_of, process_red_flags, FlagSubject, Payment, PaymentSource, ProcessRedFlags,
-    ProcessScope, RedFlagRules,
+use citytrace_reads::carbon::DeliveredCarbon;
+use citytrace_reads::spending::process_page::{load_process_page, ProcessPageData};
+use citytrace_reads::spending::{
+    FlagSubject, Payment, PaymentSource, ProcessRedFlags, RedFlagRules,
 };
-use citytrace_schema::models::{
-    ProcurementAmendment, ProcurementAward, ProcurementBid, ProcurementContract, ProcurementParty,
-    ProcurementProcess,
-};
+use citytrace_schema::models::{ProcurementParty, ProcurementProcess};
 
-use super::evidence::{amount, date, tonnes, Evidence, Provenance, ProvenanceJson, TxLink};
+use super::evidence::{amount, date, tonnes, Provenance, ProvenanceJson, TxLink};
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
-use crate::AppState;
+use crate::state::AppState;
 use quality::{QualityNotes, QualityNotesJson};
-
-/// One step of the process.
-pub struct Step {
-    pub when: Option<DateTime<Utc>>,
-    pub date: String,
-    pub stage: &'static str,
-    pub what: String,
-    pub value: String,
-    pub source: Option<Provenance>,
-    pub tx: Option<TxLink>,
-}
-
-#[derive(Serialize)]
-pub struct StepJson {
-    pub date: Option<DateTime<Utc>>,
-    pub stage: &'static str,
-    pub what: String,
-    pub value: String,
-    pub source: Option<ProvenanceJson>,
-    pub tx: Option<TxLink>,
-}
+use timeline::{money, Step, StepJson};
 
 pub struct FlagView {
     pub id: &'static str,
@@ -132,245 +110,45 @@ struct Loaded {
     quality: QualityNotes,
 }
 
-fn money(value: &Option<BigDecimal>, currency: &Option<String>) -> String {
-    match value {
-        Some(v) => format!("{} {}", amount(v), currency.as_deref().unwrap_or(""))
-            .trim()
-            .to_string(),
-        None => "–".into(),
-    }
-}
-
-fn step(
-    when: Option<DateTime<Utc>>,
-    stage: &'static str,
-    what: String,
-    value: String,
-    source: Option<Provenance>,
-    tx: Option<TxLink>,
-) -> Step {
-    Step {
-        date: when.as_ref().map(date).unwrap_or_else(|| "undated".into()),
-        when,
-        stage,
-        what,
-        value,
-        source,
-        tx,
-    }
-}
-
 fn load(
     conn: &mut diesel::PgConnection,
     rules: &RedFlagRules,
     ocid: String,
 ) -> Result<Loaded, AppError> {
-    let process = ProcurementProcess::find(conn, &ocid)?
+    let data = load_process_page(conn, &ocid, rules, quality::SHOWN)?
         .ok_or_else(|| AppError::NotFound(format!("No contracting process {ocid} is known.")))?;
-    let mut ev = Evidence::default();
-    let source = ev.row(conn, process.batch_id, process.line)?;
-    let buyer = match process.buyer_id {
-        Some(id) => super::party_links(conn, [id])?.remove(&id),
-        None => None,
-    };
-    let parties = ProcurementParty::of_process(conn, &ocid)?;
-    let mut steps = Vec::new();
-    if process.tender_period_start.is_some()
-        || process.tender_value.is_some()
-        || process.procurement_method.is_some()
-    {
-        steps.push(step(
-            process.tender_period_start,
-            "tender",
-            format!(
-                "Tender{} opened ({}){}",
-                process
-                    .tender_id
-                    .as_deref()
-                    .map(|t| format!(" {t}"))
-                    .unwrap_or_default(),
-                process
-                    .procurement_method
-                    .as_deref()
-                    .unwrap_or("method not given"),
-                process
-                    .tender_period_end
-                    .as_ref()
-                    .map(|e| format!(", bids until {}", date(e)))
-                    .unwrap_or_default()
-            ),
-            money(&process.tender_value, &process.tender_currency),
-            Some(ev.row(conn, process.batch_id, process.line)?),
-            None,
-        ));
-    }
-    for b in ProcurementBid::of_process(conn, &ocid)? {
-        let who = b.tenderer_codes(conn)?.join(", ");
-        steps.push(step(
-            b.bid_date,
-            "bid",
-            format!(
-                "Bid {} by {}{}",
-                b.bid_id,
-                if who.is_empty() {
-                    "an unnamed tenderer"
-                } else {
-                    &who
-                },
-                b.status
-                    .as_deref()
-                    .map(|s| format!(" ({s})"))
-                    .unwrap_or_default()
-            ),
-            money(&b.value, &b.currency),
-            Some(ev.row(conn, b.batch_id, b.line)?),
-            None,
-        ));
-    }
-    for a in ProcurementAward::of_process(conn, &ocid)? {
-        let who = a.supplier_codes(conn)?.join(", ");
-        steps.push(step(
-            a.award_date,
-            "award",
-            format!(
-                "Award {} to {}{}",
-                a.award_id,
-                if who.is_empty() {
-                    "no named supplier"
-                } else {
-                    &who
-                },
-                a.status
-                    .as_deref()
-                    .map(|s| format!(" ({s})"))
-                    .unwrap_or_default()
-            ),
-            money(&a.value, &a.currency),
-            Some(ev.row(conn, a.batch_id, a.line)?),
-            None,
-        ));
-    }
-    for c in ProcurementContract::of_process(conn, &ocid)? {
-        steps.push(step(
-            c.date_signed.or(c.period_start),
-            "contract",
-            format!(
-                "Contract {}{}{}",
-                c.contract_id,
-                c.title
-                    .as_deref()
-                    .map(|t| format!(" “{t}”"))
-                    .unwrap_or_default(),
-                c.status
-                    .as_deref()
-                    .map(|s| format!(" ({s})"))
-                    .unwrap_or_default()
-            ),
-            money(&c.value, &c.currency),
-            Some(ev.row(conn, c.batch_id, c.line)?),
-            None,
-        ));
-    }
-    for a in ProcurementAmendment::of_process(conn, &ocid)? {
-        let change = match (&a.value_before, &a.value_after) {
-            (Some(b), Some(n)) => format!(
-                "{} → {} {}",
-                amount(b),
-                amount(n),
-                a.currency.as_deref().unwrap_or("")
-            ),
-            (None, Some(n)) => format!("→ {} {}", amount(n), a.currency.as_deref().unwrap_or("")),
-            _ => "value unchanged or not given".into(),
-        };
-        steps.push(step(
-            a.amendment_date,
-            "amendment",
-            format!(
-                "Amendment of the {}{}{}",
-                a.scope,
-                if a.scope_id.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {}", a.scope_id)
-                },
-                a.description
-                    .as_deref()
-                    .map(|d| format!(": {d}"))
-                    .unwrap_or_default()
-            ),
-            change.trim().to_string(),
-            Some(ev.row(conn, a.batch_id, a.line)?),
-            None,
-        ));
-    }
-    // payments_of gives the OCDS transactions and the ledger's payments naming the process.
-    let payments = payments_of(conn, &ProcessScope::Ocid(ocid.clone()))?;
-    let mut payment_sources = Vec::new();
-    for p in &payments {
-        let (src, tx, what) = match &p.source {
-            PaymentSource::OcdsTransaction {
-                transaction_id,
-                batch_id,
-                line,
-            } => (
-                Some(ev.row(conn, *batch_id, *line)?),
-                None,
-                format!("Payment {transaction_id} (OCDS transaction)"),
-            ),
-            PaymentSource::Ledger {
-                chain_id,
-                tx_hash,
-                payment_id,
-                ..
-            } => (
-                None,
-                Some(TxLink::new(*chain_id, tx_hash)),
-                format!("Payment {} on the city ledger", short(payment_id)),
-            ),
-        };
-        steps.push(step(
-            p.paid_at,
-            "payment",
-            format!(
-                "{what}{}{}",
-                p.contract_id
-                    .as_deref()
-                    .map(|c| format!(" under contract {c}"))
-                    .unwrap_or_default(),
-                p.payee
-                    .as_deref()
-                    .map(|c| format!(" to {c}"))
-                    .unwrap_or_default()
-            ),
-            money(&Some(p.amount.clone()), &p.currency),
-            src.clone(),
-            tx,
-        ));
-        payment_sources.push(src);
-    }
-    steps.sort_by(|a, b| match (a.when, b.when) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => std::cmp::Ordering::Equal,
-    });
-    let flags = process_red_flags(conn, &ocid, rules)?;
-    let carbon = contract_embodied_carbon(conn, &ocid)?;
-    let delivery_sources = carbon
+    loaded(data)
+}
+
+/// The page's parts from what the read found: the timeline in date order, each row with its
+/// provenance.
+fn loaded(d: ProcessPageData) -> Result<Loaded, AppError> {
+    let trust = &d.trust;
+    let src = |batch_id: i64, line: i32| Provenance::known(trust, batch_id, line);
+    let (steps, payment_sources) = timeline::steps(&d, &src)?;
+    let process = d.process;
+    let source = src(process.batch_id, process.line)?;
+    let delivery_sources = d
+        .carbon
         .deliveries
         .iter()
-        .map(|d| ev.row(conn, d.delivery.batch_id, d.delivery.line))
+        .map(|c| src(c.delivery.batch_id, c.delivery.line))
         .collect::<Result<Vec<_>, _>>()?;
-    let quality = QualityNotes::load(conn, &mut ev, &ocid)?;
+    let quality = QualityNotes::new(d.quality_total, d.quality_notes, trust)?;
     Ok(Loaded {
         process,
-        buyer,
-        parties,
+        buyer: d.buyer.map(|b| super::PartyLink {
+            id: b.id,
+            href: super::party_href(&b.code),
+            code: b.code,
+            name: b.name,
+        }),
+        parties: d.parties,
         steps,
-        flags,
-        payments,
+        flags: d.flags,
+        payments: d.payments,
         payment_sources,
-        carbon,
+        carbon: d.carbon,
         delivery_sources,
         source,
         quality,

@@ -82,13 +82,32 @@ impl Evidence {
                 s
             }
         };
-        Ok(Provenance {
+        Ok(Provenance::of(batch_id, line, &state))
+    }
+}
+
+impl Provenance {
+    /// Row `line` of batch `batch_id`, whose trust is known.
+    pub fn of(batch_id: i64, line: i32, trust: &TrustState) -> Self {
+        Provenance {
             batch_id,
             line,
             href: format!("/batches/{batch_id}#line-{line}"),
             proof_href: format!("/api/v1/batches/{batch_id}/rows/{line}/proof"),
-            trust: TrustBadge::new(&state),
-        })
+            trust: TrustBadge::new(trust),
+        }
+    }
+
+    /// Row `line` of batch `batch_id`, its trust found in `trust` (the batches a read named).
+    pub fn known(
+        trust: &HashMap<i64, TrustState>,
+        batch_id: i64,
+        line: i32,
+    ) -> Result<Self, AppError> {
+        let state = trust.get(&batch_id).ok_or_else(|| {
+            AppError::Internal(format!("the trust of batch {batch_id} was not read"))
+        })?;
+        Ok(Self::of(batch_id, line, state))
     }
 }
 

@@ -11,18 +11,18 @@ use chrono::Utc;
 use diesel::dsl::max;
 use diesel::prelude::*;
 
-use citytrace_schema::derived::spending::{
+use citytrace_reads::spending::{
     budget_vs_actual, page_of_flagged_processes, summarise_flagged_processes, BudgetFilter,
     BudgetScope, BudgetVsActual, ProcessWalk, RedFlagRule,
 };
-use citytrace_schema::derived::SpendingSettings;
+use citytrace_reads::SpendingSettings;
 use citytrace_schema::schema::budget_lines;
 
 use super::bar_chart::{grouped_bars, Group, Series};
 use super::evidence::{amount, approx};
 use crate::error::AppError;
 use crate::layout::Layout;
-use crate::AppState;
+use crate::state::AppState;
 
 pub struct FlagView {
     pub id: &'static str,
@@ -107,7 +107,7 @@ struct Loaded {
     year: Option<i32>,
     years: Vec<i32>,
     rows: Vec<BudgetVsActual>,
-    flagged: citytrace_schema::derived::spending::ProcessFlagPage,
+    flagged: citytrace_reads::spending::ProcessFlagPage,
     processes_total: usize,
     buyers: HashMap<i64, super::PartyLink>,
     departments: HashMap<i64, super::PartyLink>,

@@ -10,8 +10,8 @@ use askama::Template;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use citytrace_schema::derived::carbon::{supplier_embodied_carbon, DeliveredCarbon};
-use citytrace_schema::derived::spending::{
+use citytrace_reads::carbon::{supplier_embodied_carbon, DeliveredCarbon};
+use citytrace_reads::spending::{
     page_of_flagged_processes, payments_of, process_red_flags, Payment, PaymentSource,
     ProcessScope, ProcessWalk, RedFlagRules,
 };
@@ -25,7 +25,7 @@ use super::evidence::{
 };
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
-use crate::AppState;
+use crate::state::AppState;
 
 /// At most this many rows per section of the page (the JSON twin says how many there are).
 const SHOWN: usize = 100;

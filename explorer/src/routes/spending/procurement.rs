@@ -3,7 +3,7 @@
 //! URL), paged, and exported whole as CSV or JSON (`?format=csv|json`).
 //!
 //! The flags are computed in Rust (docs/methods/spending.md), so this list is not a SQL
-//! `ListDef`; it is walked a chunk of processes at a time (`walk_flagged_processes`: keyset
+//! `ListDef`; it is walked a chunk of processes at a time (`citytrace_reads::spending::processes`: keyset
 //! order, each chunk's flags computed from the chunk's facts and its buyers' neighbouring
 //! awards), so a page holds one page of rows and an export streams each chunk to the response
 //! as it is computed: memory stays bounded whatever the number of processes.
@@ -13,17 +13,17 @@ use std::collections::HashMap;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use citytrace_schema::derived::spending::{
-    page_of_flagged_processes, walk_flagged_processes, ProcessFlagSummary, ProcessWalk,
-    RedFlagRule, RedFlagRules, PROCESSES_PER_CHUNK,
+use citytrace_reads::spending::processes::{
+    each_process_chunk, load_buyers, load_process_list, walk_of, PartyName, ProcessFilter,
 };
-use citytrace_schema::models::Party;
+use citytrace_reads::spending::{
+    ProcessFlagSummary, RedFlagRule, RedFlagRules, PROCESSES_PER_CHUNK,
+};
 
-use super::PartyLink;
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::listing::{query::encode, stream_download, Download, RowChunks};
-use crate::AppState;
+use crate::state::AppState;
 
 const PER_PAGE: usize = 50;
 pub const METHODS: [&str; 4] = ["open", "selective", "limited", "direct"];
@@ -134,39 +134,32 @@ pub struct ProcessRow {
     pub buyer_href: String,
 }
 
-/// The walk the filters select; `None` when the buyer filter names no party (nothing matches).
-fn walk_of(conn: &mut diesel::PgConnection, f: &Filters) -> Result<Option<ProcessWalk>, AppError> {
-    let buyer_id = if f.buyer.is_empty() {
-        None
-    } else {
-        match Party::find_by_code(conn, &f.buyer)? {
-            Some(p) => Some(p.id),
-            None => return Ok(None),
+impl Filters {
+    /// What the read selects.
+    fn selection(&self) -> ProcessFilter {
+        ProcessFilter {
+            buyer: (!self.buyer.is_empty()).then(|| self.buyer.clone()),
+            method: (!self.method.is_empty()).then(|| self.method.clone()),
+            year: self.year,
+            flag: self.flag,
         }
-    };
-    Ok(Some(ProcessWalk {
-        buyer_id,
-        method: (!f.method.is_empty()).then(|| f.method.clone()),
-        year: f.year,
-        flag: f.flag,
-        flagged_only: false,
-    }))
+    }
 }
 
 /// The list's rows for `processes`, with their buyers' codes and names.
 fn rows_of(
-    conn: &mut diesel::PgConnection,
     processes: Vec<ProcessFlagSummary>,
-) -> Result<Vec<ProcessRow>, AppError> {
-    let buyers: HashMap<i64, PartyLink> =
-        super::party_links(conn, processes.iter().filter_map(|p| p.buyer_id))?;
-    Ok(processes
+    buyers: &HashMap<i64, PartyName>,
+) -> Vec<ProcessRow> {
+    processes
         .into_iter()
         .map(|p| {
             let buyer = p.buyer_id.and_then(|id| buyers.get(&id));
             ProcessRow {
                 href: super::contract_href(&p.ocid),
-                buyer_href: buyer.map(|b| b.href.clone()).unwrap_or_default(),
+                buyer_href: buyer
+                    .map(|b| super::party_href(&b.code))
+                    .unwrap_or_default(),
                 ocid: p.ocid,
                 title: p.title,
                 buyer: buyer.map(|b| b.code.clone()),
@@ -176,7 +169,7 @@ fn rows_of(
                 flags: p.flags.iter().map(|r| r.id()).collect(),
             }
         })
-        .collect())
+        .collect()
 }
 
 /// The page `f.page` of the processes the filters select, newest release first, and how many
@@ -186,34 +179,14 @@ pub fn select_page(
     rules: &RedFlagRules,
     f: &Filters,
 ) -> Result<(usize, Vec<ProcessRow>), AppError> {
-    conn.build_transaction()
-        .read_only()
-        .repeatable_read()
-        .run(|conn| {
-            let Some(walk) = walk_of(conn, f)? else {
-                return Ok((0, Vec::new()));
-            };
-            let page =
-                page_of_flagged_processes(conn, rules, &walk, (f.page - 1) * PER_PAGE, PER_PAGE)?;
-            Ok((page.total, rows_of(conn, page.processes)?))
-        })
-}
-
-/// (code, name) of every party that is the buyer of a process, by name.
-fn buyers(conn: &mut diesel::PgConnection) -> Result<Vec<(String, String)>, AppError> {
-    use citytrace_schema::schema::{parties, procurement_processes};
-    use diesel::prelude::*;
-    Ok(parties::table
-        .filter(
-            parties::id.eq_any(
-                procurement_processes::table
-                    .select(procurement_processes::buyer_id.assume_not_null())
-                    .filter(procurement_processes::buyer_id.is_not_null()),
-            ),
-        )
-        .order((parties::name, parties::code))
-        .select((parties::code, parties::name))
-        .load(conn)?)
+    let page = load_process_list(
+        conn,
+        rules,
+        &f.selection(),
+        (f.page - 1) * PER_PAGE,
+        PER_PAGE,
+    )?;
+    Ok((page.total, rows_of(page.processes, &page.buyers)))
 }
 
 #[derive(Template)]
@@ -266,20 +239,20 @@ async fn export(state: &AppState, f: Filters) -> Result<HttpResponse, AppError> 
                 .read_only()
                 .repeatable_read()
                 .run(|conn| {
-                    let walk = walk_of(conn, &f)?;
+                    let walk = walk_of(conn, &f.selection())?;
                     let Some(mut out) = RowChunks::start(&f.format, &CSV_HEADER, csv_cells, sink)?
                     else {
                         return Ok(());
                     };
                     let mut more = true;
                     if let Some(walk) = walk {
-                        walk_flagged_processes(
+                        each_process_chunk(
                             conn,
                             &methods.spending.red_flags,
                             &walk,
                             PROCESSES_PER_CHUNK,
-                            |conn, processes| {
-                                more = out.send(sink, &rows_of(conn, processes)?)?;
+                            |processes, buyers| {
+                                more = out.send(sink, &rows_of(processes, &buyers))?;
                                 Ok::<bool, AppError>(more)
                             },
                         )?;
@@ -322,7 +295,7 @@ pub async fn page(
         .db(move |conn| {
             Ok((
                 select_page(conn, &methods.spending.red_flags, &filters)?,
-                buyers(conn)?,
+                load_buyers(conn)?,
             ))
         })
         .await?;

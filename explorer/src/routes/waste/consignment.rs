@@ -7,7 +7,7 @@ use chrono::Utc;
 use diesel::PgConnection;
 use serde::Serialize;
 
-use citytrace_schema::derived::waste::{
+use citytrace_reads::waste::{
     consignment_flags, custody_chain, treatment_class, ConsignmentFlags, CustodyStep,
     TreatmentClass, WasteRules,
 };
@@ -17,7 +17,7 @@ use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
 use crate::routes::evidence::{local_time, parse_offset, SourceRow, Trust, TrustOfBatches};
-use crate::AppState;
+use crate::state::AppState;
 
 /// `17 01 01*`.
 pub fn ewc_display(code: &str, hazardous: bool) -> String {

@@ -10,9 +10,7 @@ use diesel::dsl::{max, min};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use citytrace_schema::derived::waste::{
-    facility_mass_balances, MassBalance, PeriodKind, WasteRules,
-};
+use citytrace_reads::waste::{facility_mass_balances, MassBalance, PeriodKind, WasteRules};
 use citytrace_schema::models::Site;
 use citytrace_schema::schema::{sites, waste_receipts, waste_transfers};
 
@@ -21,7 +19,7 @@ use super::{kg, kind_key, period_kind, recent_start};
 use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
-use crate::AppState;
+use crate::state::AppState;
 
 #[derive(Serialize)]
 pub struct BalanceRow {

@@ -1,6 +1,6 @@
 //! The headline figures computed once per change of the data, not per request.
 //!
-//! Each request reads the data version (`data_version.sql`: one cheap query). When it matches
+//! Each request reads the data version (`citytrace_reads::home`: one cheap query). When it matches
 //! the cached figures' version they are served as they are. When it does not, one request
 //! recomputes them — in one REPEATABLE READ snapshot that also reads the version they belong
 //! to — while the requests arriving meanwhile are served the previous figures marked as being
@@ -12,9 +12,9 @@ use std::sync::{Arc, Mutex, TryLockError};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 
-use citytrace_schema::derived::MethodSettings;
+use citytrace_reads::home::load_data_version;
+use citytrace_reads::MethodSettings;
 
 use super::Figure;
 
@@ -42,16 +42,9 @@ pub struct HeadlineCache {
     computing: Mutex<()>,
 }
 
-#[derive(QueryableByName)]
-struct Version {
-    #[diesel(sql_type = Text)]
-    version: String,
-}
-
-/// The version of the data the figures are computed from.
+/// The version of the data the figures are computed from (`citytrace_reads::home`).
 pub fn data_version(conn: &mut PgConnection) -> QueryResult<String> {
-    let v: Version = diesel::sql_query(include_str!("data_version.sql")).get_result(conn)?;
-    Ok(v.version)
+    load_data_version(conn)
 }
 
 impl HeadlineCache {
@@ -141,7 +134,7 @@ mod tests {
 
     fn add_party(conn: &mut PgConnection, code: &str) {
         diesel::sql_query("INSERT INTO parties (code, name) VALUES ($1, $1)")
-            .bind::<Text, _>(code)
+            .bind::<diesel::sql_types::Text, _>(code)
             .execute(conn)
             .unwrap();
     }

@@ -2,14 +2,16 @@
 //! releases were published with and the import tolerated (docs/formats/ocds.md, "Tolerated
 //! deviations") — where, what kind, and the value as published.
 
-use citytrace_schema::models::{DataQualityNote, NoteKind};
+use std::collections::HashMap;
+
+use citytrace_schema::models::{DataQualityNote, NoteKind, TrustState};
 use serde::Serialize;
 
-use super::super::evidence::{Evidence, Provenance, ProvenanceJson};
+use super::super::evidence::{Provenance, ProvenanceJson};
 use crate::error::AppError;
 
 /// Notes shown on the page (the total is always given).
-const SHOWN: i64 = 50;
+pub const SHOWN: i64 = 50;
 
 pub struct QualityNoteView {
     pub source: Provenance,
@@ -40,18 +42,18 @@ pub struct QualityNotesJson {
 }
 
 impl QualityNotes {
-    pub fn load(
-        conn: &mut diesel::PgConnection,
-        ev: &mut Evidence,
-        ocid: &str,
+    /// The notes a read found (`total` in all), each with its row's provenance.
+    pub fn new(
+        total: i64,
+        notes: Vec<DataQualityNote>,
+        trust: &HashMap<i64, TrustState>,
     ) -> Result<Self, AppError> {
-        let (notes, total) = DataQualityNote::of_process(conn, ocid, SHOWN)?;
         let notes = notes
             .into_iter()
             .map(|n| {
                 let kind = NoteKind::parse(&n.kind);
                 Ok(QualityNoteView {
-                    source: ev.row(conn, n.batch_id, n.line)?,
+                    source: Provenance::known(trust, n.batch_id, n.line)?,
                     path: n.path,
                     kind: kind.map_or("other", NoteKind::as_str),
                     what: kind.map_or("a deviation from the standard", NoteKind::description),
