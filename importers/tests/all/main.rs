@@ -1,0 +1,20 @@
+//! The importers' integration tests: one test binary (crates.io's pattern), a module per
+//! format or concern, against a real PostgreSQL (`citytrace_schema::testing`).
+//!
+//! `cargo test --workspace --test all -- shipments::` runs one module.
+
+mod audit;
+mod budget;
+mod emissions;
+mod epcis;
+mod format_docs;
+mod integrity;
+mod json_formats;
+mod ocds;
+mod production;
+mod products;
+mod sensor_readings;
+mod shipments;
+mod support;
+mod waste_receipts;
+mod waste_transfers;
