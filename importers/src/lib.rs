@@ -42,7 +42,7 @@ use sha2::{Digest, Sha256};
 use citytrace_schema::models::ImportBatch;
 
 pub use csv_input::{Column, CsvOptions};
-pub use error::{ImportError, RowError, RowErrors};
+pub use error::{DbFailure, ImportError, RowError, RowErrors};
 
 /// The formats citytrace imports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -14,6 +14,7 @@ mod spending_city;
 mod api;
 mod cold_chain;
 mod contract_quality;
+mod database_errors;
 mod emissions;
 mod home;
 mod import;
