@@ -1,14 +1,21 @@
 //! The explorer's one error type. Handlers return `Result<_, AppError>`; it renders as an HTML
 //! page with the right status (templates/error.html), or as JSON for `/api` requests.
-//! Not-found maps to 404, a malformed request to 400 (or the 4xx its problem has), an
-//! exhausted pool to 503, anything else — a panic included — to 500 (logged, not shown).
+//! Not-found maps to 404, a malformed request to 400 (or the 4xx its problem has). Database
+//! errors are classified once ([`DbFailure::of`]): a database that cannot answer now — pool
+//! exhausted, statement timeout or cancel, connection lost, a serialization failure or
+//! deadlock — is a 503 with `Retry-After`; a constraint violation on a write a 409 saying so;
+//! anything else — a panic included — a 500 (logged, not shown).
 
-use actix_web::http::header::ContentType;
+use actix_web::http::header::{ContentType, RETRY_AFTER};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
+use citytrace_importers::DbFailure;
 
 use crate::layout::Layout;
+
+/// Seconds a client is asked to wait (`Retry-After`) when the database cannot answer now.
+pub const RETRY_AFTER_SECONDS: u32 = 10;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -19,20 +26,37 @@ pub enum AppError {
     /// A request refused with another client-error status (413, 415, …), and why.
     #[error("{1}")]
     Refused(StatusCode, String),
-    #[error("the database is busy; try again in a moment")]
+    /// The database cannot answer now (503 with `Retry-After`).
+    #[error("the database is busy just now; try again shortly")]
     Unavailable,
+    /// A write met a constraint (409): why, in the user's words.
+    #[error("{0}")]
+    Conflict(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
-        match e {
-            diesel::result::Error::NotFound => Self::NotFound("no such record".into()),
-            other => Self::Internal(other.to_string()),
+        if let diesel::result::Error::NotFound = e {
+            return Self::NotFound("no such record".into());
+        }
+        match DbFailure::of(&e) {
+            failure if failure.is_unavailable() => {
+                tracing::warn!(error = %e, ?failure, "the database could not answer");
+                Self::Unavailable
+            }
+            DbFailure::Conflict => {
+                tracing::info!(error = %e, "a write met a constraint");
+                Self::Conflict(CONFLICT.into())
+            }
+            _ => Self::Internal(e.to_string()),
         }
     }
 }
+
+/// What a user is told when a write met a constraint (the details go to the log).
+pub const CONFLICT: &str = "This could not be saved: it conflicts with what is already stored (it may have been saved already, or changed meanwhile). Nothing was changed; reload the page and try again.";
 
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(_: diesel::r2d2::PoolError) -> Self {
@@ -68,6 +92,7 @@ impl AppError {
             Self::BadRequest(_) => "Bad request",
             Self::Refused(status, _) => status.canonical_reason().unwrap_or("Refused"),
             Self::Unavailable => "Busy",
+            Self::Conflict(_) => "Conflict",
             Self::Internal(_) => "Something went wrong",
         }
     }
@@ -88,11 +113,20 @@ impl AppError {
             tracing::error!(%detail, "API request failed");
         }
         let status = self.status_code();
-        HttpResponse::build(status).json(serde_json::json!({
+        self.response_builder().json(serde_json::json!({
             "error": self.code(),
             "status": status.as_u16(),
             "message": self.public_message(),
         }))
+    }
+
+    /// The status, with `Retry-After` when the database cannot answer now.
+    fn response_builder(&self) -> actix_web::HttpResponseBuilder {
+        let mut builder = HttpResponse::build(self.status_code());
+        if let Self::Unavailable = self {
+            builder.insert_header((RETRY_AFTER, RETRY_AFTER_SECONDS));
+        }
+        builder
     }
 }
 
@@ -141,6 +175,7 @@ impl AppError {
             Self::BadRequest(_) => "bad_request",
             Self::Refused(..) => "refused",
             Self::Unavailable => "unavailable",
+            Self::Conflict(_) => "conflict",
             Self::Internal(_) => "internal",
         }
     }
@@ -173,6 +208,7 @@ impl ResponseError for AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Refused(status, _) => *status,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -181,7 +217,7 @@ impl ResponseError for AppError {
         if let Self::Internal(detail) = self {
             tracing::error!(%detail, "request failed");
         }
-        HttpResponse::build(self.status_code())
+        self.response_builder()
             .content_type(ContentType::html())
             .body(self.page_text())
     }

@@ -9,9 +9,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::pg::PgConnection;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::result::Error as DieselError;
 
-use crate::error::ImportError;
+use crate::error::{DbFailure, ImportError};
 
 /// Run one import, turning a panic into [`ImportError::Internal`] (after rolling back any
 /// transaction it left open) and a lost connection into [`ImportError::ConnectionLost`].
@@ -47,30 +47,9 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
 }
 
 /// Whether `error` means the connection to PostgreSQL is gone (server restarted or shut down,
-/// session terminated, network cut): libpq reports the connection as bad, or could not send.
+/// session terminated, network cut): see [`DbFailure::of`].
 pub(crate) fn connection_lost(error: &DieselError) -> bool {
-    match error {
-        DieselError::DatabaseError(
-            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
-            _,
-        ) => true,
-        DieselError::DatabaseError(_, info) => {
-            let message = info.message();
-            [
-                "server closed the connection unexpectedly",
-                "terminating connection",
-                "no connection to the server",
-                "connection to server was lost",
-            ]
-            .iter()
-            .any(|m| message.contains(m))
-        }
-        DieselError::RollbackErrorOnCommit {
-            rollback_error,
-            commit_error,
-        } => connection_lost(rollback_error) || connection_lost(commit_error),
-        _ => false,
-    }
+    DbFailure::of(error) == DbFailure::ConnectionLost
 }
 
 /// Roll back what a panic left open, innermost first, so the connection goes back to its pool

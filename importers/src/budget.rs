@@ -14,7 +14,7 @@ use serde_json::Value;
 use citytrace_schema::models::{BudgetLine, NewBudgetLine, Party};
 
 use crate::cells::Cells;
-use crate::csv_format::{distinct, BatchContext, CsvFormat, RowContext};
+use crate::csv_format::{accepted, distinct, new_rows, BatchContext, CsvFormat};
 use crate::csv_input::{Column, CsvRow};
 use crate::error::RowError;
 use crate::values::canonical_decimal;
@@ -121,17 +121,9 @@ pub struct Budget;
 impl CsvFormat for Budget {
     type Record = BudgetRecord;
     const KIND: &'static str = "budget";
+    const COLUMNS: &'static [Column] = COLUMNS;
 
-    fn columns() -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn parse(
-        row: &CsvRow,
-        context: &RowContext,
-        errors: &mut Vec<RowError>,
-    ) -> Option<BudgetRecord> {
-        let mut cells = Cells::new(row, COLUMNS, context, errors);
+    fn read(cells: &mut Cells<'_>, row: &CsvRow) -> Option<BudgetRecord> {
         let budget_line_id = cells.name(C_LINE_ID);
         let fiscal_year = cells.int(C_YEAR, 1900, 2200);
         let phase = cells.one_of(C_PHASE, PHASES);
@@ -143,9 +135,6 @@ impl CsvFormat for Budget {
         let description = cells.name(C_DESCRIPTION);
         let amount = cells.decimal(C_AMOUNT, 4, -1e15, 1e15);
         let currency = cells.parsed(C_CURRENCY, parse_currency);
-        if !cells.ok() {
-            return None;
-        }
         Some(BudgetRecord {
             line: row.line,
             budget_line_id: budget_line_id?,
@@ -162,14 +151,6 @@ impl CsvFormat for Budget {
         })
     }
 
-    fn line(record: &BudgetRecord) -> u64 {
-        record.line
-    }
-
-    fn canonical(record: &BudgetRecord) -> Vec<u8> {
-        record.canonical()
-    }
-
     fn load_chunk(
         conn: &mut PgConnection,
         batch: &BatchContext,
@@ -178,36 +159,25 @@ impl CsvFormat for Budget {
     ) -> QueryResult<Vec<bool>> {
         let mut ok = vec![true; chunk.len()];
         reject_repeated_lines(conn, batch, chunk, &mut ok, errors)?;
-        let departments = distinct(
-            chunk
-                .iter()
-                .zip(&ok)
-                .filter(|(_, ok)| **ok)
-                .map(|(r, _)| r.department.as_str()),
-        );
+        let departments = distinct(accepted(chunk, &ok).map(|r| r.department.as_str()));
         let ids = Party::resolve_or_register(conn, &departments, "department")?;
-        let rows: Vec<NewBudgetLine> = chunk
-            .iter()
-            .zip(&ok)
-            .filter(|(_, ok)| **ok)
-            .map(|(r, _)| NewBudgetLine {
-                batch_id: batch.batch_id,
-                line: r.line as i32,
-                submitter: batch.submitter.clone(),
-                fiscal_year: r.fiscal_year,
-                budget_line_id: r.budget_line_id.clone(),
-                phase: r.phase.clone(),
-                direction: r.direction.clone(),
-                department: r.department.clone(),
-                department_id: ids[r.department.as_str()],
-                program: r.program.clone(),
-                cofog: r.cofog.clone(),
-                economic_class: r.economic_class.clone(),
-                description: r.description.clone(),
-                amount: r.amount.clone(),
-                currency: r.currency.clone(),
-            })
-            .collect();
+        let rows = new_rows(chunk, &ok, |r| NewBudgetLine {
+            batch_id: batch.batch_id,
+            line: r.line as i32,
+            submitter: batch.submitter.clone(),
+            fiscal_year: r.fiscal_year,
+            budget_line_id: r.budget_line_id.clone(),
+            phase: r.phase.clone(),
+            direction: r.direction.clone(),
+            department: r.department.clone(),
+            department_id: ids[r.department.as_str()],
+            program: r.program.clone(),
+            cofog: r.cofog.clone(),
+            economic_class: r.economic_class.clone(),
+            description: r.description.clone(),
+            amount: r.amount.clone(),
+            currency: r.currency.clone(),
+        });
         BudgetLine::copy_in(conn, &rows)?;
         Ok(ok)
     }

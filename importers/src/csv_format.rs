@@ -40,6 +40,7 @@ use citytrace_schema::models::{ImportBatch, NewImportBatch};
 use citytrace_schema::schema::import_batches;
 
 use crate::boundary::{connection_lost, panic_message};
+use crate::cells::Cells;
 use crate::csv_input::{Column, CsvFile, CsvRow};
 use crate::error::{ImportError, RowError, RowErrors};
 use crate::merkle::RootBuilder;
@@ -66,26 +67,72 @@ pub struct BatchContext {
     pub submitter: String,
 }
 
+/// A checked row of a CSV format: the physical line it came from and the canonical encoding its
+/// Merkle leaf is computed from (docs/verification.md). Implemented for the eight formats' records
+/// at once by `csv_records!`.
+pub trait CsvRecord {
+    fn line(&self) -> u64;
+    fn canonical(&self) -> Vec<u8>;
+}
+
+/// `CsvRecord` for records with a `line` field and an inherent `canonical()`.
+macro_rules! csv_records {
+    ($($record:ty),+ $(,)?) => {$(
+        impl CsvRecord for $record {
+            fn line(&self) -> u64 {
+                self.line
+            }
+
+            fn canonical(&self) -> Vec<u8> {
+                <$record>::canonical(self)
+            }
+        }
+    )+};
+}
+
+csv_records!(
+    crate::budget::BudgetRecord,
+    crate::emissions::EmissionRecord,
+    crate::production::ProductionRecord,
+    crate::products::ProductRecord,
+    crate::sensor_readings::ReadingRecord,
+    crate::shipments::ShipmentRecord,
+    crate::waste::receipts::ReceiptRecord,
+    crate::waste::transfers::TransferRecord,
+);
+
 /// One CSV format: its columns, how a row is checked, encoded and written.
 pub trait CsvFormat {
-    type Record: Send;
+    type Record: CsvRecord + Send;
     /// The batch kind (`import_batches.kind`) and the format's name on the command line.
     const KIND: &'static str;
+    /// The format's columns, in the documented order.
+    const COLUMNS: &'static [Column];
 
-    fn columns() -> &'static [Column];
+    /// Read one row's values through `cells`, which records every problem; the record is kept
+    /// only when there is none (see [`CsvFormat::parse`]).
+    fn read(cells: &mut Cells<'_>, row: &CsvRow) -> Option<Self::Record>;
 
     /// Check one row on its own; push every problem, return the record when there is none.
     fn parse(
         row: &CsvRow,
         context: &RowContext,
         errors: &mut Vec<RowError>,
-    ) -> Option<Self::Record>;
+    ) -> Option<Self::Record> {
+        let mut cells = Cells::new(row, Self::COLUMNS, context, errors);
+        let record = Self::read(&mut cells, row);
+        record.filter(|_| cells.ok())
+    }
 
     /// The physical line the record came from.
-    fn line(record: &Self::Record) -> u64;
+    fn line(record: &Self::Record) -> u64 {
+        record.line()
+    }
 
     /// The canonical encoding its Merkle leaf is computed from (docs/verification.md).
-    fn canonical(record: &Self::Record) -> Vec<u8>;
+    fn canonical(record: &Self::Record) -> Vec<u8> {
+        record.canonical()
+    }
 
     /// Check a chunk against the database and write the records that pass, under `batch`.
     /// Returns, for each record, whether it was written; problems go to `errors`.
@@ -100,6 +147,17 @@ pub trait CsvFormat {
     fn events(_conn: &mut PgConnection, _batch_id: i64) -> QueryResult<usize> {
         Ok(0)
     }
+}
+
+/// The records of a chunk still marked ok (`ok[i]` for `chunk[i]`): those the database checks
+/// let through.
+pub fn accepted<'a, R>(chunk: &'a [R], ok: &'a [bool]) -> impl Iterator<Item = &'a R> + 'a {
+    chunk.iter().zip(ok).filter(|(_, ok)| **ok).map(|(r, _)| r)
+}
+
+/// The rows to write for a chunk: one made by `row` from each accepted record.
+pub fn new_rows<R, T>(chunk: &[R], ok: &[bool], row: impl FnMut(&R) -> T) -> Vec<T> {
+    accepted(chunk, ok).map(row).collect()
 }
 
 /// Why the transaction ends without committing.
@@ -142,7 +200,7 @@ pub fn import<F: CsvFormat, R: Read + Send>(
     options: &ImportOptions,
     progress: &dyn Fn(Progress),
 ) -> Result<ImportOutcome, ImportError> {
-    let file = CsvFile::open(input, F::columns(), options.csv).map_err(ImportError::Invalid)?;
+    let file = CsvFile::open(input, F::COLUMNS, options.csv).map_err(ImportError::Invalid)?;
     let context = RowContext {
         decimal_comma: file.delimiter == b';',
         default_offset: options.csv.default_offset,
@@ -282,7 +340,7 @@ pub fn check_rows<F: CsvFormat, R: Read>(
     input: R,
     options: crate::csv_input::CsvOptions,
 ) -> Result<usize, RowErrors> {
-    let mut file = CsvFile::open(input, F::columns(), options)?;
+    let mut file = CsvFile::open(input, F::COLUMNS, options)?;
     let context = RowContext {
         decimal_comma: file.delimiter == b';',
         default_offset: options.default_offset,
@@ -310,6 +368,24 @@ pub fn check_rows<F: CsvFormat, R: Read>(
 pub fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     let mut seen = std::collections::HashSet::new();
     items.filter(|i| seen.insert(*i)).collect()
+}
+
+/// The rows `count_sql` (`SELECT count(*) AS n FROM … WHERE batch_id = $1`) counts for
+/// `batch_id`: a format's supply-chain events ([`CsvFormat::events`]).
+pub fn count_for_batch(
+    conn: &mut PgConnection,
+    count_sql: &str,
+    batch_id: i64,
+) -> QueryResult<usize> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let count: Count = diesel::sql_query(count_sql)
+        .bind::<diesel::sql_types::BigInt, _>(batch_id)
+        .get_result(conn)?;
+    Ok(usize::try_from(count.n).unwrap_or(0))
 }
 
 /// Write a chunk's rows (`copy` writes those marked ok) when their natural key is new, finding

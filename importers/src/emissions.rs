@@ -14,7 +14,7 @@ use serde_json::Value;
 use citytrace_schema::models::{EmissionReport, NewEmissionReport, Party};
 
 use crate::cells::Cells;
-use crate::csv_format::{distinct, BatchContext, CsvFormat, RowContext};
+use crate::csv_format::{accepted, distinct, new_rows, BatchContext, CsvFormat};
 use crate::csv_input::{Column, CsvRow};
 use crate::error::RowError;
 use crate::values::canonical_decimal;
@@ -154,17 +154,9 @@ pub struct Emissions;
 impl CsvFormat for Emissions {
     type Record = EmissionRecord;
     const KIND: &'static str = "emissions";
+    const COLUMNS: &'static [Column] = COLUMNS;
 
-    fn columns() -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn parse(
-        row: &CsvRow,
-        context: &RowContext,
-        errors: &mut Vec<RowError>,
-    ) -> Option<EmissionRecord> {
-        let mut cells = Cells::new(row, COLUMNS, context, errors);
+    fn read(cells: &mut Cells<'_>, row: &CsvRow) -> Option<EmissionRecord> {
         let party = cells.site(C_PARTY);
         let scope = cells.int(C_SCOPE, 1, 3);
         let written = cells.text(C_CATEGORY);
@@ -183,9 +175,6 @@ impl CsvFormat for Emissions {
         let kg_co2e = cells.decimal(C_KG, 6, 0.0, 1e15);
         let method = cells.name(C_METHOD);
         let source_document = cells.name(C_SOURCE);
-        if !cells.ok() {
-            return None;
-        }
         let period = period?;
         Some(EmissionRecord {
             line: row.line,
@@ -201,14 +190,6 @@ impl CsvFormat for Emissions {
         })
     }
 
-    fn line(record: &EmissionRecord) -> u64 {
-        record.line
-    }
-
-    fn canonical(record: &EmissionRecord) -> Vec<u8> {
-        record.canonical()
-    }
-
     fn load_chunk(
         conn: &mut PgConnection,
         batch: &BatchContext,
@@ -217,34 +198,23 @@ impl CsvFormat for Emissions {
     ) -> QueryResult<Vec<bool>> {
         let mut ok = vec![true; chunk.len()];
         reject_repeated_reports(conn, batch, chunk, &mut ok, errors)?;
-        let parties = distinct(
-            chunk
-                .iter()
-                .zip(&ok)
-                .filter(|(_, ok)| **ok)
-                .map(|(r, _)| r.party.as_str()),
-        );
+        let parties = distinct(accepted(chunk, &ok).map(|r| r.party.as_str()));
         let ids = Party::resolve_or_register(conn, &parties, "other")?;
-        let rows: Vec<NewEmissionReport> = chunk
-            .iter()
-            .zip(&ok)
-            .filter(|(_, ok)| **ok)
-            .map(|(r, _)| NewEmissionReport {
-                batch_id: batch.batch_id,
-                line: r.line as i32,
-                submitter: batch.submitter.clone(),
-                party: r.party.clone(),
-                party_id: ids[r.party.as_str()],
-                scope: r.scope,
-                category: r.category.clone(),
-                activity: r.activity.clone(),
-                period_start: r.period_start,
-                period_end: r.period_end,
-                kg_co2e: r.kg_co2e.clone(),
-                method: r.method.clone(),
-                source_document: r.source_document.clone(),
-            })
-            .collect();
+        let rows = new_rows(chunk, &ok, |r| NewEmissionReport {
+            batch_id: batch.batch_id,
+            line: r.line as i32,
+            submitter: batch.submitter.clone(),
+            party: r.party.clone(),
+            party_id: ids[r.party.as_str()],
+            scope: r.scope,
+            category: r.category.clone(),
+            activity: r.activity.clone(),
+            period_start: r.period_start,
+            period_end: r.period_end,
+            kg_co2e: r.kg_co2e.clone(),
+            method: r.method.clone(),
+            source_document: r.source_document.clone(),
+        });
         EmissionReport::copy_in(conn, &rows)?;
         Ok(ok)
     }

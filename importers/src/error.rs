@@ -158,6 +158,79 @@ pub enum ImportError {
     },
 }
 
+/// What a database error means for the one who asked, decided in one place (after
+/// graph-node's `from_diesel_error`): the importers' boundary reads [`DbFailure::ConnectionLost`]
+/// from it, and the explorer its answer (503 with `Retry-After`, 409, or 500).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbFailure {
+    /// The connection to PostgreSQL is gone (server restarted or shut down, session
+    /// terminated, network cut): libpq reports the connection as bad, or could not send.
+    ConnectionLost,
+    /// The statement was canceled: a statement or lock timeout, or a cancel request. The
+    /// database is busy; the same request later may well succeed.
+    Canceled,
+    /// A write met a constraint: a unique, foreign-key, not-null, check, exclusion or
+    /// restrict violation.
+    Conflict,
+    /// A serialization failure or a deadlock: the transaction lost a race; run it again.
+    Retry,
+    /// Anything else: a bug or a database that does not match the code.
+    Internal,
+}
+
+impl DbFailure {
+    pub fn of(error: &diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        match error {
+            Error::DatabaseError(kind, info) => match kind {
+                Kind::ClosedConnection | Kind::UnableToSendCommand => Self::ConnectionLost,
+                Kind::UniqueViolation
+                | Kind::ForeignKeyViolation
+                | Kind::NotNullViolation
+                | Kind::CheckViolation
+                | Kind::ExclusionViolation
+                | Kind::RestrictViolation => Self::Conflict,
+                Kind::SerializationFailure => Self::Retry,
+                _ => Self::of_message(info.message()),
+            },
+            Error::RollbackErrorOnCommit {
+                rollback_error,
+                commit_error,
+            } => match (Self::of(rollback_error), Self::of(commit_error)) {
+                (Self::ConnectionLost, _) | (_, Self::ConnectionLost) => Self::ConnectionLost,
+                (_, commit) => commit,
+            },
+            _ => Self::Internal,
+        }
+    }
+
+    /// PostgreSQL's words for the errors diesel gives no kind of (SQLSTATE 57014 query
+    /// canceled, 55P03 lock not available, 40P01 deadlock, 57P01 admin shutdown).
+    fn of_message(message: &str) -> Self {
+        const LOST: [&str; 4] = [
+            "server closed the connection unexpectedly",
+            "terminating connection",
+            "no connection to the server",
+            "connection to server was lost",
+        ];
+        if LOST.iter().any(|m| message.contains(m)) {
+            Self::ConnectionLost
+        } else if message.starts_with("canceling statement due to") {
+            Self::Canceled
+        } else if message.starts_with("deadlock detected") {
+            Self::Retry
+        } else {
+            Self::Internal
+        }
+    }
+
+    /// Whether the database cannot answer now and the same request later may succeed (an
+    /// HTTP answer of 503 with `Retry-After`).
+    pub fn is_unavailable(self) -> bool {
+        matches!(self, Self::ConnectionLost | Self::Canceled | Self::Retry)
+    }
+}
+
 fn at(line: &Option<u64>) -> String {
     match line {
         Some(line) => format!("line {line}"),
@@ -223,6 +296,117 @@ mod tests {
             ImportError::ConnectionLost { line: None }.to_string(),
             "the database connection was lost; nothing was imported; run it again"
         );
+    }
+
+    /// The error PostgreSQL gives `sql` on a fresh connection to a test database, after `setup`.
+    fn failure_of(setup: &str, sql: &str) -> DbFailure {
+        use diesel::connection::SimpleConnection;
+        use diesel::RunQueryDsl;
+        let db = citytrace_schema::testing::TestDatabase::new();
+        let conn = &mut db.conn();
+        if !setup.is_empty() {
+            conn.batch_execute(setup).unwrap();
+        }
+        let error = diesel::sql_query(sql).execute(conn).unwrap_err();
+        DbFailure::of(&error)
+    }
+
+    #[test]
+    fn a_statement_timeout_is_a_canceled_statement_the_database_may_answer_later() {
+        let failure = failure_of("SET statement_timeout = 50", "SELECT pg_sleep(5)");
+        assert_eq!(failure, DbFailure::Canceled);
+        assert!(failure.is_unavailable());
+    }
+
+    #[test]
+    fn constraint_violations_on_a_write_are_conflicts() {
+        let table = "CREATE TABLE t (id int PRIMARY KEY, n int NOT NULL CHECK (n > 0), \
+                     parent int REFERENCES t (id)); INSERT INTO t VALUES (1, 1, NULL);";
+        for write in [
+            "INSERT INTO t VALUES (1, 1, NULL)",
+            "INSERT INTO t VALUES (2, 0, NULL)",
+            "INSERT INTO t VALUES (2, NULL, NULL)",
+            "INSERT INTO t VALUES (2, 1, 7)",
+        ] {
+            let failure = failure_of(table, write);
+            assert_eq!(failure, DbFailure::Conflict, "{write}");
+            assert!(!failure.is_unavailable());
+        }
+    }
+
+    #[test]
+    fn a_terminated_session_is_a_lost_connection() {
+        let failure = failure_of("", "SELECT pg_terminate_backend(pg_backend_pid())");
+        assert_eq!(failure, DbFailure::ConnectionLost);
+        assert!(failure.is_unavailable());
+    }
+
+    #[test]
+    fn anything_else_is_internal() {
+        for sql in ["SELECT * FROM no_such_table", "SELECT 1/0"] {
+            let failure = failure_of("", sql);
+            assert_eq!(failure, DbFailure::Internal, "{sql}");
+            assert!(!failure.is_unavailable());
+        }
+        assert_eq!(
+            DbFailure::of(&diesel::result::Error::NotFound),
+            DbFailure::Internal
+        );
+    }
+
+    /// Two transactions each waiting for a row the other holds: PostgreSQL ends one of them
+    /// ("deadlock detected", SQLSTATE 40P01), which may simply run again.
+    #[test]
+    fn a_deadlock_is_a_transaction_to_run_again() {
+        use diesel::connection::SimpleConnection;
+        use diesel::{Connection, RunQueryDsl};
+        let db = citytrace_schema::testing::TestDatabase::new();
+        let (first, second) = (&mut db.conn(), &mut db.conn());
+        first
+            .batch_execute("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1), (2);")
+            .unwrap();
+        for (conn, row) in [(&mut *first, 1), (&mut *second, 2)] {
+            conn.batch_execute(&format!(
+                "SET deadlock_timeout = 50; BEGIN; SELECT * FROM t WHERE id = {row} FOR UPDATE"
+            ))
+            .unwrap();
+        }
+        let url = db.url().to_string();
+        let results = std::thread::scope(|scope| {
+            let waiting = scope.spawn(|| {
+                diesel::sql_query("SELECT * FROM t WHERE id = 2 FOR UPDATE").execute(first)
+            });
+            // The first transaction waits for row 2 before the second asks for row 1.
+            let watcher = &mut diesel::PgConnection::establish(&url).unwrap();
+            while !first_waits(watcher) {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            let other =
+                diesel::sql_query("SELECT * FROM t WHERE id = 1 FOR UPDATE").execute(second);
+            [waiting.join().unwrap(), other]
+        });
+        let failures: Vec<DbFailure> = results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .map(DbFailure::of)
+            .collect();
+        assert_eq!(failures, [DbFailure::Retry], "{results:?}");
+    }
+
+    fn first_waits(conn: &mut diesel::PgConnection) -> bool {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Waiting {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            waits: bool,
+        }
+        diesel::sql_query(
+            "SELECT count(*) > 0 AS waits FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .get_result::<Waiting>(conn)
+        .unwrap()
+        .waits
     }
 
     #[test]

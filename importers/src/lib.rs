@@ -43,7 +43,7 @@ pub use boundary::panic_message;
 use citytrace_schema::models::ImportBatch;
 
 pub use csv_input::{Column, CsvOptions};
-pub use error::{ImportError, RowError, RowErrors};
+pub use error::{DbFailure, ImportError, RowError, RowErrors};
 
 /// The formats citytrace imports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

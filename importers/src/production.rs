@@ -11,13 +11,12 @@ use std::collections::BTreeMap;
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 use serde_json::Value;
 
 use citytrace_schema::models::{ProductionInput, ProductionRun};
 
 use crate::cells::Cells;
-use crate::csv_format::{BatchContext, CsvFormat, RowContext};
+use crate::csv_format::{count_for_batch, BatchContext, CsvFormat};
 use crate::csv_input::{Column, CsvRow};
 use crate::error::RowError;
 use crate::values::{canonical_decimal, canonical_time};
@@ -186,17 +185,9 @@ pub struct Production;
 impl CsvFormat for Production {
     type Record = ProductionRecord;
     const KIND: &'static str = "production";
+    const COLUMNS: &'static [Column] = COLUMNS;
 
-    fn columns() -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn parse(
-        row: &CsvRow,
-        context: &RowContext,
-        errors: &mut Vec<RowError>,
-    ) -> Option<ProductionRecord> {
-        let mut cells = Cells::new(row, COLUMNS, context, errors);
+    fn read(cells: &mut Cells<'_>, row: &CsvRow) -> Option<ProductionRecord> {
         let production = cells.name(C_PRODUCTION);
         let input_line = cells.int(C_INPUT_LINE, 1, i32::MAX.into());
         let output_lot = cells.name(C_OUTPUT_LOT);
@@ -232,9 +223,6 @@ impl CsvFormat for Production {
                 }
             }
         }
-        if !cells.ok() {
-            return None;
-        }
         let produced = produced?;
         Some(ProductionRecord {
             line: row.line,
@@ -260,14 +248,6 @@ impl CsvFormat for Production {
         })
     }
 
-    fn line(record: &ProductionRecord) -> u64 {
-        record.line
-    }
-
-    fn canonical(record: &ProductionRecord) -> Vec<u8> {
-        record.canonical()
-    }
-
     fn load_chunk(
         conn: &mut PgConnection,
         batch: &BatchContext,
@@ -279,15 +259,10 @@ impl CsvFormat for Production {
 
     /// One TransformationEvent per run the batch created.
     fn events(conn: &mut PgConnection, batch_id: i64) -> QueryResult<usize> {
-        #[derive(QueryableByName)]
-        struct Count {
-            #[diesel(sql_type = BigInt)]
-            n: i64,
-        }
-        let count: Count =
-            diesel::sql_query("SELECT count(*) AS n FROM production_runs WHERE batch_id = $1")
-                .bind::<BigInt, _>(batch_id)
-                .get_result(conn)?;
-        Ok(count.n as usize)
+        count_for_batch(
+            conn,
+            "SELECT count(*) AS n FROM production_runs WHERE batch_id = $1",
+            batch_id,
+        )
     }
 }

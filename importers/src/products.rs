@@ -15,7 +15,7 @@ use citytrace_schema::schema::{product_versions, products};
 
 use crate::canonical::Canonical;
 use crate::cells::Cells;
-use crate::csv_format::{BatchContext, CsvFormat, RowContext};
+use crate::csv_format::{new_rows, BatchContext, CsvFormat};
 use crate::csv_input::{Column, CsvRow};
 use crate::error::RowError;
 use crate::values::canonical_decimal;
@@ -150,17 +150,9 @@ pub struct Products;
 impl CsvFormat for Products {
     type Record = ProductRecord;
     const KIND: &'static str = "products";
+    const COLUMNS: &'static [Column] = COLUMNS;
 
-    fn columns() -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn parse(
-        row: &CsvRow,
-        context: &RowContext,
-        errors: &mut Vec<RowError>,
-    ) -> Option<ProductRecord> {
-        let mut c = Cells::new(row, COLUMNS, context, errors);
+    fn read(c: &mut Cells<'_>, row: &CsvRow) -> Option<ProductRecord> {
         let gtin = c.gtin(C_GTIN);
         let name = c.name(C_PRODUCT);
         let material_class = c.name(C_MATERIAL);
@@ -178,15 +170,12 @@ impl CsvFormat for Products {
             }
         }
         let minutes = |c: &mut Cells, col| c.int(col, 0, 525_600).map(|n| n as i32);
-        let budget = minutes(&mut c, C_BUDGET);
-        let single = minutes(&mut c, C_SINGLE);
+        let budget = minutes(c, C_BUDGET);
+        let single = minutes(c, C_SINGLE);
         let interval = c.int(C_INTERVAL, 1, 1440).map(|n| n as i32);
         let cold_chain = budget.is_some() || single.is_some() || interval.is_some();
         if cold_chain && (min.is_none() && max.is_none()) {
             c.fail(C_MIN, None, "excursion budgets and logging intervals need a temperature range (min_temp_c and/or max_temp_c)");
-        }
-        if !c.ok() {
-            return None;
         }
         Some(ProductRecord {
             line: row.line,
@@ -202,14 +191,6 @@ impl CsvFormat for Products {
             max_single_excursion_minutes: single,
             logging_interval_minutes: interval,
         })
-    }
-
-    fn line(record: &ProductRecord) -> u64 {
-        record.line
-    }
-
-    fn canonical(record: &ProductRecord) -> Vec<u8> {
-        record.canonical()
     }
 
     fn load_chunk(
@@ -249,28 +230,23 @@ impl CsvFormat for Products {
                 }
             }
         }
-        let versions: Vec<ProductVersion> = chunk
-            .iter()
-            .zip(&ok)
-            .filter(|(_, ok)| **ok)
-            .map(|(r, _)| ProductVersion {
-                batch_id: batch.batch_id,
-                line: r.line as i32,
-                submitter: batch.submitter.clone(),
-                code: r.code().to_string(),
-                gtin: r.gtin.clone(),
-                name: r.name.clone(),
-                material_class: r.material_class.clone(),
-                unit: r.unit.clone(),
-                epd_ref: r.epd_ref.clone(),
-                gwp_per_unit: r.gwp_per_unit.clone(),
-                min_temp_c: r.min_temp_c.clone(),
-                max_temp_c: r.max_temp_c.clone(),
-                max_excursion_minutes: r.max_excursion_minutes,
-                max_single_excursion_minutes: r.max_single_excursion_minutes,
-                logging_interval_minutes: r.logging_interval_minutes,
-            })
-            .collect();
+        let versions = new_rows(chunk, &ok, |r| ProductVersion {
+            batch_id: batch.batch_id,
+            line: r.line as i32,
+            submitter: batch.submitter.clone(),
+            code: r.code().to_string(),
+            gtin: r.gtin.clone(),
+            name: r.name.clone(),
+            material_class: r.material_class.clone(),
+            unit: r.unit.clone(),
+            epd_ref: r.epd_ref.clone(),
+            gwp_per_unit: r.gwp_per_unit.clone(),
+            min_temp_c: r.min_temp_c.clone(),
+            max_temp_c: r.max_temp_c.clone(),
+            max_excursion_minutes: r.max_excursion_minutes,
+            max_single_excursion_minutes: r.max_single_excursion_minutes,
+            logging_interval_minutes: r.logging_interval_minutes,
+        });
         diesel::copy_from(product_versions::table)
             .from_insertable(&versions)
             .execute(conn)?;

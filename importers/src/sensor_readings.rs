@@ -14,7 +14,7 @@ use citytrace_schema::schema::{lots, sensor_readings, shipment_lines};
 
 use crate::canonical::Canonical;
 use crate::cells::Cells;
-use crate::csv_format::{copy_new_rows, distinct, BatchContext, CsvFormat, RowContext};
+use crate::csv_format::{copy_new_rows, distinct, new_rows, BatchContext, CsvFormat};
 use crate::csv_input::{Column, CsvRow};
 use crate::error::RowError;
 use crate::values::{canonical_decimal, canonical_time};
@@ -90,17 +90,9 @@ pub struct SensorReadings;
 impl CsvFormat for SensorReadings {
     type Record = ReadingRecord;
     const KIND: &'static str = "sensor-readings";
+    const COLUMNS: &'static [Column] = COLUMNS;
 
-    fn columns() -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn parse(
-        row: &CsvRow,
-        context: &RowContext,
-        errors: &mut Vec<RowError>,
-    ) -> Option<ReadingRecord> {
-        let mut c = Cells::new(row, COLUMNS, context, errors);
+    fn read(c: &mut Cells<'_>, row: &CsvRow) -> Option<ReadingRecord> {
         let device_id = c.name(C_DEVICE);
         let shipment = c.name(C_SHIPMENT);
         let lot = c.name(C_LOT);
@@ -114,9 +106,6 @@ impl CsvFormat for SensorReadings {
         let at = c.timestamp(C_AT);
         let temperature_c = c.decimal(C_TEMP, 2, -100.0, 100.0);
         let humidity_pct = c.decimal(C_HUMIDITY, 1, 0.0, 100.0);
-        if !c.ok() {
-            return None;
-        }
         let at = at?;
         Some(ReadingRecord {
             line: row.line,
@@ -128,14 +117,6 @@ impl CsvFormat for SensorReadings {
             temperature_c: temperature_c?,
             humidity_pct,
         })
-    }
-
-    fn line(record: &ReadingRecord) -> u64 {
-        record.line
-    }
-
-    fn canonical(record: &ReadingRecord) -> Vec<u8> {
-        record.canonical()
     }
 
     fn load_chunk(
@@ -187,23 +168,18 @@ impl CsvFormat for SensorReadings {
         }
         reject_repeated_in_chunk(chunk, &mut ok, errors);
         let copy = |conn: &mut PgConnection, ok: &[bool]| {
-            let rows: Vec<StoredReading> = chunk
-                .iter()
-                .zip(ok)
-                .filter(|(_, ok)| **ok)
-                .map(|(r, _)| StoredReading {
-                    batch_id: batch.batch_id,
-                    line: r.line as i32,
-                    submitter: batch.submitter.clone(),
-                    device_id: r.device_id.clone(),
-                    shipment_code: r.shipment.clone(),
-                    lot_id: r.lot.as_ref().and_then(|l| lot_ids.get(l).copied()),
-                    recorded_at: r.recorded_at,
-                    recorded_offset: r.recorded_offset.clone(),
-                    temperature_c: r.temperature_c.clone(),
-                    humidity_pct: r.humidity_pct.clone(),
-                })
-                .collect();
+            let rows = new_rows(chunk, ok, |r| StoredReading {
+                batch_id: batch.batch_id,
+                line: r.line as i32,
+                submitter: batch.submitter.clone(),
+                device_id: r.device_id.clone(),
+                shipment_code: r.shipment.clone(),
+                lot_id: r.lot.as_ref().and_then(|l| lot_ids.get(l).copied()),
+                recorded_at: r.recorded_at,
+                recorded_offset: r.recorded_offset.clone(),
+                temperature_c: r.temperature_c.clone(),
+                humidity_pct: r.humidity_pct.clone(),
+            });
             diesel::copy_from(sensor_readings::table)
                 .from_insertable(&rows)
                 .execute(conn)

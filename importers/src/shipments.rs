@@ -3,7 +3,7 @@
 //! origin site and, once received, `receiving` at the destination — are the `shipment_events`
 //! view over those lines (derived, not stored twice).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
 use bigdecimal::BigDecimal;
@@ -17,7 +17,9 @@ use citytrace_schema::models::{
 };
 
 use crate::cells::Cells;
-use crate::csv_format::{copy_new_rows, BatchContext, CsvFormat, RowContext};
+use crate::csv_format::{
+    copy_new_rows, count_for_batch, distinct, new_rows, BatchContext, CsvFormat, RowContext,
+};
 use crate::csv_input::{Column, CsvFile, CsvOptions, CsvRow};
 use crate::error::{RowError, RowErrors};
 use crate::gs1;
@@ -159,17 +161,9 @@ pub struct Shipments;
 impl CsvFormat for Shipments {
     type Record = ShipmentRecord;
     const KIND: &'static str = "shipments";
+    const COLUMNS: &'static [Column] = COLUMNS;
 
-    fn columns() -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn parse(
-        row: &CsvRow,
-        context: &RowContext,
-        errors: &mut Vec<RowError>,
-    ) -> Option<ShipmentRecord> {
-        let mut cells = Cells::new(row, COLUMNS, context, errors);
+    fn read(cells: &mut Cells<'_>, row: &CsvRow) -> Option<ShipmentRecord> {
         let shipment = cells.name(C_SHIPMENT);
         if let Some(s) = &shipment {
             if s.len() == 18 && s.bytes().all(|b| b.is_ascii_digit()) {
@@ -215,9 +209,6 @@ impl CsvFormat for Shipments {
                     .collect()
             })
             .unwrap_or_default();
-        if !cells.ok() {
-            return None;
-        }
         let (shipped, line_no) = (shipped?, line_no?);
         Some(ShipmentRecord {
             line: row.line,
@@ -239,14 +230,6 @@ impl CsvFormat for Shipments {
             contract_ocid,
             certificates,
         })
-    }
-
-    fn line(record: &ShipmentRecord) -> u64 {
-        record.line
-    }
-
-    fn canonical(record: &ShipmentRecord) -> Vec<u8> {
-        record.canonical()
     }
 
     fn load_chunk(
@@ -275,36 +258,31 @@ impl CsvFormat for Shipments {
             }
         }
         let copy = |conn: &mut PgConnection, ok: &[bool]| {
-            let rows: Vec<NewShipmentLine> = chunk
-                .iter()
-                .zip(ok)
-                .filter(|(_, ok)| **ok)
-                .map(|(r, _)| NewShipmentLine {
-                    batch_id: batch.batch_id,
-                    line: r.line as i32,
-                    submitter: batch.submitter.clone(),
-                    shipment_code: r.shipment.clone(),
-                    line_no: r.line_no,
-                    lot_code: r.lot.clone(),
-                    lot_id: lots[r.lot.as_str()].0,
-                    gtin: r.gtin.clone(),
-                    product_name: r.product.clone(),
-                    quantity: r.quantity.clone(),
-                    unit: r.unit.clone(),
-                    from_site: r.from_site.clone(),
-                    from_site_id: sites[r.from_site.as_str()],
-                    to_site: r.to_site.clone(),
-                    to_site_id: sites[r.to_site.as_str()],
-                    shipped_at: r.shipped_at,
-                    received_at: r.received_at,
-                    shipped_offset: r.shipped_offset.clone(),
-                    received_offset: r.received_offset.clone(),
-                    carrier: r.carrier.clone(),
-                    purchase_order: r.purchase_order.clone(),
-                    contract_ocid: r.contract_ocid.clone(),
-                    certificates: r.certificates.clone(),
-                })
-                .collect();
+            let rows = new_rows(chunk, ok, |r| NewShipmentLine {
+                batch_id: batch.batch_id,
+                line: r.line as i32,
+                submitter: batch.submitter.clone(),
+                shipment_code: r.shipment.clone(),
+                line_no: r.line_no,
+                lot_code: r.lot.clone(),
+                lot_id: lots[r.lot.as_str()].0,
+                gtin: r.gtin.clone(),
+                product_name: r.product.clone(),
+                quantity: r.quantity.clone(),
+                unit: r.unit.clone(),
+                from_site: r.from_site.clone(),
+                from_site_id: sites[r.from_site.as_str()],
+                to_site: r.to_site.clone(),
+                to_site_id: sites[r.to_site.as_str()],
+                shipped_at: r.shipped_at,
+                received_at: r.received_at,
+                shipped_offset: r.shipped_offset.clone(),
+                received_offset: r.received_offset.clone(),
+                carrier: r.carrier.clone(),
+                purchase_order: r.purchase_order.clone(),
+                contract_ocid: r.contract_ocid.clone(),
+                certificates: r.certificates.clone(),
+            });
             ShipmentLine::copy_in(conn, &rows)
         };
         copy_new_rows(
@@ -318,16 +296,11 @@ impl CsvFormat for Shipments {
     }
 
     fn events(conn: &mut PgConnection, batch_id: i64) -> QueryResult<usize> {
-        #[derive(QueryableByName)]
-        struct Count {
-            #[diesel(sql_type = BigInt)]
-            n: i64,
-        }
-        let count: Count =
-            diesel::sql_query("SELECT count(*) AS n FROM shipment_events WHERE batch_id = $1")
-                .bind::<BigInt, _>(batch_id)
-                .get_result(conn)?;
-        Ok(count.n as usize)
+        count_for_batch(
+            conn,
+            "SELECT count(*) AS n FROM shipment_events WHERE batch_id = $1",
+            batch_id,
+        )
     }
 }
 
@@ -421,7 +394,7 @@ fn register_sites(
     conn: &mut PgConnection,
     chunk: &[ShipmentRecord],
 ) -> QueryResult<HashMap<String, i64>> {
-    let codes: Vec<&str> = unique(
+    let codes: Vec<&str> = distinct(
         chunk
             .iter()
             .flat_map(|r| [r.from_site.as_str(), r.to_site.as_str()]),
@@ -499,11 +472,6 @@ fn is_ocid(value: &str) -> bool {
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         && local.len() > 1
         && local.starts_with('-')
-}
-
-fn unique<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut seen = HashSet::new();
-    items.filter(|i| seen.insert(*i)).collect()
 }
 
 /// Read and check a whole (small) file into memory — for the demo city and tests; imports

@@ -1,9 +1,11 @@
 //! Following the money in a real headless Chromium: from the spending page to a budget line,
 //! to the contract committed on it, its payments, and the supplier — with data imported
 //! through the real importers (OCDS releases, budget, products, shipments, emissions) and the
-//! ledger rows the indexer would write (`explorer/tests/spending_city/fixture.rs`).
+//! ledger rows the indexer would write (`explorer/tests/all/spending_city/fixture.rs`).
 
-#[path = "../../explorer/tests/spending_city/fixture.rs"]
+// Included by path from the explorer's tests; this journey uses only part of it.
+#[allow(dead_code)]
+#[path = "../../explorer/tests/all/spending_city/fixture.rs"]
 mod fixture;
 
 use crate::support::browser::Browser;

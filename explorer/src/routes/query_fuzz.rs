@@ -3,7 +3,7 @@
 //! numbers, negative numbers, repeated keys, bad dates and cursors, raw bytes) and must answer
 //! without a panic; what it accepts satisfies its rules, what it refuses is a 400 that names a
 //! parameter it was given; and (the lists) every valid query is accepted as it was written.
-//! The same parsers through the real app and database: explorer/tests/integrity/fuzz_routes.rs.
+//! The same parsers through the real app and database: explorer/tests/all/integrity/fuzz_routes.rs.
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};

@@ -5,9 +5,9 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use diesel::result::{DatabaseErrorKind, Error as DbError};
+use diesel::result::Error as DbError;
 
-use citytrace_importers::{ImportError, RowError, RowErrors};
+use citytrace_importers::{DbFailure, ImportError, RowError, RowErrors};
 
 #[derive(Debug)]
 pub enum JobFailure {
@@ -15,7 +15,11 @@ pub enum JobFailure {
     Rows(RowErrors),
     /// The database refused the file's data in a way the importer did not foresee (API: 422).
     Refused(String),
-    /// The database went away or is busy: send the file again later (API: 503).
+    /// The file's rows met a constraint of the database while being written — rows stored
+    /// meanwhile by another import, say (API: 409).
+    Conflict(String),
+    /// The database went away, is busy, or the import lost a race: send the file again later
+    /// (API: 503 with `Retry-After`).
     Unavailable,
     /// Anything else, a panic included (API: 500). The text is for the supplier; details are
     /// in the log.
@@ -40,40 +44,32 @@ impl JobFailure {
             ImportError::Read { source, .. } => Self::Internal(format!(
                 "the server could not read the uploaded file ({source}); {NOTHING_IMPORTED}. Upload it again."
             )),
-            other => match &other {
-                ImportError::Db(e) => Self::of_database(e, file),
-                // The importers' own words (e.g. "internal error while reading line N: …;
-                // nothing was imported").
-                _ => Self::Internal(other.to_string()),
-            },
+            ImportError::ConnectionLost { .. } => Self::Unavailable,
+            ImportError::Db(e) => Self::of_database(&e, file),
+            // The importers' own words (e.g. "internal error while reading line N: …;
+            // nothing was imported").
+            other @ ImportError::Internal { .. } => Self::Internal(other.to_string()),
         }
     }
 
     fn of_database(error: &DbError, file: Option<&Path>) -> Self {
-        match error {
-            DbError::DatabaseError(kind, info) => match kind {
-                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::SerializationFailure => {
-                    Self::Unavailable
-                }
-                DatabaseErrorKind::UniqueViolation
-                | DatabaseErrorKind::ForeignKeyViolation
-                | DatabaseErrorKind::NotNullViolation
-                | DatabaseErrorKind::CheckViolation => Self::Refused(format!(
-                    "the database refused the file's data: {}; {NOTHING_IMPORTED}.",
-                    info.message()
-                )),
-                _ if refuses_nul(info.message()) => match file.and_then(first_nul_line) {
+        if let DbError::DatabaseError(_, info) = error {
+            if refuses_nul(info.message()) {
+                return match file.and_then(first_nul_line) {
                     Some(line) => Self::Rows(nul_row_error(line)),
                     None => Self::Refused(format!(
                         "the file contains a NUL character (\\u0000), which the database cannot store; {NOTHING_IMPORTED}. Remove it and send the file again."
                     )),
-                },
-                _ if connection_lost(info.message()) => Self::Unavailable,
-                _ => Self::Internal(format!(
-                    "the database could not finish the import; {NOTHING_IMPORTED}. The error has been logged for the city; send the file again later."
-                )),
-            },
-            DbError::BrokenTransactionManager => Self::Unavailable,
+                };
+            }
+        }
+        match (DbFailure::of(error), error) {
+            (failure, _) if failure.is_unavailable() => Self::Unavailable,
+            (_, DbError::BrokenTransactionManager) => Self::Unavailable,
+            (DbFailure::Conflict, DbError::DatabaseError(_, info)) => Self::Conflict(format!(
+                "the database refused the file's data: {}; {NOTHING_IMPORTED}. Rows of the file may have been stored meanwhile by another import: look at what is stored, then send the file again.",
+                info.message()
+            )),
             _ => Self::Internal(format!(
                 "the database could not finish the import; {NOTHING_IMPORTED}. The error has been logged for the city; send the file again later."
             )),
@@ -88,7 +84,9 @@ impl JobFailure {
                 errors.total,
                 if errors.total == 1 { "" } else { "s" }
             ),
-            Self::Refused(message) | Self::Internal(message) => message.clone(),
+            Self::Refused(message) | Self::Conflict(message) | Self::Internal(message) => {
+                message.clone()
+            }
             Self::Unavailable => format!(
                 "the database connection was lost or the database is busy; {NOTHING_IMPORTED}. Send the file again in a moment."
             ),
@@ -100,17 +98,6 @@ impl JobFailure {
 fn refuses_nul(message: &str) -> bool {
     message.contains("invalid byte sequence for encoding") && message.contains("0x00")
         || message.contains("unsupported Unicode escape sequence")
-}
-
-fn connection_lost(message: &str) -> bool {
-    [
-        "server closed the connection",
-        "terminating connection",
-        "connection to server",
-        "no connection to the server",
-    ]
-    .iter()
-    .any(|m| message.contains(m))
 }
 
 fn nul_row_error(line: u64) -> RowErrors {

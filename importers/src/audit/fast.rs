@@ -4,7 +4,7 @@
 //!
 //! The encodings are the formats' own (`ReadingRecord::canonical`, `ShipmentRecord::canonical`,
 //! `ProductionRecord::canonical`), written without building the records: the tests hold every
-//! byte to those functions on random rows, and `importers/tests/audit.rs` holds the roots to the
+//! byte to those functions on random rows, and `importers/tests/all/audit.rs` holds the roots to the
 //! importers' on real ones. A format whose encoding changes must change here too; a test fails
 //! until it does.
 

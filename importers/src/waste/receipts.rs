@@ -11,7 +11,7 @@ use serde_json::Value;
 use citytrace_schema::models::{NewWasteReceipt, WasteReceipt, WasteTransfer};
 
 use crate::cells::Cells;
-use crate::csv_format::{BatchContext, CsvFormat, RowContext};
+use crate::csv_format::{new_rows, BatchContext, CsvFormat};
 use crate::csv_input::{Column, CsvRow};
 use crate::error::RowError;
 use crate::values::{canonical_decimal, canonical_time};
@@ -89,17 +89,9 @@ pub struct WasteReceipts;
 impl CsvFormat for WasteReceipts {
     type Record = ReceiptRecord;
     const KIND: &'static str = "waste-receipts";
+    const COLUMNS: &'static [Column] = COLUMNS;
 
-    fn columns() -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn parse(
-        row: &CsvRow,
-        context: &RowContext,
-        errors: &mut Vec<RowError>,
-    ) -> Option<ReceiptRecord> {
-        let mut cells = Cells::new(row, COLUMNS, context, errors);
+    fn read(cells: &mut Cells<'_>, row: &CsvRow) -> Option<ReceiptRecord> {
         let consignment = cells.name(C_CONSIGNMENT);
         let status = cells.one_of(C_STATUS, &["accepted", "refused"]);
         let mass = cells.quantity(C_MASS);
@@ -140,9 +132,6 @@ impl CsvFormat for WasteReceipts {
             }
             None => {}
         }
-        if !cells.ok() {
-            return None;
-        }
         let received = received?;
         Some(ReceiptRecord {
             line: row.line,
@@ -154,14 +143,6 @@ impl CsvFormat for WasteReceipts {
             received_at: received.utc,
             received_offset: received.offset_text(),
         })
-    }
-
-    fn line(record: &ReceiptRecord) -> u64 {
-        record.line
-    }
-
-    fn canonical(record: &ReceiptRecord) -> Vec<u8> {
-        record.canonical()
     }
 
     fn load_chunk(
@@ -214,24 +195,19 @@ impl CsvFormat for WasteReceipts {
                 errors.push(RowError::new(r.line, Some(column), Some(&value), reason));
             }
         }
-        let rows: Vec<NewWasteReceipt> = chunk
-            .iter()
-            .zip(&ok)
-            .filter(|(_, ok)| **ok)
-            .map(|(r, _)| NewWasteReceipt {
-                batch_id: batch.batch_id,
-                line: r.line as i32,
-                submitter: batch.submitter.clone(),
-                consignment_id: r.consignment.clone(),
-                transfer_id: transfers[r.consignment.as_str()].id,
-                status: r.status.clone(),
-                mass_received_kg: r.mass_received_kg.clone(),
-                operation: r.operation.clone(),
-                refusal_reason: r.refusal_reason.clone(),
-                received_at: r.received_at,
-                received_offset: r.received_offset.clone(),
-            })
-            .collect();
+        let rows = new_rows(chunk, &ok, |r| NewWasteReceipt {
+            batch_id: batch.batch_id,
+            line: r.line as i32,
+            submitter: batch.submitter.clone(),
+            consignment_id: r.consignment.clone(),
+            transfer_id: transfers[r.consignment.as_str()].id,
+            status: r.status.clone(),
+            mass_received_kg: r.mass_received_kg.clone(),
+            operation: r.operation.clone(),
+            refusal_reason: r.refusal_reason.clone(),
+            received_at: r.received_at,
+            received_offset: r.received_offset.clone(),
+        });
         WasteReceipt::copy_in(conn, &rows)?;
         Ok(ok)
     }

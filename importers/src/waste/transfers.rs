@@ -12,7 +12,7 @@ use serde_json::Value;
 use citytrace_schema::models::{NewWasteTransfer, Party, Site, WasteTransfer};
 
 use crate::cells::Cells;
-use crate::csv_format::{BatchContext, CsvFormat, RowContext};
+use crate::csv_format::{accepted, new_rows, BatchContext, CsvFormat};
 use crate::csv_input::{Column, CsvRow};
 use crate::error::RowError;
 use crate::values::{canonical_decimal, canonical_time};
@@ -128,17 +128,9 @@ pub struct WasteTransfers;
 impl CsvFormat for WasteTransfers {
     type Record = TransferRecord;
     const KIND: &'static str = "waste-transfers";
+    const COLUMNS: &'static [Column] = COLUMNS;
 
-    fn columns() -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn parse(
-        row: &CsvRow,
-        context: &RowContext,
-        errors: &mut Vec<RowError>,
-    ) -> Option<TransferRecord> {
-        let mut cells = Cells::new(row, COLUMNS, context, errors);
+    fn read(cells: &mut Cells<'_>, row: &CsvRow) -> Option<TransferRecord> {
         let consignment = cells.name(C_CONSIGNMENT);
         let ewc = cells.parsed(C_EWC, codes::parse_ewc);
         let description = cells.name(C_DESCRIPTION);
@@ -162,9 +154,6 @@ impl CsvFormat for WasteTransfers {
                 "the same as consignment_id",
             );
         }
-        if !cells.ok() {
-            return None;
-        }
         let transferred = transferred?;
         Some(TransferRecord {
             line: row.line,
@@ -185,14 +174,6 @@ impl CsvFormat for WasteTransfers {
         })
     }
 
-    fn line(record: &TransferRecord) -> u64 {
-        record.line
-    }
-
-    fn canonical(record: &TransferRecord) -> Vec<u8> {
-        record.canonical()
-    }
-
     fn load_chunk(
         conn: &mut PgConnection,
         batch: &BatchContext,
@@ -202,12 +183,7 @@ impl CsvFormat for WasteTransfers {
         let mut ok = vec![true; chunk.len()];
         reject_repeated_consignments(conn, batch, chunk, &mut ok, errors)?;
         let kept = |kind: fn(&TransferRecord) -> &str| -> Vec<&str> {
-            let mut refs: Vec<&str> = chunk
-                .iter()
-                .zip(&ok)
-                .filter(|(_, ok)| **ok)
-                .map(|(r, _)| kind(r))
-                .collect();
+            let mut refs: Vec<&str> = accepted(chunk, &ok).map(kind).collect();
             refs.sort_unstable();
             refs.dedup();
             refs
@@ -223,35 +199,30 @@ impl CsvFormat for WasteTransfers {
             "treatment_facility",
         )?);
         check_previous(conn, chunk, &sites, &mut ok, errors)?;
-        let rows: Vec<NewWasteTransfer> = chunk
-            .iter()
-            .zip(&ok)
-            .filter(|(_, ok)| **ok)
-            .map(|(r, _)| NewWasteTransfer {
-                batch_id: batch.batch_id,
-                line: r.line as i32,
-                submitter: batch.submitter.clone(),
-                consignment_id: r.consignment.clone(),
-                ewc_code: r.ewc.code.clone(),
-                hazardous: r.ewc.hazardous,
-                description: r.description.clone(),
-                mass_kg: r.mass_kg.clone(),
-                mass_basis: r.mass_basis.clone(),
-                producer: r.producer.clone(),
-                producer_id: parties[r.producer.as_str()],
-                from_site: r.from_site.clone(),
-                from_site_id: sites[r.from_site.as_str()],
-                carrier: r.carrier.clone(),
-                carrier_id: parties[r.carrier.as_str()],
-                carrier_licence: r.carrier_licence.clone(),
-                to_site: r.to_site.clone(),
-                to_site_id: sites[r.to_site.as_str()],
-                transferred_at: r.transferred_at,
-                transferred_offset: r.transferred_offset.clone(),
-                planned_operation: r.planned_operation.clone(),
-                previous_consignment_id: r.previous.clone(),
-            })
-            .collect();
+        let rows = new_rows(chunk, &ok, |r| NewWasteTransfer {
+            batch_id: batch.batch_id,
+            line: r.line as i32,
+            submitter: batch.submitter.clone(),
+            consignment_id: r.consignment.clone(),
+            ewc_code: r.ewc.code.clone(),
+            hazardous: r.ewc.hazardous,
+            description: r.description.clone(),
+            mass_kg: r.mass_kg.clone(),
+            mass_basis: r.mass_basis.clone(),
+            producer: r.producer.clone(),
+            producer_id: parties[r.producer.as_str()],
+            from_site: r.from_site.clone(),
+            from_site_id: sites[r.from_site.as_str()],
+            carrier: r.carrier.clone(),
+            carrier_id: parties[r.carrier.as_str()],
+            carrier_licence: r.carrier_licence.clone(),
+            to_site: r.to_site.clone(),
+            to_site_id: sites[r.to_site.as_str()],
+            transferred_at: r.transferred_at,
+            transferred_offset: r.transferred_offset.clone(),
+            planned_operation: r.planned_operation.clone(),
+            previous_consignment_id: r.previous.clone(),
+        });
         WasteTransfer::copy_in(conn, &rows)?;
         Ok(ok)
     }

@@ -238,11 +238,13 @@ fn failure_response(failure: &JobFailure) -> HttpResponse {
             json!({ "outcome": "invalid", "problems": errors.total, "errors": errors.errors }),
         ),
         JobFailure::Refused(message) => json_error(StatusCode::UNPROCESSABLE_ENTITY, message),
+        JobFailure::Conflict(message) => json_error(StatusCode::CONFLICT, message),
         JobFailure::Unavailable => {
             let mut response = json_error(StatusCode::SERVICE_UNAVAILABLE, &failure.message());
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("10"));
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(crate::error::RETRY_AFTER_SECONDS),
+            );
             response
         }
         JobFailure::Internal(message) => {

@@ -1,0 +1,3 @@
+//! The small city of the spending and emissions pages (`fixture`).
+
+pub mod fixture;
