@@ -471,9 +471,11 @@ fn fuzzed_logs_written_in_one_range_are_each_stored_once() {
         .map(|l| (l.block_number as i64, l.log_index as i32))
         .collect();
     expected.sort_unstable();
+    // Most fuzzed logs are kept (the rest are not the decoders' events): nine in ten of the
+    // samples, whatever the case budget (`CITYTRACE_FUZZ_CASES`), so the test is never vacuous.
     assert!(
-        expected.len() > 900,
-        "{} logs of kept events",
+        expected.len() > count * 9 / 10,
+        "{} logs of kept events out of {count}",
         expected.len()
     );
     assert_eq!(stored, expected, "every kept log stored exactly once");
