@@ -12,8 +12,7 @@ pub mod stream;
 mod view;
 
 pub use citytrace_reads::lists::{
-    ColumnKind, FilterKind, ListColumn, ListDef, ListFilter, ListParams, ListQuery, PageOfRows,
-    COUNT_CAP,
+    ColumnKind, FilterKind, ListColumn, ListDef, ListFilter, ListParams, PageOfRows, COUNT_CAP,
 };
 pub use export::{csv_cell, csv_line, export};
 pub use query::ListUrl;

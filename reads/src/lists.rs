@@ -10,12 +10,43 @@
 //! - [`ListQuery`]: the SQL for those parameters, with its bind values;
 //! - [`PageOfRows::load`]: one page and the (capped) total; [`ListCursor::read`]: every row, a
 //!   chunk at a time, for the exports.
+//!
+//! The registry: one file per area (`materials`, `ledger`, …). Add a list by declaring a
+//! `ListDef` in its area's file and naming it in [`all`].
 
+pub mod cold_chain;
 mod definition;
+pub mod emissions;
+pub mod ledger;
+pub mod materials;
 mod params;
 mod query;
+pub mod waste;
 
 pub use crate::error::ListError;
 pub use definition::{ColumnKind, FilterKind, ListColumn, ListDef, ListFilter};
 pub use params::{ListParams, MAX_PER_PAGE, PER_PAGE};
 pub use query::{ListCursor, ListQuery, PageOfRows, COUNT_CAP};
+
+/// Every list, in the order the API document shows them.
+pub fn all() -> Vec<&'static ListDef> {
+    vec![
+        &materials::LOTS,
+        &materials::BATCHES,
+        &materials::DELIVERIES,
+        &materials::PRODUCTS,
+        &materials::SITES,
+        &ledger::EVENTS,
+        &ledger::BLOCKS,
+        &ledger::ANCHORS,
+        &ledger::REORGS,
+        &cold_chain::SHIPMENTS,
+        &waste::CONSIGNMENTS,
+        &emissions::RETIREMENTS,
+    ]
+}
+
+/// The list with this API name.
+pub fn find(name: &str) -> Option<&'static ListDef> {
+    all().into_iter().find(|d| d.name == name)
+}
