@@ -1,5 +1,6 @@
 //! Errors of the read crate. Reads return `diesel::QueryResult` (the caller owns the
-//! connection and its transaction); this covers what is read from a file instead.
+//! connection and its transaction); this covers what is read from a file instead, and the
+//! lists, whose requests can be at fault.
 
 use std::path::PathBuf;
 
@@ -19,4 +20,38 @@ pub enum SettingsError {
         key: String,
         reason: String,
     },
+}
+
+/// Errors reading a list (`crate::lists`): a request the list cannot take, or the database's.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    /// A parameter the list does not take or a value out of its range (the request's fault):
+    /// an unknown sort key, a bad page number, a filter value of the wrong kind.
+    #[error("{0}")]
+    Parameter(String),
+    /// A filter value PostgreSQL cannot cast (a date that is not one): the request's fault.
+    #[error("a filter of {list} has a value of the wrong type: {message}")]
+    FilterValue { list: &'static str, message: String },
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+impl ListError {
+    /// A database error of a list's query: [`ListError::FilterValue`] when PostgreSQL refused
+    /// a filter's value, else [`ListError::Database`].
+    pub(crate) fn of_filter(def: &crate::lists::ListDef, e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &e {
+            Error::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if info.message().starts_with("invalid")
+                    || info.message().contains("out of range") =>
+            {
+                Self::FilterValue {
+                    list: def.name,
+                    message: info.message().to_string(),
+                }
+            }
+            _ => Self::Database(e),
+        }
+    }
 }

@@ -7,15 +7,19 @@
 //!   parameters with documented defaults ([`MethodSettings`]).
 //! - The pages' loaders, one module per area: `load_X(conn, params) -> QueryResult<XData>`,
 //!   plain data for the explorer to map to its views; long SQL in sibling `.sql` files.
+//! - The lists ([`lists`]): each declared once as SQL, read a page at a time or streamed whole.
 //!
 //! Error policy: reads take `&mut PgConnection` (the caller owns the transaction) and return
-//! `diesel::QueryResult`; reading the settings file returns [`SettingsError`].
+//! `diesel::QueryResult`; reading the settings file returns [`SettingsError`], and a list's
+//! reads [`lists::ListError`] (a request the list cannot take, told from the database's
+//! failures).
 
 pub mod carbon;
 pub mod cold_chain;
 pub mod error;
 pub mod home;
 pub mod ledger;
+pub mod lists;
 pub mod lots;
 pub mod search;
 mod settings;

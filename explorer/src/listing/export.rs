@@ -5,18 +5,13 @@
 
 use actix_web::web::Bytes;
 use actix_web::HttpResponse;
-use diesel::prelude::*;
+use citytrace_reads::lists::{ListCursor, ListDef, ListParams};
 use serde_json::Value;
 
-use super::query::{bad_filter, JsonRow, ListParams, ListQuery};
 use super::stream::{stream_download, Download};
 use super::view::value_text;
-use super::ListDef;
 use crate::error::AppError;
 use crate::state::AppState;
-
-/// Rows per `FETCH`.
-const FETCH_ROWS: usize = 1_000;
 
 /// A CSV cell safe to open in a spreadsheet: text starting with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return would be run as a formula (CSV injection), so it gets a leading `'`.
@@ -45,18 +40,11 @@ pub async fn export(
     } else {
         Format::Json
     };
-    let query = ListQuery::new(def, &params);
     let download = Download::csv_or_json(&params.format, &format!("citytrace-{}", def.name));
     stream_download(state.pool.clone(), def.name, download, move |conn, sink| {
-        conn.build_transaction().read_only().run(|conn| {
-            // A filter value of the wrong type fails here, before the response starts: 400.
-            query
-                .bound(format!(
-                    "DECLARE citytrace_export NO SCROLL CURSOR FOR {}",
-                    query.select
-                ))
-                .execute(conn)
-                .map_err(|e| bad_filter(def, e))?;
+        // A filter value of the wrong type fails as the cursor is declared, before the
+        // response starts: 400.
+        Ok(ListCursor::read(conn, def, &params, |cursor| {
             sink.ready();
             let mut first = true;
             let header = match format {
@@ -67,9 +55,7 @@ pub async fn export(
                 return Ok(());
             }
             loop {
-                let rows: Vec<JsonRow> =
-                    diesel::sql_query(format!("FETCH {FETCH_ROWS} FROM citytrace_export"))
-                        .load(conn)?;
+                let rows = cursor.fetch()?;
                 if rows.is_empty() {
                     break;
                 }
@@ -77,8 +63,7 @@ pub async fn export(
                 for row in &rows {
                     match format {
                         Format::Csv => {
-                            let value: Value =
-                                serde_json::from_str(&row.row).unwrap_or(Value::Null);
+                            let value: Value = serde_json::from_str(row).unwrap_or(Value::Null);
                             chunk.push_str(&csv_line(def.columns.iter().map(|c| {
                                 let v = &value[c.key];
                                 (value_text(v), v.is_number())
@@ -86,7 +71,7 @@ pub async fn export(
                         }
                         Format::Json => {
                             chunk.push_str(if first { "\n" } else { ",\n" });
-                            chunk.push_str(&row.row);
+                            chunk.push_str(row);
                         }
                     }
                     first = false;
@@ -100,7 +85,7 @@ pub async fn export(
                 sink.send(Bytes::from_static(b"\n]\n"));
             }
             Ok(())
-        })
+        })?)
     })
     .await
 }

@@ -3,8 +3,7 @@
 use askama::Template;
 use serde_json::Value;
 
-use super::query::{ListParams, PageOfRows, COUNT_CAP};
-use super::{ColumnKind, FilterKind, ListDef};
+use super::{ColumnKind, FilterKind, ListDef, ListParams, ListUrl, PageOfRows, COUNT_CAP};
 use crate::fmt;
 use crate::layout::Layout;
 

@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::AppError;
-use crate::listing::{export, ListDef, ListPage, ListParams, ListView, PageOfRows};
+use crate::listing::{export, ListDef, ListPage, ListParams, ListUrl, ListView, PageOfRows};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

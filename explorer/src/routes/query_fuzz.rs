@@ -13,7 +13,7 @@ mod inputs;
 use inputs::{generated, raw_query, text, valid_list_query, ValidListQuery};
 
 use crate::error::AppError;
-use crate::listing::{ListDef, ListParams};
+use crate::listing::{ListDef, ListParams, ListUrl};
 use crate::query::QueryParams;
 use crate::testing::fuzz_cases;
 

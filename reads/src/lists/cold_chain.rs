@@ -1,8 +1,8 @@
 //! Lists of the cold-chain area: shipments with temperature readings.
 
-use crate::listing::ColumnKind::{Count, Time, Trust};
-use crate::listing::FilterKind::{Date, Text};
-use crate::listing::{ListColumn as C, ListDef, ListFilter as F};
+use super::ColumnKind::{Count, Time, Trust};
+use super::FilterKind::{Date, Text};
+use super::{ListColumn as C, ListDef, ListFilter as F};
 
 pub static SHIPMENTS: ListDef = ListDef {
     name: "cold-chain-shipments",

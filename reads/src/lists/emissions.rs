@@ -1,8 +1,8 @@
 //! Lists of the emissions area: carbon credits retired on chain.
 
-use crate::listing::ColumnKind::{Count, Hash, Number, Time, Trust};
-use crate::listing::FilterKind::{Choice, Date, Hash as HexValue, Number as NumberValue, Text};
-use crate::listing::{ListColumn as C, ListDef, ListFilter as F};
+use super::ColumnKind::{Count, Hash, Number, Time, Trust};
+use super::FilterKind::{Choice, Date, Hash as HexValue, Number as NumberValue, Text};
+use super::{ListColumn as C, ListDef, ListFilter as F};
 
 pub static RETIREMENTS: ListDef = ListDef {
     name: "carbon-retirements",

@@ -1,8 +1,8 @@
 //! Lists of the materials area: lots and the import batches that brought them.
 
-use crate::listing::ColumnKind::{Count, Number, Time, Trust};
-use crate::listing::FilterKind::{Choice, Date, Text};
-use crate::listing::{ListColumn as C, ListDef, ListFilter as F};
+use super::ColumnKind::{Count, Number, Time, Trust};
+use super::FilterKind::{Choice, Date, Text};
+use super::{ListColumn as C, ListDef, ListFilter as F};
 
 pub static LOTS: ListDef = ListDef {
     name: "lots",
@@ -48,7 +48,7 @@ pub static BATCHES: ListDef = ListDef {
         C::new("submitter", "Submitted by", "b.submitter").sortable().link("/parties/{submitter}"),
         C::new("rows", "Rows", "b.row_count").kind(Count).sortable(),
         C::new("sha256", "File sha256", "encode(b.sha256, 'hex')").hidden(),
-        C::new("merkle_root", "Merkle root", "'0x' || encode(b.merkle_root, 'hex')").kind(crate::listing::ColumnKind::Hash),
+        C::new("merkle_root", "Merkle root", "'0x' || encode(b.merkle_root, 'hex')").kind(super::ColumnKind::Hash),
         C::new("imported_at", "Imported", "b.imported_at").kind(Time).sortable(),
         C::new("trust", "Trust", "t.trust").kind(Trust).sortable(),
     ],

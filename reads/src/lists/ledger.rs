@@ -1,8 +1,8 @@
 //! Lists of the ledger area: what the indexer read from each chain.
 
-use crate::listing::ColumnKind::{Count, Hash, Time, Trust};
-use crate::listing::FilterKind::{Choice, Hash as HexValue, Number, Text};
-use crate::listing::{ListColumn as C, ListDef, ListFilter as F};
+use super::ColumnKind::{Count, Hash, Time, Trust};
+use super::FilterKind::{Choice, Hash as HexValue, Number, Text};
+use super::{ListColumn as C, ListDef, ListFilter as F};
 
 const FINALITY: &[(&str, &str)] = &[("pending", "pending"), ("safe", "safe"), ("final", "final")];
 

@@ -1,8 +1,8 @@
 //! Lists of the waste area: consignments (transfer notes with the facility's receipt).
 
-use crate::listing::ColumnKind::{Badges, Number, Time, Trust};
-use crate::listing::FilterKind::{Choice, Date, Text};
-use crate::listing::{ListColumn as C, ListDef, ListFilter as F};
+use super::ColumnKind::{Badges, Number, Time, Trust};
+use super::FilterKind::{Choice, Date, Text};
+use super::{ListColumn as C, ListDef, ListFilter as F};
 
 pub static CONSIGNMENTS: ListDef = ListDef {
     name: "waste-consignments",
