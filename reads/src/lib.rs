@@ -11,6 +11,7 @@
 //! Error policy: reads take `&mut PgConnection` (the caller owns the transaction) and return
 //! `diesel::QueryResult`; reading the settings file returns [`SettingsError`].
 
+pub mod batches;
 pub mod carbon;
 pub mod cold_chain;
 pub mod error;
