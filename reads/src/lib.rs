@@ -14,6 +14,7 @@
 pub mod batches;
 pub mod carbon;
 pub mod cold_chain;
+pub mod emissions;
 pub mod error;
 pub mod home;
 pub mod ledger;
