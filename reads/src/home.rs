@@ -1,7 +1,10 @@
 //! The home page's reads: what it lists (the chains followed, the latest ledger events, batches
 //! and lots, the counts) and the version of the data its headline figures are computed from
 //! (`home/data_version.sql`: one cheap query per request, docs/explorer.md). The figures
-//! themselves are the derived computations (`spending`, `carbon`, `waste`, `cold_chain`).
+//! themselves are the derived computations (`spending`, `carbon`, `waste`, `cold_chain`), read
+//! together in one snapshot by [`headline::load_headline`].
+
+pub mod headline;
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bytea, Nullable, Text};

@@ -14,8 +14,10 @@
 //! reads [`lists::ListError`] (a request the list cannot take, told from the database's
 //! failures).
 
+pub mod batches;
 pub mod carbon;
 pub mod cold_chain;
+pub mod emissions;
 pub mod error;
 pub mod home;
 pub mod ledger;

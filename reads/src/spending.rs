@@ -18,9 +18,12 @@
 //! [`MoneyTrailLimits`]) read from `[methods.spending]` in `citytrace.toml`.
 
 pub mod budget;
+pub mod budget_line;
 mod commitments;
 pub mod follow;
 pub mod money;
+pub mod overview;
+pub mod party;
 pub mod payments;
 pub mod process_page;
 pub mod processes;

@@ -1,7 +1,8 @@
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use citytrace_schema::models::{AnchorSubmission, ImportBatch, ShipmentLine};
+use citytrace_importers::proof::canonical_rows;
+use citytrace_reads::batches::{load_batch, BatchData};
 
 use super::trust::TrustBadge;
 use crate::error::AppError;
@@ -70,83 +71,94 @@ pub async fn show(
     let id: i64 = path
         .parse()
         .map_err(|_| AppError::NotFound(format!("There is no batch {path}.")))?;
-    let page = state
+    let (data, canonical) = state
         .db(move |conn| {
-            let batch = ImportBatch::find(conn, id).map_err(|e| match e {
-                diesel::result::Error::NotFound => {
-                    AppError::NotFound(format!("There is no batch {id}."))
-                }
-                other => other.into(),
-            })?;
-            let anchor = batch.anchor(conn)?;
-            let trust = citytrace_schema::models::TrustState::from_anchor(anchor.as_ref());
-            let submission = AnchorSubmission::find(conn, id)?;
-            let submission_note = match (&anchor, submission) {
-                (None, Some(s)) => Some(match s.last_error {
-                    Some(err) => format!("Anchoring trouble: {err}"),
-                    None => format!(
-                        "Anchor transaction {} sent {}; waiting for it to be indexed.",
-                        fmt::short_hash(&s.tx_hash),
-                        fmt::time(&s.submitted_at)
-                    ),
-                }),
-                _ => None,
-            };
-            let (canonical_rows, rows_not_listed, more_canonical) = if batch.kind == "shipments" {
-                (Vec::new(), false, 0)
-            } else if batch.row_count > CANONICAL_ROWS_LOADED {
-                (Vec::new(), true, 0)
+            let data = load_batch(conn, id)?
+                .ok_or_else(|| AppError::NotFound(format!("There is no batch {id}.")))?;
+            let b = &data.batch;
+            let canonical = if b.kind == "shipments" || b.row_count > CANONICAL_ROWS_LOADED {
+                None
             } else {
-                let all = citytrace_importers::proof::canonical_rows(conn, &batch)?;
-                let more = all.len().saturating_sub(LINES_SHOWN) as i64;
-                let rows = all
-                    .into_iter()
-                    .take(LINES_SHOWN)
-                    .map(|(line, bytes)| CanonicalRow {
-                        line,
-                        canonical: String::from_utf8_lossy(&bytes).into_owned(),
-                        proof_href: format!("/api/v1/batches/{id}/rows/{line}/proof"),
-                    })
-                    .collect();
-                (rows, false, more)
+                Some(canonical_rows(conn, b)?)
             };
-            let all = ShipmentLine::of_batch(conn, id)?;
-            let more_lines = all.len().saturating_sub(LINES_SHOWN) as i64 + more_canonical;
-            let lines = all
-                .into_iter()
-                .take(LINES_SHOWN)
-                .map(|l| LineRow {
-                    line: l.line,
-                    shipment: l.shipment_code,
-                    line_no: l.line_no,
-                    lot_href: format!("/lots/{}", fmt::path_segment(&l.lot_code)),
-                    lot_code: l.lot_code,
-                    quantity: l.quantity.normalized().to_plain_string(),
-                    unit: l.unit,
-                    proof_href: format!("/api/v1/batches/{id}/rows/{}/proof", l.line),
-                })
-                .collect();
-            Ok(BatchPage {
-                layout: Layout::new(&format!("Batch {id}"), ""),
-                id,
-                kind: batch.kind.clone(),
-                file_name: batch.file_name.clone(),
-                submitter: batch.submitter.clone(),
-                rows: fmt::count(batch.row_count.into()),
-                sha256: hex::encode(&batch.sha256),
-                merkle_root: citytrace_schema::hex0x(&batch.merkle_root),
-                imported_at: fmt::time(&batch.imported_at),
-                trust: TrustBadge::new(&trust),
-                anchor_block: anchor.as_ref().map(|a| a.block_number),
-                anchor_chain: anchor.as_ref().map(|a| a.chain_id),
-                anchor_time: anchor.as_ref().map(|a| fmt::time(&a.block_time)),
-                submission_note,
-                lines,
-                canonical_rows,
-                more_lines,
-                rows_not_listed,
-            })
+            Ok((data, canonical))
         })
         .await?;
+    let page = batch_page(data, canonical);
     super::html(&page)
+}
+
+/// The page of a batch, with its canonical rows when they were loaded.
+fn batch_page(data: BatchData, canonical: Option<Vec<(u64, Vec<u8>)>>) -> BatchPage {
+    let trust = data.trust();
+    let BatchData {
+        batch,
+        anchor,
+        submission,
+        shipment_lines,
+    } = data;
+    let id = batch.id;
+    let submission_note = match (&anchor, submission) {
+        (None, Some(s)) => Some(match s.last_error {
+            Some(err) => format!("Anchoring trouble: {err}"),
+            None => format!(
+                "Anchor transaction {} sent {}; waiting for it to be indexed.",
+                fmt::short_hash(&s.tx_hash),
+                fmt::time(&s.submitted_at)
+            ),
+        }),
+        _ => None,
+    };
+    let (canonical_rows, rows_not_listed, more_canonical) = if batch.kind == "shipments" {
+        (Vec::new(), false, 0)
+    } else if let Some(all) = canonical {
+        let more = all.len().saturating_sub(LINES_SHOWN) as i64;
+        let rows = all
+            .into_iter()
+            .take(LINES_SHOWN)
+            .map(|(line, bytes)| CanonicalRow {
+                line,
+                canonical: String::from_utf8_lossy(&bytes).into_owned(),
+                proof_href: format!("/api/v1/batches/{id}/rows/{line}/proof"),
+            })
+            .collect();
+        (rows, false, more)
+    } else {
+        (Vec::new(), true, 0)
+    };
+    let more_lines = shipment_lines.len().saturating_sub(LINES_SHOWN) as i64 + more_canonical;
+    let lines = shipment_lines
+        .into_iter()
+        .take(LINES_SHOWN)
+        .map(|l| LineRow {
+            line: l.line,
+            shipment: l.shipment_code,
+            line_no: l.line_no,
+            lot_href: format!("/lots/{}", fmt::path_segment(&l.lot_code)),
+            lot_code: l.lot_code,
+            quantity: l.quantity.normalized().to_plain_string(),
+            unit: l.unit,
+            proof_href: format!("/api/v1/batches/{id}/rows/{}/proof", l.line),
+        })
+        .collect();
+    BatchPage {
+        layout: Layout::new(&format!("Batch {id}"), ""),
+        id,
+        kind: batch.kind.clone(),
+        file_name: batch.file_name.clone(),
+        submitter: batch.submitter.clone(),
+        rows: fmt::count(batch.row_count.into()),
+        sha256: hex::encode(&batch.sha256),
+        merkle_root: citytrace_schema::hex0x(&batch.merkle_root),
+        imported_at: fmt::time(&batch.imported_at),
+        trust: TrustBadge::new(&trust),
+        anchor_block: anchor.as_ref().map(|a| a.block_number),
+        anchor_chain: anchor.as_ref().map(|a| a.chain_id),
+        anchor_time: anchor.as_ref().map(|a| fmt::time(&a.block_time)),
+        submission_note,
+        lines,
+        canonical_rows,
+        more_lines,
+        rows_not_listed,
+    }
 }

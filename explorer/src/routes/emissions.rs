@@ -10,16 +10,13 @@ use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
 use chrono::Datelike;
-use diesel::prelude::*;
 use serde::Serialize;
 
-use citytrace_reads::carbon::{
-    city_net_position, delivered_embodied_carbon, scope3_purchases, CarbonSettings,
-    DeliveredCarbon, DeliveryFilter, DepartmentPurchases, NetPosition, ReportingPeriod,
-};
+use citytrace_reads::carbon::{CarbonSettings, DeliveredCarbon, DepartmentPurchases, NetPosition};
+use citytrace_reads::emissions::load_emissions;
 
 use crate::error::{ApiError, AppError};
-use crate::routes::spending::evidence::{Evidence, Provenance};
+use crate::routes::spending::evidence::Provenance;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -44,79 +41,46 @@ pub struct Loaded {
     pub sources: HashMap<(i64, i32), Provenance>,
 }
 
-fn years_with_data(conn: &mut PgConnection) -> QueryResult<Vec<i32>> {
-    let mut years: Vec<i32> = diesel::sql_query(
-        "SELECT DISTINCT y FROM (SELECT extract(year FROM period_end)::int AS y FROM emission_reports \
-         UNION SELECT extract(year FROM block_time AT TIME ZONE 'UTC')::int FROM carbon_retirements) t",
-    )
-    .load::<YearRow>(conn)?
-    .into_iter()
-    .map(|r| r.y)
-    .collect();
-    years.sort_unstable_by(|a, b| b.cmp(a));
-    Ok(years)
-}
-
-#[derive(QueryableByName)]
-struct YearRow {
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    y: i32,
-}
-
-fn load(
-    conn: &mut PgConnection,
-    settings: &CarbonSettings,
-    asked: Option<i32>,
-) -> Result<Loaded, AppError> {
-    let years = years_with_data(conn)?;
-    let year = asked
-        .or_else(|| years.first().copied())
-        .unwrap_or_else(|| chrono::Utc::now().year());
-    let period = ReportingPeriod::year(year).ok_or_else(|| {
+/// The emissions of the year asked for (`citytrace_reads::emissions`), with the provenance of
+/// the emission reports they name.
+async fn load(state: &AppState, asked: Option<i32>) -> Result<Loaded, AppError> {
+    let methods = state.methods.clone();
+    let this_year = chrono::Utc::now().year();
+    let data = state
+        .db(move |conn| Ok(load_emissions(conn, &methods.carbon, asked, this_year)?))
+        .await?;
+    let year = data.year;
+    let f = data.figures.ok_or_else(|| {
         AppError::BadRequest(format!("{year} is not a year citytrace can report on"))
     })?;
-    let year_position = city_net_position(conn, period, settings)?;
-    let quarters = ReportingPeriod::quarters(year)
-        .into_iter()
-        .map(|q| city_net_position(conn, q, settings))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut history = Vec::new();
-    for y in years.iter().rev() {
-        if let Some(p) = ReportingPeriod::year(*y) {
-            history.push(city_net_position(conn, p, settings)?);
-        }
-    }
-    let procurement = delivered_embodied_carbon(
-        conn,
-        &DeliveryFilter {
-            with_buyer_only: true,
-            period: Some(period),
-            ..Default::default()
-        },
-    )?;
-    let scope3 = scope3_purchases(conn, period, settings)?;
-    let mut ev = Evidence::default();
     let mut sources = HashMap::new();
-    let reports = year_position
+    let reports = f
+        .year_position
         .emissions
         .figures
         .iter()
         .flat_map(|f| f.reports.iter())
-        .chain(year_position.emissions.set_aside.iter().map(|s| &s.report));
+        .chain(
+            f.year_position
+                .emissions
+                .set_aside
+                .iter()
+                .map(|s| &s.report),
+        );
     for r in reports {
         if let std::collections::hash_map::Entry::Vacant(e) = sources.entry((r.batch_id, r.line)) {
-            e.insert(ev.row(conn, r.batch_id, r.line)?);
+            e.insert(Provenance::known(&f.trust, r.batch_id, r.line)?);
         }
     }
     Ok(Loaded {
         year,
-        years,
-        settings: settings.clone(),
-        year_position,
-        quarters,
-        history,
-        procurement,
-        scope3,
+        years: data.years,
+        settings: state.methods.carbon.clone(),
+        year_position: f.year_position,
+        quarters: f.quarters,
+        history: f.history,
+        procurement: f.procurement,
+        scope3: f.scope3,
         sources,
     })
 }
@@ -126,10 +90,7 @@ async fn page(
     query: crate::query::QueryParams,
 ) -> Result<HttpResponse, AppError> {
     let asked = crate::routes::spending::year_param(&query)?;
-    let methods = state.methods.clone();
-    let data = state
-        .db(move |conn| load(conn, &methods.carbon, asked))
-        .await?;
+    let data = load(&state, asked).await?;
     crate::routes::html(&view::EmissionsPage::new(data))
 }
 
@@ -152,10 +113,7 @@ async fn api(
     query: crate::query::QueryParams,
 ) -> Result<HttpResponse, ApiError> {
     let asked = crate::routes::spending::year_param(&query)?;
-    let methods = state.methods.clone();
-    let data = state
-        .db(move |conn| load(conn, &methods.carbon, asked))
-        .await?;
+    let data = load(&state, asked).await?;
     Ok(HttpResponse::Ok().json(EmissionsJson {
         year: data.year,
         years: &data.years,

@@ -7,7 +7,8 @@ use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use diesel::PgConnection;
 use serde::Serialize;
 
-use citytrace_schema::models::ImportBatch;
+use citytrace_reads::batches::batch_trust;
+use citytrace_schema::models::TrustState;
 
 use super::trust::TrustBadge;
 use crate::error::AppError;
@@ -41,7 +42,19 @@ pub struct Trust {
     pub text: String,
 }
 
-/// Trust of batches, looked up once per batch.
+impl Trust {
+    /// The badge of a batch whose trust a read returned.
+    pub fn of(state: &TrustState) -> Self {
+        let badge = TrustBadge::new(state);
+        Self {
+            label: badge.label,
+            class: badge.class,
+            text: badge.text,
+        }
+    }
+}
+
+/// Trust of batches, looked up once per batch (`citytrace_reads::batches::batch_trust`).
 #[derive(Default)]
 pub struct TrustOfBatches(HashMap<i64, Trust>);
 
@@ -50,13 +63,11 @@ impl TrustOfBatches {
         if let Some(t) = self.0.get(&batch_id) {
             return Ok(t.clone());
         }
-        let state = ImportBatch::find(conn, batch_id)?.trust(conn)?;
-        let badge = TrustBadge::new(&state);
-        let trust = Trust {
-            label: badge.label,
-            class: badge.class,
-            text: badge.text,
-        };
+        let mut read = batch_trust(conn, [batch_id])?;
+        let state = read.remove(&batch_id).ok_or_else(|| {
+            AppError::Internal(format!("the trust of batch {batch_id} was not read"))
+        })?;
+        let trust = Trust::of(&state);
         self.0.insert(batch_id, trust.clone());
         Ok(trust)
     }

@@ -14,9 +14,8 @@ pub(crate) mod procurement;
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
-use diesel::PgConnection;
 
-use citytrace_reads::spending::processes::load_party_names;
+use citytrace_reads::spending::processes::PartyName;
 
 use crate::error::AppError;
 
@@ -74,23 +73,20 @@ pub struct PartyLink {
     pub href: String,
 }
 
-/// The parties with these ids, by id.
-pub fn party_links(
-    conn: &mut PgConnection,
-    ids: impl IntoIterator<Item = i64>,
-) -> Result<HashMap<i64, PartyLink>, AppError> {
-    Ok(load_party_names(conn, ids)?
-        .into_iter()
-        .map(|(id, p)| {
+/// Links to the parties a read named, by id.
+pub fn party_links(names: &HashMap<i64, PartyName>) -> HashMap<i64, PartyLink> {
+    names
+        .iter()
+        .map(|(&id, p)| {
             let link = PartyLink {
                 id,
                 href: party_href(&p.code),
-                code: p.code,
-                name: p.name,
+                code: p.code.clone(),
+                name: p.name.clone(),
             };
             (id, link)
         })
-        .collect())
+        .collect()
 }
 
 pub fn party_href(code: &str) -> String {

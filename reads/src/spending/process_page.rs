@@ -9,13 +9,14 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use citytrace_schema::models::{
-    DataQualityNote, ImportBatch, ProcurementAmendment, ProcurementAward, ProcurementBid,
-    ProcurementContract, ProcurementParty, ProcurementProcess, TrustState,
+    DataQualityNote, ProcurementAmendment, ProcurementAward, ProcurementBid, ProcurementContract,
+    ProcurementParty, ProcurementProcess, TrustState,
 };
 
 use super::payments::{payments_of, Payment, PaymentSource, ProcessScope};
 use super::processes::{load_party_names, PartyName};
 use super::red_flags::{process_red_flags, ProcessRedFlags, RedFlagRules};
+use crate::batches::batch_trust;
 use crate::carbon::{contract_embodied_carbon, DeliveredCarbon};
 
 /// Everything the page shows about one contracting process.
@@ -89,7 +90,7 @@ pub fn load_process_page(
         quality_total,
         trust: HashMap::new(),
     };
-    data.trust = batch_trust(conn, &batches_named(&data))?;
+    data.trust = batch_trust(conn, batches_named(&data))?;
     Ok(Some(data))
 }
 
@@ -109,11 +110,4 @@ fn batches_named(d: &ProcessPageData) -> Vec<i64> {
     ids.sort_unstable();
     ids.dedup();
     ids
-}
-
-/// The trust of each batch, read once each.
-fn batch_trust(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<HashMap<i64, TrustState>> {
-    ids.iter()
-        .map(|&id| Ok((id, ImportBatch::find(conn, id)?.trust(conn)?)))
-        .collect()
 }

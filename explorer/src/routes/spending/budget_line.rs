@@ -5,15 +5,10 @@
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use citytrace_reads::spending::{follow_the_money, BudgetLink, MoneyTrail, PaymentSource};
-use citytrace_reads::SpendingSettings;
+use citytrace_reads::spending::budget_line::{load_budget_line, BudgetLineData};
+use citytrace_reads::spending::{BudgetLink, Payment, PaymentSource};
 
-use diesel::prelude::*;
-
-use citytrace_schema::models::BudgetLine;
-use citytrace_schema::schema::budget_lines;
-
-use super::evidence::{amount, date, Evidence, Provenance, TxLink};
+use super::evidence::{amount, date, Provenance, TxLink};
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::state::AppState;
@@ -97,70 +92,58 @@ pub struct BudgetLinePage {
 /// Per process, per contract, per payment: the OCDS transaction row (ledger payments: none).
 type PaymentSources = Vec<Vec<Vec<Option<Provenance>>>>;
 
-/// The imported rows of the line (every phase, every submitter), in file order.
-fn phase_rows(
-    conn: &mut diesel::PgConnection,
-    year: i32,
-    line: &str,
-    ev: &mut Evidence,
-) -> Result<Vec<PhaseRow>, AppError> {
-    let rows: Vec<BudgetLine> = budget_lines::table
-        .filter(budget_lines::fiscal_year.eq(year))
-        .filter(budget_lines::budget_line_id.eq(line))
-        .order((budget_lines::batch_id, budget_lines::line))
-        .select(BudgetLine::as_select())
-        .load(conn)?;
-    rows.into_iter()
+/// The line's imported rows (every phase, every submitter), in file order.
+fn phase_rows(data: &BudgetLineData) -> Result<Vec<PhaseRow>, AppError> {
+    data.phases
+        .iter()
         .map(|r| {
             Ok(PhaseRow {
-                source: ev.row(conn, r.batch_id, r.line)?,
-                phase: r.phase,
+                source: Provenance::known(&data.trust, r.batch_id, r.line)?,
+                phase: r.phase.clone(),
                 amount: format!("{} {}", amount(&r.amount), r.currency),
-                description: r.description.unwrap_or_default(),
-                submitter: r.submitter,
+                description: r.description.clone().unwrap_or_default(),
+                submitter: r.submitter.clone(),
             })
         })
         .collect()
 }
 
-fn load(
-    conn: &mut diesel::PgConnection,
-    settings: &SpendingSettings,
+/// The OCDS transaction row of each payment of the trail (ledger payments: none).
+fn payment_sources(data: &BudgetLineData) -> Result<PaymentSources, AppError> {
+    let source = |pay: &Payment| match &pay.source {
+        PaymentSource::OcdsTransaction { batch_id, line, .. } => {
+            Provenance::known(&data.trust, *batch_id, *line).map(Some)
+        }
+        PaymentSource::Ledger { .. } => Ok(None),
+    };
+    data.trail
+        .processes
+        .iter()
+        .map(|p| {
+            p.contracts
+                .iter()
+                .map(|c| c.payments.iter().map(source).collect())
+                .collect()
+        })
+        .collect()
+}
+
+/// Budget line `line` of fiscal year `year` (`citytrace_reads::spending::budget_line`).
+async fn budget_line(
+    state: &AppState,
     year: i32,
     line: String,
-) -> Result<(MoneyTrail, PaymentSources, Vec<PhaseRow>), AppError> {
-    let trail = follow_the_money(
-        conn,
-        year,
-        &line,
-        &settings.budget,
-        &settings.follow_the_money,
-    )?
-    .ok_or_else(|| {
-        AppError::NotFound(format!(
-            "No expenditure budget line {line} in fiscal year {year}."
-        ))
-    })?;
-    let mut ev = Evidence::default();
-    let phases = phase_rows(conn, year, &line, &mut ev)?;
-    let mut sources = Vec::new();
-    for p in &trail.processes {
-        let mut per_contract = Vec::new();
-        for c in &p.contracts {
-            let mut per_payment = Vec::new();
-            for pay in &c.payments {
-                per_payment.push(match &pay.source {
-                    PaymentSource::OcdsTransaction { batch_id, line, .. } => {
-                        Some(ev.row(conn, *batch_id, *line)?)
-                    }
-                    PaymentSource::Ledger { .. } => None,
-                });
-            }
-            per_contract.push(per_payment);
-        }
-        sources.push(per_contract);
-    }
-    Ok((trail, sources, phases))
+) -> Result<BudgetLineData, AppError> {
+    let methods = state.methods.clone();
+    let asked = line.clone();
+    state
+        .db(move |conn| Ok(load_budget_line(conn, &methods.spending, year, &asked)?))
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "No expenditure budget line {line} in fiscal year {year}."
+            ))
+        })
 }
 
 /// `{year}` must be a year: anything else names no budget line (404, as HTML or JSON).
@@ -182,10 +165,10 @@ pub async fn page(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (year, line) = year_and_line(path.into_inner())?;
-    let methods = state.methods.clone();
-    let (trail, sources, phases) = state
-        .db(move |conn| load(conn, &methods.spending, year, line))
-        .await?;
+    let data = budget_line(&state, year, line).await?;
+    let phases = phase_rows(&data)?;
+    let sources = payment_sources(&data)?;
+    let trail = &data.trail;
     let b = &trail.budget_line;
     let processes = trail
         .processes
@@ -289,9 +272,6 @@ pub async fn api(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (year, line) = year_and_line(path.into_inner())?;
-    let methods = state.methods.clone();
-    let (trail, _, _) = state
-        .db(move |conn| load(conn, &methods.spending, year, line))
-        .await?;
-    Ok(super::json(&trail))
+    let data = budget_line(&state, year, line).await?;
+    Ok(super::json(&data.trail))
 }

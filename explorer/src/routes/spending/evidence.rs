@@ -5,10 +5,9 @@
 use std::collections::HashMap;
 
 use bigdecimal::BigDecimal;
-use diesel::PgConnection;
 use serde::Serialize;
 
-use citytrace_schema::models::{ImportBatch, TrustState};
+use citytrace_schema::models::TrustState;
 
 use crate::error::AppError;
 use crate::routes::trust::TrustBadge;
@@ -58,31 +57,6 @@ impl Provenance {
             proof: self.proof_href.clone(),
             trust: self.trust.label,
         }
-    }
-}
-
-/// Trust states of the batches a page names, each read once.
-#[derive(Default)]
-pub struct Evidence {
-    batches: HashMap<i64, TrustState>,
-}
-
-impl Evidence {
-    pub fn row(
-        &mut self,
-        conn: &mut PgConnection,
-        batch_id: i64,
-        line: i32,
-    ) -> Result<Provenance, AppError> {
-        let state = match self.batches.get(&batch_id) {
-            Some(s) => s.clone(),
-            None => {
-                let s = ImportBatch::find(conn, batch_id)?.trust(conn)?;
-                self.batches.insert(batch_id, s.clone());
-                s
-            }
-        };
-        Ok(Provenance::of(batch_id, line, &state))
     }
 }
 

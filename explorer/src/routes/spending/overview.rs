@@ -2,21 +2,15 @@
 //! default the latest year with budget lines) per department and per program / COFOG line,
 //! with a chart, the flags, and the procurement red flags at a glance.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use bigdecimal::BigDecimal;
 use chrono::Utc;
-use diesel::dsl::max;
-use diesel::prelude::*;
 
-use citytrace_reads::spending::{
-    budget_vs_actual, page_of_flagged_processes, summarise_flagged_processes, BudgetFilter,
-    BudgetScope, BudgetVsActual, ProcessWalk, RedFlagRule,
-};
-use citytrace_reads::SpendingSettings;
-use citytrace_schema::schema::budget_lines;
+use citytrace_reads::spending::overview::{load_spending_overview, SpendingOverview};
+use citytrace_reads::spending::{BudgetScope, BudgetVsActual, RedFlagRule};
 
 use super::bar_chart::{grouped_bars, Group, Series};
 use super::evidence::{amount, approx};
@@ -90,78 +84,19 @@ pub struct SpendingPage {
     pub flagged_total: usize,
 }
 
-/// The fiscal years with budget lines, latest first.
-fn budget_years(conn: &mut PgConnection) -> QueryResult<Vec<i32>> {
-    budget_lines::table
-        .select(budget_lines::fiscal_year)
-        .distinct()
-        .order(budget_lines::fiscal_year.desc())
-        .load(conn)
-}
-
 fn or_dash(v: &Option<BigDecimal>) -> String {
     v.as_ref().map(amount).unwrap_or_else(|| "–".into())
 }
 
-struct Loaded {
-    year: Option<i32>,
-    years: Vec<i32>,
-    rows: Vec<BudgetVsActual>,
-    flagged: citytrace_reads::spending::ProcessFlagPage,
-    processes_total: usize,
-    buyers: HashMap<i64, super::PartyLink>,
-    departments: HashMap<i64, super::PartyLink>,
-}
-
-fn load(
-    conn: &mut PgConnection,
-    settings: &SpendingSettings,
-    asked: Option<i32>,
-) -> Result<Loaded, AppError> {
-    let years = budget_years(conn)?;
-    let latest: Option<i32> = budget_lines::table
-        .select(max(budget_lines::fiscal_year))
-        .first(conn)?;
-    let year = asked.or(latest);
-    let rows = match year {
-        Some(y) => budget_vs_actual(
-            conn,
-            &settings.budget,
-            &BudgetFilter {
-                fiscal_year: Some(y),
-                department_id: None,
-            },
-            Utc::now(),
-        )?,
-        None => Vec::new(),
-    };
-    let rules = &settings.red_flags;
-    // Every process's flags, a chunk at a time, from one snapshot: the flagged ones' count and
-    // per-rule counts, the latest ten of them, and how many processes there are (SQL).
-    let (flagged, processes_total) =
-        conn.build_transaction()
-            .read_only()
-            .repeatable_read()
-            .run(|conn| {
-                let flagged_only = ProcessWalk {
-                    flagged_only: true,
-                    ..Default::default()
-                };
-                let flagged = summarise_flagged_processes(conn, rules, &flagged_only, 10)?;
-                let all = page_of_flagged_processes(conn, rules, &ProcessWalk::default(), 0, 0)?;
-                diesel::QueryResult::Ok((flagged, all.total))
-            })?;
-    let buyers = super::party_links(conn, flagged.processes.iter().filter_map(|p| p.buyer_id))?;
-    let departments = super::party_links(conn, rows.iter().map(|r| r.department_id))?;
-    Ok(Loaded {
-        year,
-        years,
-        rows,
-        flagged,
-        processes_total,
-        buyers,
-        departments,
-    })
+/// The overview of the year asked for (`citytrace_reads::spending::overview`).
+async fn overview(state: &AppState, asked: Option<i32>) -> Result<SpendingOverview, AppError> {
+    let methods = state.methods.clone();
+    state
+        .db(move |conn| {
+            let settings = &methods.spending;
+            Ok(load_spending_overview(conn, settings, asked, Utc::now())?)
+        })
+        .await
 }
 
 pub async fn page(
@@ -169,10 +104,9 @@ pub async fn page(
     query: crate::query::QueryParams,
 ) -> Result<HttpResponse, AppError> {
     let asked = super::year_param(&query)?;
-    let methods = state.methods.clone();
-    let data = state
-        .db(move |conn| load(conn, &methods.spending, asked))
-        .await?;
+    let data = overview(&state, asked).await?;
+    let buyers = super::party_links(&data.buyers);
+    let departments = super::party_links(&data.departments);
     let mut rows = Vec::new();
     let mut cofog: BTreeMap<(String, String), [BigDecimal; 3]> = BTreeMap::new();
     let mut groups = Vec::new();
@@ -209,8 +143,7 @@ pub async fn page(
                 )
             }
         };
-        let department = data
-            .departments
+        let department = departments
             .get(&r.department_id)
             .map(|p| p.name.clone())
             .unwrap_or_else(|| r.department.clone());
@@ -304,7 +237,7 @@ pub async fn page(
         .processes
         .iter()
         .map(|p| {
-            let buyer = p.buyer_id.and_then(|id| data.buyers.get(&id));
+            let buyer = p.buyer_id.and_then(|id| buyers.get(&id));
             FlaggedProcess {
                 href: super::contract_href(&p.ocid),
                 ocid: p.ocid.clone(),
@@ -359,10 +292,7 @@ pub async fn api(
     query: crate::query::QueryParams,
 ) -> Result<HttpResponse, crate::error::ApiError> {
     let asked = super::year_param(&query)?;
-    let methods = state.methods.clone();
-    let data = state
-        .db(move |conn| load(conn, &methods.spending, asked))
-        .await?;
+    let data = overview(&state, asked).await?;
     Ok(super::json(&SpendingJson {
         fiscal_year: data.year,
         fiscal_years: data.years,

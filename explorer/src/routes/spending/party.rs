@@ -3,26 +3,16 @@
 //! shipments it delivered with their embodied carbon, the emissions it reported, and the red
 //! flags of its processes.
 
-use std::collections::{BTreeSet, HashMap};
-
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use diesel::prelude::*;
 use serde::Serialize;
 
-use citytrace_reads::carbon::{supplier_embodied_carbon, DeliveredCarbon};
-use citytrace_reads::spending::{
-    page_of_flagged_processes, payments_of, process_red_flags, Payment, PaymentSource,
-    ProcessScope, ProcessWalk, RedFlagRules,
-};
+use citytrace_reads::carbon::DeliveredCarbon;
+use citytrace_reads::spending::party::load_party;
+use citytrace_reads::spending::{Payment, PaymentSource};
 use citytrace_schema::models::{EmissionReport, Party};
-use citytrace_schema::schema::{
-    emission_reports, procurement_award_suppliers, procurement_processes,
-};
 
-use super::evidence::{
-    amount, date, decimal, tonnes, Evidence, Provenance, ProvenanceJson, TxLink,
-};
+use super::evidence::{amount, date, decimal, tonnes, Provenance, ProvenanceJson, TxLink};
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::state::AppState;
@@ -93,6 +83,7 @@ pub struct PartyPage {
     pub api_href: String,
 }
 
+/// The party with its processes linked and the rows shown with their provenance.
 struct Loaded {
     party: Party,
     processes: Vec<ProcessRef>,
@@ -104,116 +95,64 @@ struct Loaded {
     emission_sources: Vec<Provenance>,
 }
 
-fn load(conn: &mut PgConnection, rules: &RedFlagRules, code: String) -> Result<Loaded, AppError> {
-    let party = Party::find_by_code(conn, &code)?
+/// The party with code `code` (`citytrace_reads::spending::party`).
+async fn load(state: &AppState, code: String) -> Result<Loaded, AppError> {
+    let methods = state.methods.clone();
+    let asked = code.clone();
+    let d = state
+        .db(move |conn| {
+            Ok(load_party(
+                conn,
+                &asked,
+                &methods.spending.red_flags,
+                SHOWN,
+            )?)
+        })
+        .await?
         .ok_or_else(|| AppError::NotFound(format!("No party {code} is known.")))?;
-    let bought: Vec<(String, Option<String>)> = procurement_processes::table
-        .filter(procurement_processes::buyer_id.eq(party.id))
-        .order(procurement_processes::last_release_date.desc())
-        .select((procurement_processes::ocid, procurement_processes::title))
-        .load(conn)?;
-    let mut supplied: Vec<(String, Option<String>)> = procurement_award_suppliers::table
-        .inner_join(
-            procurement_processes::table
-                .on(procurement_processes::ocid.eq(procurement_award_suppliers::ocid)),
-        )
-        .filter(procurement_award_suppliers::party_id.eq(party.id))
-        .order(procurement_processes::last_release_date.desc())
-        .select((procurement_processes::ocid, procurement_processes::title))
-        .load(conn)?;
-    // A party awarded twice in one process is one process.
-    let mut seen = BTreeSet::new();
-    supplied.retain(|(ocid, _)| seen.insert(ocid.clone()));
-    // The buyer's processes are evaluated together (one pass over its awards); a supplier's
-    // one by one (each with its own buyer's awards).
-    let mut buyer_flags: HashMap<String, Vec<&'static str>> = HashMap::new();
-    if !bought.is_empty() {
-        let walk = ProcessWalk {
-            buyer_id: Some(party.id),
-            ..Default::default()
-        };
-        let page = page_of_flagged_processes(conn, rules, &walk, 0, SHOWN)?;
-        for p in page.processes {
-            buyer_flags.insert(p.ocid, p.flags.iter().map(|r| r.id()).collect());
-        }
-    }
-    let mut processes = Vec::new();
-    for (role, list) in [("buyer", &bought), ("supplier", &supplied)] {
-        for (ocid, title) in list.iter().take(SHOWN) {
-            let flags = match buyer_flags.get(ocid) {
-                Some(flags) if role == "buyer" => flags.clone(),
-                _ => process_red_flags(conn, ocid, rules)?
-                    .map(|f| f.rules().into_iter().map(|r| r.id()).collect())
-                    .unwrap_or_default(),
-            };
-            processes.push(ProcessRef {
-                href: super::contract_href(ocid),
-                ocid: ocid.clone(),
-                title: title.clone(),
-                role,
-                flags,
-            });
-        }
-    }
-    // Payments by a buyer: all under its processes; to a supplier: those naming it as payee
-    // under the processes it supplied.
-    let mut payments = payments_of(conn, &ProcessScope::Buyer(party.id))?;
-    let supplier_ocids: Vec<String> = supplied.iter().map(|(o, _)| o.clone()).collect();
-    if !supplier_ocids.is_empty() {
-        let own: BTreeSet<(String, String)> = payments
-            .iter()
-            .map(|p| (p.ocid.clone(), format!("{:?}", p.source)))
-            .collect();
-        for p in payments_of(conn, &ProcessScope::Ocids(supplier_ocids))? {
-            let to_them = p
-                .payee
-                .as_deref()
-                .is_some_and(|payee| payee == party.code || payee == party.name);
-            if to_them && !own.contains(&(p.ocid.clone(), format!("{:?}", p.source))) {
-                payments.push(p);
-            }
-        }
-    }
-    payments.sort_by_key(|p| std::cmp::Reverse(p.paid_at));
-    let mut ev = Evidence::default();
-    let payment_sources = payments
+    let payment_sources = d
+        .payments
         .iter()
         .take(SHOWN)
         .map(|p| match &p.source {
             PaymentSource::OcdsTransaction { batch_id, line, .. } => {
-                ev.row(conn, *batch_id, *line).map(Some)
+                Provenance::known(&d.trust, *batch_id, *line).map(Some)
             }
             PaymentSource::Ledger { .. } => Ok(None),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let carbon = supplier_embodied_carbon(conn, &party.code, None)?;
-    let delivery_sources = carbon
+    let delivery_sources = d
+        .carbon
         .deliveries
         .iter()
         .take(SHOWN)
-        .map(|d| ev.row(conn, d.delivery.batch_id, d.delivery.line))
+        .map(|c| Provenance::known(&d.trust, c.delivery.batch_id, c.delivery.line))
         .collect::<Result<Vec<_>, _>>()?;
-    let emissions: Vec<EmissionReport> = emission_reports::table
-        .filter(emission_reports::party_id.eq(party.id))
-        .order((
-            emission_reports::period_start.desc(),
-            emission_reports::scope,
-        ))
-        .select(EmissionReport::as_select())
-        .load(conn)?;
-    let emission_sources = emissions
+    let emission_sources = d
+        .emissions
         .iter()
         .take(SHOWN)
-        .map(|e| ev.row(conn, e.batch_id, e.line))
+        .map(|e| Provenance::known(&d.trust, e.batch_id, e.line))
         .collect::<Result<Vec<_>, _>>()?;
+    let processes = d
+        .processes
+        .into_iter()
+        .map(|p| ProcessRef {
+            href: super::contract_href(&p.ocid),
+            ocid: p.ocid,
+            title: p.title,
+            role: p.role.as_str(),
+            flags: p.flags.iter().map(|r| r.id()).collect(),
+        })
+        .collect();
     Ok(Loaded {
-        party,
+        party: d.party,
         processes,
-        payments,
+        payments: d.payments,
         payment_sources,
-        carbon,
+        carbon: d.carbon,
         delivery_sources,
-        emissions,
+        emissions: d.emissions,
         emission_sources,
     })
 }
@@ -222,11 +161,7 @@ pub async fn page(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let code = path.into_inner();
-    let methods = state.methods.clone();
-    let d = state
-        .db(move |conn| load(conn, &methods.spending.red_flags, code))
-        .await?;
+    let d = load(&state, path.into_inner()).await?;
     let flagged = d.processes.iter().filter(|p| !p.flags.is_empty()).count();
     let payments = d
         .payments
@@ -347,11 +282,7 @@ pub async fn api(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = path.into_inner();
-    let methods = state.methods.clone();
-    let d = state
-        .db(move |conn| load(conn, &methods.spending.red_flags, code))
-        .await?;
+    let d = load(&state, path.into_inner()).await?;
     Ok(super::json(&PartyJson {
         code: d.party.code,
         name: d.party.name,

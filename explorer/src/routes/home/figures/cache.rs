@@ -10,9 +10,10 @@
 
 use std::sync::{Arc, Mutex, TryLockError};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use diesel::prelude::*;
 
+use citytrace_reads::home::headline::load_headline;
 use citytrace_reads::home::load_data_version;
 use citytrace_reads::MethodSettings;
 
@@ -106,25 +107,20 @@ impl HeadlineCache {
     }
 }
 
-/// The figures and the version of the data they come from, in one snapshot; whether every
-/// figure could be computed.
+/// The figures and the version of the data they come from, in one snapshot
+/// (`citytrace_reads::home::headline`); whether every figure could be computed.
 fn compute(conn: &mut PgConnection, methods: &MethodSettings) -> QueryResult<(Headline, bool)> {
-    conn.build_transaction()
-        .read_only()
-        .repeatable_read()
-        .run(|conn| {
-            let version = data_version(conn)?;
-            let computed_at = Utc::now();
-            let (figures, complete) = super::headline(conn, methods);
-            Ok((
-                Headline {
-                    version,
-                    figures,
-                    computed_at,
-                },
-                complete,
-            ))
-        })
+    let computed_at = Utc::now();
+    let read = load_headline(conn, methods, computed_at.year(), computed_at)?;
+    let (figures, complete) = super::headline(&read);
+    Ok((
+        Headline {
+            version: read.version,
+            figures,
+            computed_at,
+        },
+        complete,
+    ))
 }
 
 #[cfg(test)]

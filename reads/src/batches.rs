@@ -1,0 +1,66 @@
+//! Import batches as the pages show them: a batch's page (`/batches/{id}`: the batch, its
+//! anchor or the anchoring under way, its shipment lines) and how far the batches a page names
+//! can be trusted (each read once), for the provenance beside every figure. A batch's rows as
+//! they were hashed (their canonical encodings) and their proofs are the importers' to rebuild
+//! (`citytrace_importers::proof`).
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use citytrace_schema::models::{
+    AnchorSubmission, BatchAnchor, ImportBatch, ShipmentLine, TrustState,
+};
+
+/// The trust of each of these batches, by id, each batch read once (a batch that does not
+/// exist is `NotFound`).
+pub fn batch_trust(
+    conn: &mut PgConnection,
+    ids: impl IntoIterator<Item = i64>,
+) -> QueryResult<HashMap<i64, TrustState>> {
+    let mut trust = HashMap::new();
+    for id in ids {
+        if let std::collections::hash_map::Entry::Vacant(e) = trust.entry(id) {
+            e.insert(ImportBatch::find(conn, id)?.trust(conn)?);
+        }
+    }
+    Ok(trust)
+}
+
+/// Everything a batch's page shows but its canonical rows.
+#[derive(Debug, Clone)]
+pub struct BatchData {
+    pub batch: ImportBatch,
+    /// Where the batch's root was anchored, once indexed.
+    pub anchor: Option<BatchAnchor>,
+    /// The anchoring transaction sent for it, if any (with its last error).
+    pub submission: Option<AnchorSubmission>,
+    /// Its shipment lines in file order (none unless it is a shipments batch).
+    pub shipment_lines: Vec<ShipmentLine>,
+}
+
+impl BatchData {
+    /// How far the batch can be trusted (from its anchor).
+    pub fn trust(&self) -> TrustState {
+        TrustState::from_anchor(self.anchor.as_ref())
+    }
+}
+
+/// Batch `id` with its anchor, anchoring and shipment lines; `None` when there is no such
+/// batch.
+pub fn load_batch(conn: &mut PgConnection, id: i64) -> QueryResult<Option<BatchData>> {
+    let batch = match ImportBatch::find(conn, id) {
+        Ok(batch) => batch,
+        Err(diesel::result::Error::NotFound) => return Ok(None),
+        Err(other) => return Err(other),
+    };
+    let anchor = batch.anchor(conn)?;
+    let submission = AnchorSubmission::find(conn, id)?;
+    let shipment_lines = ShipmentLine::of_batch(conn, id)?;
+    Ok(Some(BatchData {
+        batch,
+        anchor,
+        submission,
+        shipment_lines,
+    }))
+}
