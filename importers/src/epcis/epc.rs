@@ -167,11 +167,18 @@ fn from_epc_uri(rest: &str) -> Option<String> {
             let ai = if scheme == "gsrn" { "8018" } else { "8017" };
             Some(format!("{DOMAIN}/{ai}/{key}"))
         }
-        "gdti" | "sgcn" => {
+        "gdti" => {
             let [cp, kind, ser] = split::<3>(rest)?;
             let key = with_check(&format!("{cp}{}", digits_total(cp, kind, 12)?));
-            let ai = if scheme == "gdti" { "253" } else { "255" };
-            Some(format!("{DOMAIN}/{ai}/{key}{}", encode(serial(ser, 17)?)))
+            Some(format!("{DOMAIN}/253/{key}{}", encode(serial(ser, 17)?)))
+        }
+        "sgcn" => {
+            // A coupon's serial component is up to 12 digits (AI 255 is N13 + N..12), unlike
+            // a document's, which may hold any of the 82 characters.
+            let [cp, kind, ser] = split::<3>(rest)?;
+            let key = with_check(&format!("{cp}{}", digits_total(cp, kind, 12)?));
+            let numeric = (1..=12).contains(&ser.len()) && ser.bytes().all(|b| b.is_ascii_digit());
+            numeric.then(|| format!("{DOMAIN}/255/{key}{ser}"))
         }
         "cpi" => {
             let (head, ser) = rest.rsplit_once('.')?;
@@ -429,8 +436,27 @@ mod tests {
             None,
             "13 digits in all"
         );
+        assert_eq!(
+            dl("urn:epc:id:sgcn:4012345.67890.04711").as_deref(),
+            Some("https://id.gs1.org/255/401234567890104711"),
+            "the Tag Data Standard's SGCN example, leading zero kept"
+        );
         assert_eq!(dl("urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6"), None);
         assert_eq!(dl("urn:epc:id:usdod:CAGEY.5678"), None);
+    }
+
+    /// Found by the property test `gs1_identifiers_never_panic_and_canonical_links_are_fixed_points`:
+    /// a coupon serial with a character other than a digit made a Digital Link (`…/255/…%2A`)
+    /// that did not read back.
+    #[test]
+    fn coupon_serials_are_up_to_twelve_digits() {
+        assert_eq!(dl("urn:epc:id:sgcn:00000000.0000.*"), None);
+        assert_eq!(dl("urn:epc:id:sgcn:4012345.67890.A1"), None);
+        assert_eq!(dl("urn:epc:id:sgcn:4012345.67890.1234567890123"), None);
+        assert_eq!(
+            dl("urn:epc:id:sgcn:4012345.67890.123456789012").as_deref(),
+            Some("https://id.gs1.org/255/4012345678901123456789012")
+        );
     }
 
     #[test]
