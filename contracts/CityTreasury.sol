@@ -27,6 +27,18 @@ contract CityTreasury {
         string currency,
         string contractRef
     );
+    /// A payment made from a budget line (`budgetLineId`, the budget file's `budget_line_id`):
+    /// the second version of `PaymentMade`, which names no line. Both are recorded.
+    event PaymentMadeOnBudgetLine(
+        bytes32 indexed paymentId,
+        address indexed payee,
+        string department,
+        string payeeName,
+        uint256 amount,
+        string currency,
+        string contractRef,
+        string budgetLineId
+    );
     event TreasurerChanged(address indexed account, bool allowed);
 
     error NotOwner();
@@ -74,6 +86,27 @@ contract CityTreasury {
     ) external onlyTreasurer {
         _once(paymentId);
         emit PaymentMade(paymentId, payee, department, payeeName, amount, currency, contractRef);
+    }
+
+    /// The arguments of `payOnBudgetLine`: those of `pay` and the budget line.
+    struct LinePayment {
+        bytes32 paymentId;
+        address payee;
+        string department;
+        string payeeName;
+        uint256 amount;
+        string currency;
+        string contractRef;
+        string budgetLineId;
+    }
+
+    /// A payment as `pay`, naming the budget line it is made from.
+    function payOnBudgetLine(LinePayment calldata p) external onlyTreasurer {
+        _once(p.paymentId);
+        emit PaymentMadeOnBudgetLine(
+            p.paymentId, p.payee, p.department, p.payeeName, p.amount, p.currency, p.contractRef,
+            p.budgetLineId
+        );
     }
 
     function _once(bytes32 id) private {

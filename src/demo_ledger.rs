@@ -1,7 +1,8 @@
 //! What the demo plays onto its two local chains, consistent with the generated files, so
 //! every decoder has real events to index: on the city ledger, the treasury's allocation of
 //! each 2026 budget line and a payment for every payment the procurement releases record
-//! (same ocid, same amount), and inspections of delivered concrete lots (TraceRegistry); on
+//! (same ocid, same amount, from the process's budget line: `PaymentMadeOnBudgetLine`), and
+//! inspections of delivered concrete lots (TraceRegistry); on
 //! the stand-in public chain, carbon credits minted, transferred and retired for the city
 //! the Toucan way (both event signatures) and the KlimaDAO way.
 
@@ -66,7 +67,7 @@ pub async fn play_ledger(
                 contract_ref: process.ocid.clone(),
             };
             signer
-                .pay(treasury, &payment)
+                .pay_on_budget_line(treasury, &payment, &process.budget_line)
                 .await
                 .with_context(|| format!("recording payment {}", p.id))?;
             sent += 1;

@@ -4,8 +4,9 @@
 //! of the built-in kinds that have a domain table become domain rows, every other event
 //! (configured ABIs, the city contracts' role changes) a [`NewLedgerEvent`] with its named
 //! params as JSON — together, the raw ledger view: BatchAnchored → batch anchors,
-//! TraceEventRecorded → supply-chain events, BudgetAllocated/PaymentMade → the treasury, ERC-20
-//! Transfer → token transfers, Toucan `Retired` (both signatures) and KlimaDAO `CarbonRetired` →
+//! TraceEventRecorded → supply-chain events, BudgetAllocated, PaymentMade and
+//! PaymentMadeOnBudgetLine (a payment naming its budget line) → the treasury, ERC-20 Transfer →
+//! token transfers, Toucan `Retired` (both signatures) and KlimaDAO `CarbonRetired` →
 //! carbon-credit retirements.
 //!
 //! A log that cannot be stored as what it is — it does not decode with the ABI, or a decoded

@@ -53,6 +53,7 @@ diesel::joinable!(procurement_awards -> procurement_processes (ocid));
 diesel::joinable!(procurement_award_suppliers -> parties (party_id));
 diesel::joinable!(procurement_contracts -> procurement_processes (ocid));
 diesel::joinable!(procurement_bids -> procurement_processes (ocid));
+diesel::joinable!(procurement_budget_links -> procurement_processes (ocid));
 diesel::joinable!(procurement_bid_tenderers -> parties (party_id));
 diesel::joinable!(epcis_events -> supply_events (event_id));
 diesel::joinable!(epcis_epcs -> supply_events (event_id));
@@ -106,6 +107,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     procurement_contracts,
     procurement_amendments,
     procurement_transactions,
+    procurement_budget_links,
     procurement_bids,
     procurement_bid_tenderers,
     epcis_events,

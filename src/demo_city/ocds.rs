@@ -120,7 +120,7 @@ fn releases(p: &Process) -> Vec<Value> {
                 "tag": ["tender"], "initiationType": "tender",
                 "parties": [buyer, procuring],
                 "buyer": reference(p.buyer.code, p.buyer.name),
-                "planning": {"budget": {"amount": value(p.estimate_cents)}},
+                "planning": planning(p),
                 "tender": tender(p, "active", json!({"startDate": iso(start), "endDate": iso(end)})),
             }));
             let mut parties = vec![buyer.clone(), procuring.clone()];
@@ -182,6 +182,7 @@ fn releases(p: &Process) -> Vec<Value> {
                 "tag": ["award", "contract"], "initiationType": "tender",
                 "parties": [buyer, procuring, company(p.supplier, &["tenderer", "supplier"])],
                 "buyer": reference(p.buyer.code, p.buyer.name),
+                "planning": planning(p),
                 "tender": t,
                 "awards": [award(p)],
                 "contracts": [contract(p)],
@@ -227,6 +228,12 @@ fn releases(p: &Process) -> Vec<Value> {
         }));
     }
     releases
+}
+
+/// `planning.budget`: the budget line the process is planned on (the budget file's
+/// `budget_line_id`) and the value reserved for it.
+fn planning(p: &Process) -> Value {
+    json!({"budget": {"id": p.budget_line, "amount": value(p.estimate_cents)}})
 }
 
 fn tender(p: &Process, status: &str, period: Value) -> Map<String, Value> {

@@ -503,3 +503,5 @@ async fn with_nothing_imported_the_pages_say_so() {
     assert_eq!(v["fiscal_year"], Value::Null);
     assert_eq!(v["budget_vs_actual"], serde_json::json!([]));
 }
+
+mod ledger_evidence;

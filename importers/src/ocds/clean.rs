@@ -2,7 +2,8 @@
 //! located by a JSON path such as `releases[2].awards[0].value.amount`.
 //!
 //! Kept: the release's identity (ocid, id, date, tag), buyer, parties (id, name, identifier
-//! scheme and id, roles), planning.budget.amount, the tender (id, title, status, method and its
+//! scheme and id, roles), planning.budget (id, amount, and the budgetBreakdown extension's id,
+//! amount, period and sourceParty), the tender (id, title, status, method and its
 //! details, main category, value, tender period, number of tenderers, procuring entity,
 //! tenderers, amendments), awards (id, title, status, date, value, suppliers, amendments),
 //! contracts (id, awardID, title, status, value, dateSigned, period, amendments,
@@ -160,7 +161,7 @@ impl<'e> Cleaner<'e> {
                 out.insert((*key).to_string(), clean);
             }
         }
-        upgrade_1_0(&mut out);
+        upgrade_1_0(&mut out, spec.iter().any(|(key, _)| *key == "value"));
         out
     }
 

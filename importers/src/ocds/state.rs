@@ -1,6 +1,6 @@
 //! The state of one contracting process, derived from all its stored releases: merged by the
 //! OCDS rules, then read into processes, parties, awards, contracts, amendments, transactions
-//! and bids. Organisations are named by citytrace party codes here; the loader turns codes into
+//! bids and the budget lines it is planned on. Organisations are named by citytrace party codes here; the loader turns codes into
 //! `parties` ids.
 
 use std::collections::{BTreeSet, HashMap};
@@ -10,10 +10,12 @@ use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+mod budget;
 mod organisations;
 
 use super::merge;
 use super::ReleaseKind;
+pub(crate) use budget::BudgetLinkState;
 use organisations::Organisations;
 
 /// One stored release or record of the process, as the state is derived from it.
@@ -121,6 +123,8 @@ pub(crate) struct ProcessState {
     pub tender_period_end: Option<DateTime<Utc>>,
     pub number_of_tenderers: Option<i32>,
     pub budget: Money,
+    /// The budget lines the process is planned on.
+    pub budget_links: Vec<BudgetLinkState>,
     pub release_count: i32,
     pub last_release_date: DateTime<Utc>,
     pub provenance: Provenance,
@@ -332,6 +336,7 @@ pub(crate) fn derive(ocid: &str, releases: &[StoredRelease<'_>]) -> Option<Proce
             .and_then(Value::as_u64)
             .and_then(|n| i32::try_from(n).ok()),
         budget: money(path(&compiled, &["planning", "budget", "amount"])),
+        budget_links: budget::budget_links(&compiled),
         release_count: i32::try_from(releases.len()).unwrap_or(i32::MAX),
         last_release_date: last.date,
         provenance: latest,

@@ -11,9 +11,10 @@ use diesel::QueryResult;
 use citytrace_schema::models::{
     ImportBatch, NewOcdsRelease, NewParty, NewProcurementAmendment, NewProcurementAward,
     NewProcurementAwardSupplier, NewProcurementBid, NewProcurementBidTenderer,
-    NewProcurementContract, NewProcurementParty, NewProcurementProcess, NewProcurementTransaction,
-    OcdsRelease, ProcurementAmendment, ProcurementAward, ProcurementBid, ProcurementContract,
-    ProcurementParty, ProcurementProcess, ProcurementTransaction,
+    NewProcurementBudgetLink, NewProcurementContract, NewProcurementParty, NewProcurementProcess,
+    NewProcurementTransaction, OcdsRelease, ProcurementAmendment, ProcurementAward, ProcurementBid,
+    ProcurementBudgetLink, ProcurementContract, ProcurementParty, ProcurementProcess,
+    ProcurementTransaction,
 };
 
 use super::document::OcdsItem;
@@ -201,6 +202,20 @@ fn write_state(
             batch_id,
             line,
         });
+        for b in &p.budget_links {
+            rows.budget_links.push(NewProcurementBudgetLink {
+                ocid: p.ocid.clone(),
+                budget_line_id: b.budget_line_id.clone(),
+                source: b.source.as_str().into(),
+                amount: b.amount.amount.clone(),
+                currency: b.amount.currency.clone(),
+                period_start: b.period_start,
+                period_end: b.period_end,
+                source_party: b.source_party.clone(),
+                batch_id,
+                line,
+            });
+        }
         for org in &p.organisations {
             let Some(&party_id) = party_ids.get(&org.code) else {
                 continue;
@@ -320,6 +335,7 @@ fn write_state(
     }
     ProcurementProcess::copy_in(conn, &rows.processes)?;
     ProcurementParty::copy_in(conn, &rows.parties)?;
+    ProcurementBudgetLink::copy_in(conn, &rows.budget_links)?;
     ProcurementAward::copy_in(conn, &rows.awards, &rows.suppliers)?;
     ProcurementContract::copy_in(conn, &rows.contracts)?;
     ProcurementAmendment::copy_in(conn, &rows.amendments)?;
@@ -332,6 +348,7 @@ fn write_state(
 struct StateRows {
     processes: Vec<NewProcurementProcess>,
     parties: Vec<NewProcurementParty>,
+    budget_links: Vec<NewProcurementBudgetLink>,
     awards: Vec<NewProcurementAward>,
     suppliers: Vec<NewProcurementAwardSupplier>,
     contracts: Vec<NewProcurementContract>,

@@ -22,6 +22,8 @@ use citytrace_schema::schema::{
 use citytrace_schema::testing::{reference_dir, TestDatabase};
 use serde_json::{json, Value};
 
+mod planning;
+
 const FICTIONAL: &str = "ocds-213czf-000-00001";
 const MONTREAL: &str = "ocds-a1234567-mt-063635891f001755a1637786dd047485f3dcfaf6";
 const MET_OFFICE: &str = "ocds-b5fd17-2c330cf9-adc8-11e6-9901-0019b9f3037b";

@@ -74,19 +74,12 @@ pub(super) fn domain_row(
             }
         )),
         ("city_treasury", "PaymentMade(bytes32,address,string,string,uint256,string,string)") => {
-            DomainRow::Payment(with_provenance!(
-                at.clone(),
-                NewTreasuryPayment {
-                    payment_id: p.bytes("paymentId", 32)?,
-                    payee: p.bytes("payee", 20)?,
-                    payee_name: p.text("payeeName")?,
-                    department: p.text("department")?,
-                    amount_minor: p.uint("amount")?,
-                    currency: p.text("currency")?,
-                    contract_ref: p.text("contractRef")?,
-                }
-            ))
+            DomainRow::Payment(payment(&p, at, None)?)
         }
+        (
+            "city_treasury",
+            "PaymentMadeOnBudgetLine(bytes32,address,string,string,uint256,string,string,string)",
+        ) => DomainRow::Payment(payment(&p, at, Some(p.text("budgetLineId")?))?),
         ("erc20" | "toucan_tco2", "Transfer(address,address,uint256)") => {
             DomainRow::Transfer(with_provenance!(
                 at.clone(),
@@ -144,6 +137,27 @@ pub(super) fn domain_row(
         _ => return Ok(None),
     };
     Ok(Some(row))
+}
+
+/// A CityTreasury payment: `PaymentMade` (no budget line) or `PaymentMadeOnBudgetLine`.
+fn payment(
+    p: &Params<'_>,
+    at: &Provenance,
+    budget_line_id: Option<String>,
+) -> Result<NewTreasuryPayment, String> {
+    Ok(with_provenance!(
+        at.clone(),
+        NewTreasuryPayment {
+            payment_id: p.bytes("paymentId", 32)?,
+            payee: p.bytes("payee", 20)?,
+            payee_name: p.text("payeeName")?,
+            department: p.text("department")?,
+            amount_minor: p.uint("amount")?,
+            currency: p.text("currency")?,
+            contract_ref: p.text("contractRef")?,
+            budget_line_id,
+        }
+    ))
 }
 
 /// Token amounts with 18 decimals, in tonnes of CO2e (1e18 = 1 t).

@@ -64,6 +64,7 @@ pub fn domain_row(row: &DomainRow) -> Result<(), String> {
             ("department", &p.department),
             ("currency", &p.currency),
             ("contractRef", &p.contract_ref),
+            ("budgetLineId", p.budget_line_id.as_deref().unwrap_or("")),
         ]),
         DomainRow::Transfer(_) => Ok(()),
         DomainRow::Retirement(r) => texts(&[

@@ -218,6 +218,29 @@ impl EvmSigner {
         self.send(call).await
     }
 
+    /// Record a payment made from budget line `budget_line_id` on the CityTreasury
+    /// (`payOnBudgetLine`, a `PaymentMadeOnBudgetLine` event).
+    pub async fn pay_on_budget_line(
+        &self,
+        treasury: Address,
+        payment: &PaymentCall,
+        budget_line_id: &str,
+    ) -> Result<Hash32, RpcError> {
+        let contract =
+            CityTreasuryContract::new(EthAddress::from_slice(&treasury), self.client.clone());
+        let call = contract.pay_on_budget_line(LinePayment {
+            payment_id: payment.payment_id,
+            payee: EthAddress::from_slice(&payment.payee),
+            department: payment.department.clone(),
+            payee_name: payment.payee_name.clone(),
+            amount: U256::from(payment.amount_minor),
+            currency: payment.currency.clone(),
+            contract_ref: payment.contract_ref.clone(),
+            budget_line_id: budget_line_id.to_owned(),
+        });
+        self.send(call).await
+    }
+
     /// Send a contract call with the pending nonce (sends in quick succession must not reuse
     /// one); returns the transaction hash without waiting for it to be mined.
     pub(super) async fn send<D: ethers::abi::Detokenize>(

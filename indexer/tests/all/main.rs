@@ -15,6 +15,7 @@ mod faults;
 mod finality;
 mod quarantine;
 mod reorgs;
+mod treasury;
 
 // Shared by the modules above.
 mod support;

@@ -130,9 +130,15 @@ pub struct BudgetVsActual {
     pub paid: BigDecimal,
     pub paid_ocds: BigDecimal,
     pub paid_ledger: BigDecimal,
-    /// Department rows: the part of `committed` / `paid` not on one of its lines.
+    /// Department rows: the part of `committed` / `paid` not attributable to one of its lines
+    /// (nothing links those contracts or payments to a line).
     pub unallocated_committed: BigDecimal,
     pub unallocated_paid: BigDecimal,
+    /// Line rows: nothing was put on this line while its department has commitments that are
+    /// not attributable to a line, so `committed` (0) is "not attributable to a line", not 0.
+    pub committed_not_attributable: bool,
+    /// Line rows: the same for `paid`.
+    pub paid_not_attributable: bool,
     /// (ocid, contract id) of the contracts committed here.
     pub contracts: Vec<(String, String)>,
     pub flags: Vec<BudgetFlag>,

@@ -1,21 +1,27 @@
 //! Contracts as commitments of their buyer's budget, and the link between a contract and a
 //! budget line.
 //!
-//! The OCDS state citytrace keeps has no `planning.budget.id` or `budgetBreakdown` (the
-//! importer keeps only `planning.budget.amount`), and OCDS carries no COFOG code. So a
-//! contract is linked by **buyer + fiscal year + currency**: the buyer is the budget line's
-//! department, the fiscal year is the one the contract was committed in (`dateSigned`, else
-//! its award's `date`, else `period.startDate`) and the currency is the contract value's. When
-//! that department has exactly one budget classification (program + COFOG) in that year and
-//! currency, the contract is on it ([`BudgetLink::Line`]); otherwise it counts for the
-//! department and year only ([`BudgetLink::DepartmentYear`]).
+//! OCDS carries no COFOG code, so a contract is put on a budget line of its buyer (the
+//! department), in the fiscal year it was committed in (`dateSigned`, else its award's `date`,
+//! else `period.startDate`) and the contract value's currency, by these rules in order:
+//!
+//! 1. **Planned on a line**: the process names budget lines (`planning.budget.id`,
+//!    `planning.budget.budgetBreakdown[].id`, stored in `procurement_budget_links`) and those
+//!    that are budget lines of the department that year and currency are all of one
+//!    classification (program + COFOG): the contract is on it ([`BudgetLink::Planned`]). When
+//!    they are of several, the contract cannot be put on one and counts for the department
+//!    and year only ([`BudgetLink::PlannedOnSeveral`]).
+//! 2. **The only line**: no planned line matches, and the department has exactly one budget
+//!    classification that year and currency: the contract is on it ([`BudgetLink::Line`]).
+//! 3. Otherwise it counts for the department and year only, **not attributable to a line**
+//!    ([`BudgetLink::DepartmentYear`]).
 
 use std::collections::{BTreeSet, HashMap};
 
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Numeric, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Nullable, Numeric, Text, Timestamptz};
 use serde::Serialize;
 
 use super::money::FiscalCalendar;
@@ -24,6 +30,11 @@ use super::money::FiscalCalendar;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum BudgetLink {
+    /// The process is planned on this line (`planning.budget`).
+    Planned,
+    /// The process is planned on lines of the department of `classifications` (several)
+    /// classifications: the contract counts for the department and year, not for one line.
+    PlannedOnSeveral { classifications: usize },
     /// The department had one budget classification that year and currency: this one.
     Line,
     /// The department had `classifications` (0 or several) that year and currency; the contract
@@ -43,6 +54,8 @@ pub struct Commitment {
     pub committed_at: Option<DateTime<Utc>>,
     pub value: Option<BigDecimal>,
     pub currency: Option<String>,
+    /// The budget lines the process is planned on (`procurement_budget_links`), by id.
+    pub budget_line_ids: Vec<String>,
 }
 
 impl Commitment {
@@ -71,6 +84,8 @@ struct CommitmentRow {
     value: Option<BigDecimal>,
     #[diesel(sql_type = Nullable<Text>)]
     currency: Option<String>,
+    #[diesel(sql_type = Array<Text>)]
+    budget_line_ids: Vec<String>,
 }
 
 /// Every contract of a process with a buyer (of `buyer` only when given).
@@ -81,7 +96,9 @@ pub(crate) fn load_commitments(
     let rows: Vec<CommitmentRow> = diesel::sql_query(
         "SELECT c.ocid, c.contract_id, c.title, c.status, p.buyer_id, \
                 COALESCE(c.date_signed, a.award_date, c.period_start) AS committed_at, \
-                c.value, c.currency \
+                c.value, c.currency, \
+                ARRAY(SELECT l.budget_line_id FROM procurement_budget_links l \
+                       WHERE l.ocid = c.ocid ORDER BY l.budget_line_id) AS budget_line_ids \
            FROM procurement_contracts c \
            JOIN procurement_processes p ON p.ocid = c.ocid \
            LEFT JOIN procurement_awards a ON a.ocid = c.ocid AND a.award_id = c.award_id \
@@ -101,6 +118,7 @@ pub(crate) fn load_commitments(
             committed_at: r.committed_at,
             value: r.value,
             currency: r.currency,
+            budget_line_ids: r.budget_line_ids,
         })
         .collect())
 }
@@ -141,17 +159,53 @@ pub(crate) struct Placement {
     pub link: BudgetLink,
 }
 
+/// The budget classifications that exist, by department and by budget line id.
+#[derive(Debug, Default)]
+pub(crate) struct LineIndex {
+    by_department: HashMap<DepartmentKey, Vec<LineKey>>,
+    by_id: HashMap<(DepartmentKey, String), LineKey>,
+}
+
+impl LineIndex {
+    /// From each budget line's id and classification.
+    pub fn new<'a>(lines: impl IntoIterator<Item = (&'a str, LineKey)>) -> Self {
+        let mut index = Self::default();
+        let mut classifications = BTreeSet::new();
+        for (id, key) in lines {
+            index
+                .by_id
+                .insert((key.department(), id.to_owned()), key.clone());
+            classifications.insert(key);
+        }
+        for key in classifications {
+            index
+                .by_department
+                .entry(key.department())
+                .or_default()
+                .push(key);
+        }
+        index
+    }
+
+    /// The classification of budget line `id` of the department that year and currency.
+    pub fn line(&self, department: &DepartmentKey, id: &str) -> Option<&LineKey> {
+        self.by_id.get(&(department.clone(), id.to_owned()))
+    }
+
+    fn classifications(&self, department: &DepartmentKey) -> &[LineKey] {
+        self.by_department
+            .get(department)
+            .map_or(&[][..], Vec::as_slice)
+    }
+}
+
 /// Place every committing, dated, valued contract with a currency on its budget line (or its
-/// department and year), given the budget classifications that exist.
+/// department and year), by the rules of this module, given the budget lines that exist.
 pub(crate) fn place_commitments(
     commitments: &[Commitment],
-    classifications: &BTreeSet<LineKey>,
+    lines: &LineIndex,
     calendar: FiscalCalendar,
 ) -> HashMap<(String, String), Placement> {
-    let mut by_department: HashMap<DepartmentKey, Vec<&LineKey>> = HashMap::new();
-    for key in classifications {
-        by_department.entry(key.department()).or_default().push(key);
-    }
     let mut placements = HashMap::new();
     for c in commitments
         .iter()
@@ -165,18 +219,7 @@ pub(crate) fn place_commitments(
             department_id: c.buyer_id,
             currency,
         };
-        let lines = by_department
-            .get(&department)
-            .map_or(&[][..], Vec::as_slice);
-        let (line, link) = match lines {
-            [one] => (Some((*one).clone()), BudgetLink::Line),
-            _ => (
-                None,
-                BudgetLink::DepartmentYear {
-                    classifications: lines.len(),
-                },
-            ),
-        };
+        let (line, link) = place_one(c, &department, lines);
         placements.insert(
             (c.ocid.clone(), c.contract_id.clone()),
             Placement {
@@ -187,6 +230,34 @@ pub(crate) fn place_commitments(
         );
     }
     placements
+}
+
+fn place_one(
+    c: &Commitment,
+    department: &DepartmentKey,
+    lines: &LineIndex,
+) -> (Option<LineKey>, BudgetLink) {
+    let planned: BTreeSet<&LineKey> = c
+        .budget_line_ids
+        .iter()
+        .filter_map(|id| lines.line(department, id))
+        .collect();
+    if planned.len() > 1 {
+        let classifications = planned.len();
+        return (None, BudgetLink::PlannedOnSeveral { classifications });
+    }
+    if let Some(key) = planned.first() {
+        return (Some((*key).clone()), BudgetLink::Planned);
+    }
+    match lines.classifications(department) {
+        [one] => (Some(one.clone()), BudgetLink::Line),
+        several => (
+            None,
+            BudgetLink::DepartmentYear {
+                classifications: several.len(),
+            },
+        ),
+    }
 }
 
 /// Where a payment that names only its process (a ledger payment of a process with several

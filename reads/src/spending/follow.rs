@@ -18,7 +18,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::budget::{load_budget_amounts, BudgetAmount, BudgetFilter, BudgetRules};
-use super::commitments::{load_commitments, place_commitments, BudgetLink, LineKey};
+use super::commitments::{load_commitments, place_commitments, BudgetLink, LineIndex, LineKey};
 use super::money::FiscalCalendar;
 use super::payments::{payments_of, total_in, Payment, ProcessScope};
 
@@ -261,6 +261,7 @@ pub fn follow_the_money(
     }
     let classifications: BTreeSet<LineKey> =
         per_line.values().map(|a| classification_of(a)).collect();
+    let index = LineIndex::new(per_line.iter().map(|(id, a)| (*id, classification_of(a))));
     let department_classifications = classifications
         .iter()
         .filter(|k| k.department() == key.department())
@@ -272,7 +273,7 @@ pub fn follow_the_money(
     let commitments = load_commitments(conn, Some(department_id))?;
     let placements = place_commitments(
         &commitments,
-        &classifications,
+        &index,
         FiscalCalendar::new(rules.fiscal_year_start_month),
     );
     // Contracts on this line, and (when the department has several classifications) the

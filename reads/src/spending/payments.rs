@@ -3,9 +3,12 @@
 //!
 //! A ledger payment names its contract by `contractRef`, which citytrace reads as the OCDS
 //! ocid of the process. It is attributed to the process's contract when the process has exactly
-//! one, else to the process as a whole. The treasury keys each payment by its own id hashed
-//! to 32 bytes; when that hash is the SHA-256 of an OCDS transaction id of the same process,
-//! both are the same payment and it is counted once (as the OCDS transaction).
+//! one, else to the process as a whole. A ledger payment that records the same payment as an
+//! OCDS transaction is that transaction's **evidence** ([`evidence`]): it is shown beside the
+//! transaction and counted once, as the transaction; a ledger payment with no OCDS counterpart
+//! is a payment of its own.
+
+mod evidence;
 
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
@@ -14,6 +17,8 @@ use diesel::sql_types::{Array, BigInt, Bytea, Integer, Nullable, Numeric, Text, 
 use serde::Serialize;
 
 use super::money::from_minor_units;
+
+pub use evidence::{EvidenceMatch, LedgerEvidence, EVIDENCE_WINDOW_DAYS};
 
 /// Which contracting processes a query covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +74,11 @@ pub struct Payment {
     pub amount: BigDecimal,
     pub currency: Option<String>,
     pub payee: Option<String>,
+    /// The budget line the ledger says the payment was made from (`PaymentMadeOnBudgetLine`;
+    /// for an OCDS transaction, its evidence's).
+    pub budget_line_id: Option<String>,
+    /// An OCDS transaction: the ledger payment that evidences it, when one does.
+    pub evidence: Option<LedgerEvidence>,
 }
 
 impl Payment {
@@ -109,10 +119,20 @@ struct PaymentRow {
     currency: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     payee: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    budget_line_id: Option<String>,
+    /// A ledger payment whose id is the SHA-256 of this OCDS transaction id of its process.
+    #[diesel(sql_type = Nullable<Text>)]
+    explicit_transaction_id: Option<String>,
 }
 
 impl PaymentRow {
-    fn into_payment(self) -> Payment {
+    fn into_payment(self) -> (Payment, Option<String>) {
+        let explicit = self.explicit_transaction_id.clone();
+        (self.payment(), explicit)
+    }
+
+    fn payment(self) -> Payment {
         let (source, amount) = if self.source == "ledger" {
             let amount = from_minor_units(&self.amount, self.currency.as_deref().unwrap_or(""));
             let source = PaymentSource::Ledger {
@@ -140,18 +160,24 @@ impl PaymentRow {
             amount,
             currency: self.currency,
             payee: self.payee,
+            budget_line_id: self.budget_line_id,
+            evidence: None,
         }
     }
 }
 
-/// The payments of the processes in `scope`, by ocid, then date (undated last).
+/// The payments of the processes in `scope`, by ocid, then date (undated last): the OCDS
+/// transactions with the ledger payments that evidence them, and the ledger payments with no
+/// OCDS counterpart.
 pub fn payments_of(conn: &mut PgConnection, scope: &ProcessScope) -> QueryResult<Vec<Payment>> {
     let (ocids, buyer) = scope.binds();
     let rows: Vec<PaymentRow> = diesel::sql_query(include_str!("payments/payments.sql"))
         .bind::<Nullable<Array<Text>>, _>(ocids)
         .bind::<Nullable<BigInt>, _>(buyer)
         .load(conn)?;
-    Ok(rows.into_iter().map(PaymentRow::into_payment).collect())
+    Ok(evidence::link_evidence(
+        rows.into_iter().map(PaymentRow::into_payment).collect(),
+    ))
 }
 
 #[derive(QueryableByName)]
@@ -174,7 +200,7 @@ pub fn unlinked_ledger_payments(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|r| (r.department_id, r.payment.into_payment()))
+        .map(|r| (r.department_id, r.payment.payment()))
         .collect())
 }
 

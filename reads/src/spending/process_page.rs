@@ -4,8 +4,9 @@
 //! data-quality notes its releases were published with, and how far every batch it names can
 //! be trusted.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
+use bigdecimal::BigDecimal;
 use diesel::prelude::*;
 
 use citytrace_schema::models::{
@@ -32,7 +33,8 @@ pub struct ProcessPageData {
     pub awards: Vec<(ProcurementAward, Vec<String>)>,
     pub contracts: Vec<ProcurementContract>,
     pub amendments: Vec<ProcurementAmendment>,
-    /// The OCDS transactions and the ledger's payments naming the process.
+    /// The OCDS transactions (each with the ledger payment that evidences it, if one does) and
+    /// the ledger payments naming the process with no OCDS counterpart.
     pub payments: Vec<Payment>,
     pub flags: Option<ProcessRedFlags>,
     pub carbon: DeliveredCarbon,
@@ -92,6 +94,33 @@ pub fn load_process_page(
     };
     data.trust = batch_trust(conn, batches_named(&data))?;
     Ok(Some(data))
+}
+
+impl ProcessPageData {
+    /// What the process's payments add up to per currency: each payment once (an OCDS
+    /// transaction with the ledger payment that evidences it counts once).
+    pub fn paid(&self) -> BTreeMap<String, BigDecimal> {
+        let mut paid: BTreeMap<String, BigDecimal> = BTreeMap::new();
+        for p in &self.payments {
+            if let Some(currency) = &p.currency {
+                *paid.entry(currency.clone()).or_default() += &p.amount;
+            }
+        }
+        paid
+    }
+
+    /// The values of the contracts that commit money (not `cancelled` or `pending`), per
+    /// currency.
+    pub fn contracted(&self) -> BTreeMap<String, BigDecimal> {
+        let mut values: BTreeMap<String, BigDecimal> = BTreeMap::new();
+        for c in &self.contracts {
+            let commits = !matches!(c.status.as_deref(), Some("cancelled" | "pending"));
+            if let (true, Some(value), Some(currency)) = (commits, &c.value, &c.currency) {
+                *values.entry(currency.clone()).or_default() += value;
+            }
+        }
+        values
+    }
 }
 
 /// Every import batch a row of the page comes from.

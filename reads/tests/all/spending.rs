@@ -4,6 +4,7 @@
 
 mod budget;
 mod budget_city;
+mod budget_lines;
 mod fixture;
 mod follow;
 mod follow_city;

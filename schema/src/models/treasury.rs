@@ -51,6 +51,8 @@ indexed_event! {
         pub amount_minor: BigDecimal,
         pub currency: String,
         pub contract_ref: String,
+        /// The budget line paid from (`PaymentMadeOnBudgetLine`); None for `PaymentMade`.
+        pub budget_line_id: Option<String>,
     }
 }
 
@@ -66,5 +68,7 @@ indexed_event! {
         pub amount_minor: BigDecimal,
         pub currency: String,
         pub contract_ref: String,
+        /// The budget line paid from (`PaymentMadeOnBudgetLine`); None for `PaymentMade`.
+        pub budget_line_id: Option<String>,
     }
 }

@@ -188,6 +188,7 @@ diesel::table! {
         currency -> Text,
         contract_ref -> Text,
         finality -> Text,
+        budget_line_id -> Nullable<Text>,
     }
 }
 

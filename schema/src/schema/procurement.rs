@@ -128,6 +128,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    procurement_budget_links (ocid, budget_line_id) {
+        ocid -> Text,
+        budget_line_id -> Text,
+        source -> Text,
+        amount -> Nullable<Numeric>,
+        currency -> Nullable<Text>,
+        period_start -> Nullable<Timestamptz>,
+        period_end -> Nullable<Timestamptz>,
+        source_party -> Nullable<Text>,
+        batch_id -> Int8,
+        line -> Int4,
+    }
+}
+
+diesel::table! {
     procurement_bids (ocid, bid_id) {
         ocid -> Text,
         bid_id -> Text,

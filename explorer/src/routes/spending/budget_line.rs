@@ -179,9 +179,13 @@ pub async fn page(
             ocid: p.ocid.clone(),
             title: p.title.clone().unwrap_or_default(),
             link: match p.link {
+                BudgetLink::Planned => "on this line (the process is planned on it: planning.budget)".into(),
+                BudgetLink::PlannedOnSeveral { classifications } => format!(
+                    "not attributable to a line: the process is planned on lines of {classifications} classifications"
+                ),
                 BudgetLink::Line => "on this line (the department's only budget line that year)".into(),
                 BudgetLink::DepartmentYear { classifications } => format!(
-                    "for the department's year only: it has {classifications} budget lines, so the contract cannot be put on one"
+                    "not attributable to a line: nothing links it to one, and the department has {classifications} budget lines"
                 ),
             },
             contracts: p

@@ -8,6 +8,8 @@
 mod quality;
 mod timeline;
 
+use std::collections::BTreeMap;
+
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use bigdecimal::BigDecimal;
@@ -36,6 +38,9 @@ pub struct FlagView {
 }
 
 pub struct PaymentView {
+    /// "evidenced on the ledger" (an OCDS transaction with its ledger payment), "no OCDS
+    /// counterpart" (a ledger payment of its own), else empty.
+    pub ledger_note: &'static str,
     pub date: String,
     pub contract: String,
     pub amount: String,
@@ -84,6 +89,8 @@ pub struct ContractPage {
     pub tender_value: String,
     pub tender_period: String,
     pub tenderers: String,
+    /// Per currency of the contracts: (paid, contracts' value, currency).
+    pub paid_of: Vec<(String, String, String)>,
     pub source: Provenance,
     pub parties: Vec<PartyView>,
     pub steps: Vec<Step>,
@@ -98,6 +105,8 @@ pub struct ContractPage {
 
 struct Loaded {
     process: ProcurementProcess,
+    paid: BTreeMap<String, BigDecimal>,
+    contracted: BTreeMap<String, BigDecimal>,
     buyer: Option<super::PartyLink>,
     parties: Vec<(String, ProcurementParty)>,
     steps: Vec<Step>,
@@ -123,6 +132,7 @@ fn load(
 /// The page's parts from what the read found: the timeline in date order, each row with its
 /// provenance.
 fn loaded(d: ProcessPageData) -> Result<Loaded, AppError> {
+    let (paid, contracted) = (d.paid(), d.contracted());
     let trust = &d.trust;
     let src = |batch_id: i64, line: i32| Provenance::known(trust, batch_id, line);
     let (steps, payment_sources) = timeline::steps(&d, &src)?;
@@ -137,6 +147,8 @@ fn loaded(d: ProcessPageData) -> Result<Loaded, AppError> {
     let quality = QualityNotes::new(d.quality_total, d.quality_notes, trust)?;
     Ok(Loaded {
         process,
+        paid,
+        contracted,
         buyer: d.buyer.map(|b| super::PartyLink {
             id: b.id,
             href: super::party_href(&b.code),
@@ -164,6 +176,57 @@ fn subject(s: &FlagSubject) -> String {
         FlagSubject::Process => "the process".into(),
         FlagSubject::Award(id) => format!("award {id}"),
         FlagSubject::Contract(id) => format!("contract {id}"),
+    }
+}
+
+fn payment_view(p: &Payment, src: Option<Provenance>) -> PaymentView {
+    let (kind, reference, tx, finality, ledger_note) = match &p.source {
+        PaymentSource::OcdsTransaction { transaction_id, .. } => match &p.evidence {
+            Some(e) => (
+                "OCDS transaction",
+                transaction_id.clone(),
+                Some(TxLink::new(e.chain_id, &e.tx_hash)),
+                e.finality.clone(),
+                "evidenced on the ledger",
+            ),
+            None => (
+                "OCDS transaction",
+                transaction_id.clone(),
+                None,
+                String::new(),
+                "",
+            ),
+        },
+        PaymentSource::Ledger {
+            payment_id,
+            chain_id,
+            tx_hash,
+            finality,
+            ..
+        } => (
+            "ledger payment",
+            short(payment_id),
+            Some(TxLink::new(*chain_id, tx_hash)),
+            finality.clone(),
+            "no OCDS counterpart",
+        ),
+    };
+    PaymentView {
+        ledger_note,
+        date: p
+            .paid_at
+            .as_ref()
+            .map(date)
+            .unwrap_or_else(|| "undated".into()),
+        contract: p.contract_id.clone().unwrap_or_default(),
+        amount: amount(&p.amount),
+        currency: p.currency.clone().unwrap_or_default(),
+        payee: p.payee.clone().unwrap_or_default(),
+        kind,
+        reference,
+        source: src,
+        tx,
+        finality,
     }
 }
 
@@ -196,44 +259,7 @@ pub async fn page(
         .payments
         .iter()
         .zip(d.payment_sources)
-        .map(|(p, src)| {
-            let (kind, reference, tx, finality) = match &p.source {
-                PaymentSource::OcdsTransaction { transaction_id, .. } => (
-                    "OCDS transaction",
-                    transaction_id.clone(),
-                    None,
-                    String::new(),
-                ),
-                PaymentSource::Ledger {
-                    payment_id,
-                    chain_id,
-                    tx_hash,
-                    finality,
-                    ..
-                } => (
-                    "ledger payment",
-                    short(payment_id),
-                    Some(TxLink::new(*chain_id, tx_hash)),
-                    finality.clone(),
-                ),
-            };
-            PaymentView {
-                date: p
-                    .paid_at
-                    .as_ref()
-                    .map(date)
-                    .unwrap_or_else(|| "undated".into()),
-                contract: p.contract_id.clone().unwrap_or_default(),
-                amount: amount(&p.amount),
-                currency: p.currency.clone().unwrap_or_default(),
-                payee: p.payee.clone().unwrap_or_default(),
-                kind,
-                reference,
-                source: src,
-                tx,
-                finality,
-            }
-        })
+        .map(|(p, src)| payment_view(p, src))
         .collect();
     let deliveries = d
         .carbon
@@ -296,6 +322,14 @@ pub async fn page(
             .number_of_tenderers
             .map(|n| n.to_string())
             .unwrap_or_else(|| "not given".into()),
+        paid_of: d
+            .contracted
+            .iter()
+            .map(|(currency, value)| {
+                let paid = d.paid.get(currency).cloned().unwrap_or_default();
+                (amount(&paid), amount(value), currency.clone())
+            })
+            .collect(),
         source: d.source,
         parties: d
             .parties
@@ -318,6 +352,13 @@ pub async fn page(
     crate::routes::html(&page)
 }
 
+fn plain_amounts(amounts: &BTreeMap<String, BigDecimal>) -> BTreeMap<String, String> {
+    amounts
+        .iter()
+        .map(|(currency, a)| (currency.clone(), citytrace_reads::spending::money::plain(a)))
+        .collect()
+}
+
 #[derive(Serialize)]
 struct ContractJson {
     ocid: String,
@@ -332,6 +373,10 @@ struct ContractJson {
     timeline: Vec<StepJson>,
     red_flags: Option<ProcessRedFlags>,
     payments: Vec<Payment>,
+    /// Per currency: the payments (each once) and the values of the contracts that commit
+    /// money, exact, without trailing zeros.
+    paid: BTreeMap<String, String>,
+    contracted: BTreeMap<String, String>,
     embodied_carbon: DeliveredCarbon,
     data_quality_notes: QualityNotesJson,
 }
@@ -370,6 +415,8 @@ pub async fn api(
             .collect(),
         red_flags: d.flags,
         payments: d.payments,
+        paid: plain_amounts(&d.paid),
+        contracted: plain_amounts(&d.contracted),
         embodied_carbon: d.carbon,
         data_quality_notes: d.quality.json(),
     }))

@@ -45,7 +45,19 @@ pub(super) const PARTY: &[Field] = &[
 ];
 pub(super) const VALUE: &[Field] = &[("amount", Kind::Amount), ("currency", Kind::Currency)];
 pub(super) const PERIOD: &[Field] = &[("startDate", Kind::Date), ("endDate", Kind::Date)];
-pub(super) const BUDGET: &[Field] = &[("amount", Kind::Object(VALUE))];
+/// A part of the budget (the OCDS Budget Breakdown extension): the line it is, how much of it,
+/// when, and who funds it.
+pub(super) const BUDGET_BREAKDOWN: &[Field] = &[
+    ("id", Kind::Id),
+    ("amount", Kind::Object(VALUE)),
+    ("period", Kind::Object(PERIOD)),
+    ("sourceParty", Kind::Object(ORG)),
+];
+pub(super) const BUDGET: &[Field] = &[
+    ("id", Kind::Id),
+    ("amount", Kind::Object(VALUE)),
+    ("budgetBreakdown", Kind::Objects(BUDGET_BREAKDOWN, true)),
+];
 pub(super) const PLANNING: &[Field] = &[("budget", Kind::Object(BUDGET))];
 pub(super) const AMENDMENT: &[Field] = &[
     ("id", Kind::Id),

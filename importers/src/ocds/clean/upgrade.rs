@@ -4,17 +4,22 @@
 
 use serde_json::{Map, Value};
 
-/// Read OCDS 1.0 spellings as their 1.1 equivalents, in a cleaned object.
-pub(super) fn upgrade_1_0(object: &mut Map<String, Value>) {
+/// Read OCDS 1.0 spellings as their 1.1 equivalents, in a cleaned object; `has_value`: the
+/// object's kind has a `value` (a transaction), so an object `amount` is the 1.0 spelling of it.
+pub(super) fn upgrade_1_0(object: &mut Map<String, Value>, has_value: bool) {
     if let Some(single) = object.remove("amendment") {
         if !object.contains_key("amendments") && single.is_object() {
             object.insert("amendments".into(), Value::Array(vec![single]));
         }
     }
     if let Some(amount) = object.remove("amount") {
-        // Only transactions keep an object `amount` (planning.budget.amount is a Value object
-        // under `budget`, which has no `value`).
-        if amount.is_object() && !object.contains_key("value") && object.contains_key("id") {
+        // Only transactions keep an object `amount` (planning.budget.amount and a budget
+        // breakdown's amount are Value objects of kinds that have no `value`).
+        if has_value
+            && amount.is_object()
+            && !object.contains_key("value")
+            && object.contains_key("id")
+        {
             object.insert("value".into(), amount);
         } else {
             object.insert("amount".into(), amount);

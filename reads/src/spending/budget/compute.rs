@@ -1,14 +1,14 @@
 //! The comparison itself: a pure function over the budget amounts, the contracts, their
 //! payments and the ledger payments that name no known process.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use bigdecimal::{BigDecimal, Zero};
 use chrono::{DateTime, Duration, Utc};
 
 use super::{BudgetFlag, BudgetFlagKind, BudgetRules, BudgetScope, BudgetVsActual};
 use crate::spending::commitments::{
-    place_commitments, place_process, Commitment, DepartmentKey, LineKey, Placement,
+    place_commitments, place_process, Commitment, DepartmentKey, LineIndex, LineKey, Placement,
 };
 use crate::spending::money::{below_percent_of, exceeds_by_more_than, percent, FiscalCalendar};
 use crate::spending::payments::Payment;
@@ -80,6 +80,8 @@ fn new_row(key: &DepartmentKey, department: &str, scope: BudgetScope) -> BudgetV
         paid_ledger: BigDecimal::zero(),
         unallocated_committed: BigDecimal::zero(),
         unallocated_paid: BigDecimal::zero(),
+        committed_not_attributable: false,
+        paid_not_attributable: false,
         contracts: Vec::new(),
         flags: Vec::new(),
     }
@@ -177,9 +179,18 @@ pub fn compare(
         add_budget(department, line);
     }
 
-    // Commitments, on their line when the department has one classification that year.
-    let classifications: BTreeSet<LineKey> = line_rows.keys().cloned().collect();
-    let placements = place_commitments(commitments, &classifications, calendar);
+    // Commitments, on their line by the rules of `commitments`.
+    let index = LineIndex::new(lines.iter().map(|((year, department, id, currency), l)| {
+        let key = LineKey {
+            fiscal_year: *year,
+            department_id: *department,
+            program: l.program.clone(),
+            cofog: l.cofog.clone(),
+            currency: currency.clone(),
+        };
+        (id.as_str(), key)
+    }));
+    let placements = place_commitments(commitments, &index, calendar);
     for c in commitments {
         let id = (c.ocid.clone(), c.contract_id.clone());
         let (Some(placement), Some(value)) = (placements.get(&id), &c.value) else {
@@ -215,7 +226,10 @@ pub fn compare(
         if p.currency.as_deref() != Some(placement.department.currency.as_str()) {
             continue;
         }
-        let line = placement.line.as_ref().and_then(|k| line_rows.get_mut(k));
+        let named = named_line(p, &placement.department, &index);
+        let line = named
+            .or(placement.line.as_ref())
+            .and_then(|k| line_rows.get_mut(k));
         let unallocated = line.is_none();
         if let Some(line) = line {
             add_payment(line, p, false);
@@ -233,11 +247,17 @@ pub fn compare(
             department_id: u.department_id,
             currency,
         };
+        let line = named_line(&u.payment, &key, &index).and_then(|k| line_rows.get_mut(k));
+        let unallocated = line.is_none();
+        if let Some(line) = line {
+            add_payment(line, &u.payment, false);
+        }
         let department = department_rows
             .entry(key.clone())
             .or_insert_with(|| new_row(&key, "", BudgetScope::Department));
-        add_payment(department, &u.payment, true);
+        add_payment(department, &u.payment, unallocated);
     }
+    mark_not_attributable(&department_rows, &mut line_rows);
 
     let mut rows: Vec<BudgetVsActual> = department_rows
         .into_values()
@@ -255,6 +275,32 @@ pub fn compare(
         ))
     });
     rows
+}
+
+/// The budget line a payment names itself (the ledger's budget line id), when it is a line of
+/// `department` (its year and currency).
+fn named_line<'i>(
+    payment: &Payment,
+    department: &DepartmentKey,
+    index: &'i LineIndex,
+) -> Option<&'i LineKey> {
+    index.line(department, payment.budget_line_id.as_deref()?)
+}
+
+/// A line that got nothing while its department has commitments (payments) that could not be
+/// put on a line: its figure is not attributable, not zero.
+fn mark_not_attributable(
+    departments: &BTreeMap<DepartmentKey, BudgetVsActual>,
+    lines: &mut BTreeMap<LineKey, BudgetVsActual>,
+) {
+    for (key, line) in lines.iter_mut() {
+        let Some(department) = departments.get(&key.department()) else {
+            continue;
+        };
+        line.committed_not_attributable =
+            line.committed.is_zero() && !department.unallocated_committed.is_zero();
+        line.paid_not_attributable = line.paid.is_zero() && !department.unallocated_paid.is_zero();
+    }
 }
 
 fn flags(

@@ -52,6 +52,7 @@ fn contract(ocid: &str, buyer: i64, signed: &str, value: &str, currency: &str) -
         committed_at: Some(at(signed)),
         value: Some(d(value)),
         currency: Some(currency.to_owned()),
+        budget_line_ids: Vec::new(),
     }
 }
 
@@ -79,6 +80,8 @@ fn payment(ocid: &str, contract: Option<&str>, value: &str, ledger: bool, when: 
         amount: d(value),
         currency: Some("EUR".into()),
         payee: None,
+        budget_line_id: None,
+        evidence: None,
     }
 }
 

@@ -1,8 +1,8 @@
 -- The payments of contracting processes: OCDS implementation transactions, and CityTreasury
--- PaymentMade events whose contractRef is the process's ocid. A ledger payment goes to the
--- process's contract when the process has exactly one, else it stays with the process
--- (contract_id NULL). A ledger payment whose payment_id is the SHA-256 of one of the
--- process's OCDS transaction ids is that transaction recorded twice, and is left out.
+-- payments whose contractRef is the process's ocid. A ledger payment goes to the process's
+-- contract when the process has exactly one, else it stays with the process (contract_id
+-- NULL). explicit_transaction_id: the OCDS transaction of the process whose id's SHA-256 is
+-- the ledger payment's payment_id (the explicit reference payments/evidence.rs links first).
 -- $1: ocids (NULL: any), $2: buyer party id (NULL: any).
 WITH scope AS (
     SELECT p.ocid
@@ -24,7 +24,9 @@ SELECT t.ocid,
        t.transaction_date AS paid_at,
        t.value AS amount,
        t.currency,
-       payee.name AS payee
+       payee.name AS payee,
+       NULL::text AS budget_line_id,
+       NULL::text AS explicit_transaction_id
   FROM procurement_transactions t
   JOIN scope ON scope.ocid = t.ocid
   LEFT JOIN parties payee ON payee.id = t.payee_id
@@ -45,12 +47,12 @@ SELECT l.contract_ref,
        l.block_time,
        l.amount_minor,
        l.currency,
-       l.payee_name
-  FROM treasury_payments l
-  JOIN scope ON scope.ocid = l.contract_ref
- WHERE NOT EXISTS (
-        SELECT 1 FROM procurement_transactions x
+       l.payee_name,
+       l.budget_line_id,
+       (SELECT min(x.transaction_id) FROM procurement_transactions x
          WHERE x.ocid = l.contract_ref
            AND x.value IS NOT NULL
            AND sha256(convert_to(x.transaction_id, 'UTF8')) = l.payment_id)
- ORDER BY 1, 12 NULLS LAST, 3 DESC, 4
+  FROM treasury_payments l
+  JOIN scope ON scope.ocid = l.contract_ref
+ ORDER BY 1, 12 NULLS LAST, 3 DESC, 4, 10

@@ -16,7 +16,9 @@ SELECT d.id AS department_id,
        l.block_time AS paid_at,
        l.amount_minor AS amount,
        l.currency,
-       l.payee_name AS payee
+       l.payee_name AS payee,
+       l.budget_line_id,
+       NULL::text AS explicit_transaction_id
   FROM treasury_payments l
   JOIN LATERAL (
         SELECT p.id FROM parties p

@@ -101,6 +101,27 @@ impl City {
         amount_minor: u64,
         block_time: &str,
     ) {
+        self.ledger_payment_on_line(
+            payment_id,
+            contract_ref,
+            department,
+            amount_minor,
+            block_time,
+            None,
+        );
+    }
+
+    /// A CityTreasury payment as [`Self::ledger_payment`], from budget line `line` when given
+    /// (a `PaymentMadeOnBudgetLine` event).
+    pub fn ledger_payment_on_line(
+        &self,
+        payment_id: &str,
+        contract_ref: &str,
+        department: &str,
+        amount_minor: u64,
+        block_time: &str,
+        line: Option<&str>,
+    ) {
         let c = &mut self.conn();
         Chain::upsert(c, LEDGER, "city ledger", ChainKind::Ledger).unwrap();
         let log = self.ledger_logs.get() + 1;
@@ -121,6 +142,7 @@ impl City {
             amount_minor: BigDecimal::from(amount_minor),
             currency: "EUR".into(),
             contract_ref: contract_ref.into(),
+            budget_line_id: line.map(str::to_owned),
             finality: "final".into(),
         };
         diesel::insert_into(treasury_payments::table)

@@ -235,11 +235,18 @@ fn payment_step(
             transaction_id,
             batch_id,
             line,
-        } => (
-            Some(src(*batch_id, *line)?),
-            None,
-            format!("Payment {transaction_id} (OCDS transaction)"),
-        ),
+        } => match &p.evidence {
+            Some(e) => (
+                Some(src(*batch_id, *line)?),
+                Some(TxLink::new(e.chain_id, &e.tx_hash)),
+                format!("Payment {transaction_id} (OCDS transaction, evidenced on the ledger)"),
+            ),
+            None => (
+                Some(src(*batch_id, *line)?),
+                None,
+                format!("Payment {transaction_id} (OCDS transaction)"),
+            ),
+        },
         PaymentSource::Ledger {
             chain_id,
             tx_hash,
@@ -248,7 +255,10 @@ fn payment_step(
         } => (
             None,
             Some(TxLink::new(*chain_id, tx_hash)),
-            format!("Payment {} on the city ledger", super::short(payment_id)),
+            format!(
+                "Payment {} on the city ledger (no OCDS counterpart)",
+                super::short(payment_id)
+            ),
         ),
     };
     let step = step(

@@ -91,6 +91,8 @@ fn payment(contract_id: Option<&str>, amount: &str, currency: &str, ledger: bool
         amount: d(amount),
         currency: Some(currency.to_owned()),
         payee: None,
+        budget_line_id: None,
+        evidence: None,
     }
 }
 
