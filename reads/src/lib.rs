@@ -20,6 +20,7 @@ pub mod lots;
 pub mod search;
 mod settings;
 pub mod spending;
+pub mod trust;
 pub mod waste;
 
 pub use error::SettingsError;

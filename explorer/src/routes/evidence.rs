@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use diesel::PgConnection;
 use serde::Serialize;
 
-use citytrace_schema::models::ImportBatch;
+use citytrace_schema::models::{ImportBatch, TrustState};
 
 use super::trust::TrustBadge;
 use crate::error::AppError;
@@ -41,6 +41,17 @@ pub struct Trust {
     pub text: String,
 }
 
+impl From<&TrustState> for Trust {
+    fn from(state: &TrustState) -> Self {
+        let badge = TrustBadge::new(state);
+        Self {
+            label: badge.label,
+            class: badge.class,
+            text: badge.text,
+        }
+    }
+}
+
 /// Trust of batches, looked up once per batch.
 #[derive(Default)]
 pub struct TrustOfBatches(HashMap<i64, Trust>);
@@ -51,12 +62,7 @@ impl TrustOfBatches {
             return Ok(t.clone());
         }
         let state = ImportBatch::find(conn, batch_id)?.trust(conn)?;
-        let badge = TrustBadge::new(&state);
-        let trust = Trust {
-            label: badge.label,
-            class: badge.class,
-            text: badge.text,
-        };
+        let trust = Trust::from(&state);
         self.0.insert(batch_id, trust.clone());
         Ok(trust)
     }
