@@ -1,16 +1,12 @@
 //! What the cold-chain and waste pages put beside each figure: the imported row it comes from
 //! (batch + line, with the row's proof) and how far that row can be trusted.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
-use diesel::PgConnection;
 use serde::Serialize;
 
-use citytrace_schema::models::{ImportBatch, TrustState};
+use citytrace_schema::models::TrustState;
 
 use super::trust::TrustBadge;
-use crate::error::AppError;
 
 /// An imported row: `/batches/{id}#line-N` and its Merkle proof.
 #[derive(Debug, Clone, Serialize)]
@@ -49,22 +45,6 @@ impl From<&TrustState> for Trust {
             class: badge.class,
             text: badge.text,
         }
-    }
-}
-
-/// Trust of batches, looked up once per batch.
-#[derive(Default)]
-pub struct TrustOfBatches(HashMap<i64, Trust>);
-
-impl TrustOfBatches {
-    pub fn of(&mut self, conn: &mut PgConnection, batch_id: i64) -> Result<Trust, AppError> {
-        if let Some(t) = self.0.get(&batch_id) {
-            return Ok(t.clone());
-        }
-        let state = ImportBatch::find(conn, batch_id)?.trust(conn)?;
-        let trust = Trust::from(&state);
-        self.0.insert(batch_id, trust.clone());
-        Ok(trust)
     }
 }
 
