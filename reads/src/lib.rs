@@ -17,6 +17,7 @@ pub mod error;
 pub mod home;
 pub mod ledger;
 pub mod lots;
+pub mod materials;
 pub mod search;
 mod settings;
 pub mod spending;
