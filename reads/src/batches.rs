@@ -3,29 +3,11 @@
 //! can be trusted (each read once), for the provenance beside every figure. A batch's rows as
 //! they were hashed (their canonical encodings) and their proofs are the importers' to rebuild
 //! (`citytrace_importers::proof`).
-
-use std::collections::HashMap;
-
 use diesel::prelude::*;
 
 use citytrace_schema::models::{
     AnchorSubmission, BatchAnchor, ImportBatch, ShipmentLine, TrustState,
 };
-
-/// The trust of each of these batches, by id, each batch read once (a batch that does not
-/// exist is `NotFound`).
-pub fn batch_trust(
-    conn: &mut PgConnection,
-    ids: impl IntoIterator<Item = i64>,
-) -> QueryResult<HashMap<i64, TrustState>> {
-    let mut trust = HashMap::new();
-    for id in ids {
-        if let std::collections::hash_map::Entry::Vacant(e) = trust.entry(id) {
-            e.insert(ImportBatch::find(conn, id)?.trust(conn)?);
-        }
-    }
-    Ok(trust)
-}
 
 /// Everything a batch's page shows but its canonical rows.
 #[derive(Debug, Clone)]

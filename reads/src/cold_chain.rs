@@ -7,10 +7,16 @@
 //! [`shipments_in_breach`] and [`cold_chain_compliance`] walk only the shipments that have a
 //! reading outside a range (found by index probes), so that no more than one shipment's
 //! readings are ever in memory.
+//!
+//! The pages' loaders: [`load_cold_chain_overview`] (the compliance figure and the first
+//! breaches), [`load_breaches`] (a page of the breach list) and [`load_shipment`] (one
+//! shipment's page).
 
+mod breaches;
 mod mkt;
 mod queries;
 mod report;
+mod shipment;
 
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
@@ -19,6 +25,10 @@ use diesel::prelude::*;
 use citytrace_schema::models::Product;
 use citytrace_schema::schema::sensor_readings;
 
+pub use breaches::{
+    breach_source, load_breaches, load_cold_chain_overview, ColdChainOverview, ShipmentInBreach,
+    ShipmentsInBreach,
+};
 pub use mkt::mean_kinetic_temperature_c;
 pub use queries::{
     cold_chain_compliance, cold_chain_for_lot, cold_chain_for_shipment, shipments_in_breach,
@@ -28,6 +38,7 @@ pub use queries::{
 pub use report::{
     assess_series, BreachReason, ColdChainReport, Excursion, LoggingGap, TemperatureSummary,
 };
+pub use shipment::{load_shipment, CarriedLine, Logger, LoggerReadings, ShipmentData};
 
 /// The thresholds the standards leave to the city: read from `[methods.cold_chain]` in
 /// `citytrace.toml`; missing keys take the defaults below.

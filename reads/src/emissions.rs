@@ -10,11 +10,11 @@ use diesel::prelude::*;
 
 use citytrace_schema::models::TrustState;
 
-use crate::batches::batch_trust;
 use crate::carbon::{
     city_net_position, delivered_embodied_carbon, scope3_purchases, CarbonSettings,
     DeliveredCarbon, DeliveryFilter, DepartmentPurchases, NetPosition, ReportingPeriod,
 };
+use crate::trust::batch_trust;
 
 /// The emissions page's year and, when it can be reported on, its figures.
 #[derive(Debug, Clone)]

@@ -1,13 +1,19 @@
-//! The ledger pages' reads: the chains followed with how far each is indexed, and the events
-//! citytrace decoded from one transaction or one block (`ledger/tx_events.sql`).
+//! The ledger pages' reads: the chains followed with how far each is indexed, one chain with
+//! the contracts decoded on it ([`load_chain`]), the events citytrace decoded from one
+//! transaction or one block (`ledger/tx_events.sql`; [`load_transaction`], [`load_block`]),
+//! and the logs it could not decode ([`load_undecoded`]).
+
+mod undecoded;
+
+pub use undecoded::{load_undecoded, UndecodedLogs, UndecodedPosition};
 
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bytea, Integer, Nullable, Text, Timestamptz};
 
-use citytrace_schema::models::{Chain, Reorg};
-use citytrace_schema::schema::checkpoints;
+use citytrace_schema::models::{Block, Chain, ContractRow, Reorg};
+use citytrace_schema::schema::{checkpoints, contracts};
 
 /// A chain followed, how far it is indexed, and its last reorg.
 #[derive(Debug, Clone)]
@@ -149,5 +155,53 @@ pub fn load_transaction(
                 finality,
             })
             .collect(),
+    })
+}
+
+/// One chain followed and the contracts citytrace decodes on it.
+#[derive(Debug, Clone)]
+pub struct ChainData {
+    pub status: ChainStatus,
+    /// By name.
+    pub contracts: Vec<ContractRow>,
+}
+
+/// The chain `chain` with its contracts; `None` when it is not followed.
+pub fn load_chain(conn: &mut PgConnection, chain: i64) -> QueryResult<Option<ChainData>> {
+    let Some(status) = load_chains(conn, Some(chain))?.into_iter().next() else {
+        return Ok(None);
+    };
+    let contracts: Vec<ContractRow> = contracts::table
+        .filter(contracts::chain_id.eq(chain))
+        .order(contracts::name)
+        .select(ContractRow::as_select())
+        .load(conn)?;
+    Ok(Some(ChainData { status, contracts }))
+}
+
+/// One block of a followed chain: the chain (`None` when it is not followed), the block's row
+/// (kept while the block is in the indexer's reorg window) and the events citytrace decoded
+/// from it.
+#[derive(Debug, Clone)]
+pub struct BlockData {
+    pub chain: Option<ChainStatus>,
+    pub block: Option<Block>,
+    pub events: Vec<DecodedEvent>,
+}
+
+pub fn load_block(conn: &mut PgConnection, chain: i64, number: i64) -> QueryResult<BlockData> {
+    let Some(status) = load_chains(conn, Some(chain))?.into_iter().next() else {
+        return Ok(BlockData {
+            chain: None,
+            block: None,
+            events: Vec::new(),
+        });
+    };
+    let block = Block::find(conn, chain, number)?;
+    let events = load_decoded_events(conn, chain, EventSelector::Block(number))?;
+    Ok(BlockData {
+        chain: Some(status),
+        block,
+        events,
     })
 }

@@ -23,9 +23,11 @@ pub mod home;
 pub mod ledger;
 pub mod lists;
 pub mod lots;
+pub mod materials;
 pub mod search;
 mod settings;
 pub mod spending;
+pub mod trust;
 pub mod waste;
 
 pub use error::SettingsError;

@@ -6,6 +6,10 @@
 //! values. Masses are exact (`BigDecimal`, kg); percentages are rounded half-up to 2 decimals
 //! for display, while every threshold is checked on the exact values.
 //!
+//! The pages' loaders: [`load_waste_overview`] (the city's rates and the flagged
+//! consignments), [`load_consignment`] (a custody chain with its flags) and [`load_facility`]
+//! (a facility's mass balance).
+//!
 //! Dates: a period (month, quarter, year) holds the movements whose *local* date, as written
 //! with its UTC offset on the transfer note or receipt, falls in it — the date the producer,
 //! carrier and facility see on their papers. Ages (how long waste has been parked) are exact
@@ -19,14 +23,19 @@ use serde::{Deserialize, Deserializer, Serialize};
 use citytrace_schema::models::{WasteReceipt, WasteTransfer};
 use citytrace_schema::schema::{waste_receipts, waste_transfers};
 
+mod consignment;
 mod custody;
+mod facility;
 mod flags;
 mod mass_balance;
 mod operation;
+mod overview;
 mod period;
 mod rates;
 
+pub use consignment::{load_consignment, ConsignmentData, TrustedStep};
 pub use custody::{custody_chain, CustodyStep};
+pub use facility::{load_facility, FacilityData};
 pub use flags::{
     consignment_flags, flag_consignment, flag_consignments, flagged_consignments, ConsignmentFlags,
     HazardousInNonHazardousOut, MassDifference, OperationMismatch, ParkedWaste, Refusal,
@@ -35,6 +44,7 @@ pub use mass_balance::{
     facility_mass_balance, facility_mass_balances, mass_balance, mass_balances_in, MassBalance,
 };
 pub use operation::{is_interim, treatment_class, Operation, TreatmentClass};
+pub use overview::{load_waste_overview, FlaggedConsignment, WasteOverview};
 pub use period::{Period, PeriodKind};
 pub use rates::{
     city_rates, rates_by_chapter, ChapterRates, CityRates, TreatmentRates, TreatmentTotals,

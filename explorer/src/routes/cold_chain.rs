@@ -11,7 +11,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Serialize;
 
-use citytrace_reads::cold_chain::{cold_chain_compliance, ColdChainSettings};
+use citytrace_reads::cold_chain::{
+    load_breaches, load_cold_chain_overview, load_shipment, ColdChainOverview,
+};
 
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
@@ -47,29 +49,20 @@ struct Overview {
     breaches: BreachRows,
 }
 
-/// The compliance figure and the first page of breaches, from one snapshot.
-fn overview(
-    conn: &mut diesel::PgConnection,
-    settings: &ColdChainSettings,
-    limit: usize,
-) -> Result<Overview, AppError> {
-    conn.build_transaction()
-        .read_only()
-        .repeatable_read()
-        .run(|conn| {
-            let c = cold_chain_compliance(conn, settings)?;
-            let breaches = breaches::page(conn, settings, None, limit)?;
-            Ok(Overview {
-                compliance: ComplianceView {
-                    shipments_assessed: c.shipments_assessed,
-                    compliant: c.compliant(),
-                    within_budget: c.within_budget,
-                    breach: c.breach,
-                    compliance_rate_pct: c.compliance_rate_pct().map(|r| r.to_plain_string()),
-                },
-                breaches,
-            })
-        })
+impl From<ColdChainOverview> for Overview {
+    fn from(o: ColdChainOverview) -> Self {
+        let c = o.compliance;
+        Self {
+            compliance: ComplianceView {
+                shipments_assessed: c.shipments_assessed,
+                compliant: c.compliant(),
+                within_budget: c.within_budget,
+                breach: c.breach,
+                compliance_rate_pct: c.compliance_rate_pct().map(|r| r.to_plain_string()),
+            },
+            breaches: BreachRows::from(o.breaches),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -87,7 +80,11 @@ async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let methods = state.methods.clone();
     let page = state
         .db(move |conn| {
-            let o = overview(conn, &methods.cold_chain, breaches::PER_PAGE)?;
+            let o = Overview::from(load_cold_chain_overview(
+                conn,
+                &methods.cold_chain,
+                breaches::PER_PAGE,
+            )?);
             let def = &crate::lists::cold_chain::SHIPMENTS;
             let params = ListParams::parse(def, &[])?;
             let rows = PageOfRows::load(conn, def, &params)?;
@@ -123,7 +120,10 @@ struct IndexJson {
 async fn index_api(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let methods = state.methods.clone();
     let o = state
-        .db(move |conn| overview(conn, &methods.cold_chain, breaches::PER_PAGE))
+        .db(move |conn| {
+            let o = load_cold_chain_overview(conn, &methods.cold_chain, breaches::PER_PAGE)?;
+            Ok(Overview::from(o))
+        })
         .await?;
     Ok(HttpResponse::Ok().json(IndexJson {
         compliance: o.compliance,
@@ -189,12 +189,12 @@ async fn breach_page(
     let after = q.after;
     let page = state
         .db(move |conn| {
-            let rows = breaches::page(
+            let rows = BreachRows::from(load_breaches(
                 conn,
                 &methods.cold_chain,
                 after.as_deref(),
                 breaches::PER_PAGE,
-            )?;
+            )?);
             Ok(BreachPage {
                 layout: Layout::new("Shipments in breach", "/cold-chain"),
                 breaches: rows.rows,
@@ -243,12 +243,13 @@ async fn breach_api(
     let methods = state.methods.clone();
     let rows = state
         .db(move |conn| {
-            breaches::page(
+            let page = load_breaches(
                 conn,
                 &methods.cold_chain,
                 after.as_deref(),
                 breaches::PER_PAGE,
-            )
+            )?;
+            Ok(BreachRows::from(page))
         })
         .await?;
     Ok(HttpResponse::Ok().json(BreachJson {
@@ -266,12 +267,13 @@ pub struct ShipmentPage {
     pub s: ShipmentView,
 }
 
-async fn load_shipment(state: &AppState, code: String) -> Result<ShipmentView, AppError> {
+async fn shipment_view(state: &AppState, code: String) -> Result<ShipmentView, AppError> {
     let methods = state.methods.clone();
     state
         .db(move |conn| {
-            shipment::load(conn, &code, &methods.cold_chain)?
-                .ok_or_else(|| AppError::NotFound(format!("No shipment {code} is known.")))
+            let data = load_shipment(conn, &code, &methods.cold_chain)?
+                .ok_or_else(|| AppError::NotFound(format!("No shipment {code} is known.")))?;
+            Ok(ShipmentView::new(data))
         })
         .await
 }
@@ -281,7 +283,7 @@ async fn show(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let s = load_shipment(&state, path.into_inner()).await?;
+    let s = shipment_view(&state, path.into_inner()).await?;
     super::html(&ShipmentPage {
         layout: Layout::new(
             &format!("Shipment {} · cold chain", s.shipment_code),
@@ -296,6 +298,6 @@ async fn show_api(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let s = load_shipment(&state, path.into_inner()).await?;
+    let s = shipment_view(&state, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(s))
 }

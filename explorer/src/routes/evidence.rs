@@ -1,17 +1,12 @@
 //! What the cold-chain and waste pages put beside each figure: the imported row it comes from
 //! (batch + line, with the row's proof) and how far that row can be trusted.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
-use diesel::PgConnection;
 use serde::Serialize;
 
-use citytrace_reads::batches::batch_trust;
 use citytrace_schema::models::TrustState;
 
 use super::trust::TrustBadge;
-use crate::error::AppError;
 
 /// An imported row: `/batches/{id}#line-N` and its Merkle proof.
 #[derive(Debug, Clone, Serialize)]
@@ -51,25 +46,6 @@ impl Trust {
             class: badge.class,
             text: badge.text,
         }
-    }
-}
-
-/// Trust of batches, looked up once per batch (`citytrace_reads::batches::batch_trust`).
-#[derive(Default)]
-pub struct TrustOfBatches(HashMap<i64, Trust>);
-
-impl TrustOfBatches {
-    pub fn of(&mut self, conn: &mut PgConnection, batch_id: i64) -> Result<Trust, AppError> {
-        if let Some(t) = self.0.get(&batch_id) {
-            return Ok(t.clone());
-        }
-        let mut read = batch_trust(conn, [batch_id])?;
-        let state = read.remove(&batch_id).ok_or_else(|| {
-            AppError::Internal(format!("the trust of batch {batch_id} was not read"))
-        })?;
-        let trust = Trust::of(&state);
-        self.0.insert(batch_id, trust.clone());
-        Ok(trust)
     }
 }
 

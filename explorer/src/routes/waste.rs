@@ -9,22 +9,19 @@ mod facility;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use bigdecimal::{BigDecimal, ToPrimitive, Zero};
-use chrono::{NaiveDate, Utc};
-use diesel::dsl::{max, min};
-use diesel::prelude::*;
+use bigdecimal::{BigDecimal, ToPrimitive};
+use chrono::Utc;
 use serde::Serialize;
 
 use citytrace_reads::waste::{
-    city_rates, flagged_consignments, ConsignmentFlags, Period, PeriodKind, TreatmentRates,
-    TreatmentTotals, WasteRules,
+    load_waste_overview, ConsignmentFlags, FlaggedConsignment, Period, PeriodKind, TreatmentRates,
+    TreatmentTotals, WasteOverview,
 };
-use citytrace_schema::schema::{waste_receipts, waste_transfers};
 
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::listing::{ListParams, ListView, PageOfRows};
-use crate::routes::evidence::{SourceRow, Trust, TrustOfBatches};
+use crate::routes::evidence::{SourceRow, Trust};
 use crate::state::AppState;
 use charts::{BarChart, ShareRow};
 
@@ -50,7 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 const FLAGGED_SHOWN: usize = 100;
 
 /// Periods shown at most (the latest ones).
-const MAX_PERIODS: usize = 12;
+pub(crate) const MAX_PERIODS: usize = 12;
 
 fn period_kind(req: &HttpRequest, default: PeriodKind) -> Result<PeriodKind, AppError> {
     period_of(&crate::query::QueryParams::of(req)?, default)
@@ -77,16 +74,6 @@ fn kind_key(kind: PeriodKind) -> &'static str {
         PeriodKind::Quarter => "quarter",
         PeriodKind::Year => "year",
     }
-}
-
-/// The last `MAX_PERIODS` periods of `kind` from `first` to `last`: the first date to ask for.
-fn recent_start(kind: PeriodKind, first: NaiveDate, last: NaiveDate) -> NaiveDate {
-    let periods = Period::covering(kind, first, last);
-    periods
-        .len()
-        .checked_sub(MAX_PERIODS)
-        .and_then(|skip| periods.get(skip))
-        .map_or(first, |p| p.start)
 }
 
 pub fn kg(v: &BigDecimal) -> String {
@@ -294,44 +281,20 @@ pub fn flag_texts(f: &ConsignmentFlags) -> Vec<String> {
     out
 }
 
-/// Flagged consignments as of now, with the transfer note's row.
-fn flagged(conn: &mut PgConnection, rules: &WasteRules) -> Result<Vec<FlagRow>, AppError> {
-    let flags = flagged_consignments(conn, rules, Utc::now())?;
-    let ids: Vec<i64> = flags.iter().map(|f| f.transfer_id).collect();
-    let rows: Vec<(i64, i64, i32)> = waste_transfers::table
-        .filter(waste_transfers::id.eq_any(&ids))
-        .select((
-            waste_transfers::id,
-            waste_transfers::batch_id,
-            waste_transfers::line,
-        ))
-        .load(conn)?;
-    let source: std::collections::HashMap<i64, SourceRow> = rows
-        .into_iter()
-        .map(|(id, batch, line)| (id, SourceRow::new(batch, line)))
-        .collect();
-    let mut trust = TrustOfBatches::default();
-    let mut trusts = std::collections::HashMap::new();
-    for s in source.values() {
-        trusts.insert(s.batch_id, trust.of(conn, s.batch_id)?);
-    }
-    Ok(flags
-        .into_iter()
-        .map(|f| FlagRow {
-            trust: source
-                .get(&f.transfer_id)
-                .and_then(|s| trusts.get(&s.batch_id))
-                .cloned(),
+impl FlagRow {
+    fn new(f: FlaggedConsignment) -> Self {
+        Self {
+            trust: f.trust.as_ref().map(Trust::of),
             href: format!(
                 "/waste/consignments/{}",
-                crate::fmt::path_segment(&f.consignment_id)
+                crate::fmt::path_segment(&f.flags.consignment_id)
             ),
-            consignment_id: f.consignment_id.clone(),
-            flags: flag_texts(&f),
-            source: source.get(&f.transfer_id).cloned(),
-            flags_detail: f,
-        })
-        .collect())
+            consignment_id: f.flags.consignment_id.clone(),
+            flags: flag_texts(&f.flags),
+            source: f.source.map(|(batch, line)| SourceRow::new(batch, line)),
+            flags_detail: f.flags,
+        }
+    }
 }
 
 struct Overview {
@@ -340,51 +303,26 @@ struct Overview {
     flagged: Vec<FlagRow>,
 }
 
-fn overview(
-    conn: &mut PgConnection,
-    rules: &WasteRules,
-    kind: PeriodKind,
-) -> Result<Overview, AppError> {
-    conn.build_transaction()
-        .read_only()
-        .repeatable_read()
-        .run(|conn| {
-            let (first, last): (Option<chrono::DateTime<Utc>>, Option<chrono::DateTime<Utc>>) =
-                waste_receipts::table
-                    .select((
-                        min(waste_receipts::received_at),
-                        max(waste_receipts::received_at),
-                    ))
-                    .first(conn)?;
-            let mut rates = Vec::new();
-            if let (Some(first), Some(last)) = (first, last) {
-                // A day either side: the local date decides which period a receipt is in.
-                let (first, last) = (
-                    first.date_naive() - chrono::Duration::days(1),
-                    last.date_naive() + chrono::Duration::days(1),
-                );
-                let first = recent_start(kind, first, last);
-                for period in city_rates(conn, kind, first, last)?.iter().rev() {
-                    if period.totals.treated_kg.is_zero() && period.totals.interim_kg.is_zero() {
-                        continue;
-                    }
-                    rates.push(rates_row(
-                        &period.period,
-                        "all",
-                        &period.totals,
-                        &period.rates,
-                    ));
-                    for c in &period.chapters {
-                        rates.push(rates_row(&period.period, &c.chapter, &c.totals, &c.rates));
-                    }
-                }
+impl Overview {
+    fn new(kind: PeriodKind, o: WasteOverview) -> Self {
+        let mut rates = Vec::new();
+        for period in &o.rates {
+            rates.push(rates_row(
+                &period.period,
+                "all",
+                &period.totals,
+                &period.rates,
+            ));
+            for c in &period.chapters {
+                rates.push(rates_row(&period.period, &c.chapter, &c.totals, &c.rates));
             }
-            Ok(Overview {
-                kind,
-                rates,
-                flagged: flagged(conn, rules)?,
-            })
-        })
+        }
+        Self {
+            kind,
+            rates,
+            flagged: o.flagged.into_iter().map(FlagRow::new).collect(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -406,7 +344,8 @@ async fn index(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespo
     let methods = state.methods.clone();
     let page = state
         .db(move |conn| {
-            let o = overview(conn, &methods.waste, kind)?;
+            let o = load_waste_overview(conn, &methods.waste, kind, MAX_PERIODS, Utc::now())?;
+            let o = Overview::new(kind, o);
             let def = &crate::lists::waste::CONSIGNMENTS;
             let params = ListParams::parse(def, &[])?;
             let rows = PageOfRows::load(conn, def, &params)?;
@@ -437,7 +376,10 @@ async fn index_api(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
     let kind = period_kind(&req, PeriodKind::Year)?;
     let methods = state.methods.clone();
     let o = state
-        .db(move |conn| overview(conn, &methods.waste, kind))
+        .db(move |conn| {
+            let o = load_waste_overview(conn, &methods.waste, kind, MAX_PERIODS, Utc::now())?;
+            Ok(Overview::new(kind, o))
+        })
         .await?;
     Ok(HttpResponse::Ok().json(IndexJson {
         period: kind_key(o.kind),

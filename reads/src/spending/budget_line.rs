@@ -10,7 +10,7 @@ use citytrace_schema::models::{BudgetLine, TrustState};
 use citytrace_schema::schema::budget_lines;
 
 use super::{follow_the_money, MoneyTrail, PaymentSource};
-use crate::batches::batch_trust;
+use crate::trust::batch_trust;
 use crate::SpendingSettings;
 
 /// Everything the budget line's page shows.

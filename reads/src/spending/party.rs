@@ -14,8 +14,8 @@ use citytrace_schema::schema::{
 
 use super::red_flags::{page_of_flagged_processes, process_red_flags, ProcessWalk};
 use super::{payments_of, Payment, PaymentSource, ProcessScope, RedFlagRule, RedFlagRules};
-use crate::batches::batch_trust;
 use crate::carbon::{supplier_embodied_carbon, DeliveredCarbon};
+use crate::trust::batch_trust;
 
 /// A party's part in a contracting process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,8 +17,8 @@ use citytrace_schema::models::{
 use super::payments::{payments_of, Payment, PaymentSource, ProcessScope};
 use super::processes::{load_party_names, PartyName};
 use super::red_flags::{process_red_flags, ProcessRedFlags, RedFlagRules};
-use crate::batches::batch_trust;
 use crate::carbon::{contract_embodied_carbon, DeliveredCarbon};
+use crate::trust::batch_trust;
 
 /// Everything the page shows about one contracting process.
 #[derive(Debug, Clone)]

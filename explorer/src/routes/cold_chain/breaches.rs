@@ -1,22 +1,21 @@
-//! Shipments in breach, a page at a time, from [`shipments_in_breach`]: each shipment is
+//! Shipments in breach, a page at a time, from [`load_breaches`]: each shipment is
 //! assessed alone (only shipments with a reading outside a range are), so memory holds one
 //! shipment's readings whatever the number of readings — the list cannot be a SQL `ListDef`.
 //! Pages are keyset-paged by shipment code (`?after=`); exports walk the same pages and
 //! stream each to the response, so memory stays bounded whatever the number of breaches.
 
 use chrono::TimeDelta;
-use diesel::PgConnection;
 use serde::Serialize;
 
 use citytrace_reads::cold_chain::{
-    shipments_in_breach, ColdChainSettings, ShipmentColdChain, Verdict,
+    load_breaches, ColdChainSettings, ShipmentInBreach, ShipmentsInBreach, Verdict,
 };
 
 use super::shipment::reason_text;
 use crate::error::AppError;
 use crate::fmt;
 use crate::listing::{stream_download, Download, RowChunks};
-use crate::routes::evidence::{duration, minutes, SourceRow, Trust, TrustOfBatches};
+use crate::routes::evidence::{duration, minutes, SourceRow, Trust};
 
 /// Shipments per page of the breach list.
 pub const PER_PAGE: usize = 25;
@@ -44,14 +43,14 @@ pub struct BreachRow {
 }
 
 impl BreachRow {
-    pub fn new(shipment: &ShipmentColdChain) -> Self {
+    pub fn new(breach: &ShipmentInBreach) -> Self {
+        let shipment = &breach.shipment;
         let mut products = Vec::new();
         let mut devices: Vec<String> = Vec::new();
         let mut reasons: Vec<&'static str> = Vec::new();
         let mut excursions = 0;
         let mut out = TimeDelta::zero();
         let mut longest = TimeDelta::zero();
-        let mut source = None;
         for p in shipment
             .products
             .iter()
@@ -75,12 +74,6 @@ impl BreachRow {
                 excursions += d.report.excursions.len();
                 out = out.max(d.report.time_out_of_range);
                 longest = longest.max(d.report.longest_excursion);
-                if source.is_none() {
-                    source =
-                        d.report.excursions.first().map(|e| {
-                            SourceRow::new(e.first_reading.batch_id, e.first_reading.line)
-                        });
-                }
             }
         }
         Self {
@@ -97,8 +90,8 @@ impl BreachRow {
             time_out_of_range_minutes: minutes(out),
             longest_excursion: duration(longest),
             longest_excursion_minutes: minutes(longest),
-            source,
-            trust: None,
+            source: breach.source.map(|r| SourceRow::new(r.batch_id, r.line)),
+            trust: breach.trust.as_ref().map(Trust::of),
         }
     }
 }
@@ -109,26 +102,13 @@ pub struct BreachRows {
     pub next_after: Option<String>,
 }
 
-pub fn page(
-    conn: &mut PgConnection,
-    settings: &ColdChainSettings,
-    after: Option<&str>,
-    limit: usize,
-) -> Result<BreachRows, AppError> {
-    let page = shipments_in_breach(conn, settings, after, limit)?;
-    let mut trust = TrustOfBatches::default();
-    let mut rows = Vec::with_capacity(page.shipments.len());
-    for shipment in &page.shipments {
-        let mut row = BreachRow::new(shipment);
-        if let Some(source) = &row.source {
-            row.trust = Some(trust.of(conn, source.batch_id)?);
+impl From<ShipmentsInBreach> for BreachRows {
+    fn from(page: ShipmentsInBreach) -> Self {
+        Self {
+            rows: page.shipments.iter().map(BreachRow::new).collect(),
+            next_after: page.next_after,
         }
-        rows.push(row);
     }
-    Ok(BreachRows {
-        rows,
-        next_after: page.next_after,
-    })
 }
 
 /// Shipments in breach assessed per chunk of an export.
@@ -185,7 +165,12 @@ pub async fn export(
                 };
                 let mut after: Option<String> = None;
                 loop {
-                    let rows = page(conn, &settings, after.as_deref(), EXPORT_CHUNK)?;
+                    let rows = BreachRows::from(load_breaches(
+                        conn,
+                        &settings,
+                        after.as_deref(),
+                        EXPORT_CHUNK,
+                    )?);
                     if !out.send(sink, &rows.rows)? {
                         return Ok(()); // the client went away
                     }

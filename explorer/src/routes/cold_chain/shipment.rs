@@ -1,25 +1,22 @@
 //! One shipment's cold chain as pages and JSON show it: built from
-//! [`cold_chain_for_shipment`] (every figure), the shipment's lines (what travelled) and, for
-//! drawing only, each logger's readings.
-
-use std::collections::HashMap;
+//! [`load_shipment`](citytrace_reads::cold_chain::load_shipment)'s data — the shipment
+//! assessed (every figure), its lines (what travelled) and, for drawing only, each logger's
+//! readings.
 
 use bigdecimal::{BigDecimal, ToPrimitive};
 use chrono::{DateTime, FixedOffset, Utc};
-use diesel::prelude::*;
 use serde::Serialize;
 
 use citytrace_reads::cold_chain::{
-    cold_chain_for_shipment, BreachReason, ColdChainReport, ColdChainSettings, Direction,
-    ProductColdChain, Verdict,
+    BreachReason, CarriedLine, ColdChainReport, Direction, LoggerReadings, ProductColdChain,
+    ShipmentData, Verdict,
 };
-use citytrace_schema::schema::{lots, products, sensor_readings, shipment_lines};
+use citytrace_schema::models::TrustState;
 
 use super::chart::{self, ChartInput, Span, TemperatureChart};
-use crate::error::AppError;
 use crate::fmt;
 use crate::routes::evidence::{
-    duration, local_rfc3339, local_time, minutes, parse_offset, SourceRow, Trust, TrustOfBatches,
+    duration, local_rfc3339, local_time, minutes, parse_offset, SourceRow, Trust,
 };
 
 /// A verdict with its words and badge class.
@@ -176,79 +173,57 @@ struct Drawn {
     readings: Vec<(DateTime<Utc>, f64)>,
 }
 
-/// The shipment assessed, with its lines and charts; `None` when no shipment has the code.
-pub fn load(
-    conn: &mut PgConnection,
-    code: &str,
-    settings: &ColdChainSettings,
-) -> Result<Option<ShipmentView>, AppError> {
-    let Some(shipment) = cold_chain_for_shipment(conn, code, settings)? else {
-        return Ok(None);
-    };
-    let mut drawn: HashMap<(String, String), Drawn> = HashMap::new();
-    let mut products = Vec::new();
-    let mut charts = 0;
-    for product in &shipment.products {
-        let mut devices = Vec::new();
-        for device in &product.devices {
-            let key = (device.submitter.clone(), device.device_id.clone());
-            if !drawn.contains_key(&key) {
-                let readings = readings_of(conn, code, &key.0, &key.1)?;
-                drawn.insert(key.clone(), readings);
-            }
-            let d = &drawn[&key];
-            charts += 1;
-            devices.push(device_view(
-                format!("chart-{charts}"),
-                product,
-                &device.submitter,
-                &device.device_id,
-                &device.report,
-                d,
-            ));
+impl Drawn {
+    fn new(logger: Option<&LoggerReadings>) -> Self {
+        let offset = logger.and_then(|l| l.offset.as_deref()).unwrap_or("+00:00");
+        Self {
+            offset: parse_offset(offset),
+            readings: logger
+                .map(|l| {
+                    l.readings
+                        .iter()
+                        .filter_map(|(t, c)| Some((*t, c.to_f64()?)))
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
-        products.push(product_view(product, devices));
     }
-    Ok(Some(ShipmentView {
-        api_href: format!(
-            "/api/v1/cold-chain/shipments/{}",
-            fmt::path_segment(&shipment.shipment_code)
-        ),
-        shipment_code: shipment.shipment_code.clone(),
-        verdict: VerdictView::new(shipment.verdict),
-        products,
-        lines: lines(conn, code)?,
-    }))
 }
 
-fn readings_of(
-    conn: &mut PgConnection,
-    code: &str,
-    submitter: &str,
-    device: &str,
-) -> Result<Drawn, AppError> {
-    let rows: Vec<(DateTime<Utc>, BigDecimal, String)> = sensor_readings::table
-        .filter(sensor_readings::shipment_code.eq(code))
-        .filter(sensor_readings::submitter.eq(submitter))
-        .filter(sensor_readings::device_id.eq(device))
-        .order(sensor_readings::recorded_at)
-        .select((
-            sensor_readings::recorded_at,
-            sensor_readings::temperature_c,
-            sensor_readings::recorded_offset,
-        ))
-        .load(conn)?;
-    let offset = rows
-        .first()
-        .map(|r| parse_offset(&r.2))
-        .unwrap_or_else(|| parse_offset("+00:00"));
-    Ok(Drawn {
-        offset,
-        readings: rows
-            .into_iter()
-            .filter_map(|(t, c, _)| Some((t, c.to_f64()?)))
-            .collect(),
-    })
+impl ShipmentView {
+    /// The shipment assessed, with its lines and charts.
+    pub fn new(data: ShipmentData) -> Self {
+        let shipment = &data.cold_chain;
+        let mut products = Vec::new();
+        let mut charts = 0;
+        for product in &shipment.products {
+            let mut devices = Vec::new();
+            for device in &product.devices {
+                let logger = (device.submitter.clone(), device.device_id.clone());
+                let drawn = Drawn::new(data.readings.get(&logger));
+                charts += 1;
+                devices.push(device_view(
+                    format!("chart-{charts}"),
+                    product,
+                    &device.submitter,
+                    &device.device_id,
+                    &device.report,
+                    &drawn,
+                ));
+            }
+            products.push(product_view(product, devices));
+        }
+        Self {
+            api_href: format!(
+                "/api/v1/cold-chain/shipments/{}",
+                fmt::path_segment(&shipment.shipment_code)
+            ),
+            shipment_code: shipment.shipment_code.clone(),
+            verdict: VerdictView::new(shipment.verdict),
+            products,
+            lines: data.lines.into_iter().map(line_view).collect(),
+        }
+    }
 }
 
 fn device_view(
@@ -404,75 +379,23 @@ fn product_view(product: &ProductColdChain, devices: Vec<DeviceView>) -> Product
     }
 }
 
-fn lines(conn: &mut PgConnection, code: &str) -> Result<Vec<LineView>, AppError> {
-    #[allow(clippy::type_complexity)]
-    let rows: Vec<(
-        i64,
-        i32,
-        i32,
-        String,
-        String,
-        String,
-        BigDecimal,
-        String,
-        String,
-        String,
-        DateTime<Utc>,
-        String,
-    )> = shipment_lines::table
-        .inner_join(lots::table.inner_join(products::table))
-        .filter(shipment_lines::shipment_code.eq(code))
-        .order((shipment_lines::line_no, shipment_lines::batch_id))
-        .select((
-            shipment_lines::batch_id,
-            shipment_lines::line,
-            shipment_lines::line_no,
-            shipment_lines::lot_code,
-            products::code,
-            products::name,
-            shipment_lines::quantity,
-            shipment_lines::unit,
-            shipment_lines::from_site,
-            shipment_lines::to_site,
-            shipment_lines::shipped_at,
-            shipment_lines::shipped_offset,
-        ))
-        .load(conn)?;
-    let mut trust = TrustOfBatches::default();
-    rows.into_iter()
-        .map(
-            |(
-                batch_id,
-                line,
-                line_no,
-                lot_code,
-                product_code,
-                product_name,
-                quantity,
-                unit,
-                from,
-                to,
-                shipped,
-                offset,
-            )| {
-                Ok(LineView {
-                    line_no,
-                    lot_href: format!("/lots/{}", fmt::path_segment(&lot_code)),
-                    lot_code,
-                    product_code,
-                    product_name,
-                    quantity: decimal(&quantity),
-                    unit,
-                    from_site: from,
-                    to_site: to,
-                    shipped_at: format!(
-                        "{} ({offset})",
-                        local_time(shipped, &parse_offset(&offset))
-                    ),
-                    source: SourceRow::new(batch_id, line),
-                    trust: trust.of(conn, batch_id)?,
-                })
-            },
-        )
-        .collect()
+fn line_view((line, trust): (CarriedLine, TrustState)) -> LineView {
+    LineView {
+        line_no: line.line_no,
+        lot_href: format!("/lots/{}", fmt::path_segment(&line.lot_code)),
+        lot_code: line.lot_code,
+        product_code: line.product_code,
+        product_name: line.product_name,
+        quantity: decimal(&line.quantity),
+        unit: line.unit,
+        from_site: line.from_site,
+        to_site: line.to_site,
+        shipped_at: format!(
+            "{} ({})",
+            local_time(line.shipped_at, &parse_offset(&line.shipped_offset)),
+            line.shipped_offset
+        ),
+        source: SourceRow::new(line.batch_id, line.line),
+        trust: Trust::of(&trust),
+    }
 }

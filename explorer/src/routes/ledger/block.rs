@@ -3,13 +3,12 @@
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use diesel::prelude::*;
 use serde::Serialize;
 
-use citytrace_schema::models::Block;
+use citytrace_reads::ledger::{load_block, load_chains, BlockData};
 
 use super::chain_id;
-use super::tx::{events_where, EventView};
+use super::tx::{event_views, EventView};
 use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
@@ -28,34 +27,58 @@ pub struct BlockView {
     pub events: Vec<EventView>,
 }
 
-fn load(conn: &mut PgConnection, id: &str, number: &str) -> Result<BlockView, AppError> {
-    let id = chain_id(id)?;
-    let chain = super::chain_rows(conn, Some(id))?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::NotFound(format!("No chain {id} is followed.")))?;
-    let number: i64 = number
-        .parse()
-        .map_err(|_| AppError::NotFound(format!("No block {number} on chain {id}.")))?;
-    let block = Block::find(conn, id, number)?;
-    let events = events_where(conn, id, super::tx::Selector::Block(number))?;
-    if block.is_none() && events.is_empty() {
-        return Err(AppError::NotFound(format!(
-            "citytrace holds nothing of block {number} on chain {id}."
-        )));
+fn chain_not_followed(id: i64) -> AppError {
+    AppError::NotFound(format!("No chain {id} is followed."))
+}
+
+impl BlockView {
+    /// The block as its page shows it; 404 when the chain is not followed or citytrace holds
+    /// nothing of the block.
+    fn new(id: i64, number: i64, data: BlockData) -> Result<Self, AppError> {
+        let BlockData {
+            chain,
+            block,
+            events,
+        } = data;
+        let chain = chain.ok_or_else(|| chain_not_followed(id))?;
+        if block.is_none() && events.is_empty() {
+            return Err(AppError::NotFound(format!(
+                "citytrace holds nothing of block {number} on chain {id}."
+            )));
+        }
+        let events = event_views(id, events);
+        Ok(Self {
+            chain_id: id,
+            chain_name: chain.chain.name,
+            number,
+            hash: block.as_ref().map(|b| Hash::new(&b.hash)),
+            parent_hash: block.as_ref().map(|b| Hash::new(&b.parent_hash)),
+            timestamp: block
+                .as_ref()
+                .map(|b| fmt::time(&b.timestamp))
+                .or_else(|| events.first().map(|e| e.block_time.clone())),
+            events,
+        })
     }
-    Ok(BlockView {
-        chain_id: id,
-        chain_name: chain.name,
-        number,
-        hash: block.as_ref().map(|b| Hash::new(&b.hash)),
-        parent_hash: block.as_ref().map(|b| Hash::new(&b.parent_hash)),
-        timestamp: block
-            .as_ref()
-            .map(|b| fmt::time(&b.timestamp))
-            .or_else(|| events.first().map(|e| e.block_time.clone())),
-        events,
-    })
+}
+
+/// Block `number` of chain `id` (both as the path gives them) as its page shows it.
+async fn block_view(state: &AppState, id: String, number: String) -> Result<BlockView, AppError> {
+    let id = chain_id(&id)?;
+    state
+        .db(move |conn| {
+            let Ok(n) = number.parse::<i64>() else {
+                // A chain not followed is named first, whatever the block.
+                if load_chains(conn, Some(id))?.is_empty() {
+                    return Err(chain_not_followed(id));
+                }
+                return Err(AppError::NotFound(format!(
+                    "No block {number} on chain {id}."
+                )));
+            };
+            BlockView::new(id, n, load_block(conn, id, n)?)
+        })
+        .await
 }
 
 #[derive(Template)]
@@ -71,7 +94,7 @@ pub async fn show(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, number) = path.into_inner();
-    let block = state.db(move |conn| load(conn, &id, &number)).await?;
+    let block = block_view(&state, id, number).await?;
     crate::routes::html(&BlockPage {
         layout: Layout::new(&format!("Block {}", block.number), "/ledger"),
         count: fmt::count(block.number),
@@ -84,6 +107,6 @@ pub async fn api(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, number) = path.into_inner();
-    let block = state.db(move |conn| load(conn, &id, &number)).await?;
+    let block = block_view(&state, id, number).await?;
     Ok(HttpResponse::Ok().json(block))
 }

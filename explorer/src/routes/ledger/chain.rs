@@ -3,13 +3,11 @@
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use diesel::prelude::*;
 use serde::Serialize;
 
-use citytrace_schema::models::ContractRow;
-use citytrace_schema::schema::contracts;
+use citytrace_reads::ledger::{load_chain, ChainData};
 
-use super::{chain_id, chain_rows, ChainRow};
+use super::{chain_id, chain_row, ChainRow};
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::listing::ListView;
@@ -36,32 +34,32 @@ pub struct ChainView {
     pub reorgs: String,
 }
 
-fn load(conn: &mut PgConnection, id: &str) -> Result<ChainView, AppError> {
-    let id = chain_id(id)?;
-    let chain = chain_rows(conn, Some(id))?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::NotFound(format!("No chain {id} is followed.")))?;
-    let contracts: Vec<ContractRow> = contracts::table
-        .filter(contracts::chain_id.eq(id))
-        .order(contracts::name)
-        .select(ContractRow::as_select())
-        .load(conn)?;
-    Ok(ChainView {
-        chain,
-        contracts: contracts
-            .into_iter()
-            .map(|c| ContractView {
-                address: Hash::new(&c.address),
-                kind: c.kind,
-                name: c.name,
-                start_block: c.start_block,
-            })
-            .collect(),
-        events: format!("/api/v1/ledger-events?chain={id}"),
-        blocks: format!("/api/v1/blocks?chain={id}"),
-        reorgs: format!("/api/v1/reorgs?chain={id}"),
-    })
+impl ChainView {
+    fn new(data: ChainData) -> Self {
+        let id = data.status.chain.chain_id;
+        Self {
+            chain: chain_row(data.status),
+            contracts: data
+                .contracts
+                .into_iter()
+                .map(|c| ContractView {
+                    address: Hash::new(&c.address),
+                    kind: c.kind,
+                    name: c.name,
+                    start_block: c.start_block,
+                })
+                .collect(),
+            events: format!("/api/v1/ledger-events?chain={id}"),
+            blocks: format!("/api/v1/blocks?chain={id}"),
+            reorgs: format!("/api/v1/reorgs?chain={id}"),
+        }
+    }
+}
+
+/// The chain `id` as its page shows it; 404 when it is not followed.
+fn chain_view(data: Option<ChainData>, id: i64) -> Result<ChainView, AppError> {
+    data.map(ChainView::new)
+        .ok_or_else(|| AppError::NotFound(format!("No chain {id} is followed.")))
 }
 
 #[derive(Template)]
@@ -78,10 +76,10 @@ pub async fn show(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
+    let id = chain_id(&path.into_inner())?;
     let page = state
         .db(move |conn| {
-            let view = load(conn, &id)?;
+            let view = chain_view(load_chain(conn, id)?, id)?;
             let chain = view.chain.chain_id.to_string();
             Ok(ChainPage {
                 layout: Layout::new(&format!("Chain {}", view.chain.name), "/ledger"),
@@ -99,7 +97,9 @@ pub async fn api(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
-    let view = state.db(move |conn| load(conn, &id)).await?;
+    let id = chain_id(&path.into_inner())?;
+    let view = state
+        .db(move |conn| chain_view(load_chain(conn, id)?, id))
+        .await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -6,7 +6,7 @@ use askama::Template;
 use diesel::PgConnection;
 use serde::Serialize;
 
-use citytrace_reads::ledger::{load_decoded_events, load_transaction, DecodedEvent};
+use citytrace_reads::ledger::{load_transaction, DecodedEvent};
 
 use super::chain_id;
 use crate::error::{ApiError, AppError};
@@ -14,8 +14,6 @@ use crate::fmt;
 use crate::layout::Layout;
 use crate::routes::provenance::Hash;
 use crate::state::AppState;
-
-pub use citytrace_reads::ledger::EventSelector as Selector;
 
 /// One decoded parameter: name and value as text (byte strings as `0x…`).
 #[derive(Debug, Clone, Serialize)]
@@ -79,19 +77,8 @@ fn params(text: Option<&str>) -> Vec<Param> {
         .collect()
 }
 
-pub fn events_where(
-    conn: &mut PgConnection,
-    chain: i64,
-    selector: Selector,
-) -> Result<Vec<EventView>, AppError> {
-    Ok(event_views(
-        chain,
-        load_decoded_events(conn, chain, selector)?,
-    ))
-}
-
 /// The decoded events as the pages show them.
-fn event_views(chain: i64, rows: Vec<DecodedEvent>) -> Vec<EventView> {
+pub(super) fn event_views(chain: i64, rows: Vec<DecodedEvent>) -> Vec<EventView> {
     rows.into_iter()
         .map(|r| EventView {
             params: params(r.params.as_deref()),

@@ -8,6 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
+use citytrace_reads::ledger::{load_undecoded, UndecodedLogs, UndecodedPosition};
 use citytrace_schema::models::QuarantinedLog;
 
 use crate::error::{ApiError, AppError};
@@ -16,7 +17,7 @@ use crate::layout::Layout;
 use crate::routes::provenance::Hash;
 use crate::state::AppState;
 
-const PAGE: i64 = 50;
+const PAGE: usize = 50;
 /// Raw data longer than this (in bytes) is shown cut on the page; the JSON has all of it.
 const SHOWN_DATA_BYTES: usize = 256;
 
@@ -114,11 +115,8 @@ struct Params {
     before: Option<String>,
 }
 
-/// Where a page starts: after the log (block number, log index, chain id).
-type Before = (i64, i32, i64);
-
 /// `?chain=ID&before=BLOCK-LOG-CHAIN`; anything else is a 400 naming the parameter.
-fn params(req: &HttpRequest) -> Result<(Option<i64>, Option<Before>), AppError> {
+fn params(req: &HttpRequest) -> Result<(Option<i64>, Option<UndecodedPosition>), AppError> {
     let query = web::Query::<Params>::from_query(req.query_string())
         .map_err(|e| AppError::BadRequest(format!("The query string is not understood: {e}.")))?;
     let chain = match query.chain.as_deref().filter(|c| !c.is_empty()) {
@@ -149,24 +147,31 @@ fn params(req: &HttpRequest) -> Result<(Option<i64>, Option<Before>), AppError> 
     Ok((chain, before))
 }
 
-fn load(
-    conn: &mut diesel::PgConnection,
+impl UndecodedView {
+    fn new(chain: Option<i64>, page: UndecodedLogs) -> Self {
+        Self {
+            chain,
+            total: page.total,
+            logs: page.logs.into_iter().map(UndecodedLog::from).collect(),
+            next: page
+                .next
+                .map(|(block, log, chain)| format!("{block}-{log}-{chain}")),
+        }
+    }
+}
+
+/// A page of the logs not decoded, as the page and the JSON show it.
+async fn undecoded_view(
+    state: &AppState,
     chain: Option<i64>,
-    before: Option<Before>,
+    before: Option<UndecodedPosition>,
 ) -> Result<UndecodedView, AppError> {
-    let mut rows = QuarantinedLog::page(conn, chain, before, PAGE + 1)?;
-    let more = rows.len() as i64 > PAGE;
-    rows.truncate(PAGE as usize);
-    let next = rows
-        .last()
-        .filter(|_| more)
-        .map(|q| format!("{}-{}-{}", q.block_number, q.log_index, q.chain_id));
-    Ok(UndecodedView {
-        chain,
-        total: QuarantinedLog::count(conn, chain)?,
-        logs: rows.into_iter().map(UndecodedLog::from).collect(),
-        next,
-    })
+    state
+        .db(move |conn| {
+            let page = load_undecoded(conn, chain, before, PAGE)?;
+            Ok(UndecodedView::new(chain, page))
+        })
+        .await
 }
 
 #[derive(Template)]
@@ -179,7 +184,7 @@ pub struct UndecodedPage {
 
 pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let (chain, before) = params(&req)?;
-    let view = state.db(move |conn| load(conn, chain, before)).await?;
+    let view = undecoded_view(&state, chain, before).await?;
     crate::routes::html(&UndecodedPage {
         layout: Layout::new("Logs not decoded", "/ledger"),
         total: fmt::count(view.total),
@@ -189,6 +194,6 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
 
 pub async fn api(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (chain, before) = params(&req)?;
-    let view = state.db(move |conn| load(conn, chain, before)).await?;
+    let view = undecoded_view(&state, chain, before).await?;
     Ok(HttpResponse::Ok().json(view))
 }

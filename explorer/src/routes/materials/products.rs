@@ -4,11 +4,9 @@
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use bigdecimal::BigDecimal;
-use diesel::prelude::*;
 use serde::Serialize;
 
-use citytrace_schema::models::Product;
-use citytrace_schema::schema::{product_versions, products};
+use citytrace_reads::materials::{load_product, ProductData, ProductVersion};
 
 use crate::error::{ApiError, AppError};
 use crate::fmt;
@@ -67,81 +65,59 @@ fn range(min: &Option<BigDecimal>, max: &Option<BigDecimal>) -> Option<String> {
     }
 }
 
-type VersionTuple = (
-    i64,
-    i32,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<BigDecimal>,
-    Option<BigDecimal>,
-    Option<BigDecimal>,
-);
+impl VersionRow {
+    fn new(v: ProductVersion, (batch, line): (Option<i64>, Option<i32>)) -> Self {
+        Self {
+            current: Some(v.batch_id) == batch && Some(v.line) == line,
+            submitter: v.submitter,
+            name: v.name,
+            unit: v.unit,
+            epd_ref: v.epd_ref,
+            gwp_per_unit: decimal(&v.gwp_per_unit),
+            cold_chain: range(&v.min_temp_c, &v.max_temp_c),
+            source: RowSource::new(v.batch_id, v.line),
+        }
+    }
+}
 
-fn load(conn: &mut PgConnection, code: &str) -> Result<ProductView, AppError> {
-    let product: Product = products::table
-        .filter(products::code.eq(code))
-        .select(Product::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| AppError::NotFound(format!("No product {code} is known.")))?;
-    let (version_batch, version_line): (Option<i64>, Option<i32>) = products::table
-        .find(product.id)
-        .select((products::version_batch_id, products::version_line))
-        .first(conn)?;
-    let versions: Vec<VersionTuple> = product_versions::table
-        .filter(product_versions::code.eq(&product.code))
-        .order((product_versions::batch_id, product_versions::line))
-        .select((
-            product_versions::batch_id,
-            product_versions::line,
-            product_versions::submitter,
-            product_versions::name,
-            product_versions::unit,
-            product_versions::epd_ref,
-            product_versions::gwp_per_unit,
-            product_versions::min_temp_c,
-            product_versions::max_temp_c,
-        ))
-        .load(conn)?;
-    let lots: i64 = citytrace_schema::schema::lots::table
-        .filter(citytrace_schema::schema::lots::product_id.eq(product.id))
-        .count()
-        .get_result(conn)?;
-    Ok(ProductView {
-        versions: versions
-            .into_iter()
-            .map(
-                |(batch_id, line, submitter, name, unit, epd_ref, gwp, min, max)| VersionRow {
-                    current: Some(batch_id) == version_batch && Some(line) == version_line,
-                    submitter,
-                    name,
-                    unit,
-                    epd_ref,
-                    gwp_per_unit: decimal(&gwp),
-                    cold_chain: range(&min, &max),
-                    source: RowSource::new(batch_id, line),
-                },
-            )
-            .collect(),
-        source: version_batch
-            .zip(version_line)
-            .map(|(b, l)| RowSource::new(b, l)),
-        cold_chain: range(&product.min_temp_c, &product.max_temp_c),
-        gwp_per_unit: decimal(&product.gwp_per_unit),
-        lots_list: format!("/api/v1/lots?product={}", fmt::path_segment(&product.code)),
-        lots,
-        code: product.code,
-        name: product.name,
-        gtin: product.gtin,
-        material_class: product.material_class,
-        unit: product.unit,
-        epd_ref: product.epd_ref,
-        max_excursion_minutes: product.max_excursion_minutes,
-        max_single_excursion_minutes: product.max_single_excursion_minutes,
-        logging_interval_minutes: product.logging_interval_minutes,
-    })
+impl ProductView {
+    fn new(data: ProductData) -> Self {
+        let ProductData {
+            product,
+            current_version,
+            versions,
+            lots,
+        } = data;
+        let (version_batch, version_line) = current_version;
+        Self {
+            versions: versions
+                .into_iter()
+                .map(|v| VersionRow::new(v, current_version))
+                .collect(),
+            source: version_batch
+                .zip(version_line)
+                .map(|(b, l)| RowSource::new(b, l)),
+            cold_chain: range(&product.min_temp_c, &product.max_temp_c),
+            gwp_per_unit: decimal(&product.gwp_per_unit),
+            lots_list: format!("/api/v1/lots?product={}", fmt::path_segment(&product.code)),
+            lots,
+            code: product.code,
+            name: product.name,
+            gtin: product.gtin,
+            material_class: product.material_class,
+            unit: product.unit,
+            epd_ref: product.epd_ref,
+            max_excursion_minutes: product.max_excursion_minutes,
+            max_single_excursion_minutes: product.max_single_excursion_minutes,
+            logging_interval_minutes: product.logging_interval_minutes,
+        }
+    }
+}
+
+/// The product `code` as its page shows it; 404 when no product has that code.
+fn product_view(data: Option<ProductData>, code: &str) -> Result<ProductView, AppError> {
+    data.map(ProductView::new)
+        .ok_or_else(|| AppError::NotFound(format!("No product {code} is known.")))
 }
 
 #[derive(Template)]
@@ -161,7 +137,7 @@ pub async fn show(
     let code = path.into_inner();
     let page = state
         .db(move |conn| {
-            let product = load(conn, &code)?;
+            let product = product_view(load_product(conn, &code)?, &code)?;
             let list = super::embedded_list(conn, &LOTS, &[("product", &product.code)], 20)?;
             let segment = fmt::path_segment(&product.code);
             Ok(ProductPage {
@@ -181,6 +157,8 @@ pub async fn api(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
-    let product = state.db(move |conn| load(conn, &code)).await?;
+    let product = state
+        .db(move |conn| product_view(load_product(conn, &code)?, &code))
+        .await?;
     Ok(HttpResponse::Ok().json(product))
 }

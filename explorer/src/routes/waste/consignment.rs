@@ -1,22 +1,21 @@
-//! `/waste/consignments/{id}`: one consignment's custody chain ([`custody_chain`]), its
-//! transfer note and receipt, and its flags ([`consignment_flags`]).
+//! `/waste/consignments/{id}`: one consignment's custody chain, its transfer note and
+//! receipt, and its flags ([`load_consignment`]).
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::Utc;
-use diesel::PgConnection;
 use serde::Serialize;
 
 use citytrace_reads::waste::{
-    consignment_flags, custody_chain, treatment_class, ConsignmentFlags, CustodyStep,
-    TreatmentClass, WasteRules,
+    load_consignment, treatment_class, ConsignmentData, ConsignmentFlags, TreatmentClass,
+    TrustedStep, WasteRules,
 };
 
 use super::{flag_texts, kg};
 use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
-use crate::routes::evidence::{local_time, parse_offset, SourceRow, Trust, TrustOfBatches};
+use crate::routes::evidence::{local_time, parse_offset, SourceRow, Trust};
 use crate::state::AppState;
 
 /// `17 01 01*`.
@@ -124,14 +123,16 @@ impl ConsignmentView {
     }
 }
 
-fn step_view(
-    conn: &mut PgConnection,
-    trust: &mut TrustOfBatches,
-    step: &CustodyStep,
-) -> Result<StepView, AppError> {
+fn step_view(trusted: &TrustedStep) -> StepView {
+    let step = &trusted.step;
     let t = &step.consignment.transfer;
-    let receipt = match &step.consignment.receipt {
-        Some(r) => Some(ReceiptView {
+    // A receipt's trust is loaded with it: both or neither.
+    let receipt = step
+        .consignment
+        .receipt
+        .as_ref()
+        .zip(trusted.receipt_trust.as_ref())
+        .map(|(r, trust)| ReceiptView {
             status: r.status.clone(),
             received_kg: r.mass_received_kg.as_ref().map(kg),
             operation_text: r.operation.as_deref().map(operation_text),
@@ -144,17 +145,15 @@ fn step_view(
             ),
             submitter: r.submitter.clone(),
             source: SourceRow::new(r.batch_id, r.line),
-            trust: trust.of(conn, r.batch_id)?,
-        }),
-        None => None,
-    };
+            trust: Trust::of(trust),
+        });
     let difference_kg = step
         .consignment
         .receipt
         .as_ref()
         .and_then(|r| r.mass_received_kg.as_ref())
         .map(|received| kg(&(received - &t.mass_kg)));
-    Ok(StepView {
+    StepView {
         depth: step.depth,
         href: format!(
             "/waste/consignments/{}",
@@ -181,35 +180,37 @@ fn step_view(
         planned_operation: t.planned_operation.clone(),
         previous_consignment_id: t.previous_consignment_id.clone(),
         source: SourceRow::new(t.batch_id, t.line),
-        trust: trust.of(conn, t.batch_id)?,
+        trust: Trust::of(&trusted.transfer_trust),
         receipt,
         difference_kg,
-    })
+    }
 }
 
-fn load(
-    conn: &mut PgConnection,
-    rules: &WasteRules,
-    id: &str,
-) -> Result<ConsignmentView, AppError> {
-    let steps = custody_chain(conn, id)?;
-    if steps.is_empty() {
-        return Err(AppError::NotFound(format!("No consignment {id} is known.")));
+impl ConsignmentView {
+    fn new(rules: &WasteRules, id: &str, data: ConsignmentData) -> Self {
+        let flags = data.flags;
+        Self {
+            consignment_id: id.to_string(),
+            api_href: format!("/api/v1/waste/consignments/{}", fmt::path_segment(id)),
+            chain: data.chain.iter().map(step_view).collect(),
+            flags: flags.as_ref().map(flag_texts).unwrap_or_default(),
+            flag_figures: flags,
+            mass_tolerance_percent: rules.mass_tolerance_percent.to_plain_string(),
+        }
     }
-    let mut trust = TrustOfBatches::default();
-    let chain = steps
-        .iter()
-        .map(|s| step_view(conn, &mut trust, s))
-        .collect::<Result<Vec<_>, _>>()?;
-    let flags = consignment_flags(conn, id, rules, Utc::now())?;
-    Ok(ConsignmentView {
-        consignment_id: id.to_string(),
-        api_href: format!("/api/v1/waste/consignments/{}", fmt::path_segment(id)),
-        chain,
-        flags: flags.as_ref().map(flag_texts).unwrap_or_default(),
-        flag_figures: flags,
-        mass_tolerance_percent: rules.mass_tolerance_percent.to_plain_string(),
-    })
+}
+
+/// The consignment `id` as its page shows it; 404 when no consignment has that id.
+async fn consignment_view(state: &AppState, id: String) -> Result<ConsignmentView, AppError> {
+    let methods = state.methods.clone();
+    state
+        .db(move |conn| {
+            let rules = &methods.waste;
+            let data = load_consignment(conn, rules, &id, Utc::now())?
+                .ok_or_else(|| AppError::NotFound(format!("No consignment {id} is known.")))?;
+            Ok(ConsignmentView::new(rules, &id, data))
+        })
+        .await
 }
 
 #[derive(Template)]
@@ -224,11 +225,7 @@ pub async fn show(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let methods = state.methods.clone();
-    let c = state
-        .db(move |conn| load(conn, &methods.waste, &id))
-        .await?;
+    let c = consignment_view(&state, path.into_inner()).await?;
     super::super::html(&ConsignmentPage {
         layout: Layout::new(&format!("Consignment {}", c.consignment_id), "/waste"),
         c,
@@ -240,11 +237,7 @@ pub async fn show_api(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
-    let methods = state.methods.clone();
-    let c = state
-        .db(move |conn| load(conn, &methods.waste, &id))
-        .await?;
+    let c = consignment_view(&state, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(c))
 }
 
