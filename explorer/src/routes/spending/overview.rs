@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use bigdecimal::BigDecimal;
+use bigdecimal::{BigDecimal, Zero};
 use chrono::Utc;
 
 use citytrace_reads::spending::overview::{load_spending_overview, SpendingOverview};
@@ -38,6 +38,10 @@ pub struct BudgetRow {
     pub committed: String,
     pub paid: String,
     pub paid_ledger: String,
+    /// Department rows: "of which not attributable to a line: …" when some of its money
+    /// cannot be put on one of its lines; empty otherwise.
+    pub committed_note: String,
+    pub paid_note: String,
     pub flags: Vec<FlagView>,
     /// (budget line id, its page).
     pub lines: Vec<(String, String)>,
@@ -108,7 +112,9 @@ pub async fn page(
     let buyers = super::party_links(&data.buyers);
     let departments = super::party_links(&data.departments);
     let mut rows = Vec::new();
-    let mut cofog: BTreeMap<(String, String), [BigDecimal; 3]> = BTreeMap::new();
+    // Per COFOG division and currency: budget, committed, paid, and whether a line of it had
+    // committed / paid money that is not attributable to a line.
+    let mut cofog: BTreeMap<(String, String), ([BigDecimal; 3], [bool; 2])> = BTreeMap::new();
     let mut groups = Vec::new();
     let currencies: std::collections::BTreeSet<&str> =
         data.rows.iter().map(|r| r.currency.as_str()).collect();
@@ -122,16 +128,12 @@ pub async fn page(
             } => {
                 let e = cofog
                     .entry((c.get(..2).unwrap_or(c).to_string(), r.currency.clone()))
-                    .or_insert_with(|| {
-                        [
-                            BigDecimal::from(0),
-                            BigDecimal::from(0),
-                            BigDecimal::from(0),
-                        ]
-                    });
-                e[0] += r.budget.clone().unwrap_or_default();
-                e[1] += &r.committed;
-                e[2] += &r.paid;
+                    .or_default();
+                e.0[0] += r.budget.clone().unwrap_or_default();
+                e.0[1] += &r.committed;
+                e.0[2] += &r.paid;
+                e.1[0] |= r.committed_not_attributable;
+                e.1[1] |= r.paid_not_attributable;
                 (
                     false,
                     program.clone().unwrap_or_default(),
@@ -176,9 +178,11 @@ pub async fn page(
             approved: or_dash(&r.approved),
             adjusted: or_dash(&r.adjusted),
             budget: or_dash(&r.budget),
-            committed: amount(&r.committed),
-            paid: amount(&r.paid),
+            committed: on_line(&r.committed, r.committed_not_attributable),
+            paid: on_line(&r.paid, r.paid_not_attributable),
             paid_ledger: amount(&r.paid_ledger),
+            committed_note: not_attributable_note(is_department, &r.unallocated_committed),
+            paid_note: not_attributable_note(is_department, &r.unallocated_paid),
             flags: r
                 .flags
                 .iter()
@@ -259,13 +263,13 @@ pub async fn page(
         rows,
         cofog: cofog
             .into_iter()
-            .map(|((c, currency), [b, cm, p])| CofogRow {
+            .map(|((c, currency), ([b, cm, p], [cm_na, p_na]))| CofogRow {
                 name: super::cofog_name(&c),
                 cofog: c.clone(),
                 currency,
                 budget: amount(&b),
-                committed: amount(&cm),
-                paid: amount(&p),
+                committed: on_line(&cm, cm_na),
+                paid: on_line(&p, p_na),
             })
             .collect(),
         chart,
@@ -276,6 +280,27 @@ pub async fn page(
     };
     crate::routes::html(&page)
 }
+
+/// Money on a budget line: "not attributable to a line" when nothing was put on it while its
+/// department has money that cannot be placed on one of its lines (never a bare 0.00).
+fn on_line(value: &BigDecimal, not_attributable: bool) -> String {
+    if not_attributable && value.is_zero() {
+        NOT_ATTRIBUTABLE.to_string()
+    } else {
+        amount(value)
+    }
+}
+
+/// A department row's share that is not attributable to one of its lines, as a note.
+fn not_attributable_note(is_department: bool, unallocated: &BigDecimal) -> String {
+    if is_department && !unallocated.is_zero() {
+        format!("of which {} {NOT_ATTRIBUTABLE}", amount(unallocated))
+    } else {
+        String::new()
+    }
+}
+
+const NOT_ATTRIBUTABLE: &str = "not attributable to a line";
 
 #[derive(serde::Serialize)]
 struct SpendingJson {
@@ -306,4 +331,28 @@ pub async fn api(
             .map(|(r, n)| (r.id(), *n))
             .collect(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> BigDecimal {
+        text.parse().unwrap()
+    }
+
+    /// The budget_lines city of the reads tests (docs/methods/spending.md): PW-LIGHT has nothing
+    /// on it while 800 of its department's commitments are on no line.
+    #[test]
+    fn a_line_with_nothing_on_it_while_money_is_unplaced_says_so_instead_of_zero() {
+        assert_eq!(on_line(&d("0"), true), "not attributable to a line");
+        assert_eq!(on_line(&d("0"), false), "0.00");
+        assert_eq!(on_line(&d("1000"), true), "1\u{2009}000.00");
+        assert_eq!(
+            not_attributable_note(true, &d("800")),
+            "of which 800.00 not attributable to a line"
+        );
+        assert_eq!(not_attributable_note(true, &d("0")), "");
+        assert_eq!(not_attributable_note(false, &d("800")), "");
+    }
 }
