@@ -91,7 +91,7 @@ SELECT kind, area, title, subtitle, href_prefix, key, score, total FROM (
     WHERE lower(w.consignment_id) LIKE q.inside OR lower(w.consignment_id) % q.lowered
     ORDER BY 7 DESC, w.consignment_id LIMIT $2)
   UNION ALL
-  (SELECT 'transaction', 'ledger', t.payee_name || ' · ' || (t.amount_minor / 100)::text || ' ' || t.currency,
+  (SELECT 'transaction', 'ledger', t.payee_name || ' · ' || to_char(t.amount_minor / 100, 'FM999,999,999,999,990.00') || ' ' || t.currency,
           t.department || ' · ' || t.contract_ref || ' · 0x' || encode(t.tx_hash, 'hex'),
           '/ledger/chains/' || t.chain_id || '/tx/', '0x' || encode(t.tx_hash, 'hex'),
           greatest(word_similarity(q.lowered, lower(t.contract_ref || ' ' || t.payee_name)),

@@ -35,7 +35,7 @@ SELECT kind, area, title, subtitle, href_prefix, key, score, total FROM (
     WHERE k.address = $2
     ORDER BY k.chain_id LIMIT $3)
   UNION ALL
-  (SELECT 'transaction', 'ledger', t.payee_name || ' · ' || (t.amount_minor / 100)::text || ' ' || t.currency,
+  (SELECT 'transaction', 'ledger', t.payee_name || ' · ' || to_char(t.amount_minor / 100, 'FM999,999,999,999,990.00') || ' ' || t.currency,
           'paid to 0x' || encode(t.payee, 'hex') || ' · ' || t.department || ' · ' || t.contract_ref,
           '/ledger/chains/' || t.chain_id || '/tx/', '0x' || encode(t.tx_hash, 'hex'), 2.0::float8, count(*) OVER ()
      FROM treasury_payments t

@@ -22,7 +22,8 @@ CREATE INDEX products_name_sounds ON products USING gin (search_sounds(name));
 CREATE INDEX procurement_title_sounds ON procurement_processes USING gin (search_sounds(coalesce(title, '')));
 
 -- Parties and sites name their GLN in the documents Meilisearch indexes, so that a GLN finds them
--- there too (as the PostgreSQL backend's subtitles do).
+-- there too (as the PostgreSQL backend's subtitles do); payments show their amount with two
+-- decimals and grouped thousands (1,500.00 EUR, not 1500.0000000000000000 EUR).
 CREATE OR REPLACE VIEW search_documents AS
 SELECT 'lot:' || l.code AS id, 'lot' AS kind, 'materials' AS area, l.code AS title,
        p.name || coalesce(' · GTIN ' || p.gtin, '') AS subtitle, '/lots/' AS href_prefix, l.code AS key
@@ -48,7 +49,7 @@ SELECT 'consignment:' || consignment_id, 'consignment', 'waste', consignment_id,
   FROM waste_transfers
 UNION ALL
 SELECT 'payment:' || chain_id || ':0x' || encode(tx_hash, 'hex') || ':' || log_index, 'transaction', 'ledger',
-       payee_name || ' · ' || (amount_minor / 100)::text || ' ' || currency,
+       payee_name || ' · ' || to_char(amount_minor / 100, 'FM999,999,999,999,990.00') || ' ' || currency,
        department || ' · ' || contract_ref || ' · 0x' || encode(tx_hash, 'hex'),
        '/ledger/chains/' || chain_id || '/tx/', '0x' || encode(tx_hash, 'hex')
   FROM treasury_payments;

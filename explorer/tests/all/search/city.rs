@@ -1,5 +1,6 @@
 //! A small city for the search tests (both backends): the demo city's names that people misspell
-//! (Canal Haulage, Polar Pharma Logistics, Harbour Steel Mill, Riverside Cement Works), lots and
+//! (Canal Haulage, Polar Pharma Logistics, Harbour Steel Mill, Riverside Cement Works) with their
+//! demo codes (`NL-KVK-…`: a long code is what made the old `code || name` match miss), lots and
 //! products with GTINs, a site with a GLN, a contract, twelve ledger payments to one carrier
 //! (enough to flood a list), an anchored batch, a ledger contract.
 
@@ -42,9 +43,9 @@ pub fn fill(pool: &PgPool) -> i64 {
     let batch_id = import_as(pool, Format::Shipments, "HSM", "s.csv", SHIPMENTS);
     let conn = &mut pool.get().unwrap();
     diesel::sql_query(
-        "INSERT INTO parties (code, name, kind) VALUES ('HSM', 'Harbour Steel Mill', 'supplier'), \
-         ('CHA', 'Canal Haulage', 'carrier'), ('PPL', 'Polar Pharma Logistics', 'supplier'), \
-         ('RCW', 'Riverside Cement Works', 'supplier'), ('PW', 'City Public Works Department', 'department')",
+        "INSERT INTO parties (code, name, kind) VALUES ('NL-KVK-31266490', 'Harbour Steel Mill', 'supplier'), \
+         ('NL-KVK-36794013', 'Canal Haulage', 'carrier'), ('NL-KVK-38016642', 'Polar Pharma Logistics', 'supplier'), \
+         ('NL-KVK-30587214', 'Riverside Cement Works', 'supplier'), ('PW', 'City Public Works Department', 'department')",
     )
     .execute(conn)
     .unwrap();
