@@ -17,14 +17,18 @@ pub struct MeiliServer {
     data: tempfile::TempDir,
 }
 
-/// Where the Meilisearch binary is expected.
+/// Where the Meilisearch binary is expected: `CITYTRACE_MEILISEARCH_BIN`, else beside the
+/// reference files (`$CITYTRACE_REFERENCE_DIR/../tools/meilisearch/meilisearch`), else
+/// `../shared/tools/meilisearch/meilisearch` from the repository.
 fn binary() -> PathBuf {
-    std::env::var_os("CITYTRACE_MEILISEARCH_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../shared/tools/meilisearch/meilisearch")
-        })
+    if let Some(bin) = std::env::var_os("CITYTRACE_MEILISEARCH_BIN") {
+        return PathBuf::from(bin);
+    }
+    let shared = match std::env::var_os("CITYTRACE_REFERENCE_DIR") {
+        Some(reference) => PathBuf::from(reference).join(".."),
+        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
+    };
+    shared.join("tools/meilisearch/meilisearch")
 }
 
 impl MeiliServer {
