@@ -103,14 +103,7 @@ fn figures(
             history.push(city_net_position(conn, p, settings)?);
         }
     }
-    let procurement = delivered_embodied_carbon(
-        conn,
-        &DeliveryFilter {
-            with_buyer_only: true,
-            period: Some(period),
-            ..Default::default()
-        },
-    )?;
+    let procurement = delivered_embodied_carbon(conn, &DeliveryFilter::bought_by_the_city(period))?;
     let scope3 = scope3_purchases(conn, period, settings)?;
     let reports = year_position
         .emissions

@@ -81,6 +81,18 @@ pub struct DeliveryFilter {
     pub period: Option<ReportingPeriod>,
 }
 
+impl DeliveryFilter {
+    /// What the city bought in `period`: deliveries shipped in it under a contracting process
+    /// that has a buyer (the emissions page, its Scope 3 purchases and the home headline).
+    pub fn bought_by_the_city(period: ReportingPeriod) -> Self {
+        Self {
+            with_buyer_only: true,
+            period: Some(period),
+            ..Default::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DeliveryCarbon {
     pub delivery: Delivery,

@@ -101,11 +101,7 @@ pub fn scope3_purchases(
     period: ReportingPeriod,
     settings: &CarbonSettings,
 ) -> QueryResult<Vec<DepartmentPurchases>> {
-    let filter = DeliveryFilter {
-        with_buyer_only: true,
-        period: Some(period),
-        ..Default::default()
-    };
+    let filter = DeliveryFilter::bought_by_the_city(period);
     purchases(conn, &filter, period, settings)
 }
 

@@ -141,14 +141,7 @@ fn carbon(conn: &mut PgConnection, year: i32) -> QueryResult<Option<CarbonHeadli
     let Some(period) = ReportingPeriod::year(year) else {
         return Ok(None);
     };
-    let delivered = delivered_embodied_carbon(
-        conn,
-        &DeliveryFilter {
-            with_buyer_only: true,
-            period: Some(period),
-            ..Default::default()
-        },
-    )?;
+    let delivered = delivered_embodied_carbon(conn, &DeliveryFilter::bought_by_the_city(period))?;
     if delivered.deliveries.is_empty() {
         return Ok(None);
     }
