@@ -3,6 +3,9 @@
 use bigdecimal::{BigDecimal, RoundingMode};
 use chrono::{DateTime, Utc};
 
+pub mod units;
+pub use units::{quantity, unit};
+
 /// `0x1234…abcd` for long hashes in tables (the full value goes in the title/link).
 pub fn short_hash(bytes: &[u8]) -> String {
     let full = hex::encode(bytes);
@@ -95,6 +98,17 @@ pub fn decimal(value: &BigDecimal, scale: i64) -> String {
     }
 }
 
+/// Money as people read it: grouped, two decimals, its currency after (`101 238.06 EUR`);
+/// "not reported" when there is no amount. JSON twins carry the exact value.
+pub fn money(value: Option<&BigDecimal>, currency: Option<&str>) -> String {
+    match value {
+        Some(v) => format!("{} {}", decimal(v, 2), currency.unwrap_or(""))
+            .trim_end()
+            .to_string(),
+        None => "not reported".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +149,8 @@ mod tests {
         assert_eq!(count(1234567), "1\u{2009}234\u{2009}567");
         assert_eq!(count(-12), "-12");
         assert_eq!(count(0), "0");
+        let v: BigDecimal = "101238.060000000000".parse().expect("decimal");
+        assert_eq!(money(Some(&v), Some("EUR")), "101\u{2009}238.06 EUR");
+        assert_eq!(money(None, Some("EUR")), "not reported");
     }
 }
