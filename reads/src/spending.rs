@@ -34,8 +34,8 @@ use bigdecimal::BigDecimal;
 use serde::Serialize;
 
 pub use budget::{
-    budget_vs_actual, BudgetAmount, BudgetFilter, BudgetFlag, BudgetFlagKind, BudgetRules,
-    BudgetScope, BudgetVsActual, UnlinkedPayment,
+    budget_vs_actual, city_totals, BudgetAmount, BudgetFilter, BudgetFlag, BudgetFlagKind,
+    BudgetRules, BudgetScope, BudgetVsActual, CityTotals, UnlinkedPayment,
 };
 pub use commitments::{BudgetLink, Commitment};
 pub use follow::{

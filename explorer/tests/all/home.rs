@@ -4,7 +4,9 @@
 //!
 //! By hand: the works department budgeted 100 000 EUR (approved) and paid 12 500 EUR under
 //! its contract: 12.5 %. Under that contract 8 m³ of concrete with its own EPD at 265.4 kg/m³
-//! were delivered: 2 123.2 kg = 2.1 t CO2e (rounded to 0.1 t).
+//! were delivered: 2 123.2 kg = 2.1 t CO2e (rounded to 0.1 t). When the budget file also
+//! reports 76 000 EUR executed, the figure says 76 % executed as reported beside 12.5 % paid as
+//! evidenced, and the gap: 76 000 − 12 500 = 63 500 EUR.
 
 use crate::support::import_as;
 
@@ -78,13 +80,15 @@ async fn home_figures_show_this_years_spending_against_budget_and_embodied_carbo
     let (status, body) = get!(app, "/");
     assert_eq!(status, StatusCode::OK);
     let spending = figure(&body, "spending");
-    assert!(spending.contains(r#"<a href="/spending">"#));
+    assert!(spending.contains(r#"<a href="/spending#executed-vs-paid">"#));
     assert!(
-        spending.contains("<strong class=\"headline-value\">12\u{2009}500 EUR</strong>"),
+        spending.contains("<strong class=\"headline-value\">12.5 % paid as evidenced</strong>"),
         "{spending}"
     );
     assert!(
-        spending.contains("paid of 100\u{2009}000 EUR budgeted (12.5 %)"),
+        spending.contains(
+            "12\u{2009}500 EUR paid as evidenced by published payments of a 100\u{2009}000 EUR budget; no department reports what it executed"
+        ),
         "{spending}"
     );
     let carbon = figure(&body, "embodied_carbon");
@@ -106,6 +110,57 @@ async fn home_figures_show_this_years_spending_against_budget_and_embodied_carbo
         "{contracts}"
     );
     assert!(contracts.contains("12500 EUR"), "{contracts}");
+}
+
+/// The headline must not let a reader conclude "the city spent 12.5 %": what the departments
+/// report as executed stands beside what published payments evidence, with the gap.
+#[actix_web::test]
+async fn the_spending_figure_sets_executed_as_reported_beside_paid_as_evidenced() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    let year = Utc::now().year();
+    seed(&pool, year);
+    let executed = format!(
+        "budget_line_id,fiscal_year,phase,direction,department,program,cofog,economic_class,description,amount,currency\n\
+         {year}-PW-1,{year},executed,expenditure,XX-CITY-WORKS,Bridge renewal,04.5,31,North bridge deck,76000.00,EUR\n"
+    );
+    import_as(&pool, Format::Budget, "FINANCE", "executed.csv", &executed);
+    let app = test::init_service(citytrace_explorer::app(AppState::new(pool.clone()), None)).await;
+    let (status, body) = get!(app, "/");
+    assert_eq!(status, StatusCode::OK);
+    let spending = figure(&body, "spending");
+    assert!(
+        spending.contains(&format!("City budget {year}: executed and paid")),
+        "{spending}"
+    );
+    assert!(!body.contains("Spent in"), "{spending}");
+    assert!(
+        spending.contains(
+            "<strong class=\"headline-value\">76 % executed as reported, 12.5 % paid as evidenced</strong>"
+        ),
+        "{spending}"
+    );
+    assert!(
+        spending.contains(
+            "76\u{2009}000 EUR executed as the departments report it of a 100\u{2009}000 EUR budget; \
+             12\u{2009}500 EUR paid as evidenced by published payments; \
+             63\u{2009}500 EUR reported as executed without a published payment"
+        ),
+        "{spending}"
+    );
+    let (_, body) = get!(app, "/api/v1/home");
+    let v = crate::support::json(&body);
+    let figure = v["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == "spending")
+        .unwrap();
+    assert_eq!(
+        figure["value"],
+        "76 % executed as reported, 12.5 % paid as evidenced"
+    );
+    assert_eq!(figure["href"], "/spending#executed-vs-paid");
 }
 
 /// A payment of `amount` EUR under a new contract `n` of the works department, this year.
@@ -139,10 +194,10 @@ async fn a_new_import_shows_in_the_figures_on_the_next_page_load() {
         f[start..start + f[start..].find('<').unwrap()].to_string()
     };
     let (_, body) = get!(app, "/");
-    assert_eq!(spent(&body), "12\u{2009}500 EUR");
+    assert_eq!(spent(&body), "12.5 % paid as evidenced");
     assert!(body.contains("Figures as of "));
     let (_, body) = get!(app, "/");
-    assert_eq!(spent(&body), "12\u{2009}500 EUR");
+    assert_eq!(spent(&body), "12.5 % paid as evidenced");
 
     import_as(
         &pool,
@@ -152,8 +207,8 @@ async fn a_new_import_shows_in_the_figures_on_the_next_page_load() {
         &payment_release(year, 1, 7_500),
     );
     let (_, body) = get!(app, "/");
-    assert_eq!(spent(&body), "20\u{2009}000 EUR");
-    assert!(figure(&body, "spending").contains("(20 %)"));
+    assert_eq!(spent(&body), "20 % paid as evidenced");
+    assert!(figure(&body, "spending").contains("20\u{2009}000 EUR paid as evidenced"));
 
     import_as(
         &pool,
@@ -170,7 +225,7 @@ async fn a_new_import_shows_in_the_figures_on_the_next_page_load() {
         .iter()
         .find(|f| f["key"] == "spending")
         .unwrap();
-    assert_eq!(spending["value"], "25\u{2009}000 EUR");
+    assert_eq!(spending["value"], "25 % paid as evidenced");
     assert_eq!(v["figures_updating"], false);
     assert!(v["figures_computed_at"].as_str().unwrap().ends_with(" UTC"));
 }

@@ -504,4 +504,5 @@ async fn with_nothing_imported_the_pages_say_so() {
     assert_eq!(v["budget_vs_actual"], serde_json::json!([]));
 }
 
+mod executed_vs_paid;
 mod ledger_evidence;

@@ -12,18 +12,14 @@ use crate::carbon::{
     delivered_embodied_carbon, retired_credits, CarbonSettings, DeliveryFilter, ReportingPeriod,
 };
 use crate::cold_chain::{cold_chain_compliance, ColdChainSettings};
-use crate::spending::{budget_vs_actual, BudgetFilter, BudgetRules, BudgetScope};
+use crate::spending::{budget_vs_actual, city_totals, BudgetFilter, BudgetRules, CityTotals};
 use crate::waste::{city_rates, PeriodKind};
 use crate::MethodSettings;
 
-/// Paid in the fiscal year against the departments' budgets, in the currency with the largest
-/// budget.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SpendingHeadline {
-    pub currency: String,
-    pub budget: BigDecimal,
-    pub paid: BigDecimal,
-}
+/// The city's budget of the fiscal year beside what its departments report as executed and
+/// what published payments evidence, in the currency with the largest budget
+/// ([`crate::spending::city_totals`]).
+pub type SpendingHeadline = CityTotals;
 
 /// The embodied carbon of the materials delivered in the year under a city department's
 /// contract.
@@ -115,26 +111,7 @@ fn spending(
         },
         now,
     )?;
-    let mut by_currency: Vec<SpendingHeadline> = Vec::new();
-    for r in rows.iter().filter(|r| r.scope == BudgetScope::Department) {
-        let i = match by_currency.iter().position(|c| c.currency == r.currency) {
-            Some(i) => i,
-            None => {
-                by_currency.push(SpendingHeadline {
-                    currency: r.currency.clone(),
-                    budget: BigDecimal::from(0),
-                    paid: BigDecimal::from(0),
-                });
-                by_currency.len() - 1
-            }
-        };
-        if let Some(b) = &r.budget {
-            by_currency[i].budget += b;
-        }
-        by_currency[i].paid += &r.paid;
-    }
-    by_currency.sort_by(|a, b| b.budget.cmp(&a.budget));
-    Ok(by_currency.into_iter().next())
+    Ok(city_totals(&rows).into_iter().next())
 }
 
 fn carbon(conn: &mut PgConnection, year: i32) -> QueryResult<Option<CarbonHeadline>> {

@@ -4,6 +4,7 @@
 //! was paid (OCDS transactions and CityTreasury ledger payments), with overspend, unspent and
 //! unbudgeted-spending flags.
 
+mod city;
 mod compute;
 mod load;
 
@@ -15,6 +16,7 @@ use serde::Serialize;
 use super::settings::decimal;
 use super::Figure;
 
+pub use city::{city_totals, CityTotals};
 pub use compute::{compare, BudgetAmount, UnlinkedPayment};
 pub use load::{load_budget_amounts, load_unlinked_payments};
 
@@ -117,7 +119,8 @@ pub struct BudgetVsActual {
     pub currency: String,
     /// Sum of the `approved` phase; None when no line has one.
     pub approved: Option<BigDecimal>,
-    /// Sum of the `adjusted` phase; None when no line has one.
+    /// The budget as adjusted: per line its `adjusted` amount, else (a line nobody adjusted)
+    /// its `approved` amount, summed; None when no line has an adjustment.
     pub adjusted: Option<BigDecimal>,
     /// The budget compared with: per line its adjusted amount, else its approved amount, summed.
     pub budget: Option<BigDecimal>,
@@ -128,8 +131,17 @@ pub struct BudgetVsActual {
     /// Payments under those contracts (and, on department rows, ledger payments naming no
     /// known process).
     pub paid: BigDecimal,
+    /// The OCDS transactions paid here.
     pub paid_ocds: BigDecimal,
+    /// Of `paid_ocds`: the transactions a ledger payment evidences (counted once, as the
+    /// transaction).
+    pub paid_ocds_evidenced_on_ledger: BigDecimal,
+    /// Ledger payments with no OCDS counterpart (payments of their own).
     pub paid_ledger: BigDecimal,
+    /// The gap between what the department reports as executed and what published payments
+    /// evidence: `executed_reported − paid`; None when no line reports an executed amount.
+    /// Positive: reported as spent without a published payment behind it.
+    pub executed_not_evidenced: Option<BigDecimal>,
     /// Department rows: the part of `committed` / `paid` not attributable to one of its lines
     /// (nothing links those contracts or payments to a line).
     pub unallocated_committed: BigDecimal,

@@ -5,6 +5,7 @@
 mod budget;
 mod budget_city;
 mod budget_lines;
+mod executed_vs_paid;
 mod fixture;
 mod follow;
 mod follow_city;

@@ -64,25 +64,43 @@ fn figure<T, E: std::fmt::Display>(
     )
 }
 
-/// Paid this fiscal year against the departments' budgets, in the currency with the largest
-/// budget.
+/// The city's budget this fiscal year beside what its departments report as executed and what
+/// published payments evidence (OCDS transactions and ledger payments, counted once), with the
+/// gap between the two: never one "spent" figure a reader would take for the city's spending.
 fn spending(s: &SpendingHeadline) -> (String, String) {
-    let (currency, budget, paid) = (&s.currency, &s.budget, &s.paid);
-    let share = if *budget > 0 {
-        format!(
-            " ({} %)",
-            round(&(paid * BigDecimal::from(100) / budget), 1)
-        )
-    } else {
-        String::new()
+    let currency = &s.currency;
+    let whole = |d: &BigDecimal| format!("{} {currency}", crate::fmt::decimal(d, 0));
+    let share = |d: &BigDecimal| {
+        s.budget
+            .as_ref()
+            .filter(|b| b.sign() == bigdecimal::num_bigint::Sign::Plus)
+            .map(|b| format!("{} %", round(&(d * BigDecimal::from(100) / b), 1)))
     };
-    (
-        format!("{} {currency}", crate::fmt::decimal(paid, 0)),
-        format!(
-            "paid of {} {currency} budgeted{share}",
-            crate::fmt::decimal(budget, 0)
+    let paid = format!("{} paid as evidenced by published payments", whole(&s.paid));
+    let budget = match &s.budget {
+        Some(b) => format!("of a {} budget", whole(b)),
+        None => "with no budget".to_string(),
+    };
+    match (&s.executed_reported, &s.executed_not_evidenced) {
+        (Some(executed), Some(gap)) => (
+            match (share(executed), share(&s.paid)) {
+                (Some(e), Some(p)) => format!("{e} executed as reported, {p} paid as evidenced"),
+                _ => format!("{} executed as reported", whole(executed)),
+            },
+            format!(
+                "{} executed as the departments report it {budget}; {paid}; {} reported as executed without a published payment",
+                whole(executed),
+                whole(gap),
+            ),
         ),
-    )
+        _ => (
+            match share(&s.paid) {
+                Some(p) => format!("{p} paid as evidenced"),
+                None => whole(&s.paid),
+            },
+            format!("{paid} {budget}; no department reports what it executed"),
+        ),
+    }
 }
 
 /// Embodied carbon of the materials delivered this year under a city department's contract.
@@ -152,8 +170,8 @@ pub fn headline(h: &Headline) -> (Vec<Figure>, bool) {
     let figures = vec![
         figure(
             "spending",
-            format!("Spent in {year}"),
-            "/spending",
+            format!("City budget {year}: executed and paid"),
+            "/spending#executed-vs-paid",
             &h.spending,
             spending,
             "no budget or payments yet",

@@ -4,19 +4,24 @@
 
 use std::collections::BTreeMap;
 
+mod executed_vs_paid;
+
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use bigdecimal::{BigDecimal, Zero};
 use chrono::Utc;
 
 use citytrace_reads::spending::overview::{load_spending_overview, SpendingOverview};
-use citytrace_reads::spending::{BudgetScope, BudgetVsActual, RedFlagRule};
+use citytrace_reads::spending::{
+    city_totals, BudgetScope, BudgetVsActual, CityTotals, RedFlagRule,
+};
 
 use super::bar_chart::{grouped_bars, Group, Series};
 use super::evidence::{amount, approx};
 use crate::error::AppError;
 use crate::layout::Layout;
 use crate::state::AppState;
+pub use executed_vs_paid::ExecutedRow;
 
 pub struct FlagView {
     pub id: &'static str,
@@ -25,6 +30,9 @@ pub struct FlagView {
 }
 
 pub struct BudgetRow {
+    /// The department row's anchor (`department-<id>-<currency>`), linked from the executed vs
+    /// paid table.
+    pub anchor: String,
     pub department: String,
     pub department_href: String,
     pub is_department: bool,
@@ -79,6 +87,8 @@ pub struct SpendingPage {
     pub year: Option<i32>,
     /// (year, selected).
     pub years: Vec<(i32, bool)>,
+    /// Executed as reported vs paid as evidenced, per department, then the city.
+    pub executed: Vec<ExecutedRow>,
     pub rows: Vec<BudgetRow>,
     pub cofog: Vec<CofogRow>,
     pub chart: String,
@@ -164,6 +174,7 @@ pub async fn page(
             });
         }
         rows.push(BudgetRow {
+            anchor: format!("department-{}-{}", r.department_id, r.currency),
             department_href: super::party_href(&r.department),
             department,
             is_department,
@@ -260,6 +271,7 @@ pub async fn page(
             .iter()
             .map(|y| (*y, Some(*y) == data.year))
             .collect(),
+        executed: executed_vs_paid::executed_rows(&data.rows, &departments),
         rows,
         cofog: cofog
             .into_iter()
@@ -307,6 +319,9 @@ struct SpendingJson {
     fiscal_year: Option<i32>,
     fiscal_years: Vec<i32>,
     budget_vs_actual: Vec<BudgetVsActual>,
+    /// The departments summed per currency: budget, executed as reported, committed, paid as
+    /// evidenced and the gap between executed and paid.
+    city_totals: Vec<CityTotals>,
     processes: usize,
     flagged_processes: usize,
     red_flag_counts: BTreeMap<&'static str, usize>,
@@ -321,6 +336,7 @@ pub async fn api(
     Ok(super::json(&SpendingJson {
         fiscal_year: data.year,
         fiscal_years: data.years,
+        city_totals: city_totals(&data.rows),
         budget_vs_actual: data.rows,
         processes: data.processes_total,
         flagged_processes: data.flagged.total,

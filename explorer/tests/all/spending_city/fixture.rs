@@ -7,7 +7,8 @@
 //!
 //! The figures the tests expect, worked out by hand:
 //! - budget line `2025-PW-01` of `XI-CT-WORKS`, fiscal year 2025, EUR: approved 1 000 000,
-//!   adjusted 1 100 000 (its only line, so the works contract is on it);
+//!   adjusted 1 100 000, executed 800 000 as the department reports it (its only line, so the
+//!   works contract is on it); paid as evidenced 650 000 (below): a gap of 150 000;
 //! - process `ocds-ctexpl-0001` (open works tender, 1 tenderer, tender period 1 → 11 February
 //!   2025 = 10 days < 15): contract `c1` of 950 000 signed 5 March 2025 with supplier
 //!   `XI-CT-S1`; paid 400 000 (OCDS transaction `t1`) + 250 000 (ledger payment) = 650 000,
@@ -137,7 +138,8 @@ pub fn seed(db: &TestDatabase) {
         format!(
             "budget_line_id,fiscal_year,phase,direction,department,program,cofog,economic_class,description,amount,currency\n\
              {LINE},2025,approved,expenditure,{BUYER},Bridge renewal,04.5,31,North bridge deck,1000000,EUR\n\
-             {LINE},2025,adjusted,expenditure,{BUYER},Bridge renewal,04.5,31,North bridge deck,1100000,EUR\n"
+             {LINE},2025,adjusted,expenditure,{BUYER},Bridge renewal,04.5,31,North bridge deck,1100000,EUR\n\
+             {LINE},2025,executed,expenditure,{BUYER},Bridge renewal,04.5,31,North bridge deck,800000,EUR\n"
         )
         .as_bytes(),
     );

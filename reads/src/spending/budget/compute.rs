@@ -77,7 +77,9 @@ fn new_row(key: &DepartmentKey, department: &str, scope: BudgetScope) -> BudgetV
         committed: BigDecimal::zero(),
         paid: BigDecimal::zero(),
         paid_ocds: BigDecimal::zero(),
+        paid_ocds_evidenced_on_ledger: BigDecimal::zero(),
         paid_ledger: BigDecimal::zero(),
+        executed_not_evidenced: None,
         unallocated_committed: BigDecimal::zero(),
         unallocated_paid: BigDecimal::zero(),
         committed_not_attributable: false,
@@ -87,15 +89,19 @@ fn new_row(key: &DepartmentKey, department: &str, scope: BudgetScope) -> BudgetV
     }
 }
 
+/// Adds a line's phases to a row. The adjusted total is the budget as adjusted: once one of
+/// the row's lines has an adjustment, every line counts in it with its adjusted amount, else
+/// its approved amount (a line nobody adjusted keeps its approved budget); it is the same sum
+/// as `budget`, and None while no line has an adjustment.
 fn add_budget(row: &mut BudgetVsActual, line: &LineTotals) {
     if let Some(a) = &line.approved {
         add(&mut row.approved, a);
     }
-    if let Some(a) = &line.adjusted {
-        add(&mut row.adjusted, a);
-    }
     if let Some(b) = line.adjusted.as_ref().or(line.approved.as_ref()) {
         add(&mut row.budget, b);
+    }
+    if line.adjusted.is_some() || row.adjusted.is_some() {
+        row.adjusted.clone_from(&row.budget);
     }
     if let Some(e) = &line.executed {
         add(&mut row.executed_reported, e);
@@ -108,6 +114,9 @@ fn add_payment(row: &mut BudgetVsActual, payment: &Payment, unallocated: bool) {
         row.paid_ledger += &payment.amount;
     } else {
         row.paid_ocds += &payment.amount;
+        if payment.evidence.is_some() {
+            row.paid_ocds_evidenced_on_ledger += &payment.amount;
+        }
     }
     if unallocated {
         row.unallocated_paid += &payment.amount;
@@ -265,6 +274,7 @@ pub fn compare(
         .collect();
     for row in &mut rows {
         row.flags = flags(row, rules, calendar, as_of);
+        row.executed_not_evidenced = row.executed_reported.as_ref().map(|e| e - &row.paid);
     }
     rows.sort_by(|a, b| {
         (a.fiscal_year, a.department_id, &a.currency, &a.scope).cmp(&(

@@ -118,7 +118,7 @@ fn nothing_in_nothing_out() {
 fn budgets_are_adjusted_else_approved_per_line() {
     // Bridges: approved 1,000,000, adjusted 1,200,000, executed 900,000. Schools: approved
     // 500,000 only. Department budget = 1,200,000 + 500,000 = 1,700,000; approved in all
-    // 1,500,000; adjusted in all 1,200,000 (one line adjusted).
+    // 1,500,000; adjusted in all 1,700,000 (Schools, not adjusted, keeps its approved figure).
     let amounts = vec![
         amount(WORKS, "PW-01", "approved", "04.5", "1000000"),
         amount(WORKS, "PW-01", "adjusted", "04.5", "1200000"),
@@ -132,7 +132,7 @@ fn budgets_are_adjusted_else_approved_per_line() {
     let total = department(&rows, 10, 2026, "EUR");
     assert_eq!(total.budget, Some(d("1700000")));
     assert_eq!(total.approved, Some(d("1500000")));
-    assert_eq!(total.adjusted, Some(d("1200000")));
+    assert_eq!(total.adjusted, Some(d("1700000")));
     assert_eq!(total.executed_reported, Some(d("900000")));
     assert_eq!(total.department, "DEPT-WORKS");
     let bridges = line(&rows, 10, "04.5");
@@ -150,6 +150,31 @@ fn budgets_are_adjusted_else_approved_per_line() {
     assert_eq!(schools.adjusted, None);
     // No spending during the year: no flag.
     assert!(rows.iter().all(|r| r.flags.is_empty()));
+}
+
+#[test]
+fn a_line_without_an_adjustment_keeps_its_approved_figure_in_the_adjusted_total() {
+    // Public Health as on the demo: one of three lines adjusted (546,000 against 500,000
+    // approved), the others approved only (4,000,000 and 2,900,000). Adjusted in all:
+    // 546,000 + 4,000,000 + 2,900,000 = 7,446,000, not 546,000. Without any adjustment there
+    // is no adjusted total. The line row grouping two lines of one program does the same.
+    const HEALTH: (i64, &str) = (30, "DEPT-HEALTH");
+    let amounts = vec![
+        amount(HEALTH, "PH-01", "approved", "07.4", "500000"),
+        amount(HEALTH, "PH-01", "adjusted", "07.4", "546000"),
+        amount(HEALTH, "PH-02", "approved", "07.4", "4000000"),
+        amount(HEALTH, "PH-03", "approved", "07.3", "2900000"),
+        amount(WORKS, "PW-01", "approved", "04.5", "1000"),
+    ];
+    let rows = compare(&amounts, &[], &[], &[], &BudgetRules::default(), at(DURING));
+    let health = department(&rows, 30, 2026, "EUR");
+    assert_eq!(health.approved, Some(d("7400000")));
+    assert_eq!(health.adjusted, Some(d("7446000")));
+    assert_eq!(health.budget, Some(d("7446000")));
+    let prevention = line(&rows, 30, "07.4");
+    assert_eq!(prevention.adjusted, Some(d("4546000")));
+    assert_eq!(line(&rows, 30, "07.3").adjusted, None);
+    assert_eq!(department(&rows, 10, 2026, "EUR").adjusted, None);
 }
 
 #[test]

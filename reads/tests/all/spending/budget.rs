@@ -144,13 +144,14 @@ fn budgets_commitments_and_payments_per_department_and_line() {
 
     // Public Works, EUR: two classifications (04.5, 09.1), so W1 cannot be put on one line.
     // Budget = 1,000,000 (PW-01 approved) + 450,000 (PW-02 adjusted) = 1,450,000; approved in
-    // all 500,000 + 1,000,000 = 1,500,000; adjusted only PW-02's 450,000. Committed W1 800,000;
+    // all 500,000 + 1,000,000 = 1,500,000; adjusted 1,450,000 too (PW-01, not adjusted, keeps
+    // its approved 1,000,000 in the adjusted total). Committed W1 800,000;
     // paid OCDS 200,000 + ledger PO-4711 25,000.00 = 225,000, all unallocated.
     let total = department_row(&rows, works, "EUR");
     assert_eq!(total.department, "XI-CT-WORKS");
     assert_eq!(total.budget, Some(d("1450000")));
     assert_eq!(total.approved, Some(d("1500000")));
-    assert_eq!(total.adjusted, Some(d("450000")));
+    assert_eq!(total.adjusted, Some(d("1450000")));
     assert_eq!(total.executed_reported, Some(d("900000")));
     assert_eq!(total.committed, d("800000"));
     assert_eq!(total.unallocated_committed, d("800000"));
