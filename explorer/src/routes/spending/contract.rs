@@ -281,7 +281,7 @@ pub async fn page(
                 lot_href: format!("/lots/{}", crate::fmt::path_segment(&x.lot_code)),
                 lot: x.lot_code.clone(),
                 product: x.product_name.clone(),
-                quantity: format!("{} {}", x.quantity.normalized().to_plain_string(), x.unit),
+                quantity: crate::fmt::quantity(&x.quantity, &x.unit),
                 from_site: x.from_site.clone(),
                 to_site_href: format!("/sites/{}", crate::fmt::path_segment(&x.to_site)),
                 to_site: x.to_site.clone(),

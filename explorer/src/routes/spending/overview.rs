@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 mod executed_vs_paid;
+mod export;
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -118,7 +119,25 @@ pub async fn page(
     query: crate::query::QueryParams,
 ) -> Result<HttpResponse, AppError> {
     let asked = super::year_param(&query)?;
+    let format = format_param(&query)?;
     let data = overview(&state, asked).await?;
+    match format {
+        "csv" => {
+            let csv = export::overview_csv(
+                &data.rows,
+                |r| {
+                    data.departments
+                        .get(&r.department_id)
+                        .map(|p| p.name.clone())
+                        .unwrap_or_default()
+                },
+                &city_totals(&data.rows),
+            );
+            return Ok(export::csv_response(csv, data.year));
+        }
+        "json" => return Ok(super::json(&spending_json(data))),
+        _ => {}
+    }
     let buyers = super::party_links(&data.buyers);
     let departments = super::party_links(&data.departments);
     let mut rows = Vec::new();
@@ -327,13 +346,35 @@ struct SpendingJson {
     red_flag_counts: BTreeMap<&'static str, usize>,
 }
 
+/// `?format=`: the page (`html`, the default), `csv` (its tables) or `json` (its twin).
+fn format_param(query: &crate::query::QueryParams) -> Result<&'static str, AppError> {
+    match query
+        .get("format")
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "" | "html" => Ok("html"),
+        "csv" => Ok("csv"),
+        "json" => Ok("json"),
+        other => Err(AppError::BadRequest(format!(
+            "format must be html, csv or json, not {}",
+            crate::query::quoted(other)
+        ))),
+    }
+}
+
 pub async fn api(
     state: web::Data<AppState>,
     query: crate::query::QueryParams,
 ) -> Result<HttpResponse, crate::error::ApiError> {
     let asked = super::year_param(&query)?;
     let data = overview(&state, asked).await?;
-    Ok(super::json(&SpendingJson {
+    Ok(super::json(&spending_json(data)))
+}
+
+fn spending_json(data: SpendingOverview) -> SpendingJson {
+    SpendingJson {
         fiscal_year: data.year,
         fiscal_years: data.years,
         city_totals: city_totals(&data.rows),
@@ -346,7 +387,7 @@ pub async fn api(
             .iter()
             .map(|(r, n)| (r.id(), *n))
             .collect(),
-    }))
+    }
 }
 
 #[cfg(test)]

@@ -203,7 +203,7 @@ pub async fn page(
                 line_no: x.line_no,
                 lot_href: format!("/lots/{}", crate::fmt::path_segment(&x.lot_code)),
                 lot: x.lot_code.clone(),
-                quantity: format!("{} {}", x.quantity.normalized().to_plain_string(), x.unit),
+                quantity: crate::fmt::quantity(&x.quantity, &x.unit),
                 to_site: x.to_site.clone(),
                 contract_href: x
                     .contract_ocid

@@ -120,3 +120,45 @@ async fn spending_shows_executed_as_reported_beside_paid_as_evidenced_with_the_g
     assert_eq!(number(&department["executed_reported"]), 800000.0);
     assert_eq!(number(&department["executed_not_evidenced"]), 150000.0);
 }
+
+#[actix_web::test]
+async fn the_overview_answers_its_tables_as_csv_and_json() {
+    let db = TestDatabase::new();
+    seed(&db);
+    let app = app!(db);
+    let (status, body, content_type) = get!(app, "/spending?year=2025&format=csv");
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("text/csv"), "{content_type}");
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(
+        lines[0],
+        "fiscal_year,scope,department,department_name,program,cofog,cofog_name,budget_line_ids,currency,\
+         approved,adjusted,budget,executed_reported,committed,paid,paid_ocds,paid_ocds_evidenced_on_ledger,\
+         paid_ledger,executed_minus_paid,not_attributable_to_a_line,flags,flag_names"
+    );
+    // Paid 650 000 < 85 % of 1 100 000 after the year: unspent, by key and in words.
+    let unspent = "unspent,Budget left largely unspent after the year ended";
+    let figures = "EUR,1000000,1100000,1100000,800000,950000,650000,400000,400000,250000,150000";
+    assert_eq!(
+        lines[1],
+        format!("2025,department,{BUYER},Public Works,,,,,{figures},,{unspent}")
+    );
+    assert_eq!(
+        lines[2],
+        format!(
+            "2025,line,{BUYER},Public Works,Bridge renewal,04.5,Economic affairs,{LINE},{figures},,{unspent}"
+        )
+    );
+    assert_eq!(lines[3], format!("2025,city,,The city,,,,,{figures},,,"));
+    assert_eq!(lines.len(), 4);
+
+    let (status, body, content_type) = get!(app, "/spending?format=json");
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("application/json"));
+    let (_, twin, _) = get!(app, "/api/v1/spending");
+    assert_eq!(json(&body), json(&twin));
+    assert_eq!(json(&body)["fiscal_year"], 2025);
+
+    let (status, _, _) = get!(app, "/spending?format=xml");
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
