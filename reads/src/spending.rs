@@ -25,6 +25,7 @@ pub mod money;
 pub mod overview;
 pub mod party;
 pub mod payments;
+pub mod process_money;
 pub mod process_page;
 pub mod processes;
 pub mod red_flags;

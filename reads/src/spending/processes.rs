@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use citytrace_schema::models::Party;
 use citytrace_schema::schema::{parties, procurement_processes};
 
+use super::process_money::{load_process_money, ProcessMoney};
 use super::red_flags::{
     page_of_flagged_processes, walk_flagged_processes, ProcessFlagSummary, ProcessWalk, RedFlagRule,
 };
@@ -39,6 +40,8 @@ pub struct ProcessListPage {
     pub processes: Vec<ProcessFlagSummary>,
     /// The buyers of the page's processes, by id.
     pub buyers: HashMap<i64, PartyName>,
+    /// The page's processes' suppliers, awarded and paid, by ocid.
+    pub money: HashMap<String, ProcessMoney>,
 }
 
 /// `limit` processes from `offset` of those `filter` selects, and how many it selects, read in
@@ -59,32 +62,59 @@ pub fn load_process_list(
                     total: 0,
                     processes: Vec::new(),
                     buyers: HashMap::new(),
+                    money: HashMap::new(),
                 });
             };
             let page = page_of_flagged_processes(conn, rules, &walk, offset, limit)?;
             let buyers = load_party_names(conn, page.processes.iter().filter_map(|p| p.buyer_id))?;
+            let money = load_process_money(conn, &ocids_of(&page.processes))?;
             Ok(ProcessListPage {
                 total: page.total,
                 processes: page.processes,
                 buyers,
+                money,
             })
         })
 }
 
+fn ocids_of(processes: &[ProcessFlagSummary]) -> Vec<String> {
+    processes.iter().map(|p| p.ocid.clone()).collect()
+}
+
 /// Every process `walk` selects, newest release first, `chunk` at a time with the chunk's
-/// buyers, to `each` (which returns false to stop). The caller holds the snapshot (a read-only
+/// buyers and money, to `each` (which returns false to stop). The caller holds the snapshot (a read-only
 /// transaction) the walk should see.
 pub fn each_process_chunk<E: From<diesel::result::Error>>(
     conn: &mut PgConnection,
     rules: &RedFlagRules,
     walk: &ProcessWalk,
     chunk: usize,
-    mut each: impl FnMut(Vec<ProcessFlagSummary>, HashMap<i64, PartyName>) -> Result<bool, E>,
+    mut each: impl FnMut(
+        Vec<ProcessFlagSummary>,
+        HashMap<i64, PartyName>,
+        HashMap<String, ProcessMoney>,
+    ) -> Result<bool, E>,
 ) -> Result<(), E> {
     walk_flagged_processes(conn, rules, walk, chunk, |conn, processes| {
         let buyers = load_party_names(conn, processes.iter().filter_map(|p| p.buyer_id))?;
-        each(processes, buyers)
+        let money = load_process_money(conn, &ocids_of(&processes))?;
+        each(processes, buyers, money)
     })
+}
+
+/// The years of the processes' latest releases (UTC), latest first: the year filter's choices.
+pub fn load_release_years(conn: &mut PgConnection) -> QueryResult<Vec<i32>> {
+    #[derive(QueryableByName)]
+    struct Year {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        year: i32,
+    }
+    let years: Vec<Year> = diesel::sql_query(
+        "SELECT DISTINCT extract(year FROM last_release_date AT TIME ZONE 'UTC')::integer AS year \
+           FROM procurement_processes ORDER BY year DESC",
+    )
+    .load(conn)?;
+    Ok(years.into_iter().map(|y| y.year).collect())
 }
 
 /// The walk the filter selects; `None` when the buyer filter names no party (nothing matches).

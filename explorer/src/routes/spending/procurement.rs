@@ -13,8 +13,12 @@ use std::collections::HashMap;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
+use bigdecimal::BigDecimal;
+
+use citytrace_reads::spending::process_money::ProcessMoney;
 use citytrace_reads::spending::processes::{
-    each_process_chunk, load_buyers, load_process_list, walk_of, PartyName, ProcessFilter,
+    each_process_chunk, load_buyers, load_process_list, load_release_years, walk_of, PartyName,
+    ProcessFilter,
 };
 use citytrace_reads::spending::{
     ProcessFlagSummary, RedFlagRule, RedFlagRules, PROCESSES_PER_CHUNK,
@@ -126,12 +130,66 @@ pub struct ProcessRow {
     pub title: Option<String>,
     pub buyer: Option<String>,
     pub buyer_name: Option<String>,
+    /// Who won: the suppliers of its awards, by name.
+    pub suppliers: Vec<super::PartyLink>,
     pub procurement_method: Option<String>,
     pub last_release_date: chrono::DateTime<chrono::Utc>,
+    /// Awarded and paid so far (each payment once), per currency, exact.
+    pub money: Vec<AwardedAndPaid>,
+    /// Red-flag keys; `flag_names` the same in words.
     pub flags: Vec<&'static str>,
+    pub flag_names: Vec<&'static str>,
     pub href: String,
     #[serde(skip)]
     pub buyer_href: String,
+}
+
+/// What a process awarded and has paid so far in one currency.
+#[derive(serde::Serialize)]
+pub struct AwardedAndPaid {
+    pub currency: String,
+    pub awarded: Option<BigDecimal>,
+    pub paid: BigDecimal,
+}
+
+impl AwardedAndPaid {
+    fn of(money: Option<&ProcessMoney>) -> Vec<Self> {
+        let Some(m) = money else {
+            return Vec::new();
+        };
+        let currencies: std::collections::BTreeSet<&String> =
+            m.awarded.keys().chain(m.paid.keys()).collect();
+        currencies
+            .into_iter()
+            .map(|c| Self {
+                currency: c.clone(),
+                awarded: m.awarded.get(c).cloned(),
+                paid: m.paid.get(c).cloned().unwrap_or_default(),
+            })
+            .collect()
+    }
+}
+
+impl ProcessRow {
+    /// "950 000.00 EUR" per currency; "not reported" when nothing was awarded with a value.
+    pub fn awarded_text(&self) -> String {
+        join_money(self.money.iter().map(|m| (m.awarded.as_ref(), &m.currency)))
+    }
+
+    pub fn paid_text(&self) -> String {
+        join_money(self.money.iter().map(|m| (Some(&m.paid), &m.currency)))
+    }
+}
+
+fn join_money<'a>(parts: impl Iterator<Item = (Option<&'a BigDecimal>, &'a String)>) -> String {
+    let texts: Vec<String> = parts
+        .filter_map(|(v, c)| v.map(|v| crate::fmt::money(Some(v), Some(c))))
+        .collect();
+    if texts.is_empty() {
+        crate::fmt::money(None, None)
+    } else {
+        texts.join(" + ")
+    }
 }
 
 impl Filters {
@@ -146,16 +204,34 @@ impl Filters {
     }
 }
 
-/// The list's rows for `processes`, with their buyers' codes and names.
+/// The list's rows for `processes`, with their buyers' codes and names, their suppliers and
+/// money.
 fn rows_of(
     processes: Vec<ProcessFlagSummary>,
     buyers: &HashMap<i64, PartyName>,
+    money: &HashMap<String, ProcessMoney>,
 ) -> Vec<ProcessRow> {
     processes
         .into_iter()
         .map(|p| {
             let buyer = p.buyer_id.and_then(|id| buyers.get(&id));
+            let m = money.get(&p.ocid);
             ProcessRow {
+                suppliers: m
+                    .map(|m| {
+                        m.suppliers
+                            .iter()
+                            .map(|s| super::PartyLink {
+                                id: s.id,
+                                href: super::party_href(&s.code),
+                                code: s.code.clone(),
+                                name: s.name.clone(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                money: AwardedAndPaid::of(m),
+                flag_names: p.flags.iter().map(|r| r.name()).collect(),
                 href: super::contract_href(&p.ocid),
                 buyer_href: buyer
                     .map(|b| super::party_href(&b.code))
@@ -186,7 +262,10 @@ pub fn select_page(
         (f.page - 1) * PER_PAGE,
         PER_PAGE,
     )?;
-    Ok((page.total, rows_of(page.processes, &page.buyers)))
+    Ok((
+        page.total,
+        rows_of(page.processes, &page.buyers, &page.money),
+    ))
 }
 
 #[derive(Template)]
@@ -197,7 +276,8 @@ pub struct ProcurementPage {
     pub buyers: Vec<(String, String, bool)>,
     pub flag_choices: Vec<(&'static str, &'static str, bool)>,
     pub method_choices: Vec<(&'static str, bool)>,
-    pub year: String,
+    /// The years of the processes' latest releases: (year, selected).
+    pub year_choices: Vec<(i32, bool)>,
     pub table: ProcurementTable,
 }
 
@@ -215,7 +295,7 @@ pub struct ProcurementTable {
     pub api_href: String,
 }
 
-const CSV_HEADER: [&str; 7] = [
+const CSV_HEADER: [&str; 14] = [
     "ocid",
     "title",
     "buyer",
@@ -223,6 +303,13 @@ const CSV_HEADER: [&str; 7] = [
     "procurement_method",
     "last_release_date",
     "flags",
+    "flag_names",
+    "suppliers",
+    "supplier_codes",
+    "awarded",
+    "awarded_currency",
+    "paid",
+    "paid_currency",
 ];
 
 /// Every process the filters select, as CSV or JSON (`f.format`), newest release first: walked
@@ -251,8 +338,8 @@ async fn export(state: &AppState, f: Filters) -> Result<HttpResponse, AppError> 
                             &methods.spending.red_flags,
                             &walk,
                             PROCESSES_PER_CHUNK,
-                            |processes, buyers| {
-                                more = out.send(sink, &rows_of(processes, &buyers))?;
+                            |processes, buyers, money| {
+                                more = out.send(sink, &rows_of(processes, &buyers, &money))?;
                                 Ok::<bool, AppError>(more)
                             },
                         )?;
@@ -267,8 +354,13 @@ async fn export(state: &AppState, f: Filters) -> Result<HttpResponse, AppError> 
     .await
 }
 
-/// A row's CSV cells.
+/// A row's CSV cells: the columns of before issue 12 first, in their order, then who won and
+/// the money. Amounts are exact; a process paid in several currencies has one amount
+/// per currency, space-separated, in the order of its currency column.
 fn csv_cells(r: &ProcessRow) -> Vec<String> {
+    let joined =
+        |f: &dyn Fn(&AwardedAndPaid) -> String| r.money.iter().map(f).collect::<Vec<_>>().join(" ");
+    let awarded: Vec<&AwardedAndPaid> = r.money.iter().filter(|m| m.awarded.is_some()).collect();
     vec![
         r.ocid.clone(),
         r.title.clone().unwrap_or_default(),
@@ -277,7 +369,34 @@ fn csv_cells(r: &ProcessRow) -> Vec<String> {
         r.procurement_method.clone().unwrap_or_default(),
         r.last_release_date.to_rfc3339(),
         r.flags.join(" "),
+        r.flag_names.join("; "),
+        r.suppliers
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        r.suppliers
+            .iter()
+            .map(|s| s.code.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        awarded
+            .iter()
+            .filter_map(|m| m.awarded.as_ref().map(exact))
+            .collect::<Vec<_>>()
+            .join(" "),
+        awarded
+            .iter()
+            .map(|m| m.currency.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        joined(&|m| exact(&m.paid)),
+        joined(&|m| m.currency.clone()),
     ]
+}
+
+fn exact(v: &BigDecimal) -> String {
+    v.normalized().to_plain_string()
 }
 
 pub async fn page(
@@ -291,11 +410,12 @@ pub async fn page(
     }
     let filters = f.clone();
     let methods = state.methods.clone();
-    let ((total, shown), buyers) = state
+    let ((total, shown), buyers, years) = state
         .db(move |conn| {
             Ok((
                 select_page(conn, &methods.spending.red_flags, &filters)?,
                 load_buyers(conn)?,
+                load_release_years(conn)?,
             ))
         })
         .await?;
@@ -354,7 +474,7 @@ pub async fn page(
                 .map(|r| (r.id(), r.name(), f.flag == Some(*r)))
                 .collect(),
             method_choices: METHODS.iter().map(|m| (*m, f.method == *m)).collect(),
-            year: f.year.map(|y| y.to_string()).unwrap_or_default(),
+            year_choices: years.into_iter().map(|y| (y, f.year == Some(y))).collect(),
             table,
         })?
     };
