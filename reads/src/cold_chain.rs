@@ -166,6 +166,9 @@ pub enum Verdict {
     Compliant,
     /// Excursions, all within the product's excursion budget.
     WithinBudget,
+    /// No budget exceeded by the readings there are, but a gap in the log: for that time
+    /// nothing shows the goods were kept cold. A breach wins over it (the readings prove one).
+    Unverifiable,
     /// An excursion budget exceeded, or an excursion where the product allows none.
     Breach,
 }

@@ -39,6 +39,8 @@ pub struct ComplianceView {
     pub shipments_assessed: i64,
     pub compliant: i64,
     pub within_budget: i64,
+    /// A gap in the log and no breach: nothing shows the goods were kept cold during the gap.
+    pub unverifiable: i64,
     pub breach: i64,
     /// Compliant or within budget, % of the assessed shipments (0.1), `None` when none is.
     pub compliance_rate_pct: Option<String>,
@@ -57,6 +59,7 @@ impl From<ColdChainOverview> for Overview {
                 shipments_assessed: c.shipments_assessed,
                 compliant: c.compliant(),
                 within_budget: c.within_budget,
+                unverifiable: c.unverifiable,
                 breach: c.breach,
                 compliance_rate_pct: c.compliance_rate_pct().map(|r| r.to_plain_string()),
             },

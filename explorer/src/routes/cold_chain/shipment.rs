@@ -4,7 +4,7 @@
 //! readings.
 
 use bigdecimal::{BigDecimal, ToPrimitive};
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use serde::Serialize;
 
 use citytrace_reads::cold_chain::{
@@ -20,22 +20,28 @@ use crate::routes::evidence::{
 };
 
 /// A verdict with its words and badge class.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct VerdictView {
     pub key: &'static str,
-    pub label: &'static str,
+    /// In words; an unverifiable one says for how long: "unverifiable during 50 min".
+    pub label: String,
     #[serde(skip)]
     pub class: &'static str,
 }
 
 impl VerdictView {
-    pub fn new(verdict: Verdict) -> Self {
+    /// `unlogged`: the time no reading vouches for (named when the verdict is unverifiable).
+    pub fn new(verdict: Verdict, unlogged: TimeDelta) -> Self {
         let (key, label) = match verdict {
-            Verdict::NoData => ("no_data", "no data"),
-            Verdict::NoRange => ("no_range", "no range"),
-            Verdict::Compliant => ("compliant", "compliant"),
-            Verdict::WithinBudget => ("within_budget", "within budget"),
-            Verdict::Breach => ("breach", "breach"),
+            Verdict::NoData => ("no_data", "no data".to_string()),
+            Verdict::NoRange => ("no_range", "no range".to_string()),
+            Verdict::Compliant => ("compliant", "compliant".to_string()),
+            Verdict::WithinBudget => ("within_budget", "within budget".to_string()),
+            Verdict::Unverifiable => (
+                "unverifiable",
+                format!("unverifiable during {}", duration(unlogged)),
+            ),
+            Verdict::Breach => ("breach", "breach".to_string()),
         };
         Self {
             key,
@@ -43,6 +49,7 @@ impl VerdictView {
             class: match verdict {
                 Verdict::Compliant => "verdict verdict-ok",
                 Verdict::WithinBudget => "verdict verdict-budget",
+                Verdict::Unverifiable => "verdict verdict-unverifiable",
                 Verdict::Breach => "verdict verdict-breach",
                 Verdict::NoData | Verdict::NoRange => "verdict verdict-none",
             },
@@ -119,6 +126,8 @@ pub struct DeviceView {
     pub longest_excursion: String,
     pub longest_excursion_minutes: f64,
     pub expected_interval_minutes: Option<f64>,
+    /// The sum of the gaps: minutes no reading vouches for.
+    pub unlogged_minutes: f64,
     pub excursions: Vec<ExcursionView>,
     pub gaps: Vec<GapView>,
     #[serde(skip)]
@@ -163,6 +172,9 @@ pub struct ShipmentView {
     pub shipment_code: String,
     pub api_href: String,
     pub verdict: VerdictView,
+    /// How long at least one logger recorded nothing (the union of the gaps).
+    pub unlogged_minutes: f64,
+    pub gap_count: usize,
     pub products: Vec<ProductView>,
     pub lines: Vec<LineView>,
 }
@@ -219,7 +231,9 @@ impl ShipmentView {
                 fmt::path_segment(&shipment.shipment_code)
             ),
             shipment_code: shipment.shipment_code.clone(),
-            verdict: VerdictView::new(shipment.verdict),
+            verdict: VerdictView::new(shipment.verdict, shipment.unlogged),
+            unlogged_minutes: minutes(shipment.unlogged),
+            gap_count: shipment.gap_count,
             products,
             lines: data.lines.into_iter().map(line_view).collect(),
         }
@@ -312,7 +326,7 @@ fn device_view(
     DeviceView {
         submitter: submitter.to_string(),
         device_id: device_id.to_string(),
-        verdict: VerdictView::new(report.verdict),
+        verdict: VerdictView::new(report.verdict, report.unlogged),
         breach_reasons: report
             .breach_reasons
             .iter()
@@ -336,6 +350,7 @@ fn device_view(
         longest_excursion: duration(report.longest_excursion),
         longest_excursion_minutes: minutes(report.longest_excursion),
         expected_interval_minutes: report.expected_interval.map(minutes),
+        unlogged_minutes: minutes(report.unlogged),
         excursions,
         gaps,
         chart,
@@ -374,7 +389,7 @@ fn product_view(product: &ProductColdChain, devices: Vec<DeviceView>) -> Product
         max_single_excursion_minutes: p.max_single_excursion_minutes,
         logging_interval_minutes: p.logging_interval_minutes,
         budget,
-        verdict: VerdictView::new(product.verdict),
+        verdict: VerdictView::new(product.verdict, product.unlogged),
         devices,
     }
 }
