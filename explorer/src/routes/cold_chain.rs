@@ -5,6 +5,7 @@
 
 mod breaches;
 mod chart;
+mod names;
 mod shipment;
 
 use actix_web::{web, HttpRequest, HttpResponse};

@@ -21,6 +21,7 @@ pub static SHIPMENTS: ListDef = ListDef {
     description: "Every shipment a logger recorded temperatures for, with what it carried. Open one for its chart, excursions and verdict.",
     from: "(SELECT l.shipment_code, min(l.shipped_at) AS shipped_at, min(l.from_site) AS from_site, \
                    min(l.to_site) AS to_site, count(*) AS lines, \
+                   min(l.from_site_id) AS from_site_id, min(l.to_site_id) AS to_site_id, \
                    string_agg(DISTINCT p.name, ', ' ORDER BY p.name) AS products, \
                    (array_agg(l.batch_id ORDER BY l.batch_id, l.line))[1] AS batch_id, \
                    (array_agg(l.line ORDER BY l.batch_id, l.line))[1] AS line, \
@@ -29,6 +30,7 @@ pub static SHIPMENTS: ListDef = ListDef {
              WHERE EXISTS (SELECT 1 FROM sensor_readings r WHERE r.shipment_code = l.shipment_code) \
              GROUP BY l.shipment_code) s \
           JOIN batch_trust t ON t.batch_id = s.batch_id \
+          LEFT JOIN sites fs ON fs.id = s.from_site_id LEFT JOIN sites ts ON ts.id = s.to_site_id \
           CROSS JOIN LATERAL (SELECT count(*) AS gaps FROM \
                 (SELECT r.recorded_at - lag(r.recorded_at) OVER (PARTITION BY r.submitter, r.device_id ORDER BY r.recorded_at) AS step \
                    FROM sensor_readings r WHERE r.shipment_code = s.shipment_code) steps \
@@ -38,8 +40,10 @@ pub static SHIPMENTS: ListDef = ListDef {
         C::new("shipment_code", "Shipment", "s.shipment_code").sortable().link("/cold-chain/shipments/{shipment_code}"),
         C::new("products", "Products", "s.products"),
         C::new("lines", "Lines", "s.lines").kind(Count).sortable(),
-        C::new("from_site", "From", "s.from_site").sortable(),
-        C::new("to_site", "To", "s.to_site").sortable(),
+        C::new("from_site_name", "From", "coalesce(fs.name, s.from_site)").sortable().link("/sites/{from_site}"),
+        C::new("from_site", "From (code)", "s.from_site").hidden(),
+        C::new("to_site_name", "To", "coalesce(ts.name, s.to_site)").sortable().link("/sites/{to_site}"),
+        C::new("to_site", "To (code)", "s.to_site").hidden(),
         C::new("shipped_at", "Shipped", "s.shipped_at").kind(Time).sortable(),
         C::new("gaps", "Gaps in the log", "g.gaps").kind(Count).sortable(),
         C::new("batch_id", "Batch", "s.batch_id").hidden(),

@@ -172,10 +172,7 @@ fn nice_step(range: f64, target: f64) -> f64 {
 }
 
 fn offset_label(offset: &FixedOffset) -> String {
-    let secs = offset.local_minus_utc();
-    let sign = if secs < 0 { '-' } else { '+' };
-    let secs = secs.abs();
-    format!("UTC{sign}{:02}:{:02}", secs / 3600, secs % 3600 / 60)
+    super::names::zone_name(offset)
 }
 
 pub fn draw(input: ChartInput<'_>) -> Option<TemperatureChart> {

@@ -3,6 +3,8 @@
 //! assessed (every figure), its lines (what travelled) and, for drawing only, each logger's
 //! readings.
 
+use std::collections::HashMap;
+
 use bigdecimal::{BigDecimal, ToPrimitive};
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use serde::Serialize;
@@ -14,6 +16,7 @@ use citytrace_reads::cold_chain::{
 use citytrace_schema::models::TrustState;
 
 use super::chart::{self, ChartInput, Span, TemperatureChart};
+use super::names::{site_href, zoned_time, RouteView};
 use crate::fmt;
 use crate::routes::evidence::{
     duration, local_rfc3339, local_time, minutes, parse_offset, SourceRow, Trust,
@@ -159,9 +162,16 @@ pub struct LineView {
     pub product_code: String,
     pub product_name: String,
     pub quantity: String,
+    /// The UN/CEFACT code as imported (`H87`).
     pub unit: String,
+    /// As people write it: `400 pieces`.
+    pub quantity_text: String,
     pub from_site: String,
+    pub from_site_name: String,
+    pub from_href: String,
     pub to_site: String,
+    pub to_site_name: String,
+    pub to_href: String,
     pub shipped_at: String,
     pub source: SourceRow,
     pub trust: Trust,
@@ -172,6 +182,8 @@ pub struct ShipmentView {
     pub shipment_code: String,
     pub api_href: String,
     pub verdict: VerdictView,
+    /// Where it went and under which contract, by name.
+    pub route: Option<RouteView>,
     /// How long at least one logger recorded nothing (the union of the gaps).
     pub unlogged_minutes: f64,
     pub gap_count: usize,
@@ -232,10 +244,15 @@ impl ShipmentView {
             ),
             shipment_code: shipment.shipment_code.clone(),
             verdict: VerdictView::new(shipment.verdict, shipment.unlogged),
+            route: data.route.as_ref().map(RouteView::new),
             unlogged_minutes: minutes(shipment.unlogged),
             gap_count: shipment.gap_count,
             products,
-            lines: data.lines.into_iter().map(line_view).collect(),
+            lines: data
+                .lines
+                .into_iter()
+                .map(|l| line_view(l, &data.site_names))
+                .collect(),
         }
     }
 }
@@ -394,7 +411,11 @@ fn product_view(product: &ProductColdChain, devices: Vec<DeviceView>) -> Product
     }
 }
 
-fn line_view((line, trust): (CarriedLine, TrustState)) -> LineView {
+fn line_view(
+    (line, trust): (CarriedLine, TrustState),
+    names: &HashMap<String, String>,
+) -> LineView {
+    let name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
     LineView {
         line_no: line.line_no,
         lot_href: format!("/lots/{}", fmt::path_segment(&line.lot_code)),
@@ -402,14 +423,15 @@ fn line_view((line, trust): (CarriedLine, TrustState)) -> LineView {
         product_code: line.product_code,
         product_name: line.product_name,
         quantity: decimal(&line.quantity),
+        quantity_text: fmt::quantity(&line.quantity, &line.unit),
         unit: line.unit,
+        from_site_name: name(&line.from_site),
+        from_href: site_href(&line.from_site),
         from_site: line.from_site,
+        to_site_name: name(&line.to_site),
+        to_href: site_href(&line.to_site),
         to_site: line.to_site,
-        shipped_at: format!(
-            "{} ({})",
-            local_time(line.shipped_at, &parse_offset(&line.shipped_offset)),
-            line.shipped_offset
-        ),
+        shipped_at: zoned_time(line.shipped_at, &line.shipped_offset),
         source: SourceRow::new(line.batch_id, line.line),
         trust: Trust::of(&trust),
     }
