@@ -19,8 +19,8 @@ mod scope3;
 mod units;
 
 pub use credits::{
-    city_net_position, net_of, read_retirements, retired_credits, CityParty, NetPosition,
-    RetiredCredit, RetiredCredits,
+    city_net_position, net_of, read_retirements, reported_in, retired_credits, CityParty,
+    NetPosition, RetiredCredit, RetiredCredits,
 };
 pub use deliveries::{
     contract_embodied_carbon, delivered_embodied_carbon, load_deliveries, site_embodied_carbon,

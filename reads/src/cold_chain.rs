@@ -16,6 +16,7 @@ mod breaches;
 mod mkt;
 mod queries;
 mod report;
+mod route;
 mod shipment;
 
 use bigdecimal::BigDecimal;
@@ -38,6 +39,7 @@ pub use queries::{
 pub use report::{
     assess_series, BreachReason, ColdChainReport, Excursion, LoggingGap, TemperatureSummary,
 };
+pub use route::{shipment_route, site_names, NamedContract, NamedSite, ShipmentRoute};
 pub use shipment::{load_shipment, CarriedLine, Logger, LoggerReadings, ShipmentData};
 
 /// The thresholds the standards leave to the city: read from `[methods.cold_chain]` in
@@ -166,6 +168,9 @@ pub enum Verdict {
     Compliant,
     /// Excursions, all within the product's excursion budget.
     WithinBudget,
+    /// No budget exceeded by the readings there are, but a gap in the log: for that time
+    /// nothing shows the goods were kept cold. A breach wins over it (the readings prove one).
+    Unverifiable,
     /// An excursion budget exceeded, or an excursion where the product allows none.
     Breach,
 }

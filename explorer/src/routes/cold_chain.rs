@@ -5,6 +5,7 @@
 
 mod breaches;
 mod chart;
+mod names;
 mod shipment;
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -39,6 +40,8 @@ pub struct ComplianceView {
     pub shipments_assessed: i64,
     pub compliant: i64,
     pub within_budget: i64,
+    /// A gap in the log and no breach: nothing shows the goods were kept cold during the gap.
+    pub unverifiable: i64,
     pub breach: i64,
     /// Compliant or within budget, % of the assessed shipments (0.1), `None` when none is.
     pub compliance_rate_pct: Option<String>,
@@ -57,6 +60,7 @@ impl From<ColdChainOverview> for Overview {
                 shipments_assessed: c.shipments_assessed,
                 compliant: c.compliant(),
                 within_budget: c.within_budget,
+                unverifiable: c.unverifiable,
                 breach: c.breach,
                 compliance_rate_pct: c.compliance_rate_pct().map(|r| r.to_plain_string()),
             },

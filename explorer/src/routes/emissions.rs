@@ -1,9 +1,11 @@
 //! The emissions area: `GET /emissions` (`?year=`, default the latest year with reports or
-//! retirements) and `/api/v1/emissions` — emissions by scope, party and quarter, the embodied
+//! retirements; `&format=csv`: its periods table) and `/api/v1/emissions` — emissions by
+//! scope, party and quarter (a period without reports is "not reported", never 0), the embodied
 //! carbon of procurement per contract and supplier, the carbon credits retired, and the city's
 //! net position. Every figure comes from `citytrace_reads::carbon`
 //! (docs/methods/carbon.md); this file only shows it.
 
+mod periods_csv;
 mod view;
 
 use std::collections::HashMap;
@@ -90,7 +92,24 @@ async fn page(
     query: crate::query::QueryParams,
 ) -> Result<HttpResponse, AppError> {
     let asked = crate::routes::spending::year_param(&query)?;
+    let csv = match query.get("format").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("html") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "format must be html or csv (the JSON is /api/v1/emissions), not {}.",
+                crate::query::quoted(other)
+            )))
+        }
+    };
     let data = load(&state, asked).await?;
+    if csv {
+        return Ok(periods_csv::periods_csv(
+            data.year,
+            &data.quarters,
+            &data.history,
+        ));
+    }
     crate::routes::html(&view::EmissionsPage::new(data))
 }
 

@@ -85,10 +85,14 @@ async fn the_cold_chain_page_shows_the_compliance_rate_and_the_shipments_in_brea
 
     let (status, body) = get!(app, "/cold-chain");
     assert_eq!(status, StatusCode::OK);
-    // Assessed: A, B, C, G (X has no readings); breach A; within budget B; compliant C, G.
-    // Rate = (4 − 1) / 4 = 75.0 %.
+    // Assessed: A, B, C, G (X has no readings); breach A; within budget B; compliant C;
+    // unverifiable G (a 20-minute gap). Rate = (4 − 1 − 1) / 4 = 50.0 %.
     let figures = between(&body, "id=\"compliance-h\"", "</section>");
-    assert!(figures.contains("75.0 %"), "{figures}");
+    assert!(figures.contains("50.0 %"), "{figures}");
+    assert!(
+        figures.contains("<dt>Unverifiable (gaps in the log)</dt><dd>1</dd>"),
+        "{figures}"
+    );
     assert!(
         figures.contains("<dt>Shipments assessed</dt><dd>4</dd>"),
         "{figures}"
@@ -125,7 +129,7 @@ async fn the_cold_chain_page_shows_the_compliance_rate_and_the_shipments_in_brea
     let v = json(&body);
     assert_eq!(
         v["compliance"],
-        serde_json::json!({"shipments_assessed": 4, "compliant": 2, "within_budget": 1, "breach": 1, "compliance_rate_pct": "75.0"})
+        serde_json::json!({"shipments_assessed": 4, "compliant": 1, "within_budget": 1, "unverifiable": 1, "breach": 1, "compliance_rate_pct": "50.0"})
     );
     assert_eq!(v["breaches"].as_array().unwrap().len(), 1);
     let a = &v["breaches"][0];
@@ -356,4 +360,74 @@ async fn a_lot_page_links_its_shipments_temperature_log_when_there_is_one() {
     assert!(!unlogged.contains("temperature log"), "{unlogged}");
     let (_, api) = get!(app, "/api/v1/lots/INS-X");
     assert!(json(&api)["shipments"][0]["cold_chain_href"].is_null());
+}
+
+#[actix_web::test]
+async fn a_logging_gap_makes_the_shipment_unverifiable_is_counted_on_the_list_and_breaks_the_line()
+{
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    seed(&pool);
+    let app = app!(pool);
+
+    // SHP-G: every reading in range, but none from 08:05 to 08:25 (20 min > 5 × 1.5).
+    let (status, body) = get!(app, "/cold-chain/shipments/SHP-G");
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("id=\"shipment-verdict\">unverifiable during 20 min</strong>"),
+        "{body}"
+    );
+    // The line stops at 08:05 and starts again at 08:25: two segments, not one through the gap.
+    assert_eq!(
+        body.matches("<polyline class=\"readings\"").count(),
+        2,
+        "{body}"
+    );
+    assert!(body.contains("class=\"gap-label\""), "the gap is labelled");
+    let (_, body) = get!(app, "/api/v1/cold-chain/shipments/SHP-G");
+    let v = json(&body);
+    assert_eq!(v["verdict"]["key"], "unverifiable");
+    assert_eq!(v["verdict"]["label"], "unverifiable during 20 min");
+    assert_eq!(v["unlogged_minutes"], 20.0);
+    assert_eq!(v["gap_count"], 1);
+    let device = &v["products"][0]["devices"][0];
+    assert_eq!(device["verdict"]["key"], "unverifiable");
+    assert_eq!(device["unlogged_minutes"], 20.0);
+
+    // The list counts the gaps: G has one, the others none (A's excursion is not a gap).
+    let (_, body) = get!(
+        app,
+        "/api/v1/cold-chain-shipments?sort=shipment_code&dir=asc"
+    );
+    let gaps: Vec<(String, i64)> = json(&body)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["shipment_code"].as_str().unwrap().to_owned(),
+                i["gaps"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [("SHP-A", 0), ("SHP-B", 0), ("SHP-C", 0), ("SHP-G", 1)];
+    assert_eq!(
+        gaps,
+        expected.map(|(c, n)| (c.to_owned(), n)).to_vec(),
+        "{body}"
+    );
+    let (_, csv) = get!(
+        app,
+        "/cold-chain/shipments?format=csv&sort=shipment_code&dir=asc"
+    );
+    let mut rows = csv.lines().map(|l| l.split(',').collect::<Vec<_>>());
+    let header = rows.next().unwrap();
+    let column = header
+        .iter()
+        .position(|h| *h == "gaps")
+        .expect("a gaps column");
+    let g = rows.find(|r| r[0] == "SHP-G").unwrap();
+    assert_eq!(g[column], "1", "{csv}");
+    let (_, page) = get!(app, "/cold-chain/shipments");
+    assert!(page.contains(">Gaps in the log<"), "{page}");
 }

@@ -172,3 +172,82 @@ async fn retired_credits_are_a_list_with_page_api_and_exports() {
         );
     }
 }
+
+/// The cells (`<td …>…</td>`) of a table row, their text only.
+fn cells(row: &str) -> Vec<String> {
+    row.split("<td")
+        .skip(1)
+        .map(|c| {
+            let text = &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap_or(c.len())];
+            let mut plain = String::new();
+            let mut in_tag = false;
+            for ch in text.chars() {
+                match ch {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => plain.push(c),
+                    _ => {}
+                }
+            }
+            plain.trim().to_owned()
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_quarter_without_reports_is_not_reported_and_has_no_net_position() {
+    let db = TestDatabase::new();
+    fixture::seed(&db);
+    let app = test::init_service(citytrace_explorer::app(AppState::new(db.pool(2)), None)).await;
+
+    // 2025: the annual scope 1 report (120 t) counts in the year only; Q1 has its own scope 2
+    // report (30 t); Q2, Q3 and Q4 have none: "not reported", never "emitted 0, net 0".
+    let (status, body) = get!(app, "/emissions?year=2025");
+    assert_eq!(status, StatusCode::OK);
+    let q1 = cells(row_with(&body, "<th scope=\"row\">2025-Q1</th>"));
+    assert_eq!(q1[..3], ["30.000", "0.000", "30.000"], "{q1:?}");
+    for q in ["2025-Q2", "2025-Q3", "2025-Q4"] {
+        let row = cells(row_with(&body, &format!("<th scope=\"row\">{q}</th>")));
+        // Emitted: not reported; retired for the city: 0 (the chain answers for it); net: none.
+        assert_eq!(row[..3], ["not reported", "0.000", "–"], "{q}: {row:?}");
+    }
+    // The quarter chart marks the quarters without reports instead of drawing a 0 bar.
+    let chart = &body[body.find("per quarter of 2025").unwrap()..];
+    let chart = &chart[..chart.find("</svg>").unwrap()];
+    assert!(chart.contains("2025-Q2 (not reported)"), "{chart}");
+
+    let (_, body) = get!(app, "/api/v1/emissions?year=2025");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let q1 = &v["quarters"][0];
+    assert_eq!(q1["status"], "reported");
+    assert_eq!(number(&q1["emissions_kg_co2e"]), 30000.0);
+    assert_eq!(number(&q1["net_kg_co2e"]), 30000.0);
+    assert!(q1["not_reported_reason"].is_null());
+    let q2 = &v["quarters"][1];
+    assert_eq!(q2["status"], "not_reported");
+    assert!(q2["emissions_kg_co2e"].is_null(), "{q2}");
+    assert!(
+        q2["net_kg_co2e"].is_null() && q2["net_tonnes"].is_null(),
+        "{q2}"
+    );
+    assert_eq!(
+        q2["not_reported_reason"],
+        "no emission report of the city's parties lies within this period; 1 report covers a longer period and counts only there"
+    );
+    assert_eq!(v["net_position"]["status"], "reported");
+
+    // The CSV of the periods: an empty cell and a status, never 0.
+    let (status, csv) = get!(app, "/emissions?year=2025&format=csv");
+    assert_eq!(status, StatusCode::OK);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "period,status,emitted_t_co2e,retired_for_the_city_t_co2e,net_t_co2e,reports_set_aside,not_reported_reason"
+    );
+    assert_eq!(lines[1], "2025-Q1,reported,30,0,30,1,");
+    assert!(
+        lines[2].starts_with("2025-Q2,not_reported,,0,,1,no emission report"),
+        "{csv}"
+    );
+    assert_eq!(lines[5], "2025,reported,150,0,150,0,");
+}

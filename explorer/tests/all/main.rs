@@ -17,6 +17,7 @@ mod spending_city;
 
 mod api;
 mod cold_chain;
+mod cold_chain_names;
 mod contract_quality;
 mod database_errors;
 mod emissions;

@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::emissions::{party_emissions_in_period, EmissionsSummary};
+use super::emissions::{party_emissions_in_period, EmissionsSummary, SetAsideReason};
 use super::period::ReportingPeriod;
 use super::{CarbonSettings, RetirementFinality};
 use citytrace_schema::models::CarbonRetirement;
@@ -146,12 +146,23 @@ pub struct CityParty {
 }
 
 /// The city's reported emissions, its retired credits and the difference, for one period.
-#[derive(Debug, Clone, Serialize)]
+///
+/// A period without a report counted in the net position's scopes is **not reported**
+/// (`reported` false): its emissions are unknown, not 0, and it has no net position. Its
+/// JSON says so: `status: "not_reported"`, `emissions_kg_co2e`, `net_kg_co2e` and
+/// `net_tonnes` null, and `not_reported_reason` (the numbers below stay 0 for code that adds
+/// periods up; pages and exports read `reported` first).
+#[derive(Debug, Clone)]
 pub struct NetPosition {
     pub period: ReportingPeriod,
     pub city_parties: Vec<CityParty>,
     /// The city's parties' reports (all scopes listed; totals per the settings).
     pub emissions: EmissionsSummary,
+    /// At least one report of the city's parties counts in the period for a scope of
+    /// `net_position_scopes`.
+    pub reported: bool,
+    /// Why the period is not reported (`None` when it is).
+    pub not_reported_reason: Option<String>,
     /// The emissions counted: the scopes of `net_position_scopes`, in kg CO2e.
     pub emissions_kg_co2e: BigDecimal,
     pub credits: RetiredCredits,
@@ -160,6 +171,67 @@ pub struct NetPosition {
     /// emissions − retired, in kg CO2e and in tonnes.
     pub net_kg_co2e: BigDecimal,
     pub net_tonnes: BigDecimal,
+}
+
+impl Serialize for NetPosition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            period: &'a ReportingPeriod,
+            status: &'static str,
+            not_reported_reason: Option<&'a str>,
+            city_parties: &'a [CityParty],
+            emissions: &'a EmissionsSummary,
+            emissions_kg_co2e: Option<&'a BigDecimal>,
+            credits: &'a RetiredCredits,
+            retired_kg_co2e: &'a BigDecimal,
+            net_kg_co2e: Option<&'a BigDecimal>,
+            net_tonnes: Option<&'a BigDecimal>,
+        }
+        let reported = |v| self.reported.then_some(v);
+        Json {
+            period: &self.period,
+            status: if self.reported {
+                "reported"
+            } else {
+                "not_reported"
+            },
+            not_reported_reason: self.not_reported_reason.as_deref(),
+            city_parties: &self.city_parties,
+            emissions: &self.emissions,
+            emissions_kg_co2e: reported(&self.emissions_kg_co2e),
+            credits: &self.credits,
+            retired_kg_co2e: &self.retired_kg_co2e,
+            net_kg_co2e: reported(&self.net_kg_co2e),
+            net_tonnes: reported(&self.net_tonnes),
+        }
+        .serialize(serializer)
+    }
+}
+
+/// Whether `emissions` has a report counted for one of `scopes`, and if not, why.
+pub fn reported_in(emissions: &EmissionsSummary, scopes: &[i16]) -> (bool, Option<String>) {
+    let reported = emissions
+        .figures
+        .iter()
+        .any(|f| f.in_totals && scopes.contains(&f.scope));
+    if reported {
+        return (true, None);
+    }
+    let longer = emissions
+        .set_aside
+        .iter()
+        .filter(|s| matches!(s.reason, SetAsideReason::ExtendsBeyondPeriod))
+        .count();
+    let mut reason = "no emission report of the city's parties lies within this period".to_string();
+    match longer {
+        0 => {}
+        1 => reason.push_str("; 1 report covers a longer period and counts only there"),
+        n => reason.push_str(&format!(
+            "; {n} reports cover a longer period and count only there"
+        )),
+    }
+    (false, Some(reason))
 }
 
 /// Emissions − retirements: the counted scopes' kg CO2e minus the city's counted tonnes × 1000.
@@ -203,9 +275,12 @@ pub fn city_net_position(
         net_of(&emissions, &credits, &settings.net_position_scopes);
     let (digits, scale) = net_kg_co2e.as_bigint_and_exponent();
     let net_tonnes = BigDecimal::new(digits, scale + 3).normalized();
+    let (reported, not_reported_reason) = reported_in(&emissions, &settings.net_position_scopes);
     Ok(NetPosition {
         period,
         city_parties,
+        reported,
+        not_reported_reason,
         emissions,
         emissions_kg_co2e,
         credits,

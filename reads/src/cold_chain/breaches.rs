@@ -1,15 +1,15 @@
 //! The breach list's read (`/cold-chain/breaches`, the cold-chain page's first page of it, and
 //! its exports): a page of [`shipments_in_breach`], each shipment with the reading its row
-//! points to (the first reading of its first excursion in breach) and how far that reading's
-//! batch can be trusted.
+//! points to (the first reading of its first excursion in breach), how far that reading's
+//! batch can be trusted, and its route (where it was delivered, under which contract).
 
 use diesel::prelude::*;
 
 use citytrace_schema::models::TrustState;
 
 use super::{
-    cold_chain_compliance, shipments_in_breach, ColdChainCompliance, ColdChainSettings, ReadingRef,
-    ShipmentColdChain, Verdict,
+    cold_chain_compliance, shipment_route, shipments_in_breach, ColdChainCompliance,
+    ColdChainSettings, ReadingRef, ShipmentColdChain, ShipmentRoute, Verdict,
 };
 use crate::trust::TrustOfBatches;
 
@@ -22,6 +22,8 @@ pub struct ShipmentInBreach {
     pub source: Option<ReadingRef>,
     /// How far that reading's batch can be trusted.
     pub trust: Option<TrustState>,
+    /// Where it went (the clinic, the school kitchen) and the contract it was bought under.
+    pub route: Option<ShipmentRoute>,
 }
 
 /// A page of the breach list, in shipment code order, and the cursor of the next.
@@ -58,10 +60,12 @@ pub fn load_breaches(
     for shipment in page.shipments {
         let source = breach_source(&shipment);
         let trust = source.map(|s| trust.of(conn, s.batch_id)).transpose()?;
+        let route = shipment_route(conn, &shipment.shipment_code)?;
         shipments.push(ShipmentInBreach {
             shipment,
             source,
             trust,
+            route,
         });
     }
     Ok(ShipmentsInBreach {

@@ -6,8 +6,9 @@
 //! limits; a product's verdict is its worst logger's, a shipment's its worst product's.
 
 use bigdecimal::{BigDecimal, RoundingMode};
+use chrono::{DateTime, TimeDelta, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::{BigInt, Double, Integer, Nullable, Text};
 
 use super::{assess_series, ColdChainLimits, ColdChainReport, ColdChainSettings, Reading, Verdict};
 use citytrace_schema::models::{Lot, Product};
@@ -32,6 +33,8 @@ pub struct ProductColdChain {
     pub devices: Vec<DeviceColdChain>,
     /// The worst logger's verdict; [`Verdict::NoData`] without loggers.
     pub verdict: Verdict,
+    /// How long at least one of the loggers recorded nothing (the union of their gaps).
+    pub unlogged: TimeDelta,
 }
 
 /// A shipment: each of its products (in product code order) with the shipment's loggers.
@@ -41,6 +44,12 @@ pub struct ShipmentColdChain {
     pub products: Vec<ProductColdChain>,
     /// The worst product's verdict.
     pub verdict: Verdict,
+    /// How long at least one logger judged against a range recorded nothing: the union of
+    /// their gaps (two loggers silent at the same time count once).
+    pub unlogged: TimeDelta,
+    /// How many gaps the loggers judged against a range have, a gap shared by two of the
+    /// shipment's products counted once.
+    pub gap_count: usize,
 }
 
 /// A lot, against its product's limits.
@@ -59,26 +68,30 @@ pub struct BreachPage {
     pub next_after: Option<String>,
 }
 
-/// The shipments that get a verdict, and how many of them are within budget or in breach.
+/// The shipments that get a verdict, and how many of them are within budget, unverifiable
+/// (a gap in the log) or in breach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ColdChainCompliance {
     /// Shipments with readings and at least one product with a temperature range.
     pub shipments_assessed: i64,
     pub within_budget: i64,
+    pub unverifiable: i64,
     pub breach: i64,
 }
 
 impl ColdChainCompliance {
-    /// Assessed shipments with every reading in range.
+    /// Assessed shipments with every reading in range and no gap in the log.
     pub fn compliant(&self) -> i64 {
-        self.shipments_assessed - self.within_budget - self.breach
+        self.shipments_assessed - self.within_budget - self.unverifiable - self.breach
     }
 
     /// Compliant or within budget, in % of the assessed shipments, rounded to 0.1 (halves
-    /// away from zero); `None` when no shipment is assessed.
+    /// away from zero); `None` when no shipment is assessed. Unverifiable shipments are not
+    /// acceptable: nothing shows the goods were kept cold during their gaps.
     pub fn compliance_rate_pct(&self) -> Option<BigDecimal> {
         (self.shipments_assessed > 0).then(|| {
-            let acceptable = BigDecimal::from(self.shipments_assessed - self.breach) * 100;
+            let acceptable =
+                BigDecimal::from(self.shipments_assessed - self.breach - self.unverifiable) * 100;
             let rate: BigDecimal = acceptable / BigDecimal::from(self.shipments_assessed);
             rate.with_scale_round(1, RoundingMode::HalfUp)
         })
@@ -133,9 +146,12 @@ pub fn cold_chain_for_shipment(
         .into_iter()
         .map(|product| assess_product(product, &series, settings))
         .collect();
+    let (unlogged, gap_count) = unlogged_time(&products);
     Ok(Some(ShipmentColdChain {
         shipment_code: shipment_code.to_owned(),
         verdict: Verdict::worst(products.iter().map(|p| p.verdict)),
+        unlogged,
+        gap_count,
         products,
     }))
 }
@@ -181,8 +197,8 @@ pub fn cold_chain_for_lot(
 }
 
 /// Shipments whose verdict is [`Verdict::Breach`], after the code `after` (`None`: from the
-/// first), at most `limit` of them. Only shipments with a reading outside a range are
-/// assessed, one at a time.
+/// first), at most `limit` of them. Only shipments with a reading outside a range or a gap in
+/// the log are assessed, one at a time.
 pub fn shipments_in_breach(
     conn: &mut PgConnection,
     settings: &ColdChainSettings,
@@ -208,9 +224,9 @@ pub fn shipments_in_breach(
     })
 }
 
-/// How many shipments with readings are compliant, within budget or in breach: one count
-/// query, then each shipment with a reading outside a range assessed (the others are
-/// compliant by construction). Run it in a REPEATABLE READ transaction for figures from one
+/// How many shipments with readings are compliant, within budget, unverifiable or in breach:
+/// one count query, then each shipment with a reading outside a range or a gap in its log
+/// assessed (the others are compliant by construction). Run it in a REPEATABLE READ transaction for figures from one
 /// snapshot.
 pub fn cold_chain_compliance(
     conn: &mut PgConnection,
@@ -226,11 +242,13 @@ pub fn cold_chain_compliance(
     let mut compliance = ColdChainCompliance {
         shipments_assessed: assessed.shipments,
         within_budget: 0,
+        unverifiable: 0,
         breach: 0,
     };
     walk_out_of_range_shipments(conn, settings, None, |shipment| {
         match shipment.verdict {
             Verdict::WithinBudget => compliance.within_budget += 1,
+            Verdict::Unverifiable => compliance.unverifiable += 1,
             Verdict::Breach => compliance.breach += 1,
             Verdict::NoData | Verdict::NoRange | Verdict::Compliant => {}
         }
@@ -240,7 +258,8 @@ pub fn cold_chain_compliance(
 }
 
 /// Assess, in code order after `after`, each shipment with a reading outside one of its
-/// products' ranges, handing each to `visit` until it returns false. Returns the code of the
+/// products' ranges or a gap in a logger's readings, handing each to `visit` until it returns
+/// false. Returns the code of the
 /// shipment it stopped at, `None` when it saw them all.
 fn walk_out_of_range_shipments(
     conn: &mut PgConnection,
@@ -253,13 +272,17 @@ fn walk_out_of_range_shipments(
         #[diesel(sql_type = Text)]
         shipment_code: String,
     }
+    let default_interval = settings
+        .default_logging_interval_minutes
+        .and_then(|m| i32::try_from(m).ok());
     let mut cursor = after.unwrap_or_default().to_owned();
     loop {
-        let candidates: Vec<Candidate> =
-            diesel::sql_query(include_str!("shipments_out_of_range.sql"))
-                .bind::<Text, _>(&cursor)
-                .bind::<BigInt, _>(CANDIDATES_PER_QUERY)
-                .load(conn)?;
+        let candidates: Vec<Candidate> = diesel::sql_query(include_str!("shipments_to_assess.sql"))
+            .bind::<Text, _>(&cursor)
+            .bind::<BigInt, _>(CANDIDATES_PER_QUERY)
+            .bind::<Nullable<Integer>, _>(default_interval)
+            .bind::<Double, _>(settings.gap_tolerance_factor)
+            .load(conn)?;
         for Candidate { shipment_code } in &candidates {
             if let Some(shipment) = cold_chain_for_shipment(conn, shipment_code, settings)? {
                 if !visit(shipment) {
@@ -274,6 +297,42 @@ fn walk_out_of_range_shipments(
             _ => return Ok(None),
         }
     }
+}
+
+/// The union of the gaps of the loggers judged against a product with a range, and how many
+/// distinct gaps (logger, start, end) there are.
+fn unlogged_time(products: &[ProductColdChain]) -> (TimeDelta, usize) {
+    union_of_gaps(
+        products
+            .iter()
+            .filter(|p| ColdChainLimits::of_product(&p.product).has_range())
+            .flat_map(|p| &p.devices),
+    )
+}
+
+/// The time covered by at least one of the loggers' gaps, and the number of distinct gaps.
+fn union_of_gaps<'a>(devices: impl Iterator<Item = &'a DeviceColdChain>) -> (TimeDelta, usize) {
+    let mut gaps: Vec<(DateTime<Utc>, DateTime<Utc>, &str, &str)> = devices
+        .flat_map(|d| {
+            d.report
+                .gaps
+                .iter()
+                .map(|g| (g.from, g.to, d.submitter.as_str(), d.device_id.as_str()))
+        })
+        .collect();
+    gaps.sort();
+    gaps.dedup();
+    let count = gaps.len();
+    let mut total = TimeDelta::zero();
+    let mut covered_until: Option<DateTime<Utc>> = None;
+    for (from, to, _, _) in gaps {
+        let start = covered_until.map_or(from, |c| c.max(from));
+        if to > start {
+            total += to - start;
+        }
+        covered_until = Some(covered_until.map_or(to, |c| c.max(to)));
+    }
+    (total, count)
 }
 
 /// Rows ordered by (submitter, device_id, recorded_at), cut into one series per logger.
@@ -310,6 +369,7 @@ fn assess_product(
         .collect();
     ProductColdChain {
         verdict: Verdict::worst(devices.iter().map(|d| d.report.verdict)),
+        unlogged: union_of_gaps(devices.iter()).0,
         product,
         devices,
     }

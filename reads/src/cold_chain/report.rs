@@ -35,6 +35,8 @@ pub struct ColdChainReport {
     pub expected_interval: Option<TimeDelta>,
     /// Longer than `expected_interval` × the tolerance factor between two readings.
     pub gaps: Vec<LoggingGap>,
+    /// The sum of the gaps' lengths: the time no reading vouches for.
+    pub unlogged: TimeDelta,
     pub verdict: Verdict,
     /// Why the verdict is [`Verdict::Breach`]; empty otherwise.
     pub breach_reasons: Vec<BreachReason>,
@@ -129,6 +131,7 @@ pub fn assess_series(
             find_gaps(readings, longest_allowed, limits)
         })
         .unwrap_or_default();
+    let unlogged: TimeDelta = gaps.iter().map(|g| g.length).sum();
     let time_out_of_range: TimeDelta = excursions.iter().map(|e| e.duration).sum();
     let longest_excursion = excursions
         .iter()
@@ -144,12 +147,14 @@ pub fn assess_series(
         Verdict::NoData
     } else if !limits.has_range() {
         Verdict::NoRange
+    } else if !breach_reasons.is_empty() {
+        Verdict::Breach
+    } else if !gaps.is_empty() {
+        Verdict::Unverifiable
     } else if excursions.is_empty() {
         Verdict::Compliant
-    } else if breach_reasons.is_empty() {
-        Verdict::WithinBudget
     } else {
-        Verdict::Breach
+        Verdict::WithinBudget
     };
     ColdChainReport {
         reading_count: readings.len(),
@@ -159,6 +164,7 @@ pub fn assess_series(
         longest_excursion,
         expected_interval,
         gaps,
+        unlogged,
         verdict,
         breach_reasons,
     }

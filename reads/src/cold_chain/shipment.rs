@@ -12,7 +12,10 @@ use diesel::prelude::*;
 use citytrace_schema::models::TrustState;
 use citytrace_schema::schema::{lots, products, sensor_readings, shipment_lines};
 
-use super::{cold_chain_for_shipment, ColdChainSettings, ShipmentColdChain};
+use super::{
+    cold_chain_for_shipment, shipment_route, site_names, ColdChainSettings, ShipmentColdChain,
+    ShipmentRoute,
+};
 use crate::trust::TrustOfBatches;
 
 /// A logger: (submitter, device id), the readings' natural key.
@@ -26,6 +29,10 @@ pub struct ShipmentData {
     pub readings: HashMap<Logger, LoggerReadings>,
     /// The shipment's lines in line order, with their batch's trust.
     pub lines: Vec<(CarriedLine, TrustState)>,
+    /// Where it went and under which contract (from its first line).
+    pub route: Option<ShipmentRoute>,
+    /// The names of the sites its lines name, by code.
+    pub site_names: HashMap<String, String>,
 }
 
 /// One logger's readings in time order.
@@ -72,7 +79,14 @@ pub fn load_shipment(
         }
     }
     let lines = lines_of(conn, code)?;
+    let codes: Vec<&str> = lines
+        .iter()
+        .flat_map(|(l, _)| [l.from_site.as_str(), l.to_site.as_str()])
+        .collect();
+    let site_names = site_names(conn, &codes)?;
     Ok(Some(ShipmentData {
+        route: shipment_route(conn, code)?,
+        site_names,
         cold_chain,
         readings,
         lines,

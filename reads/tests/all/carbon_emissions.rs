@@ -342,3 +342,31 @@ fn the_city_net_position_is_its_emissions_minus_its_retired_credits() {
         (dec("1300"), dec("-1700"))
     );
 }
+
+#[test]
+fn a_quarter_without_a_report_of_its_own_is_not_reported() {
+    let city = City::new();
+    let c = &mut city.db.conn();
+    // Q4 2026: only the annual fleet statement touches it, and it counts in the year only.
+    // Nothing is known of Q4's emissions: not reported (never "emitted 0").
+    let q4 = city_net_position(c, q(4), &settings()).unwrap();
+    assert!(!q4.reported);
+    assert_eq!(
+        q4.not_reported_reason.as_deref(),
+        Some("no emission report of the city's parties lies within this period; 1 report covers a longer period and counts only there")
+    );
+    let json = serde_json::to_value(&q4).unwrap();
+    assert_eq!(json["status"], "not_reported");
+    assert!(json["emissions_kg_co2e"].is_null() && json["net_kg_co2e"].is_null());
+    assert!(json["net_tonnes"].is_null());
+    // Q2 has its own report (1 300 kg): reported, its negative net position is real.
+    let q2 = city_net_position(c, q(2), &settings()).unwrap();
+    assert!(q2.reported && q2.not_reported_reason.is_none());
+    assert_eq!(serde_json::to_value(&q2).unwrap()["net_kg_co2e"], "-1700");
+    // Only scope 3 in the net position: Q1 has no scope 3 report inside it.
+    let scope3_only = CarbonSettings {
+        net_position_scopes: vec![3],
+        ..settings()
+    };
+    assert!(!city_net_position(c, q(1), &scope3_only).unwrap().reported);
+}

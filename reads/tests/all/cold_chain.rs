@@ -262,14 +262,16 @@ fn a_breach_by_cumulative_time_and_readings_on_the_limits_with_a_gap() {
     let d = shipment(&db, "SHP-D");
     let report = &d.products[0].devices[0].report;
     assert!(report.excursions.is_empty());
-    // 25 minutes between readings > 5 × 1.5: flagged, and the verdict stays compliant.
+    // 25 minutes between readings > 5 × 1.5: flagged, and the shipment is unverifiable for
+    // those 25 minutes (issue 12: a gap was rated compliant).
     let gaps: Vec<_> = report
         .gaps
         .iter()
         .map(|g| (g.from, g.to, g.length))
         .collect();
     assert_eq!(gaps, vec![(at("06:05"), at("06:30"), minutes(25))]);
-    assert_eq!(d.verdict, Verdict::Compliant);
+    assert_eq!(d.verdict, Verdict::Unverifiable);
+    assert_eq!((d.unlogged, d.gap_count), (minutes(25), 1));
 }
 
 #[test]
@@ -377,18 +379,20 @@ fn the_breach_list_pages_in_code_order_and_the_compliance_rate_counts_verdicts()
     assert!(third.shipments.is_empty() && third.next_after.is_none());
 
     // Assessed: A, B, C, D, M (G has no range, E no readings). Within budget: B, M. Breach:
-    // A, C. Compliant: D. Rate: (5 − 2) / 5 = 60.0 %.
+    // A, C. Unverifiable: D (a 25-minute gap, every reading in range). Compliant: none.
+    // Rate: (5 − 2 − 1) / 5 = 40.0 %.
     let compliance = cold_chain_compliance(&mut db.conn(), &settings).unwrap();
     assert_eq!(
         compliance,
         ColdChainCompliance {
             shipments_assessed: 5,
             within_budget: 2,
+            unverifiable: 1,
             breach: 2
         }
     );
-    assert_eq!(compliance.compliant(), 1);
-    assert_eq!(compliance.compliance_rate_pct(), Some(dec("60.0")));
+    assert_eq!(compliance.compliant(), 0);
+    assert_eq!(compliance.compliance_rate_pct(), Some(dec("40.0")));
 }
 
 #[test]
@@ -405,10 +409,18 @@ fn the_breach_list_walks_past_the_first_two_hundred_candidates() {
         shipments.push_str(&format!(
             "P-{i:03},1,LOT-P-{i:03},05412345003014,Insulin glargine 100 U/ml,10,H87,DEPOT,WARD-{i},2026-04-12T05:30:00Z\n"
         ));
-        let back = if i % 3 == 0 { "06:40" } else { "06:15" };
-        readings.push_str(&format!(
-            "TL-P-{i},P-{i:03},,2026-04-12T06:05:00Z,9,\nTL-P-{i},P-{i:03},,2026-04-12T{back}:00Z,5,\n"
-        ));
+        // The 10-minute ones log every 5 minutes (no gap: within budget, not unverifiable);
+        // the 35-minute ones have a gap, and their breach wins over it.
+        let (middle, back) = if i % 3 == 0 {
+            ("", "06:40")
+        } else {
+            ("06:10", "06:15")
+        };
+        readings.push_str(&format!("TL-P-{i},P-{i:03},,2026-04-12T06:05:00Z,9,\n"));
+        if !middle.is_empty() {
+            readings.push_str(&format!("TL-P-{i},P-{i:03},,2026-04-12T{middle}:00Z,9,\n"));
+        }
+        readings.push_str(&format!("TL-P-{i},P-{i:03},,2026-04-12T{back}:00Z,5,\n"));
     }
     import(&db, Format::Shipments, &shipments, "DEPOT");
     import(&db, Format::SensorReadings, &readings, "COLDCO");

@@ -7,6 +7,7 @@
 mod carbon;
 mod carbon_emissions;
 mod cold_chain;
+mod cold_chain_gaps;
 mod spending;
 mod support;
 mod waste;

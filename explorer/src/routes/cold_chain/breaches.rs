@@ -11,6 +11,7 @@ use citytrace_reads::cold_chain::{
     load_breaches, ColdChainSettings, ShipmentInBreach, ShipmentsInBreach, Verdict,
 };
 
+use super::names::{ContractView, SiteView};
 use super::shipment::reason_text;
 use crate::error::AppError;
 use crate::fmt;
@@ -40,6 +41,10 @@ pub struct BreachRow {
     pub source: Option<SourceRow>,
     /// How far that reading's batch can be trusted.
     pub trust: Option<Trust>,
+    /// Where it was delivered (the clinic, the school kitchen), by name.
+    pub delivered_to: Option<SiteView>,
+    /// The contract it was bought under.
+    pub contract: Option<ContractView>,
 }
 
 impl BreachRow {
@@ -92,6 +97,12 @@ impl BreachRow {
             longest_excursion_minutes: minutes(longest),
             source: breach.source.map(|r| SourceRow::new(r.batch_id, r.line)),
             trust: breach.trust.as_ref().map(Trust::of),
+            delivered_to: breach.route.as_ref().map(|r| SiteView::new(&r.to)),
+            contract: breach
+                .route
+                .as_ref()
+                .and_then(|r| r.contract.as_ref())
+                .map(ContractView::new),
         }
     }
 }
@@ -114,7 +125,7 @@ impl From<ShipmentsInBreach> for BreachRows {
 /// Shipments in breach assessed per chunk of an export.
 const EXPORT_CHUNK: usize = 100;
 
-const CSV_HEADER: [&str; 9] = [
+const CSV_HEADER: [&str; 13] = [
     "shipment_code",
     "products",
     "devices",
@@ -124,6 +135,10 @@ const CSV_HEADER: [&str; 9] = [
     "longest_excursion_minutes",
     "source_batch_id",
     "source_line",
+    "delivered_to",
+    "delivered_to_code",
+    "contract_ocid",
+    "contract_title",
 ];
 
 /// A row's CSV cells.
@@ -143,6 +158,22 @@ fn csv_cells(r: &BreachRow) -> Vec<String> {
         r.longest_excursion_minutes.to_string(),
         batch,
         line,
+        r.delivered_to
+            .as_ref()
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
+        r.delivered_to
+            .as_ref()
+            .map(|s| s.code.clone())
+            .unwrap_or_default(),
+        r.contract
+            .as_ref()
+            .map(|c| c.ocid.clone())
+            .unwrap_or_default(),
+        r.contract
+            .as_ref()
+            .and_then(|c| c.title.clone())
+            .unwrap_or_default(),
     ]
 }
 

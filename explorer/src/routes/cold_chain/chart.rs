@@ -27,6 +27,8 @@ pub struct Area {
     pub h: String,
     pub class: &'static str,
     pub title: String,
+    /// The middle of the rectangle across: where a gap's label goes.
+    pub mid_x: String,
 }
 
 pub struct Tick {
@@ -52,8 +54,9 @@ pub struct TemperatureChart {
     pub band: Option<Area>,
     pub excursions: Vec<Area>,
     pub gaps: Vec<Area>,
-    /// `x,y x,y …` of the polyline.
-    pub points: String,
+    /// `x,y x,y …` of each polyline: the line stops at a gap in the log and starts again
+    /// after it, so nothing is drawn where no reading was taken.
+    pub segments: Vec<String>,
     pub point_count: usize,
     pub reading_count: usize,
     pub y_ticks: Vec<Tick>,
@@ -121,6 +124,36 @@ pub fn downsample(readings: &[(DateTime<Utc>, f64)], columns: usize) -> Vec<usiz
     kept
 }
 
+/// The kept readings as step lines: between two readings the temperature is the earlier
+/// one's (the method's rule, docs/methods/cold-chain.md), so each reading holds until the next
+/// — except across a gap in the log, where the line stops at the last reading before it and a
+/// new one starts at the first reading after it.
+fn step_segments(
+    readings: &[(DateTime<Utc>, f64)],
+    kept: &[usize],
+    gaps: &[Span],
+    x: &impl Fn(DateTime<Utc>) -> f64,
+    y: &impl Fn(f64) -> f64,
+) -> Vec<String> {
+    let mut segments: Vec<Vec<String>> = Vec::new();
+    let mut previous: Option<(DateTime<Utc>, f64)> = None;
+    for &i in kept {
+        let (at, temperature) = readings[i];
+        let (px, py) = (x(at), y(temperature));
+        let across_gap =
+            previous.is_some_and(|(before, _)| gaps.iter().any(|g| g.from >= before && g.to <= at));
+        match (previous, segments.last_mut()) {
+            (Some((_, held)), Some(segment)) if !across_gap => {
+                segment.push(format!("{},{}", n(px), n(held)));
+                segment.push(format!("{},{}", n(px), n(py)));
+            }
+            _ => segments.push(vec![format!("{},{}", n(px), n(py))]),
+        }
+        previous = Some((at, py));
+    }
+    segments.into_iter().map(|s| s.join(" ")).collect()
+}
+
 /// A "nice" step (1, 2 or 5 × 10^k) giving about `target` intervals over `range`.
 fn nice_step(range: f64, target: f64) -> f64 {
     let raw = (range / target).max(1e-9);
@@ -139,10 +172,7 @@ fn nice_step(range: f64, target: f64) -> f64 {
 }
 
 fn offset_label(offset: &FixedOffset) -> String {
-    let secs = offset.local_minus_utc();
-    let sign = if secs < 0 { '-' } else { '+' };
-    let secs = secs.abs();
-    format!("UTC{sign}{:02}:{:02}", secs / 3600, secs % 3600 / 60)
+    super::names::zone_name(offset)
 }
 
 pub fn draw(input: ChartInput<'_>) -> Option<TemperatureChart> {
@@ -179,6 +209,7 @@ pub fn draw(input: ChartInput<'_>) -> Option<TemperatureChart> {
             w: n(x1 - x0),
             h: n((bottom - top).max(0.0)),
             class: "band",
+            mid_x: n((x0 + x1) / 2.0),
             title: match (input.min_c, input.max_c) {
                 (Some(a), Some(b)) => format!("Allowed range {a} to {b} °C"),
                 (None, Some(b)) => format!("Allowed range up to {b} °C"),
@@ -200,6 +231,7 @@ pub fn draw(input: ChartInput<'_>) -> Option<TemperatureChart> {
                     h: n(y1 - y0),
                     class: class(s.direction),
                     title: s.title.clone(),
+                    mid_x: n((a + b) / 2.0),
                 }
             })
             .collect()
@@ -211,19 +243,7 @@ pub fn draw(input: ChartInput<'_>) -> Option<TemperatureChart> {
     let gaps = spans(&input.gaps, |_| "gap");
 
     let kept = downsample(readings, (x1 - x0) as usize);
-    // Drawn as steps: between two readings the temperature is the earlier one's (the method's
-    // rule, docs/methods/cold-chain.md), so each reading holds until the next.
-    let mut vertices: Vec<String> = Vec::with_capacity(kept.len() * 2);
-    let mut previous_y: Option<f64> = None;
-    for &i in &kept {
-        let (px, py) = (x(readings[i].0), y(readings[i].1));
-        if let Some(held) = previous_y {
-            vertices.push(format!("{},{}", n(px), n(held)));
-        }
-        vertices.push(format!("{},{}", n(px), n(py)));
-        previous_y = Some(py);
-    }
-    let points = vertices.join(" ");
+    let segments = step_segments(readings, &kept, &input.gaps, &x, &y);
 
     let mut y_ticks = Vec::new();
     let mut t = lo;
@@ -276,7 +296,7 @@ pub fn draw(input: ChartInput<'_>) -> Option<TemperatureChart> {
         tick_local += step_secs;
     }
     let description = format!(
-        "{} readings from {} to {} ({}); {} excursion(s) shaded, {} gap(s) in the log hatched. The same figures are in the tables below.",
+        "{} readings from {} to {} ({}); {} excursion(s) shaded, {} gap(s) in the log hatched, where the line stops. The same figures are in the tables below.",
         readings.len(),
         local(first).format("%Y-%m-%d %H:%M"),
         local(last).format("%Y-%m-%d %H:%M"),
@@ -301,7 +321,7 @@ pub fn draw(input: ChartInput<'_>) -> Option<TemperatureChart> {
         gaps,
         point_count: kept.len(),
         reading_count: readings.len(),
-        points,
+        segments,
         y_ticks,
         x_ticks,
         time_zone: offset_label(&input.offset),

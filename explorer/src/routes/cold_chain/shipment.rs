@@ -3,8 +3,10 @@
 //! assessed (every figure), its lines (what travelled) and, for drawing only, each logger's
 //! readings.
 
+use std::collections::HashMap;
+
 use bigdecimal::{BigDecimal, ToPrimitive};
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use serde::Serialize;
 
 use citytrace_reads::cold_chain::{
@@ -14,28 +16,35 @@ use citytrace_reads::cold_chain::{
 use citytrace_schema::models::TrustState;
 
 use super::chart::{self, ChartInput, Span, TemperatureChart};
+use super::names::{site_href, zoned_time, RouteView};
 use crate::fmt;
 use crate::routes::evidence::{
     duration, local_rfc3339, local_time, minutes, parse_offset, SourceRow, Trust,
 };
 
 /// A verdict with its words and badge class.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct VerdictView {
     pub key: &'static str,
-    pub label: &'static str,
+    /// In words; an unverifiable one says for how long: "unverifiable during 50 min".
+    pub label: String,
     #[serde(skip)]
     pub class: &'static str,
 }
 
 impl VerdictView {
-    pub fn new(verdict: Verdict) -> Self {
+    /// `unlogged`: the time no reading vouches for (named when the verdict is unverifiable).
+    pub fn new(verdict: Verdict, unlogged: TimeDelta) -> Self {
         let (key, label) = match verdict {
-            Verdict::NoData => ("no_data", "no data"),
-            Verdict::NoRange => ("no_range", "no range"),
-            Verdict::Compliant => ("compliant", "compliant"),
-            Verdict::WithinBudget => ("within_budget", "within budget"),
-            Verdict::Breach => ("breach", "breach"),
+            Verdict::NoData => ("no_data", "no data".to_string()),
+            Verdict::NoRange => ("no_range", "no range".to_string()),
+            Verdict::Compliant => ("compliant", "compliant".to_string()),
+            Verdict::WithinBudget => ("within_budget", "within budget".to_string()),
+            Verdict::Unverifiable => (
+                "unverifiable",
+                format!("unverifiable during {}", duration(unlogged)),
+            ),
+            Verdict::Breach => ("breach", "breach".to_string()),
         };
         Self {
             key,
@@ -43,6 +52,7 @@ impl VerdictView {
             class: match verdict {
                 Verdict::Compliant => "verdict verdict-ok",
                 Verdict::WithinBudget => "verdict verdict-budget",
+                Verdict::Unverifiable => "verdict verdict-unverifiable",
                 Verdict::Breach => "verdict verdict-breach",
                 Verdict::NoData | Verdict::NoRange => "verdict verdict-none",
             },
@@ -119,6 +129,8 @@ pub struct DeviceView {
     pub longest_excursion: String,
     pub longest_excursion_minutes: f64,
     pub expected_interval_minutes: Option<f64>,
+    /// The sum of the gaps: minutes no reading vouches for.
+    pub unlogged_minutes: f64,
     pub excursions: Vec<ExcursionView>,
     pub gaps: Vec<GapView>,
     #[serde(skip)]
@@ -150,9 +162,16 @@ pub struct LineView {
     pub product_code: String,
     pub product_name: String,
     pub quantity: String,
+    /// The UN/CEFACT code as imported (`H87`).
     pub unit: String,
+    /// As people write it: `400 pieces`.
+    pub quantity_text: String,
     pub from_site: String,
+    pub from_site_name: String,
+    pub from_href: String,
     pub to_site: String,
+    pub to_site_name: String,
+    pub to_href: String,
     pub shipped_at: String,
     pub source: SourceRow,
     pub trust: Trust,
@@ -163,6 +182,11 @@ pub struct ShipmentView {
     pub shipment_code: String,
     pub api_href: String,
     pub verdict: VerdictView,
+    /// Where it went and under which contract, by name.
+    pub route: Option<RouteView>,
+    /// How long at least one logger recorded nothing (the union of the gaps).
+    pub unlogged_minutes: f64,
+    pub gap_count: usize,
     pub products: Vec<ProductView>,
     pub lines: Vec<LineView>,
 }
@@ -219,9 +243,16 @@ impl ShipmentView {
                 fmt::path_segment(&shipment.shipment_code)
             ),
             shipment_code: shipment.shipment_code.clone(),
-            verdict: VerdictView::new(shipment.verdict),
+            verdict: VerdictView::new(shipment.verdict, shipment.unlogged),
+            route: data.route.as_ref().map(RouteView::new),
+            unlogged_minutes: minutes(shipment.unlogged),
+            gap_count: shipment.gap_count,
             products,
-            lines: data.lines.into_iter().map(line_view).collect(),
+            lines: data
+                .lines
+                .into_iter()
+                .map(|l| line_view(l, &data.site_names))
+                .collect(),
         }
     }
 }
@@ -312,7 +343,7 @@ fn device_view(
     DeviceView {
         submitter: submitter.to_string(),
         device_id: device_id.to_string(),
-        verdict: VerdictView::new(report.verdict),
+        verdict: VerdictView::new(report.verdict, report.unlogged),
         breach_reasons: report
             .breach_reasons
             .iter()
@@ -336,6 +367,7 @@ fn device_view(
         longest_excursion: duration(report.longest_excursion),
         longest_excursion_minutes: minutes(report.longest_excursion),
         expected_interval_minutes: report.expected_interval.map(minutes),
+        unlogged_minutes: minutes(report.unlogged),
         excursions,
         gaps,
         chart,
@@ -374,12 +406,16 @@ fn product_view(product: &ProductColdChain, devices: Vec<DeviceView>) -> Product
         max_single_excursion_minutes: p.max_single_excursion_minutes,
         logging_interval_minutes: p.logging_interval_minutes,
         budget,
-        verdict: VerdictView::new(product.verdict),
+        verdict: VerdictView::new(product.verdict, product.unlogged),
         devices,
     }
 }
 
-fn line_view((line, trust): (CarriedLine, TrustState)) -> LineView {
+fn line_view(
+    (line, trust): (CarriedLine, TrustState),
+    names: &HashMap<String, String>,
+) -> LineView {
+    let name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
     LineView {
         line_no: line.line_no,
         lot_href: format!("/lots/{}", fmt::path_segment(&line.lot_code)),
@@ -387,14 +423,15 @@ fn line_view((line, trust): (CarriedLine, TrustState)) -> LineView {
         product_code: line.product_code,
         product_name: line.product_name,
         quantity: decimal(&line.quantity),
+        quantity_text: fmt::quantity(&line.quantity, &line.unit),
         unit: line.unit,
+        from_site_name: name(&line.from_site),
+        from_href: site_href(&line.from_site),
         from_site: line.from_site,
+        to_site_name: name(&line.to_site),
+        to_href: site_href(&line.to_site),
         to_site: line.to_site,
-        shipped_at: format!(
-            "{} ({})",
-            local_time(line.shipped_at, &parse_offset(&line.shipped_offset)),
-            line.shipped_offset
-        ),
+        shipped_at: zoned_time(line.shipped_at, &line.shipped_offset),
         source: SourceRow::new(line.batch_id, line.line),
         trust: Trust::of(&trust),
     }

@@ -37,6 +37,8 @@ pub struct PeriodRow {
     pub retired: String,
     pub net: String,
     pub set_aside: usize,
+    /// Why the period is not reported (its emitted cell's tooltip).
+    pub not_reported_reason: Option<String>,
 }
 
 pub struct FigureRow {
@@ -120,13 +122,37 @@ pub struct EmissionsPage {
     pub method: &'static str,
 }
 
+/// What a period's emitted cell says when no report counts in it.
+pub const NOT_REPORTED: &str = "not reported";
+/// A period without reports has no net position: its cell shows this.
+pub const NO_NET_POSITION: &str = "–";
+
 fn period_row(p: &NetPosition) -> PeriodRow {
     PeriodRow {
         label: p.period.label(),
-        emitted: tonnes(&p.emissions_kg_co2e),
+        emitted: emitted(p),
         retired: tonnes(&p.retired_kg_co2e),
-        net: tonnes(&p.net_kg_co2e),
+        net: net(p),
         set_aside: p.emissions.set_aside.len(),
+        not_reported_reason: p.not_reported_reason.clone(),
+    }
+}
+
+/// The emissions in tonnes, or "not reported".
+fn emitted(p: &NetPosition) -> String {
+    if p.reported {
+        tonnes(&p.emissions_kg_co2e)
+    } else {
+        NOT_REPORTED.into()
+    }
+}
+
+/// The net position in tonnes, or "–" for a period without reports.
+fn net(p: &NetPosition) -> String {
+    if p.reported {
+        tonnes(&p.net_kg_co2e)
+    } else {
+        NO_NET_POSITION.into()
     }
 }
 
@@ -219,9 +245,14 @@ impl EmissionsPage {
             &d.quarters
                 .iter()
                 .map(|q| Group {
-                    label: q.period.label(),
+                    // A quarter without reports gets no "Emitted" bar, and says why.
+                    label: if q.reported {
+                        q.period.label()
+                    } else {
+                        format!("{} ({NOT_REPORTED})", q.period.label())
+                    },
                     values: vec![
-                        Some(approx(&q.emissions_kg_co2e) / 1000.0),
+                        q.reported.then(|| approx(&q.emissions_kg_co2e) / 1000.0),
                         Some(approx(&q.retired_kg_co2e) / 1000.0),
                     ],
                 })
@@ -296,9 +327,9 @@ impl EmissionsPage {
             layout: Layout::new("Emissions", "/emissions"),
             year: d.year,
             years: d.years.iter().map(|y| (*y, *y == d.year)).collect(),
-            emitted: tonnes(&pos.emissions_kg_co2e),
+            emitted: emitted(pos),
             retired: tonnes(&pos.retired_kg_co2e),
-            net: tonnes(&pos.net_kg_co2e),
+            net: net(pos),
             scope2_method: d.settings.scope2_method.as_str(),
             by_scope,
             scope_chart,

@@ -321,9 +321,10 @@ fn gaps_are_flagged_and_count_as_excursion_only_after_a_reading_out_of_range() {
         ]
     );
     // The gap after the 9 °C reading is the excursion: 07:35 → 08:05 = 30 minutes, exactly the
-    // single budget, so within it.
+    // single budget, so within it — but 17 min 30 s + 30 min went unlogged: unverifiable.
     assert_eq!(report.time_out_of_range, minutes(30));
-    assert_eq!(report.verdict, Verdict::WithinBudget);
+    assert_eq!(report.unlogged, TimeDelta::seconds(47 * 60 + 30));
+    assert_eq!(report.verdict, Verdict::Unverifiable);
 }
 
 #[test]
@@ -487,3 +488,5 @@ fn settings_deserialize_with_defaults_for_missing_keys() {
     );
     assert_eq!(ColdChainSettings::default().delta_h_over_r_kelvin, 10_000.0);
 }
+
+mod unverifiable;
