@@ -31,6 +31,7 @@ mod lists;
 mod materials;
 mod meilisearch;
 mod method_settings;
+mod proof;
 mod routes;
 mod search;
 mod spending;
