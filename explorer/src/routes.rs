@@ -12,6 +12,7 @@ mod ledger;
 mod lists;
 mod lots;
 mod materials;
+mod proof;
 mod provenance;
 #[cfg(test)]
 mod query_fuzz;
@@ -43,6 +44,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, with_uploads: bool) {
         .route("/api/v1/search", web::get().to(search::api))
         .route("/api/v1/openapi.json", web::get().to(crate::openapi::serve))
         .route("/batches/{id}", web::get().to(batches::show))
+        .route(
+            "/batches/{id}/rows/{line}/proof",
+            web::get().to(proof::show),
+        )
         .route(
             "/api/v1/batches/{id}/rows/{line}/proof",
             web::get().to(api::row_proof),

@@ -24,6 +24,8 @@ pub mod ledger;
 pub mod lists;
 pub mod lots;
 pub mod materials;
+pub mod parties;
+pub mod proofs;
 pub mod search;
 mod settings;
 pub mod spending;

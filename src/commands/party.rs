@@ -8,6 +8,8 @@ use citytrace_schema::DEFAULT_DATABASE;
 
 use crate::globals::Globals;
 
+mod list;
+
 #[derive(clap::Args)]
 pub struct PartyArgs {
     #[command(subcommand)]
@@ -29,6 +31,25 @@ enum PartyCommand {
         #[arg(long)]
         gln: Option<String>,
     },
+    /// List every party: code, name, kind, GLN, the roles the procurement files give it
+    /// (buyer, supplier, tenderer, payer, …) and its API tokens (active, revoked).
+    #[command(
+        after_help = "Examples:\n  citytrace party list\n  citytrace party list --format csv > parties.csv\n  citytrace party list --format json\n\n\
+        Give a party a token with `citytrace token create --party CODE`; `citytrace token list` shows\n\
+        each token."
+    )]
+    List {
+        /// Output: a table to read, or CSV or JSON for other programs.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ListFormat {
+    Text,
+    Csv,
+    Json,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -93,6 +114,14 @@ pub fn run(globals: &Globals, args: PartyArgs) -> anyhow::Result<ExitCode> {
                 "Added {} {} ({}). Give it an API token with `citytrace token create --party {}`.",
                 party.kind, party.code, party.name, party.code
             );
+        }
+        PartyCommand::List { format } => {
+            let parties = citytrace_reads::parties::list_parties(conn)?;
+            match format {
+                ListFormat::Text => print!("{}", list::table(&parties)),
+                ListFormat::Csv => print!("{}", list::csv(&parties)?),
+                ListFormat::Json => println!("{}", list::json(&parties)?),
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

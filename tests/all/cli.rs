@@ -272,3 +272,121 @@ fn serve_reads_methods_from_its_configuration_and_refuses_a_typo() {
         text(&out.stderr)
     );
 }
+
+const CONTRACT: &str = r#"{"releases": [{"ocid": "ocds-b5fd17-2026-0017", "id": "bridge-1", "date": "2026-01-05T00:00:00Z",
+  "tag": ["contract"], "initiationType": "tender",
+  "parties": [{"id": "WORKS", "name": "Public works department", "identifier": {"scheme": "XX-CITY", "id": "WORKS"}, "roles": ["buyer", "payer"]},
+              {"id": "PLANT", "name": "Concrete plant", "identifier": {"scheme": "XX-REG", "id": "PLANT"}, "roles": ["supplier", "tenderer"]}],
+  "buyer": {"id": "WORKS", "name": "Public works department"},
+  "tender": {"id": "bridge-t", "title": "North bridge deck concrete", "mainProcurementCategory": "works"}}]}"#;
+
+#[test]
+fn party_list_shows_names_identifiers_roles_and_tokens_as_text_csv_and_json() {
+    let db = TestDatabase::new();
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = citytrace(Some(db.url()), args, dir.path());
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    assert_eq!(
+        run(&["party", "list"]),
+        "No parties. Add one with `citytrace party add CODE --name NAME`.\n"
+    );
+    run(&[
+        "party",
+        "add",
+        "RCW",
+        "--name",
+        "Riverside Cement Works",
+        "--gln",
+        "4012345000115",
+    ]);
+    run(&[
+        "party",
+        "add",
+        "FIN",
+        "--name",
+        "Finance, budget office",
+        "--kind",
+        "department",
+    ]);
+    run(&["token", "create", "--party", "RCW"]);
+    run(&["token", "create", "--party", "RCW"]);
+    run(&["token", "revoke", "1"]);
+    std::fs::write(dir.path().join("c.json"), CONTRACT).unwrap();
+    run(&["import", "ocds", "c.json", "--party", "FIN"]);
+
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["party", "list", "--format", "json"])).unwrap();
+    let by_name = |name: &str| {
+        json.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not in {json}"))
+            .clone()
+    };
+    let rcw = by_name("Riverside Cement Works");
+    assert_eq!(
+        rcw,
+        serde_json::json!({"code": "RCW", "name": "Riverside Cement Works", "kind": "supplier",
+            "gln": "4012345000115", "roles": [], "tokens": {"active": 1, "revoked": 1}})
+    );
+    let plant = by_name("Concrete plant");
+    assert_eq!(plant["roles"], serde_json::json!(["supplier", "tenderer"]));
+    assert_eq!(
+        plant["tokens"],
+        serde_json::json!({"active": 0, "revoked": 0})
+    );
+    let works = by_name("Public works department");
+    assert_eq!(works["roles"], serde_json::json!(["buyer", "payer"]));
+    let plant_code = plant["code"].as_str().unwrap();
+
+    let csv = run(&["party", "list", "--format", "csv"]);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("code,name,kind,gln,roles,active_tokens,revoked_tokens")
+    );
+    assert!(
+        csv.contains("\nFIN,\"Finance, budget office\",department,,,0,0\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\nRCW,Riverside Cement Works,supplier,4012345000115,,1,1\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!("\n{plant_code},Concrete plant,")),
+        "{csv}"
+    );
+
+    let table = run(&["party", "list"]);
+    let header = table.lines().next().unwrap();
+    assert!(
+        header.starts_with("code") && header.contains("name") && header.ends_with("tokens"),
+        "{table}"
+    );
+    let rcw_line = table.lines().find(|l| l.starts_with("RCW ")).unwrap();
+    assert!(
+        rcw_line.contains("Riverside Cement Works") && rcw_line.ends_with("1 active, 1 revoked"),
+        "{table}"
+    );
+    let works_line = table
+        .lines()
+        .find(|l| l.contains("Public works department"))
+        .unwrap();
+    assert!(
+        works_line.contains("buyer, payer") && works_line.ends_with("none"),
+        "{table}"
+    );
+
+    let help = run(&["party", "list", "--help"]);
+    assert!(
+        help.contains("--format") && help.contains("citytrace party list --format csv"),
+        "{help}"
+    );
+    let party_help = run(&["party", "--help"]);
+    assert!(party_help.contains("\n  list "), "{party_help}");
+}

@@ -7,7 +7,8 @@
 
 use crate::support::{System, SHIPMENTS};
 use crate::verifying::{
-    citytrace, hex, import, lines, proof_from_cli, verify_file, write_config, Run, LINE,
+    citytrace, hex, import, lines, proof_from_cli, proof_page_commands, run_as_printed,
+    verify_file, write_config, Run, LINE,
 };
 use citytrace_importers::merkle::leaf_hash;
 use citytrace_indexer::testing::TestLedger;
@@ -189,6 +190,39 @@ async fn an_honest_row_verifies_from_the_database_and_from_the_proof_file_the_ap
         ]
     );
     assert_eq!(json["proof"], served);
+    system.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_the_proof_page_prints_verifies_the_row_against_the_ledger() {
+    let system = System::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let batch = import(system.db.url(), dir.path(), "shipments.csv", SHIPMENTS).await;
+    let anchor = system.wait_anchored(batch).await;
+
+    let commands = proof_page_commands(&system.explorer, batch, LINE).await;
+    let file = format!("citytrace-batch-{batch}-line-2.proof.json");
+    assert_eq!(
+        commands,
+        format!(
+            "curl -fsS -o {file} {}/api/v1/batches/{batch}/rows/2/proof\ncitytrace verify {file} --rpc \"$LEDGER_RPC\" --contract {}",
+            system.explorer,
+            hex(&anchor.contract)
+        )
+    );
+    // Run as printed, in an empty folder, with the node's address and no database.
+    let run = run_as_printed(&commands, &system.ledger.url(), dir.path()).await;
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let out = lines(&run);
+    assert_eq!(
+        out[0],
+        format!("Verifying line 2 of batch {batch} (from {file})")
+    );
+    assert_eq!(out[4], anchor_line(&anchor, batch, "given with --contract"));
+    assert_eq!(
+        out.last().copied(),
+        Some(format!("Verified: line 2 of batch {batch} is exactly this text, in the batch whose Merkle root the ledger anchored, in a final block.").as_str())
+    );
     system.stop().await;
 }
 

@@ -120,3 +120,52 @@ pub async fn verify_file(dir: &Path, proof: &Value, name: &str, extra: &[&str]) 
 pub fn lines(run: &Run) -> Vec<&str> {
     run.stdout.lines().collect()
 }
+
+/// The commands the explorer's proof page prints for a row (the text of its
+/// `<pre class="command">`, HTML entities read back).
+pub async fn proof_page_commands(explorer: &str, batch: i64, line: &str) -> String {
+    let url = format!("{explorer}/batches/{batch}/rows/{line}/proof");
+    let page = reqwest::get(&url).await.unwrap();
+    assert_eq!(page.status(), 200, "{url}");
+    let body = page.text().await.unwrap();
+    let start = body
+        .find("<pre class=\"command\"><code>")
+        .unwrap_or_else(|| panic!("no command on {url}: {body}"))
+        + "<pre class=\"command\"><code>".len();
+    let end = start + body[start..].find("</code></pre>").unwrap();
+    body[start..end]
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&amp;", "&")
+}
+
+/// Run `script` with `sh` in `cwd`, as a reader who installed citytrace would: the binary on
+/// the PATH, `LEDGER_RPC` set to the node, nothing else of citytrace's environment.
+pub async fn run_as_printed(script: &str, ledger_rpc: &str, cwd: &Path) -> Run {
+    let bin = Path::new(env!("CARGO_BIN_EXE_citytrace")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = tokio::process::Command::new("sh")
+        .args(["-e", "-c", script])
+        .current_dir(cwd)
+        .env("PATH", path)
+        .env("LEDGER_RPC", ledger_rpc)
+        .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .env_remove("CITYTRACE_DATA_DIR")
+        .env_remove("CITYTRACE_RPC")
+        .env_remove("CITYTRACE_CONFIG")
+        .output()
+        .await
+        .expect("run sh");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

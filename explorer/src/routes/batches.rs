@@ -26,7 +26,7 @@ pub struct LineRow {
     pub lot_href: String,
     pub quantity: String,
     pub unit: String,
-    /// The row's proof file (JSON), for `citytrace verify`.
+    /// The row's proof page.
     pub proof_href: String,
 }
 
@@ -119,7 +119,7 @@ fn batch_page(data: BatchData, canonical: Option<Vec<(u64, Vec<u8>)>>) -> BatchP
             .map(|(line, bytes)| CanonicalRow {
                 line,
                 canonical: String::from_utf8_lossy(&bytes).into_owned(),
-                proof_href: format!("/api/v1/batches/{id}/rows/{line}/proof"),
+                proof_href: super::provenance::proof_href(id, line),
             })
             .collect();
         (rows, false, more)
@@ -138,7 +138,7 @@ fn batch_page(data: BatchData, canonical: Option<Vec<(u64, Vec<u8>)>>) -> BatchP
             lot_code: l.lot_code,
             quantity: l.quantity.normalized().to_plain_string(),
             unit: l.unit,
-            proof_href: format!("/api/v1/batches/{id}/rows/{}/proof", l.line),
+            proof_href: super::provenance::proof_href(id, l.line),
         })
         .collect();
     BatchPage {

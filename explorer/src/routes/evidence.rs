@@ -14,7 +14,11 @@ pub struct SourceRow {
     pub batch_id: i64,
     pub line: i32,
     pub href: String,
+    /// The proof page; JSON twins link the proof file.
+    #[serde(skip)]
     pub proof_href: String,
+    #[serde(rename = "proof_href")]
+    pub proof_file: String,
 }
 
 impl SourceRow {
@@ -23,7 +27,8 @@ impl SourceRow {
             batch_id,
             line,
             href: format!("/batches/{batch_id}#line-{line}"),
-            proof_href: format!("/api/v1/batches/{batch_id}/rows/{line}/proof"),
+            proof_href: super::provenance::proof_href(batch_id, line),
+            proof_file: super::provenance::proof_file_href(batch_id, line),
         }
     }
 }

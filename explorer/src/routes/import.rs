@@ -10,6 +10,7 @@ pub(crate) mod api;
 mod dashboard;
 mod error;
 mod error_csv;
+mod formats;
 mod receipts;
 mod sign_in;
 mod upload_form;
@@ -36,6 +37,16 @@ pub const POST_ONLY: &[&str] = &[
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/import", web::get().to(dashboard::show))
+        .route("/import/formats", web::get().to(formats::index))
+        .route("/import/formats/{format}", web::get().to(formats::show))
+        .route(
+            "/import/formats/{format}/template.csv",
+            web::get().to(formats::template),
+        )
+        .route(
+            "/import/formats/{format}/example.csv",
+            web::get().to(formats::example),
+        )
         .route("/import/sign-in", web::post().to(sign_in::sign_in))
         .route("/import/sign-out", web::post().to(sign_in::sign_out))
         .route("/import/uploads", web::post().to(upload_form::receive))

@@ -8,9 +8,20 @@ pub fn batch_line_href(batch_id: i64, line: i32) -> String {
     format!("/batches/{batch_id}#line-{line}")
 }
 
-/// The row's Merkle proof against its batch's root.
-pub fn proof_href(batch_id: i64, line: i32) -> String {
+/// The row's proof as a page people read: the row, its leaf, the Merkle path to its batch's
+/// root, where that root was anchored and how final it is, and the `citytrace verify` command.
+pub fn proof_href(batch_id: i64, line: impl std::fmt::Display) -> String {
+    format!("/batches/{batch_id}/rows/{line}/proof")
+}
+
+/// The row's proof file (JSON, `citytrace/proof/1`), for `citytrace verify` and for JSON twins.
+pub fn proof_file_href(batch_id: i64, line: impl std::fmt::Display) -> String {
     format!("/api/v1/batches/{batch_id}/rows/{line}/proof")
+}
+
+/// The block page of a chain.
+pub fn block_href(chain_id: i64, number: i64) -> String {
+    format!("/ledger/chains/{chain_id}/blocks/{number}")
 }
 
 /// The transaction page of a chain.
@@ -51,7 +62,12 @@ pub struct RowSource {
     pub line: i32,
     #[serde(skip)]
     pub href: String,
+    /// The proof page.
+    #[serde(skip)]
     pub proof: String,
+    /// The proof file, which JSON twins link.
+    #[serde(rename = "proof")]
+    pub proof_file: String,
 }
 
 impl RowSource {
@@ -61,6 +77,7 @@ impl RowSource {
             line,
             href: batch_line_href(batch_id, line),
             proof: proof_href(batch_id, line),
+            proof_file: proof_file_href(batch_id, line),
         }
     }
 }

@@ -178,7 +178,7 @@ async fn the_batch_page_links_each_row_to_its_proof() {
     for line in [2, 3] {
         assert!(
             body.contains(&format!(
-                r#"<a href="/api/v1/batches/{batch}/rows/{line}/proof" title="This row's proof (JSON), to check with citytrace verify">proof</a>"#
+                r#"<a href="/batches/{batch}/rows/{line}/proof" title="This row's proof: its path to the batch's root, the anchor, and how to check it with citytrace verify">proof</a>"#
             )),
             "line {line}: {body}"
         );

@@ -109,7 +109,7 @@ async fn the_cold_chain_page_shows_the_compliance_rate_and_the_shipments_in_brea
     assert!(!breaches.contains("SHP-B"), "within budget is not a breach");
     assert!(breaches.contains("45 min"));
     assert!(breaches.contains(&format!("/batches/{readings}#line-3")));
-    assert!(breaches.contains(&format!("/api/v1/batches/{readings}/rows/3/proof")));
+    assert!(breaches.contains(&format!("/batches/{readings}/rows/3/proof")));
     assert!(breaches.contains("badge trust-imported"));
     // The list of shipments with readings: every shipment but X.
     let list = between(&body, "id=\"shipments-h\"", "</section>");

@@ -83,7 +83,7 @@ async fn emissions_page_shows_scopes_departments_quarters_procurement_credits_an
     assert!(body.contains("Net position = emissions reported"));
     assert!(body.contains("No beneficiary address or name is configured as the city's"));
     assert!(
-        body.contains("/api/v1/batches/"),
+        body.contains("<a class=\"small\" href=\"/batches/") && body.contains("/proof\">proof</a>"),
         "proof links of the reports"
     );
     assert!(!body.contains("<script>alert(1)</script>"));

@@ -87,9 +87,7 @@ async fn the_lot_page_shows_identity_certificates_carbon_and_sources() {
         );
     }
     assert!(certificates.contains(&format!(r#"href="/batches/{to_plant}#line-2""#)));
-    assert!(certificates.contains(&format!(
-        r#"href="/api/v1/batches/{to_plant}/rows/2/proof""#
-    )));
+    assert!(certificates.contains(&format!(r#"href="/batches/{to_plant}/rows/2/proof""#)));
     assert!(body.contains("imported, waiting to be anchored on the ledger"));
 
     // A lot without any factor says why, and counts nothing.

@@ -15,6 +15,8 @@ pub struct FormatOption {
     pub name: &'static str,
     pub label: String,
     pub selected: bool,
+    /// Its documentation, template and example (`/import/formats/…`).
+    pub links: Option<super::formats::FormatLinks>,
 }
 
 /// Every format the importers know, `selected` preselected.
@@ -26,6 +28,7 @@ pub fn format_options(selected: Option<&str>) -> Vec<FormatOption> {
             name: f.name(),
             label: format_label(f.name()),
             selected: selected.map_or(i == 0, |s| s == f.name()),
+            links: super::formats::links(f.name()),
         })
         .collect()
 }

@@ -54,7 +54,7 @@ impl Provenance {
             batch_id: self.batch_id,
             line: self.line,
             href: self.href.clone(),
-            proof: self.proof_href.clone(),
+            proof: crate::routes::provenance::proof_file_href(self.batch_id, self.line),
             trust: self.trust.label,
         }
     }
@@ -67,7 +67,7 @@ impl Provenance {
             batch_id,
             line,
             href: format!("/batches/{batch_id}#line-{line}"),
-            proof_href: format!("/api/v1/batches/{batch_id}/rows/{line}/proof"),
+            proof_href: crate::routes::provenance::proof_href(batch_id, line),
             trust: TrustBadge::new(trust),
         }
     }
