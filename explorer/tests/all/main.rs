@@ -35,4 +35,5 @@ mod routes;
 mod search;
 mod spending;
 mod streamed_lists;
+mod trace_graph;
 mod waste;
