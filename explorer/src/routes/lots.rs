@@ -69,6 +69,7 @@ pub struct LotPage {
     pub deeper_href: String,
     pub api_href: String,
     pub graph: graph::GraphView,
+    pub map: crate::map::MapView,
 }
 
 fn no_lot(code: &str) -> AppError {
@@ -114,6 +115,11 @@ pub async fn show(
         .db(move |conn| load_lot(conn, &code, depth)?.ok_or_else(|| no_lot(&code)))
         .await?;
     let graph = graph::GraphView::new(&TraceGraph::of(&data), &data.lot.code, depth);
+    let map = crate::map::MapView::new(
+        &citytrace_reads::map::CityMap::of_lot(&data),
+        "lot-map",
+        &format!("Where lot {} came from and went", data.lot.code),
+    );
     let (view, summary) = view::view(data);
     let code = crate::fmt::path_segment(&view.code);
     let page = LotPage {
@@ -125,6 +131,7 @@ pub async fn show(
         lot: view,
         summary,
         graph,
+        map,
     };
     Ok(super::with_vary_hx(super::html(&page)?))
 }

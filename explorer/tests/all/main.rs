@@ -28,6 +28,7 @@ mod integrity;
 mod ledger;
 mod ledger_undecoded;
 mod lists;
+mod map;
 mod materials;
 mod meilisearch;
 mod method_settings;
