@@ -13,6 +13,7 @@ pub mod headers;
 pub mod layout;
 pub mod listing;
 pub mod lists;
+mod map;
 pub mod openapi;
 pub mod query;
 mod routes;

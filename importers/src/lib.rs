@@ -27,6 +27,7 @@ pub mod products;
 pub mod proof;
 pub mod sensor_readings;
 pub mod shipments;
+pub mod site_position;
 pub mod values;
 pub mod waste;
 

@@ -19,6 +19,7 @@ use crate::cells::Cells;
 use crate::csv_format::{count_for_batch, BatchContext, CsvFormat};
 use crate::csv_input::{Column, CsvRow};
 use crate::error::RowError;
+use crate::site_position::{self, SitePosition};
 use crate::values::{canonical_decimal, canonical_time};
 
 /// Identifies the canonical row encoding; a new version gets a new name.
@@ -41,6 +42,8 @@ pub const COLUMNS: &[Column] = &[
     Column { name: "epd_reference", required: false, description: "The output product's Environmental Product Declaration (EN 15804 / ISO 21930): registration number or URL. With gwp_factor and declared_unit, or none of them.", example: "EPD-RMX-C3037-2025" },
     Column { name: "gwp_factor", required: false, description: "GWP-total, modules A1–A3, in kg CO2e per declared unit, from that EPD: a decimal, at most 6 decimals (negative for net biogenic storage).", example: "265.4" },
     Column { name: "declared_unit", required: false, description: "The EPD's declared unit as a Rec 20 unit code (one of it: MTQ for 1 m³, TNE for 1 t).", example: "MTQ" },
+    Column { name: "site_latitude", required: false, description: "Where the site is: latitude in WGS 84 decimal degrees (-90 to 90, at most 7 decimals), with site_longitude. Stored on the site when it has no position yet.", example: "52.3912" },
+    Column { name: "site_longitude", required: false, description: "Longitude of the site in WGS 84 decimal degrees (-180 to 180, east positive), with site_latitude.", example: "4.9321" },
 ];
 
 const C_PRODUCTION: usize = 0;
@@ -59,6 +62,7 @@ const C_PRODUCED: usize = 12;
 const C_EPD: usize = 13;
 const C_GWP: usize = 14;
 const C_DECLARED_UNIT: usize = 15;
+const C_SITE_POSITION: (usize, usize) = (16, 17);
 
 /// What a run makes, where and when, and its carbon factor: the same on every row of a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,6 +134,9 @@ pub struct ProductionRecord {
     pub input_product: Option<String>,
     pub input_quantity: BigDecimal,
     pub input_unit: String,
+    /// Where the run's site is, when the row says (the site's data: not part of the row
+    /// encoding, and not compared between a run's rows).
+    pub site_position: Option<SitePosition>,
 }
 
 impl ProductionRecord {
@@ -175,6 +182,7 @@ impl ProductionRecord {
             input_product: input.input_product.clone(),
             input_quantity: input.quantity.clone(),
             input_unit: input.unit.clone(),
+            site_position: None,
         }
     }
 }
@@ -223,6 +231,7 @@ impl CsvFormat for Production {
                 }
             }
         }
+        let site_position = site_position::read(cells, row, COLUMNS, C_SITE_POSITION);
         let produced = produced?;
         Some(ProductionRecord {
             line: row.line,
@@ -245,6 +254,7 @@ impl CsvFormat for Production {
             input_product,
             input_quantity: input_quantity?,
             input_unit: input_unit?.to_string(),
+            site_position,
         })
     }
 

@@ -12,18 +12,20 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Integer, Text};
 use serde_json::Value;
 
-use citytrace_schema::models::{
-    Lot, NewProduct, NewShipmentLine, NewSite, Product, ShipmentLine, Site,
-};
+use citytrace_schema::models::{NewShipmentLine, ShipmentLine};
 
 use crate::cells::Cells;
 use crate::csv_format::{
-    copy_new_rows, count_for_batch, distinct, new_rows, BatchContext, CsvFormat, RowContext,
+    copy_new_rows, count_for_batch, new_rows, BatchContext, CsvFormat, RowContext,
 };
 use crate::csv_input::{Column, CsvFile, CsvOptions, CsvRow};
 use crate::error::{RowError, RowErrors};
 use crate::gs1;
+use crate::site_position::{self, SitePosition};
 use crate::values::{canonical_decimal, canonical_time};
+
+mod register;
+use register::{register_lots, register_sites};
 
 /// Identifies the canonical row encoding; a new version gets a new name.
 pub const ENCODING: &str = "citytrace/shipments/1";
@@ -44,6 +46,10 @@ pub const COLUMNS: &[Column] = &[
     Column { name: "purchase_order", required: false, description: "The buyer's purchase order number the delivery is under.", example: "PO-2026-0042" },
     Column { name: "contract_ocid", required: false, description: "The OCDS id (ocid) of the public contract the delivery is under: `ocds-` + 6-character prefix + `-` + the local id. Links the delivery to spending.", example: "ocds-b5fd17-2026-0017" },
     Column { name: "certificates", required: false, description: "Certificates, declarations of performance or test reports for the lot, by reference; several separated by `|`.", example: "DoP-CEM-2026-11|LAB-2026-0412" },
+    Column { name: "from_latitude", required: false, description: "Where from_site is: latitude in WGS 84 decimal degrees (-90 to 90, at most 7 decimals), with from_longitude. Stored on the site when it has no position yet.", example: "52.3791" },
+    Column { name: "from_longitude", required: false, description: "Longitude of from_site in WGS 84 decimal degrees (-180 to 180, east positive), with from_latitude.", example: "4.8994" },
+    Column { name: "to_latitude", required: false, description: "Latitude of to_site, likewise, with to_longitude.", example: "52.3702" },
+    Column { name: "to_longitude", required: false, description: "Longitude of to_site, likewise, with to_latitude.", example: "4.8952" },
 ];
 
 const C_SHIPMENT: usize = 0;
@@ -61,6 +67,8 @@ const C_CARRIER: usize = 11;
 const C_PURCHASE_ORDER: usize = 12;
 const C_CONTRACT: usize = 13;
 const C_CERTIFICATES: usize = 14;
+const C_FROM_POSITION: (usize, usize) = (15, 16);
+const C_TO_POSITION: (usize, usize) = (17, 18);
 
 /// A validated, normalised row.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +93,9 @@ pub struct ShipmentRecord {
     pub contract_ocid: Option<String>,
     /// Certificate and test-report references, in the order given.
     pub certificates: Vec<String>,
+    /// Where the sites are, when the row says (the sites' data: not part of the row encoding).
+    pub from_position: Option<SitePosition>,
+    pub to_position: Option<SitePosition>,
 }
 
 impl ShipmentRecord {
@@ -151,6 +162,8 @@ impl ShipmentRecord {
             purchase_order: row.purchase_order.clone(),
             contract_ocid: row.contract_ocid.clone(),
             certificates: row.certificates.clone(),
+            from_position: None,
+            to_position: None,
         }
     }
 }
@@ -209,6 +222,8 @@ impl CsvFormat for Shipments {
                     .collect()
             })
             .unwrap_or_default();
+        let from_position = site_position::read(cells, row, COLUMNS, C_FROM_POSITION);
+        let to_position = site_position::read(cells, row, COLUMNS, C_TO_POSITION);
         let (shipped, line_no) = (shipped?, line_no?);
         Some(ShipmentRecord {
             line: row.line,
@@ -229,6 +244,8 @@ impl CsvFormat for Shipments {
             purchase_order,
             contract_ocid,
             certificates,
+            from_position,
+            to_position,
         })
     }
 
@@ -384,78 +401,6 @@ fn repeated(r: &ShipmentRecord, first: u64) -> RowError {
             r.shipment, r.line_no
         ),
     )
-}
-
-/// Rows per statement when registering sites, products and lots (bind-parameter limit).
-const STATEMENT_ROWS: usize = 5_000;
-
-/// Register the sites the chunk names (a 13-digit valid code is also its GLN); their ids.
-fn register_sites(
-    conn: &mut PgConnection,
-    chunk: &[ShipmentRecord],
-) -> QueryResult<HashMap<String, i64>> {
-    let codes: Vec<&str> = distinct(
-        chunk
-            .iter()
-            .flat_map(|r| [r.from_site.as_str(), r.to_site.as_str()]),
-    );
-    let mut ids = HashMap::with_capacity(codes.len());
-    for part in codes.chunks(STATEMENT_ROWS) {
-        let new: Vec<NewSite> = part
-            .iter()
-            .map(|code| NewSite {
-                code,
-                name: code,
-                kind: "other",
-                gln: gs1::check_gln(code).ok().map(|_| *code),
-                party_id: None,
-                latitude: None,
-                longitude: None,
-            })
-            .collect();
-        Site::ensure_all(conn, &new)?;
-        ids.extend(Site::ids_by_code(conn, part)?);
-    }
-    Ok(ids)
-}
-
-/// Register the chunk's products and lots (a new lot: its first row's product, and that row's
-/// origin site); each lot's id and its registered product's code.
-fn register_lots(
-    conn: &mut PgConnection,
-    chunk: &[ShipmentRecord],
-    sites: &HashMap<String, i64>,
-) -> QueryResult<HashMap<String, (i64, String)>> {
-    let mut first_of_product: BTreeMap<&str, &ShipmentRecord> = BTreeMap::new();
-    let mut first_of_lot: BTreeMap<&str, &ShipmentRecord> = BTreeMap::new();
-    for r in chunk {
-        first_of_product.entry(r.product_code()).or_insert(r);
-        first_of_lot.entry(r.lot.as_str()).or_insert(r);
-    }
-    let products: Vec<(&str, &ShipmentRecord)> = first_of_product.into_iter().collect();
-    let mut product_ids = HashMap::with_capacity(products.len());
-    for part in products.chunks(STATEMENT_ROWS) {
-        let new: Vec<NewProduct> = part
-            .iter()
-            .map(|(code, r)| NewProduct {
-                code,
-                gtin: r.gtin.as_deref(),
-                name: &r.product,
-                material_class: None,
-                unit: &r.unit,
-            })
-            .collect();
-        Product::ensure_all(conn, &new)?;
-        let codes: Vec<&str> = part.iter().map(|(c, _)| *c).collect();
-        product_ids.extend(Product::ids_by_code(conn, &codes)?);
-    }
-    let (mut codes, mut products, mut origins) = (Vec::new(), Vec::new(), Vec::new());
-    for (code, r) in first_of_lot {
-        codes.push(code);
-        products.push(product_ids[r.product_code()]);
-        origins.push(Some(sites[r.from_site.as_str()]));
-    }
-    Lot::register_all(conn, &codes, &products, &origins)
 }
 
 /// An OCDS ocid: `ocds-`, a 6-character prefix of lowercase letters and digits, `-`, a local id.

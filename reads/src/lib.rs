@@ -23,6 +23,7 @@ pub mod home;
 pub mod ledger;
 pub mod lists;
 pub mod lots;
+pub mod map;
 pub mod materials;
 pub mod parties;
 pub mod proofs;

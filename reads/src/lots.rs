@@ -2,6 +2,7 @@
 //! origin, shipment lines and their trust, embodied carbon, the trace back and forward, and the
 //! event timeline with the sites it names — plain rows for the explorer to show.
 
+mod graph;
 mod trace;
 
 use std::collections::HashSet;
@@ -17,6 +18,7 @@ use citytrace_schema::schema::sites;
 
 use crate::carbon::{lot_embodied_carbon, LotCarbon};
 
+pub use graph::{EdgeKind, GraphEdge, GraphNode, NodeKind, TraceGraph, MAX_LOTS as GRAPH_MAX_LOTS};
 pub use trace::{load_trace, Direction, TraceLink, DEFAULT_DEPTH, MAX_DEPTH};
 
 /// Everything the lot page shows about one lot.

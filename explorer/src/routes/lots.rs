@@ -4,13 +4,14 @@
 //! (`citytrace_reads::lots`), mapped to a view.
 
 mod carbon;
+mod graph;
 mod trace;
 mod view;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use citytrace_reads::lots::{load_lot, load_lot_trace};
+use citytrace_reads::lots::{load_lot, load_lot_trace, TraceGraph};
 
 use super::trust::TrustBadge;
 use crate::error::{ApiError, AppError};
@@ -67,6 +68,8 @@ pub struct LotPage {
     pub forward: Vec<FlatNode>,
     pub deeper_href: String,
     pub api_href: String,
+    pub graph: graph::GraphView,
+    pub map: crate::map::MapView,
 }
 
 fn no_lot(code: &str) -> AppError {
@@ -111,6 +114,12 @@ pub async fn show(
     let data = state
         .db(move |conn| load_lot(conn, &code, depth)?.ok_or_else(|| no_lot(&code)))
         .await?;
+    let graph = graph::GraphView::new(&TraceGraph::of(&data), &data.lot.code, depth);
+    let map = crate::map::MapView::new(
+        &citytrace_reads::map::CityMap::of_lot(&data),
+        "lot-map",
+        &format!("Where lot {} came from and went", data.lot.code),
+    );
     let (view, summary) = view::view(data);
     let code = crate::fmt::path_segment(&view.code);
     let page = LotPage {
@@ -121,6 +130,8 @@ pub async fn show(
         api_href: format!("/api/v1/lots/{code}?depth={depth}"),
         lot: view,
         summary,
+        graph,
+        map,
     };
     Ok(super::with_vary_hx(super::html(&page)?))
 }

@@ -48,6 +48,7 @@ pub struct MaterialsPage {
     pub lots: ListView,
     pub products: ListView,
     pub sites: ListView,
+    pub map: crate::map::MapView,
 }
 
 /// `GET /materials`: search, the latest lots, products and sites, each leading to its list.
@@ -59,6 +60,11 @@ pub async fn landing(state: web::Data<AppState>) -> Result<HttpResponse, AppErro
                 lots: embedded_list(conn, &LOTS, &[], 10)?,
                 products: embedded_list(conn, &PRODUCTS, &[], 10)?,
                 sites: embedded_list(conn, &SITES, &[], 10)?,
+                map: crate::map::MapView::new(
+                    &citytrace_reads::map::load_city_map(conn)?,
+                    "city-map",
+                    "The city's sites",
+                ),
             })
         })
         .await?;

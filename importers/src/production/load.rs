@@ -15,6 +15,7 @@ use citytrace_schema::models::{
 use super::{Output, ProductionRecord};
 use crate::csv_format::BatchContext;
 use crate::error::RowError;
+use crate::site_position;
 
 /// Rows kept so far, and the problems of the others.
 struct Verdicts<'a> {
@@ -70,6 +71,11 @@ pub(super) fn load_chunk(
         refs.dedup();
         Site::resolve_or_register(conn, &refs, "plant")?
     };
+    site_position::place(
+        conn,
+        v.kept()
+            .filter_map(|(_, r)| Some((*sites.get(&r.output.site)?, r.site_position))),
+    )?;
     let lots = register_lots(conn, &sites, &mut v)?;
     check_single_maker(conn, batch, &lots, &mut v)?;
 

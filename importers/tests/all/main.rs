@@ -19,6 +19,7 @@ mod production;
 mod products;
 mod sensor_readings;
 mod shipments;
+mod site_positions;
 mod support;
 mod waste_receipts;
 mod waste_transfers;

@@ -55,6 +55,27 @@ impl Site {
             .execute(conn)
     }
 
+    /// Give the sites with these ids that have no position yet the position beside their id
+    /// (WGS 84 decimal degrees); a site already placed keeps its position. How many sites
+    /// were placed.
+    pub fn place_unplaced(
+        conn: &mut PgConnection,
+        ids: &[i64],
+        latitudes: &[f64],
+        longitudes: &[f64],
+    ) -> QueryResult<usize> {
+        use diesel::sql_types::{Array, BigInt, Double};
+        diesel::sql_query(
+            "UPDATE sites SET latitude = p.latitude, longitude = p.longitude \
+             FROM unnest($1::int8[], $2::float8[], $3::float8[]) AS p(id, latitude, longitude) \
+             WHERE sites.id = p.id AND sites.latitude IS NULL AND sites.longitude IS NULL",
+        )
+        .bind::<Array<BigInt>, _>(ids)
+        .bind::<Array<Double>, _>(latitudes)
+        .bind::<Array<Double>, _>(longitudes)
+        .execute(conn)
+    }
+
     /// Ids of the sites with these codes (codes not registered are absent from the map).
     pub fn ids_by_code(
         conn: &mut PgConnection,

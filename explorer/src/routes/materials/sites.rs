@@ -223,6 +223,7 @@ pub struct SitePage {
     pub list: ListView,
     pub list_href: String,
     pub api_href: String,
+    pub map: crate::map::MapView,
 }
 
 pub async fn show(
@@ -234,12 +235,19 @@ pub async fn show(
         .db(move |conn| {
             let site = site_view(load_site(conn, &code)?, &code)?;
             let list = super::embedded_list(conn, &DELIVERIES, &[("to_site", &site.code)], 20)?;
+            let map = citytrace_reads::map::load_site_map_by_code(conn, &site.code)?;
+            let map = crate::map::MapView::new(
+                &map.unwrap_or_default(),
+                "site-map",
+                &format!("Where the deliveries to {} came from", site.name),
+            );
             Ok(SitePage {
                 layout: Layout::new(&format!("Site {}", site.name), "/materials"),
                 list_href: super::deliveries_href("to_site", &site.code),
                 api_href: format!("/api/v1/sites/{}", fmt::path_segment(&site.code)),
                 site,
                 list,
+                map,
             })
         })
         .await?;

@@ -183,6 +183,8 @@ fn shipment_lines_encode_as_shipment_record_canonical() {
                 purchase_order: po.clone(),
                 contract_ocid: ocid.clone(),
                 certificates: certificates.clone(),
+                from_position: None,
+                to_position: None,
             };
             let row = page(vec![
                 int8(7),
@@ -270,6 +272,7 @@ fn production_inputs_encode_as_production_record_canonical() {
                 input_product: input_product.clone(),
                 input_quantity: input_quantity.clone(),
                 input_unit: input_unit.clone(),
+                site_position: None,
             };
             let row = page(vec![
                 int8(7),
