@@ -84,6 +84,7 @@ pub struct ContractPage {
     pub ocid: String,
     pub title: String,
     pub buyer: Option<super::PartyLink>,
+    pub winners: Vec<timeline::NamedParty>,
     pub method: String,
     pub category: String,
     pub tender_value: String,
@@ -105,6 +106,7 @@ pub struct ContractPage {
 
 struct Loaded {
     process: ProcurementProcess,
+    winners: Vec<timeline::NamedParty>,
     paid: BTreeMap<String, BigDecimal>,
     contracted: BTreeMap<String, BigDecimal>,
     buyer: Option<super::PartyLink>,
@@ -136,6 +138,7 @@ fn loaded(d: ProcessPageData) -> Result<Loaded, AppError> {
     let trust = &d.trust;
     let src = |batch_id: i64, line: i32| Provenance::known(trust, batch_id, line);
     let (steps, payment_sources) = timeline::steps(&d, &src)?;
+    let winners = winners(&d);
     let process = d.process;
     let source = src(process.batch_id, process.line)?;
     let delivery_sources = d
@@ -147,6 +150,7 @@ fn loaded(d: ProcessPageData) -> Result<Loaded, AppError> {
     let quality = QualityNotes::new(d.quality_total, d.quality_notes, trust)?;
     Ok(Loaded {
         process,
+        winners,
         paid,
         contracted,
         buyer: d.buyer.map(|b| super::PartyLink {
@@ -165,6 +169,24 @@ fn loaded(d: ProcessPageData) -> Result<Loaded, AppError> {
         source,
         quality,
     })
+}
+
+/// Who won: the suppliers of the awards that award something (not pending, cancelled or
+/// unsuccessful), by name, each once.
+fn winners(d: &ProcessPageData) -> Vec<timeline::NamedParty> {
+    let mut codes: Vec<String> = Vec::new();
+    for (award, suppliers) in &d.awards {
+        let status = award.status.as_deref().unwrap_or("active");
+        if ["pending", "cancelled", "unsuccessful"].contains(&status) {
+            continue;
+        }
+        for code in suppliers {
+            if !codes.contains(code) {
+                codes.push(code.clone());
+            }
+        }
+    }
+    timeline::named(&codes, d)
 }
 
 fn short(hex: &str) -> String {
@@ -302,6 +324,7 @@ pub async fn page(
         ocid: p.ocid.clone(),
         title: p.title.clone().unwrap_or_default(),
         buyer: d.buyer,
+        winners: d.winners,
         method: [
             p.procurement_method.clone(),
             p.procurement_method_details.clone(),
@@ -364,6 +387,8 @@ struct ContractJson {
     ocid: String,
     title: Option<String>,
     buyer: Option<super::PartyLink>,
+    /// Who won: the suppliers of its awards, by name.
+    won_by: Vec<timeline::NamedParty>,
     procurement_method: Option<String>,
     main_procurement_category: Option<String>,
     tender_value: Option<BigDecimal>,
@@ -395,6 +420,7 @@ pub async fn api(
         ocid: p.ocid,
         title: p.title,
         buyer: d.buyer,
+        won_by: d.winners,
         procurement_method: p.procurement_method,
         main_procurement_category: p.main_procurement_category,
         tender_value: p.tender_value,
@@ -405,9 +431,10 @@ pub async fn api(
             .steps
             .into_iter()
             .map(|s| StepJson {
+                what: s.sentence(),
+                parties: s.who.clone(),
                 date: s.when,
                 stage: s.stage,
-                what: s.what,
                 value: s.value,
                 source: s.source.as_ref().map(Provenance::json),
                 tx: s.tx,
