@@ -63,7 +63,9 @@ pub struct DeliveryView {
     pub from_site: String,
     pub to_site: String,
     pub to_site_href: String,
+    /// The supplier by name (as the process's releases name it, else its code).
     pub supplier: String,
+    pub supplier_code: String,
     pub supplier_href: String,
     pub carbon: String,
     pub carbon_missing: bool,
@@ -308,7 +310,13 @@ pub async fn page(
                 to_site_href: format!("/sites/{}", crate::fmt::path_segment(&x.to_site)),
                 to_site: x.to_site.clone(),
                 supplier_href: super::party_href(&x.submitter),
-                supplier: x.submitter.clone(),
+                supplier_code: x.submitter.clone(),
+                supplier: d
+                    .parties
+                    .iter()
+                    .find(|(code, _)| *code == x.submitter)
+                    .map(|(_, p)| p.name.clone())
+                    .unwrap_or_else(|| x.submitter.clone()),
                 carbon,
                 carbon_missing: missing,
                 source,

@@ -36,8 +36,11 @@ async fn the_contract_page_names_who_won_and_speaks_in_words() {
         body.contains("<span class=\"badge flag\">Only one bid in a competitive procedure</span>")
     );
     assert!(!body.contains("<span class=\"badge flag\">single_bid</span>"));
-    // Delivered quantities as people write them.
+    // Delivered quantities as people write them, and who delivered by name.
     assert!(body.contains("<td class=\"num\">2.5 t</td>"), "no 2.5 t");
+    assert!(body.contains(&format!(
+        "<td><a href=\"/parties/{SUPPLIER}\" title=\"{SUPPLIER}\">{ALPHA_ESCAPED}</a></td>"
+    )));
 
     let (_, body, _) = get!(app, &format!("/api/v1/spending/contracts/{OCID}"));
     let v = json(&body);
