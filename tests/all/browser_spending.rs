@@ -13,7 +13,7 @@ use crate::support::Explorer;
 use fantoccini::Locator;
 
 use citytrace_schema::testing::TestDatabase;
-use fixture::{LEDGER_TX, LINE, OCID, SUPPLIER, SUPPLIER_NAME};
+use fixture::{BUYER, LEDGER_TX, LINE, OCID, SUPPLIER, SUPPLIER_NAME};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn budget_line_to_contract_to_payments_to_supplier() {
@@ -159,6 +159,101 @@ async fn budget_line_to_contract_to_payments_to_supplier() {
     browser.screenshot("spending-contract-narrow").await;
     c.goto(&format!("{explorer}/spending")).await.unwrap();
     browser.screenshot("spending-overview-narrow").await;
+
+    browser.stop().await;
+    server.stop().await;
+}
+
+/// The journalist's journey (issue 12): home → spending → executed as reported vs paid as
+/// evidenced, the gap → the department's contracts → a contract → its ledger payment. The
+/// spending city, fiscal year 2025: Public Works reports 800 000 EUR executed; published
+/// payments evidence 650 000 (400 000 OCDS + 250 000 on the ledger): a gap of 150 000.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journalist_reads_executed_beside_paid_then_follows_a_contract_to_its_ledger_payment() {
+    let db = TestDatabase::new();
+    fixture::seed(&db);
+    let server = Explorer::serve(db.pool(4), 1);
+    let explorer = &server.url;
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.set_window_size(1366, 2400).await.unwrap();
+
+    // Home: the spending figure never says "spent"; it leads to executed vs paid.
+    c.goto(explorer).await.unwrap();
+    let figure = browser.text("#figure-spending").await;
+    assert!(figure.contains("executed and paid"), "{figure}");
+    assert!(!figure.contains("Spent"), "{figure}");
+    browser
+        .follow(
+            Locator::Css("#figure-spending a"),
+            Locator::Id("executed-vs-paid-h"),
+        )
+        .await;
+    assert_eq!(browser.path().await, "/spending");
+
+    // The executed vs paid table: the department's figures side by side, the gap its own.
+    let table = browser.text("#executed-vs-paid table").await;
+    assert!(table.contains("Executed as reported"), "{table}");
+    assert!(table.contains("Paid as evidenced"), "{table}");
+    let works = browser.text("#executed-vs-paid tbody tr").await;
+    for figure in [
+        "800\u{2009}000.00 EUR",
+        "950\u{2009}000.00 EUR",
+        "650\u{2009}000.00 EUR",
+        "150\u{2009}000.00 EUR",
+    ] {
+        assert!(works.contains(figure), "{figure}: {works}");
+    }
+    assert!(works.starts_with("Public Works"), "{works}");
+    let gap = browser.text("#executed-vs-paid tbody tr td.gap").await;
+    assert_eq!(gap, "150\u{2009}000.00 EUR");
+    browser.screenshot("journalist-executed-vs-paid").await;
+
+    // Committed links to the department's contracts; the contract says who won and paid X of Y.
+    browser
+        .follow(
+            Locator::Css(&format!(
+                "#executed-vs-paid a[href='/spending/procurement?buyer={BUYER}&year=2025']"
+            )),
+            Locator::Id("procurement-list"),
+        )
+        .await;
+    let list = browser.text("#procurement-list tbody").await;
+    assert!(list.contains(SUPPLIER_NAME), "the winner by name: {list}");
+    browser
+        .follow(Locator::LinkText(OCID), Locator::Id("payments-h"))
+        .await;
+    let facts = browser.text("dl.facts").await;
+    assert!(facts.contains("Won by"), "{facts}");
+    assert!(facts.contains(SUPPLIER_NAME), "the winner by name: {facts}");
+    assert!(
+        facts.contains("paid 650\u{2009}000.00 EUR of 950\u{2009}000.00 EUR"),
+        "{facts}"
+    );
+    let flags = browser.text("section[aria-labelledby='flags-h']").await;
+    assert!(
+        flags.contains("Only one bid in a competitive procedure"),
+        "{flags}"
+    );
+    browser.screenshot("journalist-contract").await;
+
+    // Its ledger payment: the transaction page on the city ledger.
+    browser
+        .follow(
+            Locator::Css(&format!(
+                "section[aria-labelledby='payments-h'] a[href='/ledger/chains/31337/tx/{LEDGER_TX}']"
+            )),
+            Locator::Css("h1"),
+        )
+        .await;
+    assert_eq!(
+        browser.path().await,
+        format!("/ledger/chains/31337/tx/{LEDGER_TX}")
+    );
+    let page = browser.text("main").await;
+    assert!(page.contains("PaymentMade"), "{page}");
+    assert!(c.get_alert_text().await.is_err(), "no script ran");
+    browser.screenshot("journalist-ledger-payment").await;
 
     browser.stop().await;
     server.stop().await;

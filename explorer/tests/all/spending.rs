@@ -90,7 +90,7 @@ async fn spending_overview_shows_budget_vs_actual_with_flags_and_red_flag_counts
         assert!(body.contains(&money(figure)), "{figure} missing");
     }
     // 650 000 / 1 100 000 = 59 % < 85 % after the year ended.
-    assert!(body.contains(">unspent<"));
+    assert!(body.contains(">Budget left largely unspent after the year ended<"));
     assert!(body.contains("Economic affairs"));
     assert!(body.contains(&format!("href=\"/spending/budget/2025/{LINE}\"")));
     assert!(
@@ -378,7 +378,7 @@ async fn party_page_shows_contracts_payments_shipments_and_emissions() {
     let (status, body, _) = get!(app, &format!("/parties/{BUYER}"));
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Public Works"));
-    assert!(body.contains(">single_bid<"));
+    assert!(body.contains(">Only one bid in a competitive procedure<"));
     assert!(body.contains("mobile_combustion") && body.contains(&money("120 000.0")));
 
     let (status, body, _) = get!(app, &format!("/api/v1/parties/{BUYER}"));
@@ -514,3 +514,4 @@ async fn with_nothing_imported_the_pages_say_so() {
 mod executed_vs_paid;
 mod ledger_evidence;
 mod procurement_money;
+mod supplier_and_contract;

@@ -3,6 +3,8 @@
 //! delivered with their embodied carbon, the emissions it reported, and how far the batches of
 //! the rows shown can be trusted.
 
+mod totals;
+
 use std::collections::{BTreeSet, HashMap};
 
 use diesel::prelude::*;
@@ -16,6 +18,8 @@ use super::red_flags::{page_of_flagged_processes, process_red_flags, ProcessWalk
 use super::{payments_of, Payment, PaymentSource, ProcessScope, RedFlagRule, RedFlagRules};
 use crate::carbon::{supplier_embodied_carbon, DeliveredCarbon};
 use crate::trust::batch_trust;
+
+pub use totals::BuyerTotals;
 
 /// A party's part in a contracting process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +61,9 @@ pub struct PartyData {
     /// How far the batches of the first `shown` payments, deliveries and emissions can be
     /// trusted.
     pub trust: HashMap<i64, TrustState>,
+    /// As a supplier: awarded and paid so far per buyer and currency (empty: it supplied
+    /// nothing).
+    pub supplied: Vec<BuyerTotals>,
 }
 
 type ProcessTitles = Vec<(String, Option<String>)>;
@@ -141,11 +148,7 @@ fn payments_by_or_to(
             .map(|p| (p.ocid.clone(), format!("{:?}", p.source)))
             .collect();
         for p in payments_of(conn, &ProcessScope::Ocids(supplier_ocids))? {
-            let to_them = p
-                .payee
-                .as_deref()
-                .is_some_and(|payee| payee == party.code || payee == party.name);
-            if to_them && !own.contains(&(p.ocid.clone(), format!("{:?}", p.source))) {
+            if paid_to(&p, party) && !own.contains(&(p.ocid.clone(), format!("{:?}", p.source))) {
                 payments.push(p);
             }
         }
@@ -168,6 +171,16 @@ pub fn load_party(
     let (bought, supplied) = processes_of(conn, party.id)?;
     let processes = flagged_processes(conn, rules, party.id, (&bought, &supplied), shown)?;
     let payments = payments_by_or_to(conn, &party, &supplied)?;
+    let supplied_ocids: BTreeSet<&String> = supplied.iter().map(|(o, _)| o).collect();
+    let paid_to_it: Vec<&Payment> = payments
+        .iter()
+        .filter(|p| supplied_ocids.contains(&p.ocid) && paid_to(p, &party))
+        .collect();
+    let supplied_totals = if supplied.is_empty() {
+        Vec::new()
+    } else {
+        totals::supplier_totals(conn, party.id, &paid_to_it)?
+    };
     let carbon = supplier_embodied_carbon(conn, &party.code, None)?;
     let emissions: Vec<EmissionReport> = emission_reports::table
         .filter(emission_reports::party_id.eq(party.id))
@@ -196,5 +209,13 @@ pub fn load_party(
         carbon,
         emissions,
         trust,
+        supplied: supplied_totals,
     }))
+}
+
+/// Whether the payment names the party as its payee (by code or name).
+fn paid_to(p: &Payment, party: &Party) -> bool {
+    p.payee
+        .as_deref()
+        .is_some_and(|payee| payee == party.code || payee == party.name)
 }

@@ -63,7 +63,9 @@ pub struct DeliveryView {
     pub from_site: String,
     pub to_site: String,
     pub to_site_href: String,
+    /// The supplier by name (as the process's releases name it, else its code).
     pub supplier: String,
+    pub supplier_code: String,
     pub supplier_href: String,
     pub carbon: String,
     pub carbon_missing: bool,
@@ -84,6 +86,7 @@ pub struct ContractPage {
     pub ocid: String,
     pub title: String,
     pub buyer: Option<super::PartyLink>,
+    pub winners: Vec<timeline::NamedParty>,
     pub method: String,
     pub category: String,
     pub tender_value: String,
@@ -105,6 +108,7 @@ pub struct ContractPage {
 
 struct Loaded {
     process: ProcurementProcess,
+    winners: Vec<timeline::NamedParty>,
     paid: BTreeMap<String, BigDecimal>,
     contracted: BTreeMap<String, BigDecimal>,
     buyer: Option<super::PartyLink>,
@@ -136,6 +140,7 @@ fn loaded(d: ProcessPageData) -> Result<Loaded, AppError> {
     let trust = &d.trust;
     let src = |batch_id: i64, line: i32| Provenance::known(trust, batch_id, line);
     let (steps, payment_sources) = timeline::steps(&d, &src)?;
+    let winners = winners(&d);
     let process = d.process;
     let source = src(process.batch_id, process.line)?;
     let delivery_sources = d
@@ -147,6 +152,7 @@ fn loaded(d: ProcessPageData) -> Result<Loaded, AppError> {
     let quality = QualityNotes::new(d.quality_total, d.quality_notes, trust)?;
     Ok(Loaded {
         process,
+        winners,
         paid,
         contracted,
         buyer: d.buyer.map(|b| super::PartyLink {
@@ -165,6 +171,24 @@ fn loaded(d: ProcessPageData) -> Result<Loaded, AppError> {
         source,
         quality,
     })
+}
+
+/// Who won: the suppliers of the awards that award something (not pending, cancelled or
+/// unsuccessful), by name, each once.
+fn winners(d: &ProcessPageData) -> Vec<timeline::NamedParty> {
+    let mut codes: Vec<String> = Vec::new();
+    for (award, suppliers) in &d.awards {
+        let status = award.status.as_deref().unwrap_or("active");
+        if ["pending", "cancelled", "unsuccessful"].contains(&status) {
+            continue;
+        }
+        for code in suppliers {
+            if !codes.contains(code) {
+                codes.push(code.clone());
+            }
+        }
+    }
+    timeline::named(&codes, d)
 }
 
 fn short(hex: &str) -> String {
@@ -286,7 +310,13 @@ pub async fn page(
                 to_site_href: format!("/sites/{}", crate::fmt::path_segment(&x.to_site)),
                 to_site: x.to_site.clone(),
                 supplier_href: super::party_href(&x.submitter),
-                supplier: x.submitter.clone(),
+                supplier_code: x.submitter.clone(),
+                supplier: d
+                    .parties
+                    .iter()
+                    .find(|(code, _)| *code == x.submitter)
+                    .map(|(_, p)| p.name.clone())
+                    .unwrap_or_else(|| x.submitter.clone()),
                 carbon,
                 carbon_missing: missing,
                 source,
@@ -302,6 +332,7 @@ pub async fn page(
         ocid: p.ocid.clone(),
         title: p.title.clone().unwrap_or_default(),
         buyer: d.buyer,
+        winners: d.winners,
         method: [
             p.procurement_method.clone(),
             p.procurement_method_details.clone(),
@@ -364,6 +395,8 @@ struct ContractJson {
     ocid: String,
     title: Option<String>,
     buyer: Option<super::PartyLink>,
+    /// Who won: the suppliers of its awards, by name.
+    won_by: Vec<timeline::NamedParty>,
     procurement_method: Option<String>,
     main_procurement_category: Option<String>,
     tender_value: Option<BigDecimal>,
@@ -395,6 +428,7 @@ pub async fn api(
         ocid: p.ocid,
         title: p.title,
         buyer: d.buyer,
+        won_by: d.winners,
         procurement_method: p.procurement_method,
         main_procurement_category: p.main_procurement_category,
         tender_value: p.tender_value,
@@ -405,9 +439,10 @@ pub async fn api(
             .steps
             .into_iter()
             .map(|s| StepJson {
+                what: s.sentence(),
+                parties: s.who.clone(),
                 date: s.when,
                 stage: s.stage,
-                what: s.what,
                 value: s.value,
                 source: s.source.as_ref().map(Provenance::json),
                 tx: s.tx,

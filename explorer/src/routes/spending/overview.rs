@@ -78,7 +78,8 @@ pub struct FlaggedProcess {
     pub title: String,
     pub buyer: String,
     pub buyer_href: String,
-    pub flags: Vec<&'static str>,
+    /// (key, in words).
+    pub flags: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Template)]
@@ -278,7 +279,11 @@ pub async fn page(
                 title: p.title.clone().unwrap_or_default(),
                 buyer: buyer.map(|b| b.name.clone()).unwrap_or_default(),
                 buyer_href: buyer.map(|b| b.href.clone()).unwrap_or_default(),
-                flags: p.flags.iter().map(|r: &RedFlagRule| r.id()).collect(),
+                flags: p
+                    .flags
+                    .iter()
+                    .map(|r: &RedFlagRule| (r.id(), r.name()))
+                    .collect(),
             }
         })
         .collect();

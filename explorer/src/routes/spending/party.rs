@@ -28,6 +28,49 @@ pub struct ProcessRef {
     pub role: &'static str,
     pub href: String,
     pub flags: Vec<&'static str>,
+    /// The same flags in words.
+    pub flag_names: Vec<&'static str>,
+}
+
+/// What one buyer awarded the party (as a supplier) and paid it, in one currency.
+#[derive(Serialize)]
+pub struct SuppliedView {
+    pub buyer: Option<super::PartyLink>,
+    pub currency: String,
+    pub awarded: bigdecimal::BigDecimal,
+    pub paid: bigdecimal::BigDecimal,
+}
+
+impl SuppliedView {
+    pub fn awarded_text(&self) -> String {
+        crate::fmt::money(Some(&self.awarded), Some(&self.currency))
+    }
+
+    pub fn paid_text(&self) -> String {
+        crate::fmt::money(Some(&self.paid), Some(&self.currency))
+    }
+}
+
+/// The supplied totals per currency: (awarded, paid), as text.
+fn supplied_totals(rows: &[SuppliedView]) -> Vec<(String, String)> {
+    let mut by_currency: std::collections::BTreeMap<
+        &str,
+        (bigdecimal::BigDecimal, bigdecimal::BigDecimal),
+    > = std::collections::BTreeMap::new();
+    for r in rows {
+        let t = by_currency.entry(&r.currency).or_default();
+        t.0 += &r.awarded;
+        t.1 += &r.paid;
+    }
+    by_currency
+        .into_iter()
+        .map(|(c, (a, p))| {
+            (
+                crate::fmt::money(Some(&a), Some(c)),
+                crate::fmt::money(Some(&p), Some(c)),
+            )
+        })
+        .collect()
 }
 
 pub struct PaymentView {
@@ -80,7 +123,11 @@ pub struct PartyPage {
     pub carbon_not_computable: usize,
     pub emissions: Vec<EmissionView>,
     pub flagged: usize,
+    /// As a supplier: per buyer and currency, and the totals per currency (awarded, paid).
+    pub supplied: Vec<SuppliedView>,
+    pub supplied_totals: Vec<(String, String)>,
     pub api_href: String,
+    pub csv_href: String,
 }
 
 /// The party with its processes linked and the rows shown with their provenance.
@@ -93,6 +140,7 @@ struct Loaded {
     delivery_sources: Vec<Provenance>,
     emissions: Vec<EmissionReport>,
     emission_sources: Vec<Provenance>,
+    supplied: Vec<SuppliedView>,
 }
 
 /// The party with code `code` (`citytrace_reads::spending::party`).
@@ -143,6 +191,22 @@ async fn load(state: &AppState, code: String) -> Result<Loaded, AppError> {
             title: p.title,
             role: p.role.as_str(),
             flags: p.flags.iter().map(|r| r.id()).collect(),
+            flag_names: p.flags.iter().map(|r| r.name()).collect(),
+        })
+        .collect();
+    let supplied = d
+        .supplied
+        .into_iter()
+        .map(|t| SuppliedView {
+            buyer: t.buyer.map(|b| super::PartyLink {
+                id: b.id,
+                href: super::party_href(&b.code),
+                code: b.code,
+                name: b.name,
+            }),
+            currency: t.currency,
+            awarded: t.awarded,
+            paid: t.paid,
         })
         .collect();
     Ok(Loaded {
@@ -154,14 +218,75 @@ async fn load(state: &AppState, code: String) -> Result<Loaded, AppError> {
         delivery_sources,
         emissions: d.emissions,
         emission_sources,
+        supplied,
     })
+}
+
+const CSV_HEADER: [&str; 6] = ["ocid", "title", "role", "flags", "flag_names", "href"];
+
+/// `?format=csv`: the party's contracting processes (the page's contracts table) as CSV.
+fn contracts_csv(code: &str, processes: &[ProcessRef]) -> HttpResponse {
+    let text = |t: &str| (t.to_string(), false);
+    let mut csv = crate::listing::csv_line(CSV_HEADER.iter().map(|h| text(h)));
+    for p in processes {
+        csv.push_str(&crate::listing::csv_line(
+            [
+                text(&p.ocid),
+                text(p.title.as_deref().unwrap_or_default()),
+                text(p.role),
+                text(&p.flags.join(" ")),
+                text(&p.flag_names.join("; ")),
+                text(&p.href),
+            ]
+            .into_iter(),
+        ));
+    }
+    let name: String = code
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"contracts-{name}.csv\""),
+        ))
+        .body(csv)
+}
+
+/// `?format=`: the page (`html`, default), or its contracts as `csv`.
+fn wants_csv(query: &crate::query::QueryParams) -> Result<bool, AppError> {
+    match query
+        .get("format")
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "" | "html" => Ok(false),
+        "csv" => Ok(true),
+        other => Err(AppError::BadRequest(format!(
+            "format must be html or csv (the JSON twin is /api/v1/parties/…), not {}",
+            crate::query::quoted(other)
+        ))),
+    }
 }
 
 pub async fn page(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: crate::query::QueryParams,
 ) -> Result<HttpResponse, AppError> {
+    let csv = wants_csv(&query)?;
     let d = load(&state, path.into_inner()).await?;
+    if csv {
+        return Ok(contracts_csv(&d.party.code, &d.processes));
+    }
     let flagged = d.processes.iter().filter(|p| !p.flags.is_empty()).count();
     let payments = d
         .payments
@@ -237,6 +362,9 @@ pub async fn page(
     let page = PartyPage {
         layout: Layout::new(&p.name, ""),
         api_href: format!("/api/v1/parties/{}", crate::fmt::path_segment(&p.code)),
+        csv_href: format!("/parties/{}?format=csv", crate::fmt::path_segment(&p.code)),
+        supplied_totals: supplied_totals(&d.supplied),
+        supplied: d.supplied,
         code: p.code,
         name: p.name,
         kind: p.kind,
@@ -273,6 +401,8 @@ struct PartyJson {
     kind: String,
     gln: Option<String>,
     processes: Vec<ProcessRef>,
+    /// As a supplier: awarded and paid so far per buyer and currency.
+    supplied: Vec<SuppliedView>,
     payments: Vec<Payment>,
     delivered_embodied_carbon: DeliveredCarbon,
     emissions_reported: Vec<EmissionJson>,
@@ -289,6 +419,7 @@ pub async fn api(
         kind: d.party.kind,
         gln: d.party.gln,
         processes: d.processes,
+        supplied: d.supplied,
         payments: d.payments,
         delivered_embodied_carbon: d.carbon,
         emissions_reported: d

@@ -12,12 +12,42 @@ use citytrace_schema::models::{ProcurementAmendment, ProcurementProcess};
 use super::super::evidence::{amount, date, Provenance, ProvenanceJson, TxLink};
 use crate::error::AppError;
 
-/// One step of the process.
+/// A party a step names: by name, its code in the title, linked to its page.
+#[derive(Serialize, Clone)]
+pub struct NamedParty {
+    pub code: String,
+    pub name: String,
+    #[serde(skip)]
+    pub href: String,
+}
+
+/// The parties with these codes, by name (the name the process's releases give them, else the
+/// code).
+pub fn named(codes: &[String], d: &ProcessPageData) -> Vec<NamedParty> {
+    codes
+        .iter()
+        .map(|code| NamedParty {
+            name: d
+                .parties
+                .iter()
+                .find(|(c, _)| c == code)
+                .map(|(_, p)| p.name.clone())
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| code.clone()),
+            href: super::super::party_href(code),
+            code: code.clone(),
+        })
+        .collect()
+}
+
+/// One step of the process: `what`, then the parties it names (`who`), then `after`.
 pub struct Step {
     pub when: Option<DateTime<Utc>>,
     pub date: String,
     pub stage: &'static str,
     pub what: String,
+    pub who: Vec<NamedParty>,
+    pub after: String,
     pub value: String,
     pub source: Option<Provenance>,
     pub tx: Option<TxLink>,
@@ -28,6 +58,7 @@ pub struct StepJson {
     pub date: Option<DateTime<Utc>>,
     pub stage: &'static str,
     pub what: String,
+    pub parties: Vec<NamedParty>,
     pub value: String,
     pub source: Option<ProvenanceJson>,
     pub tx: Option<TxLink>,
@@ -44,50 +75,38 @@ pub fn steps(
         steps.push(tender);
     }
     for (b, tenderers) in &d.bids {
-        let who = tenderers.join(", ");
-        steps.push(step(
+        let mut bid = step(
             b.bid_date,
             "bid",
-            format!(
-                "Bid {} by {}{}",
-                b.bid_id,
-                if who.is_empty() {
-                    "an unnamed tenderer"
-                } else {
-                    &who
-                },
-                b.status
-                    .as_deref()
-                    .map(|s| format!(" ({s})"))
-                    .unwrap_or_default()
-            ),
+            format!("Bid {} by", b.bid_id),
             money(&b.value, &b.currency),
             Some(src(b.batch_id, b.line)?),
             None,
-        ));
+        );
+        naming(
+            &mut bid,
+            named(tenderers, d),
+            "an unnamed tenderer",
+            &b.status,
+        );
+        steps.push(bid);
     }
     for (a, suppliers) in &d.awards {
-        let who = suppliers.join(", ");
-        steps.push(step(
+        let mut award = step(
             a.award_date,
             "award",
-            format!(
-                "Award {} to {}{}",
-                a.award_id,
-                if who.is_empty() {
-                    "no named supplier"
-                } else {
-                    &who
-                },
-                a.status
-                    .as_deref()
-                    .map(|s| format!(" ({s})"))
-                    .unwrap_or_default()
-            ),
+            format!("Award {} to", a.award_id),
             money(&a.value, &a.currency),
             Some(src(a.batch_id, a.line)?),
             None,
-        ));
+        );
+        naming(
+            &mut award,
+            named(suppliers, d),
+            "no named supplier",
+            &a.status,
+        );
+        steps.push(award);
     }
     for c in &d.contracts {
         steps.push(step(
@@ -126,6 +145,18 @@ pub fn steps(
         (None, None) => std::cmp::Ordering::Equal,
     });
     Ok((steps, payment_sources))
+}
+
+/// A step naming `who` (or saying `nobody`), then its status.
+fn naming(step: &mut Step, who: Vec<NamedParty>, nobody: &str, status: &Option<String>) {
+    if who.is_empty() {
+        step.what = format!("{} {nobody}", step.what);
+    }
+    step.who = who;
+    step.after = status
+        .as_deref()
+        .map(|s| format!(" ({s})"))
+        .unwrap_or_default();
 }
 
 fn tender_step(
@@ -186,9 +217,23 @@ fn step(
         when,
         stage,
         what,
+        who: Vec::new(),
+        after: String::new(),
         value,
         source,
         tx,
+    }
+}
+
+impl Step {
+    /// The step in words, the parties by name: "Award a1 to Alpha Works (active)".
+    pub fn sentence(&self) -> String {
+        let who: Vec<&str> = self.who.iter().map(|p| p.name.as_str()).collect();
+        if who.is_empty() {
+            format!("{}{}", self.what, self.after)
+        } else {
+            format!("{} {}{}", self.what, who.join(", "), self.after)
+        }
     }
 }
 
