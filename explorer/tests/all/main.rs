@@ -37,3 +37,4 @@ mod search;
 mod spending;
 mod streamed_lists;
 mod waste;
+mod waste_names;
