@@ -33,7 +33,7 @@ mod overview;
 mod period;
 mod rates;
 
-pub use consignment::{load_consignment, ConsignmentData, TrustedStep};
+pub use consignment::{load_consignment, ConsignmentData, MadeFrom, TrustedStep};
 pub use custody::{custody_chain, CustodyStep};
 pub use facility::{load_facility, FacilityData};
 pub use flags::{

@@ -4,6 +4,7 @@
 //! `citytrace_reads::waste` (docs/methods/waste.md).
 
 mod charts;
+mod codes;
 mod consignment;
 mod facility;
 

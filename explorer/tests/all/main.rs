@@ -42,3 +42,4 @@ mod spending;
 mod streamed_lists;
 mod trace_graph;
 mod waste;
+mod waste_names;

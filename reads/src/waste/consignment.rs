@@ -2,10 +2,13 @@
 //! chain ([`custody_chain`]) with how far each transfer note's and receipt's batch can be
 //! trusted, and the consignment's flags ([`consignment_flags`]).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use citytrace_schema::models::TrustState;
+use citytrace_schema::schema::{production_inputs, production_runs};
 
 use super::{consignment_flags, custody_chain, ConsignmentFlags, CustodyStep, WasteRules};
 use crate::trust::TrustOfBatches;
@@ -17,6 +20,19 @@ pub struct ConsignmentData {
     pub chain: Vec<TrustedStep>,
     /// Every check's figures as of `now`; `None` when the consignment has none to check.
     pub flags: Option<ConsignmentFlags>,
+    /// What the consignment became: the lots of production runs that took it as an input lot
+    /// (the recycling yard names the consignment id as the input lot), in lot code order.
+    pub became: Vec<MadeFrom>,
+    /// The names of the sites the chain names (producers' sites, facilities), by code.
+    pub site_names: HashMap<String, String>,
+}
+
+/// A lot made from the consignment.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct MadeFrom {
+    pub lot_code: String,
+    pub product: String,
+    pub production_code: String,
 }
 
 /// A step of the custody chain with the trust of its rows' batches.
@@ -59,5 +75,29 @@ pub fn load_consignment(
         })
         .collect::<QueryResult<Vec<_>>>()?;
     let flags = consignment_flags(conn, id, rules, now)?;
-    Ok(Some(ConsignmentData { chain, flags }))
+    let became = production_inputs::table
+        .inner_join(production_runs::table)
+        .filter(production_inputs::input_lot_code.eq(id))
+        .select((
+            production_runs::output_lot_code,
+            production_runs::output_product,
+            production_runs::production_code,
+        ))
+        .distinct()
+        .order(production_runs::output_lot_code)
+        .load::<MadeFrom>(conn)?;
+    let codes: Vec<&str> = chain
+        .iter()
+        .flat_map(|s| {
+            let t = &s.step.consignment.transfer;
+            [t.from_site.as_str(), t.to_site.as_str()]
+        })
+        .collect();
+    let site_names = crate::cold_chain::site_names(conn, &codes)?;
+    Ok(Some(ConsignmentData {
+        chain,
+        flags,
+        became,
+        site_names,
+    }))
 }

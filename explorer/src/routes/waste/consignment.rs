@@ -6,12 +6,13 @@ use askama::Template;
 use chrono::Utc;
 use serde::Serialize;
 
+use std::collections::HashMap;
+
 use citytrace_reads::waste::{
-    load_consignment, treatment_class, ConsignmentData, ConsignmentFlags, TreatmentClass,
-    TrustedStep, WasteRules,
+    load_consignment, ConsignmentData, ConsignmentFlags, TrustedStep, WasteRules,
 };
 
-use super::{flag_texts, kg};
+use super::{codes, flag_texts, kg};
 use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
@@ -35,33 +36,34 @@ pub fn ewc_display(code: &str, hazardous: bool) -> String {
 }
 
 fn operation_text(code: &str) -> String {
-    let class = match treatment_class(code) {
-        Some(TreatmentClass::Recycling) => "recycling",
-        Some(TreatmentClass::EnergyRecovery) => "energy recovery",
-        Some(TreatmentClass::Landfill) => "landfill",
-        Some(TreatmentClass::Incineration) => "incineration",
-        Some(TreatmentClass::OtherDisposal) => "other disposal",
-        Some(TreatmentClass::Interim) => {
-            "interim (storage or pre-treatment before another operation)"
-        }
-        None => "not an R/D code",
-    };
-    format!("{code} — {class}")
+    format!("{code} — {}", super::codes::class_text(code))
 }
 
+/// A site by name (its code in small type beside it), linked to its facility page.
 #[derive(Serialize)]
 pub struct SiteLink {
     pub code: String,
+    pub name: String,
     pub href: String,
 }
 
 impl SiteLink {
-    fn new(code: &str) -> Self {
+    fn new(code: &str, names: &HashMap<String, String>) -> Self {
         Self {
             code: code.to_string(),
+            name: names.get(code).cloned().unwrap_or_else(|| code.to_string()),
             href: format!("/waste/facilities/{}", fmt::path_segment(code)),
         }
     }
+}
+
+/// A lot the consignment became (recycled aggregate), linked.
+#[derive(Serialize)]
+pub struct BecameView {
+    pub lot_code: String,
+    pub product: String,
+    pub production_code: String,
+    pub href: String,
 }
 
 #[derive(Serialize)]
@@ -71,6 +73,8 @@ pub struct ReceiptView {
     pub received_kg: Option<String>,
     pub operation: Option<String>,
     pub operation_text: Option<String>,
+    /// The operation in words, for its tooltip.
+    pub operation_title: Option<String>,
     pub refusal_reason: Option<String>,
     pub received_at: String,
     pub submitter: String,
@@ -95,9 +99,11 @@ pub struct StepView {
     pub facility: SiteLink,
     pub declared_kg: String,
     pub mass_basis: String,
+    pub mass_basis_title: String,
     pub transferred_at: String,
     pub planned_operation: String,
     pub planned_text: String,
+    pub planned_title: String,
     pub previous_consignment_id: Option<String>,
     pub source: SourceRow,
     pub trust: Trust,
@@ -112,6 +118,8 @@ pub struct ConsignmentView {
     pub api_href: String,
     /// The custody chain, by depth then by when each left.
     pub chain: Vec<StepView>,
+    /// The lots it became (recycled aggregate), linked forward.
+    pub became: Vec<BecameView>,
     pub flags: Vec<String>,
     pub flag_figures: Option<ConsignmentFlags>,
     pub mass_tolerance_percent: String,
@@ -123,7 +131,7 @@ impl ConsignmentView {
     }
 }
 
-fn step_view(trusted: &TrustedStep) -> StepView {
+fn step_view(trusted: &TrustedStep, names: &HashMap<String, String>) -> StepView {
     let step = &trusted.step;
     let t = &step.consignment.transfer;
     // A receipt's trust is loaded with it: both or neither.
@@ -136,6 +144,7 @@ fn step_view(trusted: &TrustedStep) -> StepView {
             status: r.status.clone(),
             received_kg: r.mass_received_kg.as_ref().map(kg),
             operation_text: r.operation.as_deref().map(operation_text),
+            operation_title: r.operation.as_deref().map(codes::operation_title),
             operation: r.operation.clone(),
             refusal_reason: r.refusal_reason.clone(),
             received_at: format!(
@@ -165,18 +174,20 @@ fn step_view(trusted: &TrustedStep) -> StepView {
         hazardous: t.hazardous,
         description: t.description.clone(),
         producer: t.producer.clone(),
-        from_site: SiteLink::new(&t.from_site),
+        from_site: SiteLink::new(&t.from_site, names),
         carrier: t.carrier.clone(),
         carrier_licence: t.carrier_licence.clone(),
-        facility: SiteLink::new(&t.to_site),
+        facility: SiteLink::new(&t.to_site, names),
         declared_kg: kg(&t.mass_kg),
         mass_basis: t.mass_basis.clone(),
+        mass_basis_title: codes::mass_basis_title(&t.mass_basis),
         transferred_at: format!(
             "{} ({})",
             local_time(t.transferred_at, &parse_offset(&t.transferred_offset)),
             t.transferred_offset
         ),
         planned_text: operation_text(&t.planned_operation),
+        planned_title: codes::operation_title(&t.planned_operation),
         planned_operation: t.planned_operation.clone(),
         previous_consignment_id: t.previous_consignment_id.clone(),
         source: SourceRow::new(t.batch_id, t.line),
@@ -192,7 +203,21 @@ impl ConsignmentView {
         Self {
             consignment_id: id.to_string(),
             api_href: format!("/api/v1/waste/consignments/{}", fmt::path_segment(id)),
-            chain: data.chain.iter().map(step_view).collect(),
+            chain: data
+                .chain
+                .iter()
+                .map(|s| step_view(s, &data.site_names))
+                .collect(),
+            became: data
+                .became
+                .iter()
+                .map(|b| BecameView {
+                    href: format!("/lots/{}", fmt::path_segment(&b.lot_code)),
+                    lot_code: b.lot_code.clone(),
+                    product: b.product.clone(),
+                    production_code: b.production_code.clone(),
+                })
+                .collect(),
             flags: flags.as_ref().map(flag_texts).unwrap_or_default(),
             flag_figures: flags,
             mass_tolerance_percent: rules.mass_tolerance_percent.to_plain_string(),
@@ -218,6 +243,8 @@ async fn consignment_view(state: &AppState, id: String) -> Result<ConsignmentVie
 pub struct ConsignmentPage {
     pub layout: Layout,
     pub c: ConsignmentView,
+    /// The R/D codes and mass bases in words.
+    pub legend: Vec<(String, String)>,
 }
 
 /// `GET /waste/consignments/{id}`.
@@ -229,6 +256,7 @@ pub async fn show(
     super::super::html(&ConsignmentPage {
         layout: Layout::new(&format!("Consignment {}", c.consignment_id), "/waste"),
         c,
+        legend: codes::legend(),
     })
 }
 

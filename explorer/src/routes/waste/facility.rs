@@ -140,6 +140,8 @@ pub struct FacilityPage {
     pub layout: Layout,
     pub f: FacilityView,
     pub period_links: Vec<(&'static str, String, bool)>,
+    /// The R/D codes and mass bases in words.
+    pub legend: Vec<(String, String)>,
 }
 
 /// `GET /waste/facilities/{code}?period=month|quarter|year`.
@@ -159,6 +161,7 @@ pub async fn show(
         layout: Layout::new(&format!("Facility {}", f.name), "/waste"),
         f,
         period_links,
+        legend: super::codes::legend(),
     })
 }
 
