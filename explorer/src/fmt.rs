@@ -109,6 +109,28 @@ pub fn money(value: Option<&BigDecimal>, currency: Option<&str>) -> String {
     }
 }
 
+/// Embodied or emitted carbon as people read it, from kilograms: under a tonne in kg with one
+/// decimal (`812.4 kg CO2e`), else in tonnes with three significant figures up to 1 000 t
+/// (`2.12 t`, `38.1 t`, `412 t CO2e`) and whole tonnes beyond (`1 235 t CO2e`). JSON twins
+/// carry the exact kilograms.
+pub fn co2e(kg: &BigDecimal) -> String {
+    let thousand = BigDecimal::from(1000);
+    if kg.abs() < thousand {
+        return format!("{} kg CO2e", decimal(kg, 1));
+    }
+    let t = kg / &thousand;
+    let (ten, hundred) = (BigDecimal::from(10), BigDecimal::from(100));
+    let size = t.abs();
+    let scale = if size < ten {
+        2
+    } else if size < hundred {
+        1
+    } else {
+        0
+    };
+    format!("{} t CO2e", decimal(&t, scale))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +174,18 @@ mod tests {
         let v: BigDecimal = "101238.060000000000".parse().expect("decimal");
         assert_eq!(money(Some(&v), Some("EUR")), "101\u{2009}238.06 EUR");
         assert_eq!(money(None, Some("EUR")), "not reported");
+    }
+
+    #[test]
+    fn carbon_is_shown_in_kg_under_a_tonne_and_in_tonnes_with_sensible_precision() {
+        let kg = |text: &str| co2e(&text.parse::<BigDecimal>().expect("decimal"));
+        assert_eq!(kg("812.44"), "812.4 kg CO2e");
+        assert_eq!(kg("0"), "0.0 kg CO2e");
+        assert_eq!(kg("999.94"), "999.9 kg CO2e");
+        assert_eq!(kg("2123.2"), "2.12 t CO2e");
+        assert_eq!(kg("38123.0"), "38.1 t CO2e");
+        assert_eq!(kg("412345"), "412 t CO2e");
+        assert_eq!(kg("1234567.8"), "1\u{2009}235 t CO2e");
+        assert_eq!(kg("-380500"), "-381 t CO2e");
     }
 }

@@ -6,13 +6,15 @@
 use diesel::prelude::*;
 
 use citytrace_schema::models::{
-    AnchorSubmission, BatchAnchor, ImportBatch, ShipmentLine, TrustState,
+    AnchorSubmission, BatchAnchor, ImportBatch, Party, ShipmentLine, TrustState,
 };
 
 /// Everything a batch's page shows but its canonical rows.
 #[derive(Debug, Clone)]
 pub struct BatchData {
     pub batch: ImportBatch,
+    /// The submitter's registered name (`None`: only its code is known).
+    pub submitter_name: Option<String>,
     /// Where the batch's root was anchored, once indexed.
     pub anchor: Option<BatchAnchor>,
     /// The anchoring transaction sent for it, if any (with its last error).
@@ -36,11 +38,13 @@ pub fn load_batch(conn: &mut PgConnection, id: i64) -> QueryResult<Option<BatchD
         Err(diesel::result::Error::NotFound) => return Ok(None),
         Err(other) => return Err(other),
     };
+    let submitter_name = Party::find_by_code(conn, &batch.submitter)?.map(|p| p.name);
     let anchor = batch.anchor(conn)?;
     let submission = AnchorSubmission::find(conn, id)?;
     let shipment_lines = ShipmentLine::of_batch(conn, id)?;
     Ok(Some(BatchData {
         batch,
+        submitter_name,
         anchor,
         submission,
         shipment_lines,

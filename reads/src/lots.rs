@@ -93,14 +93,21 @@ pub fn load_lot(conn: &mut PgConnection, code: &str, depth: u32) -> QueryResult<
                 name: p.name,
             })
         }
-        None => run
-            .as_ref()
-            .map(|r| r.submitter.as_str())
-            .or_else(|| shipments.first().map(|l| l.line.submitter.as_str()))
-            .map(|code| Supplier {
-                code: code.to_string(),
-                name: code.to_string(),
-            }),
+        None => {
+            let code = run
+                .as_ref()
+                .map(|r| r.submitter.as_str())
+                .or_else(|| shipments.first().map(|l| l.line.submitter.as_str()));
+            match code {
+                // The registered party's name, else only the code the row gave.
+                Some(code) => Some(Supplier {
+                    name: Party::find_by_code(conn, code)?
+                        .map_or_else(|| code.to_string(), |p| p.name),
+                    code: code.to_string(),
+                }),
+                None => None,
+            }
+        }
     };
     let shipment_codes: Vec<String> = shipments
         .iter()

@@ -66,7 +66,7 @@ async fn a_visitor_searches_a_lot_traces_it_back_and_reaches_the_origin_site() {
     assert_eq!(browser.text("h1").await, "RMX-1");
     let carbon = browser.text(".carbon-figure").await;
     assert_eq!(
-        carbon, "2123.2 kg CO2e for 8 MTQ at 265.4 kg CO2e per MTQ.",
+        carbon, "2.12 t CO2e for 8 m³ at 265.4 kg CO2e per m³.",
         "8 m³ × 265.4 kg/m³"
     );
     let back = browser.text("#trace-back").await;

@@ -46,9 +46,9 @@ async fn an_imported_shipment_file_is_anchored_and_the_lot_page_says_so() {
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     let tx = citytrace_schema::hex0x(&anchor.tx_hash);
+    let (chain, block) = (anchor.chain_id, anchor.block_number);
     let expected = format!(
-        "anchored in block {} (tx {}…{})",
-        anchor.block_number,
+        r#"anchored in block <a class="anchor-block" href="/ledger/chains/{chain}/blocks/{block}">{block}</a> (tx <a class="anchor-tx" href="/ledger/chains/{chain}/tx/{tx}" title="{tx}"><code class="hash">{}…{}</code></a>)"#,
         &tx[..8],
         &tx[tx.len() - 4..]
     );

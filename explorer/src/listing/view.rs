@@ -28,6 +28,8 @@ pub struct CellView {
     pub title: Option<String>,
     pub numeric: bool,
     pub badges: Vec<BadgeView>,
+    /// Shown in small type after the text (a party's code after its name), when it differs.
+    pub detail: Option<String>,
 }
 
 pub struct FilterView {
@@ -243,6 +245,10 @@ fn cell(column: &super::ListColumn, row: &Value) -> CellView {
         title: None,
         numeric,
         badges: Vec::new(),
+        detail: column
+            .detail
+            .map(|key| value_text(&row[key]))
+            .filter(|detail| !detail.is_empty() && *detail != raw),
     };
     match column.kind {
         ColumnKind::Count => {

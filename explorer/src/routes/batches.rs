@@ -4,7 +4,7 @@ use askama::Template;
 use citytrace_importers::proof::canonical_rows;
 use citytrace_reads::batches::{load_batch, BatchData};
 
-use super::trust::TrustBadge;
+use super::trust::{AnchorLink, TrustBadge};
 use crate::error::AppError;
 use crate::fmt;
 use crate::layout::Layout;
@@ -24,8 +24,8 @@ pub struct LineRow {
     pub line_no: i32,
     pub lot_code: String,
     pub lot_href: String,
+    /// "4.2 t": with its unit as people write it.
     pub quantity: String,
-    pub unit: String,
     /// The row's proof page.
     pub proof_href: String,
 }
@@ -38,13 +38,18 @@ pub struct BatchPage {
     pub kind: String,
     pub file_name: String,
     pub submitter: String,
+    /// The submitter's name, or its code when no name is registered.
+    pub submitter_name: String,
+    pub submitter_href: String,
     pub rows: String,
     pub sha256: String,
     pub merkle_root: String,
     pub imported_at: String,
     pub trust: TrustBadge,
-    pub anchor_block: Option<i64>,
-    pub anchor_chain: Option<i64>,
+    /// The block and transaction that anchored the root, as links.
+    pub anchor: Option<AnchorLink>,
+    /// The `BatchAnchored` event on its transaction's page (the root as the ledger holds it).
+    pub anchor_event_href: Option<String>,
     pub anchor_time: Option<String>,
     pub submission_note: Option<String>,
     pub lines: Vec<LineRow>,
@@ -93,6 +98,7 @@ fn batch_page(data: BatchData, canonical: Option<Vec<(u64, Vec<u8>)>>) -> BatchP
     let trust = data.trust();
     let BatchData {
         batch,
+        submitter_name,
         anchor,
         submission,
         shipment_lines,
@@ -136,8 +142,7 @@ fn batch_page(data: BatchData, canonical: Option<Vec<(u64, Vec<u8>)>>) -> BatchP
             line_no: l.line_no,
             lot_href: format!("/lots/{}", fmt::path_segment(&l.lot_code)),
             lot_code: l.lot_code,
-            quantity: l.quantity.normalized().to_plain_string(),
-            unit: l.unit,
+            quantity: fmt::quantity(&l.quantity, &l.unit),
             proof_href: super::provenance::proof_href(id, l.line),
         })
         .collect();
@@ -146,14 +151,19 @@ fn batch_page(data: BatchData, canonical: Option<Vec<(u64, Vec<u8>)>>) -> BatchP
         id,
         kind: batch.kind.clone(),
         file_name: batch.file_name.clone(),
+        submitter_name: submitter_name.unwrap_or_else(|| batch.submitter.clone()),
+        submitter_href: format!("/parties/{}", fmt::path_segment(&batch.submitter)),
         submitter: batch.submitter.clone(),
         rows: fmt::count(batch.row_count.into()),
         sha256: hex::encode(&batch.sha256),
         merkle_root: citytrace_schema::hex0x(&batch.merkle_root),
         imported_at: fmt::time(&batch.imported_at),
         trust: TrustBadge::new(&trust),
-        anchor_block: anchor.as_ref().map(|a| a.block_number),
-        anchor_chain: anchor.as_ref().map(|a| a.chain_id),
+        anchor_event_href: AnchorLink::of(&trust).and_then(|link| {
+            let log = anchor.as_ref()?.log_index;
+            Some(format!("{}#log-{log}", link.tx_href))
+        }),
+        anchor: AnchorLink::of(&trust),
         anchor_time: anchor.as_ref().map(|a| fmt::time(&a.block_time)),
         submission_note,
         lines,

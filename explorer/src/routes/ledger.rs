@@ -17,7 +17,13 @@ use citytrace_reads::ledger::{load_chains, ChainStatus};
 use crate::error::{ApiError, AppError};
 use crate::fmt;
 use crate::layout::Layout;
+use crate::listing::{ListParams, ListView, PageOfRows};
+use crate::lists::ledger::{BLOCKS, EVENTS};
+use crate::routes::materials::embedded_list;
 use crate::state::AppState;
+
+/// Rows of the latest blocks and transactions the ledger page shows.
+const LATEST: u32 = 10;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/ledger", web::get().to(overview))
@@ -138,20 +144,53 @@ fn chain_id(text: &str) -> Result<i64, AppError> {
 pub struct LedgerPage {
     pub layout: Layout,
     pub chains: Vec<ChainRow>,
+    /// The latest blocks of the reorg window (the blocks list's first rows).
+    pub blocks: ListView,
+    /// The latest decoded events, each with its block and transaction (the events list's).
+    pub events: ListView,
 }
 
 pub async fn overview(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let chains = state.db(|conn| chain_rows(conn, None)).await?;
-    super::html(&LedgerPage {
-        layout: Layout::new("Ledger", "/ledger"),
-        chains,
-    })
+    let page = state
+        .db(|conn| {
+            Ok(LedgerPage {
+                layout: Layout::new("Ledger", "/ledger"),
+                chains: chain_rows(conn, None)?,
+                blocks: embedded_list(conn, &BLOCKS, &[], LATEST)?,
+                events: embedded_list(conn, &EVENTS, &[], LATEST)?,
+            })
+        })
+        .await?;
+    super::html(&page)
+}
+
+/// The first `LATEST` rows of a ledger list, as its API gives them.
+fn latest(
+    conn: &mut PgConnection,
+    def: &'static crate::listing::ListDef,
+) -> Result<Vec<serde_json::Value>, AppError> {
+    let params = ListParams::parse(def, &[("per_page".into(), LATEST.to_string())])?;
+    PageOfRows::load(conn, def, &params)?
+        .rows
+        .iter()
+        .map(|r| serde_json::from_str(r).map_err(|e| AppError::Internal(e.to_string())))
+        .collect()
 }
 
 pub async fn overview_api(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let chains = state.db(|conn| chain_rows(conn, None)).await?;
+    let (chains, blocks, events) = state
+        .db(|conn| {
+            Ok((
+                chain_rows(conn, None)?,
+                latest(conn, &BLOCKS)?,
+                latest(conn, &EVENTS)?,
+            ))
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "chains": chains,
+        "latest_blocks": blocks,
+        "latest_events": events,
         "lists": {
             "events": "/api/v1/ledger-events",
             "blocks": "/api/v1/blocks",

@@ -52,3 +52,52 @@ impl TrustBadge {
 fn short(hash: &str) -> String {
     crate::fmt::short(hash, 8, 4)
 }
+
+/// Where a batch's root was anchored, as links: the block and the transaction pages ("anchored
+/// in block 124 (tx 0xeca6…)", each a link); `None` while it is only imported.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AnchorLink {
+    pub chain_id: i64,
+    pub block_number: i64,
+    pub tx_hash: String,
+    #[serde(rename = "final")]
+    pub is_final: bool,
+    #[serde(skip)]
+    pub block_href: String,
+    #[serde(skip)]
+    pub tx_short: String,
+    #[serde(skip)]
+    pub tx_href: String,
+}
+
+impl AnchorLink {
+    pub fn of(state: &TrustState) -> Option<Self> {
+        let (chain_id, block_number, tx_hash, is_final) = match state {
+            TrustState::Imported => return None,
+            TrustState::Anchored {
+                chain_id,
+                block_number,
+                tx_hash,
+                ..
+            } => (*chain_id, *block_number, tx_hash, false),
+            TrustState::Final {
+                chain_id,
+                block_number,
+                tx_hash,
+                ..
+            } => (*chain_id, *block_number, tx_hash, true),
+        };
+        Some(Self {
+            chain_id,
+            block_number,
+            block_href: format!("/ledger/chains/{chain_id}/blocks/{block_number}"),
+            tx_short: short(tx_hash),
+            tx_href: format!(
+                "/ledger/chains/{chain_id}/tx/{}",
+                crate::fmt::path_segment(tx_hash)
+            ),
+            tx_hash: tx_hash.clone(),
+            is_final,
+        })
+    }
+}

@@ -262,7 +262,7 @@ async fn importing_creates_the_partys_batch_which_no_other_party_can_see() {
     let fragment = call(&app, session.get(&format!("{receipt_uri}/anchor"))).await;
     assert!(fragment
         .body
-        .contains(r#"<span class="badge trust-final">final</span> anchored in block 9"#));
+        .contains(r#"<span class="badge trust-final">final</span> anchored in block <a class="anchor-block" href="/ledger/chains/31337/blocks/9">9</a>"#));
     assert!(!fragment.body.contains("hx-trigger"));
 
     // The dashboard lists the upload and the batch.

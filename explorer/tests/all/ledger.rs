@@ -149,16 +149,19 @@ async fn the_block_page_shows_its_hashes_and_decoded_events() {
     let full = hex(&[0x07; 32]);
     assert!(
         body.contains(&format!(
-            r#"<code class="hash" title="{full}">0x070707…0707</code>"#
+            r#"<code class="hash full-hash">{full}</code></dd>"#
         )),
         "{body}"
     );
     assert!(body.contains(&format!(r#"<a href="/batches/{batch}">BatchAnchored</a>"#)));
     assert!(body.contains("<dt>batch_id</dt><dd>1</dd>"), "{body}");
-    // Block 8 is not in the window but holds an event: still shown, hash unknown.
+    // Block 8 is not in the window but holds an event: still shown, its hash from the event.
     let (status, body) = get!(app, "/ledger/chains/31337/blocks/8");
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("out of the reorg window"));
+    assert!(
+        body.contains("the block is past the reorg window"),
+        "{body}"
+    );
     let (status, body) = get!(app, "/api/v1/ledger/chains/31337/blocks/7");
     assert_eq!(status, StatusCode::OK);
     let block = json(&body);
@@ -272,4 +275,98 @@ async fn the_home_page_shows_each_headline_figure_or_says_there_is_no_data() {
     assert_eq!(home["batches_imported"], 1);
     assert_eq!(home["batches_anchored"], 1);
     assert_eq!(home["ledger_events"][0]["tx_hash"], hex(&RETIRE_TX));
+}
+
+#[actix_web::test]
+async fn a_block_past_the_reorg_window_shows_the_hash_its_events_record() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    seed(&pool);
+    let app = app!(pool);
+    // Block 8 has no row of its own (out of the window); its retirement names its hash.
+    let (status, body) = get!(app, "/ledger/chains/31337/blocks/8");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains(&format!(
+            r#"<code class="hash full-hash">{}</code> <span class="small muted">as its indexed events record it"#,
+            hex(&[0x08; 32])
+        )),
+        "{body}"
+    );
+    let (_, body) = get!(app, "/api/v1/ledger/chains/31337/blocks/8");
+    let block = json(&body);
+    assert_eq!(block["hash"], hex(&[0x08; 32]));
+    assert_eq!(block["hash_from"], "events");
+    // Block 7 is in the window: its own row says it.
+    let (_, body) = get!(app, "/api/v1/ledger/chains/31337/blocks/7");
+    assert_eq!(json(&body)["hash_from"], "block");
+}
+
+#[actix_web::test]
+async fn a_transaction_page_says_its_status_who_emitted_and_what_is_not_recorded() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    seed(&pool);
+    let app = app!(pool);
+    let tx = hex(&RETIRE_TX);
+    let (status, body) = get!(app, &format!("/ledger/chains/31337/tx/{tx}"));
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("<dt>Status</dt><dd>succeeded"), "{body}");
+    assert!(body.contains("<dt>From, to, gas</dt><dd><span class=\"muted\">not recorded</span>"));
+    // The emitting contract links to its events; an address parameter to what citytrace knows.
+    let contract = hex(&[0x22; 20]);
+    assert!(
+        body.contains(&format!(
+            r#"<a href="/ledger/events?chain=31337&#38;contract={contract}" title="{contract}">"#
+        )),
+        "{body}"
+    );
+    let beneficiary = hex(&[0x55; 20]);
+    assert!(
+        body.contains(&format!(
+            r#"<a href="/search?q={beneficiary}" title="{beneficiary}">"#
+        )),
+        "{body}"
+    );
+    let (_, body) = get!(app, &format!("/api/v1/ledger/chains/31337/tx/{tx}"));
+    let view = json(&body);
+    assert_eq!(view["status"], "succeeded");
+    assert_eq!(view["from"], serde_json::Value::Null);
+    assert_eq!(view["to"], serde_json::Value::Null);
+    assert_eq!(view["gas_used"], serde_json::Value::Null);
+    assert_eq!(view["contracts"][0]["address"], contract);
+    // The events list filtered to that contract: the retirement only.
+    let (status, body) = get!(app, &format!("/api/v1/ledger-events?contract={contract}"));
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let events = json(&body);
+    assert_eq!(events["total"], 1);
+    assert_eq!(events["items"][0]["tx_hash"], tx);
+}
+
+#[actix_web::test]
+async fn the_ledger_page_shows_the_latest_blocks_and_transactions_with_links() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    seed(&pool);
+    let app = app!(pool);
+    let (_, body) = get!(app, "/ledger");
+    let transactions = crate::support::between(&body, "latest-tx-h", "</section>");
+    for tx in [RETIRE_TX, ANCHOR_TX] {
+        assert!(
+            transactions.contains(&format!(r#"href="/ledger/chains/31337/tx/{}""#, hex(&tx))),
+            "{transactions}"
+        );
+    }
+    assert!(transactions.contains(r#"href="/ledger/chains/31337/blocks/8""#));
+    let blocks = crate::support::between(&body, "latest-blocks-h", "</section>");
+    assert!(
+        blocks.contains(r#"href="/ledger/chains/31337/blocks/7""#),
+        "{blocks}"
+    );
+    let (_, body) = get!(app, "/api/v1/ledger");
+    let ledger = json(&body);
+    assert_eq!(ledger["latest_events"][0]["tx_hash"], hex(&RETIRE_TX));
+    assert_eq!(ledger["latest_events"][1]["tx_hash"], hex(&ANCHOR_TX));
+    assert_eq!(ledger["latest_blocks"][0]["number"], 7);
+    assert_eq!(ledger["latest_blocks"][0]["hash"], hex(&[0x07; 32]));
 }

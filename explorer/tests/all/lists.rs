@@ -255,3 +255,118 @@ async fn the_openapi_document_describes_every_list_and_endpoint() {
         assert!(doc["paths"][e.path][e.method].is_object(), "{}", e.path);
     }
 }
+
+/// Registers the party `code` with its `name` (as `citytrace party add` does).
+fn register_party(pool: &PgPool, code: &str, name: &str) {
+    use citytrace_schema::models::{NewParty, Party};
+    Party::ensure(
+        &mut pool.get().unwrap(),
+        &NewParty {
+            code,
+            name,
+            kind: "supplier",
+            gln: None,
+        },
+    )
+    .unwrap();
+}
+
+#[actix_web::test]
+async fn the_lots_list_names_each_lots_supplier_on_the_page_in_json_and_in_csv() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    register_party(&pool, "NL-KVK-12345678", "Harbor Steel Mill BV");
+    import_as(
+        &pool,
+        Format::Shipments,
+        "NL-KVK-12345678",
+        "steel.csv",
+        "shipment_id,line,lot_id,product,quantity,unit,from_site,to_site,shipped_at\n\
+         SHP-9,1,LOT-S,Rebar B500B,4.2,TNE,MILL,SITE-A,2026-05-01T08:00:00+02:00\n",
+    );
+    // A supplier that registered no name: its code is all there is to show.
+    seed(&pool);
+    let app = app!(pool);
+
+    let (_, body) = get!(app, "/api/v1/lots?sort=lot_code&dir=asc");
+    let page = json(&body);
+    let suppliers: Vec<(String, String, String)> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["lot_code"].as_str().unwrap().to_string(),
+                i["supplier"].as_str().unwrap_or("(none)").to_string(),
+                i["supplier_code"].as_str().unwrap_or("(none)").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(suppliers.len(), 6, "{body}");
+    assert_eq!(
+        suppliers[5],
+        (
+            "LOT-S".to_string(),
+            "Harbor Steel Mill BV".to_string(),
+            "NL-KVK-12345678".to_string()
+        )
+    );
+    for (lot, name, code) in &suppliers[..5] {
+        assert_eq!((name.as_str(), code.as_str()), ("HSM", "HSM"), "{lot}");
+    }
+
+    let (_, csv) = get!(app, "/materials/lots?q=lot-s&format=csv");
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    let at = |key: &str| header.iter().position(|h| *h == key).unwrap();
+    assert_eq!(row[at("supplier")], "Harbor Steel Mill BV", "{csv}");
+    assert_eq!(row[at("supplier_code")], "NL-KVK-12345678", "{csv}");
+
+    // The page: the name links to the party, its code in small type after it.
+    let (_, html) = get!(app, "/materials/lots?q=lot-s");
+    assert!(
+        html.contains(r#"<a href="/parties/NL-KVK-12345678">Harbor Steel Mill BV</a> <span class="muted small">NL-KVK-12345678</span>"#),
+        "{html}"
+    );
+    // A party known only by its code shows it once.
+    let (_, html) = get!(app, "/materials/lots?q=lot-a");
+    assert!(html.contains(r#"<a href="/parties/HSM">HSM</a>"#), "{html}");
+    assert!(!html.contains(r#"<span class="muted small">HSM</span>"#));
+}
+
+#[actix_web::test]
+async fn a_filter_the_list_does_not_know_is_a_400_that_names_the_filters_it_has() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    seed(&pool);
+    let app = app!(pool);
+    let expected = "lots has no filter \"material\"; its filters are q, gtin, origin_site, \
+                    product (and page, per_page, sort, dir, format)";
+    let (status, body) = get!(app, "/api/v1/lots?material=concrete");
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let error = json(&body);
+    assert_eq!(error["error"], "bad_request");
+    assert_eq!(error["message"], expected);
+    let (status, body) = get!(app, "/materials/lots?material=concrete");
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body.contains("lots has no filter &#34;material&#34;; its filters are q, gtin"),
+        "{body}"
+    );
+    // Exports are refused alike, and an empty value is no excuse.
+    let (status, _) = get!(app, "/materials/lots?material=&format=csv");
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // What the page's own form and links send, and htmx's cache buster, are accepted.
+    let (status, body) = get!(
+        app,
+        "/materials/lots?q=&gtin=&origin_site=&product=&sort=registered_at&dir=desc&per_page=50&page=1&format=html&org.htmx.cache-buster=list-lots"
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Every list says which filters it has.
+    let (status, body) = get!(app, "/api/v1/blocks?event=x");
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        json(&body)["message"],
+        "blocks has no filter \"event\"; its filters are chain (and page, per_page, sort, dir, format)"
+    );
+}

@@ -71,7 +71,7 @@ async fn the_lot_page_shows_identity_certificates_carbon_and_sources() {
     assert!(body.contains(r#"<a class="origin-site" href="/sites/CEMENT-WORKS">CEMENT-WORKS</a>"#));
     // 2.6 t × 912 kg/t
     assert!(
-        body.contains("<strong>2371.2 kg CO2e</strong> for 2.6 TNE at 912 kg CO2e per TNE."),
+        body.contains("<strong>2.37 t CO2e</strong> for 2.6 t at 912 kg CO2e per t."),
         "{body}"
     );
     assert!(body.contains("EPD EPD-IES-0009876 of product 04012345111118"));
@@ -113,8 +113,8 @@ async fn the_trace_is_a_depth_limited_tree_with_more_levels_on_demand() {
     );
     assert!(back.contains(r#"<a class="trace-lot" href="/lots/CEM-0501">CEM-0501</a>"#));
     assert!(back.contains(r#"<a class="trace-lot" href="/lots/AGG-0502">AGG-0502</a>"#));
-    assert!(back.contains("1 MTQ in run <code>PRE-1</code>"));
-    assert!(back.contains("2.6 TNE in run <code>MIX-1</code>"));
+    assert!(back.contains("1 m³ in run <code>PRE-1</code>"));
+    assert!(back.contains("2.6 t in run <code>MIX-1</code>"));
     assert!(back.contains(r#"origin <a class="trace-origin" href="/sites/CEMENT-WORKS">"#));
     // The production input rows: PRE-1 is line 4 of the production file, MIX-1's cement line 2.
     assert!(back.contains(&format!(r#"href="/batches/{production}#line-4""#)));
@@ -128,7 +128,7 @@ async fn the_trace_is_a_depth_limited_tree_with_more_levels_on_demand() {
     );
     // LIN-1 has no EPD: its input's share, 1 m³ × 265.4.
     assert!(
-        body.contains("<strong>265.4 kg CO2e</strong> for 2 H87"),
+        body.contains("<strong>265.4 kg CO2e</strong> for 2 pieces"),
         "{body}"
     );
     assert!(body.contains("no EPD: the sum of the 1 input of production run PRE-1"));
@@ -218,7 +218,7 @@ async fn the_lot_timeline_links_every_event_to_its_row() {
         "{timeline}"
     );
     assert!(
-        timeline.contains(r#"<a href="/sites/PLANT-1">PLANT-1</a>"#),
+        timeline.contains(r#"<a href="/sites/PLANT-1" title="PLANT-1">PLANT-1</a>"#),
         "{timeline}"
     );
     let shipments = between(&body, "shipments-h", "</section>");
@@ -279,7 +279,7 @@ async fn the_site_page_adds_up_what_was_delivered() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body.matches("<h1").count(), 1);
     // 2123.2 kg of concrete; the <script> lot has no factor and is not counted.
-    assert!(body.contains("2.1232 t CO2e"), "{body}");
+    assert!(body.contains("2.12 t CO2e"), "{body}");
     assert!(body.contains("(1 deliveries not computable, not counted)"));
     // The deliveries, through the list machinery, filtered to the site.
     assert!(body.contains(r#"id="list-deliveries""#));
@@ -294,7 +294,7 @@ async fn the_site_page_adds_up_what_was_delivered() {
         "{origins}"
     );
     assert!(
-        origins.contains(r#"<td class="num">2</td><td class="num">2123.2"#),
+        origins.contains(r#"<td class="num">2</td><td class="num">2.12 t CO2e"#),
         "{origins}"
     );
     let suppliers = between(&body, "suppliers-h", "</section>");
@@ -345,7 +345,7 @@ async fn the_product_page_shows_master_data_versions_and_lots() {
     let (status, body) = get!(app, "/products/04012345111118");
     assert_eq!(status, StatusCode::OK);
     assert!(
-        body.contains("<strong>912 kg CO2e per TNE</strong>"),
+        body.contains("<strong>912 kg CO2e per t</strong>"),
         "{body}"
     );
     assert!(body.contains("EPD <code>EPD-IES-0009876</code>"));
@@ -436,4 +436,165 @@ async fn imported_script_is_text_on_every_materials_page() {
             "{uri} shows it as text"
         );
     }
+}
+
+/// Names registered before the files arrive (as `citytrace party add` and the sites' own
+/// registration do): the supplier HSM and two sites.
+fn register_names(pool: &PgPool) {
+    use citytrace_schema::models::{NewParty, NewSite, Party, Site};
+    let conn = &mut pool.get().unwrap();
+    Party::ensure(
+        conn,
+        &NewParty {
+            code: "HSM",
+            name: "Harbor Steel Mill BV",
+            kind: "supplier",
+            gln: None,
+        },
+    )
+    .unwrap();
+    let site = |code, name| NewSite {
+        code,
+        name,
+        kind: "plant",
+        gln: None,
+        party_id: None,
+        latitude: None,
+        longitude: None,
+    };
+    Site::ensure_all(
+        conn,
+        &[
+            site("CEMENT-WORKS", "Rhine cement works"),
+            site("PLANT-1", "Northgate batching plant"),
+        ],
+    )
+    .unwrap();
+}
+
+#[actix_web::test]
+async fn the_lot_page_names_parties_and_sites_and_writes_units_as_people_do() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    register_names(&pool);
+    seed(&pool);
+    let app = app!(pool);
+    let (status, body) = get!(app, "/lots/CEM-0501");
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains(r#"<a href="/parties/HSM">Harbor Steel Mill BV</a> <span class="muted small">HSM</span>"#),
+        "{body}"
+    );
+    assert!(body.contains(r#"<a class="origin-site" href="/sites/CEMENT-WORKS">Rhine cement works</a> <span class="muted small">CEMENT-WORKS</span>"#));
+    let shipments = between(&body, "shipments-h", "</section>");
+    assert!(
+        shipments.contains(r#"<td class="num">2.6 t</td>"#),
+        "{shipments}"
+    );
+    assert!(
+        shipments
+            .contains(r#"<a href="/sites/PLANT-1" title="PLANT-1">Northgate batching plant</a>"#),
+        "{shipments}"
+    );
+    assert!(!shipments.contains("TNE"), "{shipments}");
+    // The lot made of it, in m³.
+    let (_, body) = get!(app, "/lots/RMX-1");
+    assert!(
+        body.contains("<strong>2.12 t CO2e</strong> for 8 m³ at 265.4 kg CO2e per m³."),
+        "{body}"
+    );
+    let back = between(&body, "trace-back-h", "</section>");
+    assert!(back.contains("· 2.6 t in run"), "{back}");
+    // The JSON twin keeps the exact figures and the codes beside the names.
+    let (_, body) = get!(app, "/api/v1/lots/CEM-0501");
+    let lot = json(&body);
+    assert_eq!(lot["supplier"]["name"], "Harbor Steel Mill BV");
+    assert_eq!(lot["supplier"]["code"], "HSM");
+    assert_eq!(lot["carbon"]["kg_co2e"], "2371.2");
+    assert_eq!(lot["shipments"][0]["quantity"], "2.6");
+    assert_eq!(lot["shipments"][0]["unit"], "TNE");
+}
+
+#[actix_web::test]
+async fn the_site_page_names_origins_and_suppliers_and_rounds_carbon() {
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    register_names(&pool);
+    seed(&pool);
+    let app = app!(pool);
+    let (_, body) = get!(app, "/sites/SITE-NB");
+    let origins = between(&body, "origins-h", "</section>");
+    assert!(
+        origins.contains(r#"<a href="/sites/PLANT-1">Northgate batching plant</a> <span class="muted small">PLANT-1</span>"#),
+        "{origins}"
+    );
+    let suppliers = between(&body, "suppliers-h", "</section>");
+    assert!(
+        suppliers.contains(r#"<a href="/parties/HSM">Harbor Steel Mill BV</a> <span class="muted small">HSM</span>"#),
+        "{suppliers}"
+    );
+    assert!(body.contains(r#"<strong class="site-carbon">2.12 t CO2e</strong>"#));
+    let (_, body) = get!(app, "/api/v1/sites/SITE-NB");
+    let site = json(&body);
+    assert_eq!(site["origins"][0]["key"], "PLANT-1");
+    assert_eq!(site["origins"][0]["label"], "Northgate batching plant");
+    assert_eq!(site["kg_co2e"], "2123.2");
+}
+
+#[actix_web::test]
+async fn lot_and_batch_pages_link_the_block_the_transaction_the_submitter_and_the_root() {
+    use citytrace_schema::models::{Chain, ChainKind, Finality};
+    let db = TestDatabase::new();
+    let pool = db.pool(2);
+    register_names(&pool);
+    let [_, to_plant, _, _] = seed(&pool);
+    {
+        let conn = &mut pool.get().unwrap();
+        Chain::upsert(conn, 31337, "city ledger", ChainKind::Ledger).unwrap();
+        crate::support::anchor_batch(conn, to_plant, 124, 0xbb, 3, Finality::Final);
+    }
+    let app = app!(pool);
+    let tx = format!("0x{}", "ab".repeat(32));
+    let anchored = format!(
+        r#"anchored in block <a class="anchor-block" href="/ledger/chains/31337/blocks/124">124</a> (tx <a class="anchor-tx" href="/ledger/chains/31337/tx/{tx}" title="{tx}"><code class="hash">0xababab…abab</code></a>), final"#
+    );
+    // CEM-0501 came in that batch only: the lot is final, and says where.
+    let (_, body) = get!(app, "/lots/CEM-0501");
+    let head = between(&body, r#"<header class="page-head""#, "</header>");
+    assert!(head.contains(&anchored), "{head}");
+    let shipments = between(&body, "shipments-h", "</section>");
+    assert!(shipments.contains(&anchored), "{shipments}");
+    let (_, body) = get!(app, "/api/v1/lots/CEM-0501");
+    let lot = json(&body);
+    assert_eq!(lot["anchor"]["block_number"], 124);
+    assert_eq!(lot["anchor"]["tx_hash"], tx);
+    assert_eq!(lot["anchor"]["final"], true);
+    assert_eq!(lot["shipments"][0]["anchor"]["block_number"], 124);
+
+    let (_, body) = get!(app, &format!("/batches/{to_plant}"));
+    let head = between(&body, r#"<header class="page-head""#, "</header>");
+    assert!(head.contains(&anchored), "{head}");
+    assert!(
+        body.contains(r#"<dt>Submitted by</dt><dd><a href="/parties/HSM">Harbor Steel Mill BV</a> <span class="muted small">HSM</span>"#),
+        "{body}"
+    );
+    assert!(body.contains(
+        r#"<dt>Anchored in block</dt><dd><a href="/ledger/chains/31337/blocks/124">124</a>"#
+    ));
+    assert!(body.contains(&format!(
+        r#"<dd><a href="/ledger/chains/31337/tx/{tx}"><code class="hash">{tx}</code></a>"#
+    )));
+    // The root links to the event that holds it on the ledger.
+    assert!(
+        body.contains(&format!(
+            r#"<a href="/ledger/chains/31337/tx/{tx}#log-3" title="The BatchAnchored event"#
+        )),
+        "{body}"
+    );
+    // Each row has its anchor, with its quantity as people write it.
+    assert!(
+        body.contains(r#"<tr id="line-2"><td class="num">2</td>"#),
+        "{body}"
+    );
+    assert!(body.contains(r#"<td class="num">2.6 t</td>"#), "{body}");
 }

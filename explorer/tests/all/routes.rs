@@ -47,7 +47,10 @@ async fn the_lot_page_shows_shipments_with_source_lines_and_anchoring() {
     anchor(&pool, batch, 7, Finality::Pending);
     let (_, body) = get!(app, lot);
     assert!(
-        body.contains("anchored in block 7 (tx 0xababab…abab)"),
+        body.contains(&format!(
+            r#"anchored in block <a class="anchor-block" href="/ledger/chains/31337/blocks/7">7</a> (tx <a class="anchor-tx" href="/ledger/chains/31337/tx/0x{ab}" title="0x{ab}"><code class="hash">0xababab…abab</code></a>)<"#,
+            ab = "ab".repeat(32)
+        )),
         "{body}"
     );
     assert!(body.contains(r#"class="badge trust-anchored""#));
@@ -112,7 +115,10 @@ async fn the_batch_page_shows_its_receipt() {
     let (status, body) = get!(app!(pool), &format!("/batches/{batch}"));
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Merkle root"));
-    assert!(body.contains("anchored in block 12"));
+    assert!(
+        body.contains(r#"anchored in block <a class="anchor-block" href="/ledger/chains/31337/blocks/12">12</a>"#),
+        "{body}"
+    );
     assert!(
         body.contains(&format!("0x{}", "ab".repeat(32))),
         "full anchor tx"

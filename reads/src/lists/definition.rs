@@ -37,6 +37,9 @@ pub struct ListColumn {
     pub href: Option<&'static str>,
     /// Exported (JSON, CSV) but not shown as a column on pages (ids used by links).
     pub hidden: bool,
+    /// Another column's key whose value pages show in small type after this one's, when it
+    /// differs (a party's or site's code after its name).
+    pub detail: Option<&'static str>,
 }
 
 impl ListColumn {
@@ -49,6 +52,7 @@ impl ListColumn {
             sortable: false,
             href: None,
             hidden: false,
+            detail: None,
         }
     }
     pub const fn kind(mut self, kind: ColumnKind) -> Self {
@@ -65,6 +69,11 @@ impl ListColumn {
     }
     pub const fn hidden(mut self) -> Self {
         self.hidden = true;
+        self
+    }
+    /// Show column `key`'s value in small type after this one's (the `detail` field).
+    pub const fn detail(mut self, key: &'static str) -> Self {
+        self.detail = Some(key);
         self
     }
 }

@@ -47,6 +47,7 @@ impl ListParams {
                     }),
             }
         };
+        refuse_unknown_keys(def, query)?;
         let sort = sort_key(def, get("sort"))?;
         let descending = match get("dir") {
             None => {
@@ -89,6 +90,50 @@ impl ListParams {
             format,
         })
     }
+}
+
+/// What every list reads besides its filters.
+const PARAMETERS: [&str; 5] = ["page", "per_page", "sort", "dir", "format"];
+
+/// Parameters a browser may add that mean nothing to a list: htmx's cache buster
+/// (`htmx.config.getCacheBusterParam`).
+const IGNORED: [&str; 1] = ["org.htmx.cache-buster"];
+
+/// A key that is neither a filter of the list nor one of its parameters is refused, never
+/// ignored: `/materials/lots?material=concrete` would otherwise show every lot as if they were
+/// concrete.
+fn refuse_unknown_keys(def: &ListDef, query: &[(String, String)]) -> Result<(), ListError> {
+    let known = |key: &str| {
+        PARAMETERS.contains(&key)
+            || IGNORED.contains(&key)
+            || def.filters.iter().any(|f| f.key == key)
+    };
+    let Some((key, _)) = query.iter().find(|(key, _)| !known(key)) else {
+        return Ok(());
+    };
+    let filters: Vec<&str> = def.filters.iter().map(|f| f.key).collect();
+    let which = if key.is_empty() {
+        "a parameter without a name".to_string()
+    } else {
+        format!("filter {}", quoted(key))
+    };
+    let has = if filters.is_empty() {
+        "it has no filters".to_string()
+    } else {
+        format!("its filters are {}", filters.join(", "))
+    };
+    Err(ListError::Parameter(format!(
+        "{} has no {which}; {has} (and {})",
+        def.name,
+        PARAMETERS.join(", ")
+    )))
+}
+
+/// `text` in quotes as error messages show it: escaped, cut after 60 characters.
+fn quoted(text: &str) -> String {
+    let shown: String = text.chars().take(60).collect();
+    let cut = if shown.len() < text.len() { "…" } else { "" };
+    format!("{shown:?}{cut}")
 }
 
 /// The column to sort by: the list's default, or a sortable column's key.

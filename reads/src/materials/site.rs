@@ -2,11 +2,14 @@
 //! embodied carbon of what was delivered to it ([`site_embodied_carbon`]) grouped by where it
 //! came from, and what was paid under the contracts the deliveries name.
 
+use std::collections::HashMap;
+
 use bigdecimal::BigDecimal;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Nullable, Text};
 
 use citytrace_schema::models::{Party, Site};
+use citytrace_schema::schema::{parties, sites};
 
 use crate::carbon::{site_embodied_carbon, DeliveredCarbon};
 
@@ -20,6 +23,9 @@ pub struct SiteData {
     pub origins: Vec<Origin>,
     /// What was paid under the contracts of `carbon.by_contract`.
     pub paid: Vec<ContractPaid>,
+    /// The names of the origin sites and of the suppliers, by code (those registered).
+    pub site_names: HashMap<String, String>,
+    pub party_names: HashMap<String, String>,
 }
 
 /// The deliveries from one site: their embodied carbon (computable ones), how many there are
@@ -62,12 +68,33 @@ pub fn load_site(conn: &mut PgConnection, code: &str) -> QueryResult<Option<Site
     let paid: Vec<ContractPaid> = diesel::sql_query(include_str!("contracts_paid.sql"))
         .bind::<Array<Text>, _>(&ocids)
         .load(conn)?;
+    let origins = origins(&carbon);
+    let origin_codes: Vec<&str> = origins.iter().map(|o| o.site_code.as_str()).collect();
+    let site_names = sites::table
+        .filter(sites::code.eq_any(&origin_codes))
+        .select((sites::code, sites::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let supplier_codes: Vec<&str> = carbon
+        .by_supplier
+        .iter()
+        .filter_map(|s| s.key.as_deref())
+        .collect();
+    let party_names = parties::table
+        .filter(parties::code.eq_any(&supplier_codes))
+        .select((parties::code, parties::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
     Ok(Some(SiteData {
         site,
         operator,
-        origins: origins(&carbon),
+        origins,
         carbon,
         paid,
+        site_names,
+        party_names,
     }))
 }
 

@@ -11,7 +11,7 @@ use citytrace_schema::models::{AnchorSubmission, ImportBatch, TrustState};
 use super::{path_id, signed_in, UploadError};
 use crate::fmt;
 use crate::layout::Layout;
-use crate::routes::trust::TrustBadge;
+use crate::routes::trust::{AnchorLink, TrustBadge};
 use crate::state::AppState;
 
 /// The anchor part of the receipt (`templates/import/_anchor.html`).
@@ -19,8 +19,8 @@ pub struct AnchorView {
     pub batch_id: i64,
     pub trust: TrustBadge,
     pub is_final: bool,
-    pub block: Option<i64>,
-    pub chain: Option<i64>,
+    /// The block and transaction that anchored the root, as links.
+    pub link: Option<AnchorLink>,
     pub block_time: Option<String>,
     pub note: Option<String>,
 }
@@ -80,8 +80,7 @@ async fn own_batch(
                 batch_id: id,
                 is_final: matches!(trust, TrustState::Final { .. }),
                 trust: TrustBadge::new(&trust),
-                block: anchor.as_ref().map(|a| a.block_number),
-                chain: anchor.as_ref().map(|a| a.chain_id),
+                link: AnchorLink::of(&trust),
                 block_time: anchor.as_ref().map(|a| fmt::time(&a.block_time)),
                 note,
             };

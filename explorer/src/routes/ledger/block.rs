@@ -20,8 +20,13 @@ pub struct BlockView {
     pub chain_id: i64,
     pub chain_name: String,
     pub number: i64,
-    /// Known while the block is in the indexer's reorg window.
+    /// From the indexer's block row while the block is in its reorg window; after that from
+    /// the events indexed from it (an anchor, a payment…), which keep their block's hash.
     pub hash: Option<Hash>,
+    /// Where the hash comes from: `block` (the reorg window's row) or `events`.
+    pub hash_from: Option<&'static str>,
+    #[serde(skip)]
+    pub hash_from_events: bool,
     pub parent_hash: Option<Hash>,
     pub timestamp: Option<String>,
     pub events: Vec<EventView>,
@@ -51,7 +56,16 @@ impl BlockView {
             chain_id: id,
             chain_name: chain.chain.name,
             number,
-            hash: block.as_ref().map(|b| Hash::new(&b.hash)),
+            hash: block
+                .as_ref()
+                .map(|b| Hash::new(&b.hash))
+                .or_else(|| events.first().map(|e| e.block_hash.clone())),
+            hash_from_events: block.is_none() && !events.is_empty(),
+            hash_from: match (&block, events.first()) {
+                (Some(_), _) => Some("block"),
+                (None, Some(_)) => Some("events"),
+                (None, None) => None,
+            },
             parent_hash: block.as_ref().map(|b| Hash::new(&b.parent_hash)),
             timestamp: block
                 .as_ref()

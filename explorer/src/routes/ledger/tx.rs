@@ -6,7 +6,7 @@ use askama::Template;
 use diesel::PgConnection;
 use serde::Serialize;
 
-use citytrace_reads::ledger::{load_transaction, DecodedEvent};
+use citytrace_reads::ledger::{load_chain, load_transaction, DecodedEvent};
 
 use super::chain_id;
 use crate::error::{ApiError, AppError};
@@ -23,6 +23,9 @@ pub struct Param {
     /// The value is a hash or address (shown short, in full on hover).
     #[serde(skip)]
     pub short: Option<String>,
+    /// An address (20 bytes): what citytrace knows of it, by search.
+    #[serde(skip)]
+    pub href: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -68,8 +71,10 @@ fn params(text: Option<&str>) -> Vec<Param> {
                 .strip_prefix("0x")
                 .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
                 .and_then(|_| fmt::shortened(&value, 8, 4));
+            let is_address = value.len() == 42 && short.is_some();
             Param {
                 name: k.clone(),
+                href: is_address.then(|| format!("/search?q={value}")),
                 value,
                 short,
             }
@@ -107,6 +112,20 @@ pub struct AnchoredBatch {
     pub finality: String,
 }
 
+/// A contract that emitted events in the transaction: its address, and its name when
+/// citytrace decodes it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmittingContract {
+    pub address: Hash,
+    pub name: Option<String>,
+    /// The events it emitted, on every transaction.
+    #[serde(skip)]
+    pub href: String,
+}
+
+/// What citytrace can say of a transaction it read the logs of (`TxView::status`).
+pub const STATUS_SUCCEEDED: &str = "succeeded";
+
 #[derive(Debug, Clone, Serialize)]
 pub struct TxView {
     pub chain_id: i64,
@@ -114,6 +133,16 @@ pub struct TxView {
     pub tx_hash: Hash,
     pub block_number: i64,
     pub block_time: String,
+    /// "succeeded": citytrace holds the transaction's logs, and a transaction that reverts
+    /// leaves none.
+    pub status: &'static str,
+    /// Not recorded (`null`): the indexer reads block headers and logs, not transactions or
+    /// their receipts, so it knows neither the sender, the called address nor the gas.
+    pub from: Option<Hash>,
+    pub to: Option<Hash>,
+    pub gas_used: Option<i64>,
+    /// The contracts whose events it holds, in log order.
+    pub contracts: Vec<EmittingContract>,
     pub events: Vec<EventView>,
     pub anchored_batches: Vec<AnchoredBatch>,
 }
@@ -129,6 +158,27 @@ fn load(conn: &mut PgConnection, id: &str, hash: &str) -> Result<TxView, AppErro
     let chain = data
         .chain
         .ok_or_else(|| AppError::NotFound(format!("No chain {id} is followed.")))?;
+    let known = load_chain(conn, id)?
+        .map(|c| c.contracts)
+        .unwrap_or_default();
+    let mut contracts: Vec<EmittingContract> = Vec::new();
+    for address in data.events.iter().filter_map(|e| e.contract.as_deref()) {
+        if contracts
+            .iter()
+            .any(|c| c.address.full == citytrace_schema::hex0x(address))
+        {
+            continue;
+        }
+        let address = Hash::new(address);
+        contracts.push(EmittingContract {
+            name: known
+                .iter()
+                .find(|k| citytrace_schema::hex0x(&k.address) == address.full)
+                .map(|k| k.name.clone()),
+            href: format!("/ledger/events?chain={id}&contract={}", address.full),
+            address,
+        });
+    }
     let events = event_views(id, data.events);
     let Some(first) = events.first() else {
         return Err(AppError::NotFound(format!(
@@ -141,6 +191,11 @@ fn load(conn: &mut PgConnection, id: &str, hash: &str) -> Result<TxView, AppErro
         tx_hash: Hash::new(&bytes),
         block_number: first.block_number,
         block_time: first.block_time.clone(),
+        status: STATUS_SUCCEEDED,
+        from: None,
+        to: None,
+        gas_used: None,
+        contracts,
         anchored_batches: data
             .anchors
             .into_iter()

@@ -11,8 +11,14 @@ use crate::routes::provenance::RowSource;
 pub struct CarbonView {
     /// kg CO2e of the whole lot, exact; `None` when not computable.
     pub kg_co2e: Option<String>,
+    /// The same as people read it: "2.12 t CO2e".
+    #[serde(skip)]
+    pub shown: Option<String>,
     /// The lot's quantity ("8 MTQ"), when known.
     pub quantity: Option<String>,
+    /// The same as people write it: "8 m³".
+    #[serde(skip)]
+    pub quantity_shown: Option<String>,
     /// "265.4 kg CO2e per MTQ", when a factor is known.
     pub factor: Option<String>,
     /// What the factor is: "EPD EPD-RMX-C3037-2025 of production run MIX-1".
@@ -27,10 +33,11 @@ pub struct CarbonView {
 pub fn factor_text(f: &CarbonFactor) -> String {
     let per = f.per_quantity.normalized().to_plain_string();
     let kg = f.kg_co2e.normalized().to_plain_string();
+    let unit = crate::fmt::unit(&f.per_unit);
     if per == "1" {
-        format!("{kg} kg CO2e per {}", f.per_unit)
+        format!("{kg} kg CO2e per {unit}")
     } else {
-        format!("{kg} kg CO2e per {per} {}", f.per_unit)
+        format!("{kg} kg CO2e per {per} {unit}")
     }
 }
 
@@ -98,6 +105,12 @@ impl CarbonView {
                 .as_ref()
                 .ok()
                 .map(|e| e.kg_co2e.normalized().to_plain_string()),
+            shown: c.carbon.as_ref().ok().map(|e| crate::fmt::co2e(&e.kg_co2e)),
+            quantity_shown: c
+                .quantity
+                .as_ref()
+                .ok()
+                .map(|q| crate::fmt::quantity(&q.quantity, &q.unit)),
             quantity: c
                 .quantity
                 .as_ref()

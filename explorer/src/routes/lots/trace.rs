@@ -27,6 +27,9 @@ pub struct TraceNode {
     /// The quantity of the input lot the run consumed.
     pub quantity: String,
     pub unit: String,
+    /// The unit as people write it (`MTQ` → `m³`).
+    #[serde(skip)]
+    pub unit_shown: String,
     pub production_code: String,
     /// The `production_inputs` row: batch and line.
     pub batch_id: i64,
@@ -81,6 +84,7 @@ fn node(e: &TraceLink, at: &Placement) -> TraceNode {
         origin_site: e.origin_code.clone(),
         quantity: e.quantity.clone(),
         unit: e.unit.clone(),
+        unit_shown: fmt::unit(&e.unit),
         production_code: e.production_code.clone(),
         batch_id: e.batch_id,
         line: e.line,

@@ -12,7 +12,7 @@ use super::carbon::CarbonView;
 use super::trace::{self, Direction, Placement, TraceNode};
 use crate::fmt;
 use crate::routes::provenance::{tx_href, Hash, RowSource};
-use crate::routes::trust::TrustBadge;
+use crate::routes::trust::{AnchorLink, TrustBadge};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteRef {
@@ -67,6 +67,9 @@ pub struct ShipmentRow {
     pub line_no: i32,
     pub quantity: String,
     pub unit: String,
+    /// "4.2 t": the quantity with its unit as people write it.
+    #[serde(skip)]
+    pub quantity_shown: String,
     pub from: SiteRef,
     pub to: SiteRef,
     pub shipped_at: String,
@@ -81,6 +84,8 @@ pub struct ShipmentRow {
     pub trust: &'static str,
     #[serde(skip)]
     pub badge: TrustBadge,
+    /// The block and transaction that anchored the line's batch.
+    pub anchor: Option<AnchorLink>,
 }
 
 /// A certificate, declaration of performance or test report named by a shipment line.
@@ -103,6 +108,9 @@ pub struct EventRow {
     pub disposition: String,
     pub role: String,
     pub quantity: Option<String>,
+    /// "12 pieces": the quantity with its unit as people write it.
+    #[serde(skip)]
+    pub quantity_shown: Option<String>,
     pub location: Option<SiteRef>,
     /// "batch 3, line 2" or "chain 31337, tx 0x12…"
     pub source: String,
@@ -117,6 +125,8 @@ pub struct LotView {
     pub supplier: Option<PartyRef>,
     pub origin: Option<SiteRef>,
     pub trust: &'static str,
+    /// The block and transaction that anchored the lot's least anchored row.
+    pub anchor: Option<AnchorLink>,
     pub carbon: CarbonView,
     pub certificates: Vec<CertificateRow>,
     pub shipments: Vec<ShipmentRow>,
@@ -178,6 +188,7 @@ pub fn view(data: LotData) -> (LotView, TrustBadge) {
         supplier: supplier.map(|s| PartyRef::new(&s.code, &s.name)),
         origin: origin.as_ref().map(SiteRef::from),
         trust: trust.label(),
+        anchor: AnchorLink::of(&trust),
         carbon: CarbonView::new(&carbon),
         certificates,
         shipments,
@@ -200,6 +211,7 @@ fn shipment_row(v: &ShipmentLineView, logged: &HashSet<String>) -> ShipmentRow {
         shipment: v.line.shipment_code.clone(),
         line_no: v.line.line_no,
         quantity: v.line.quantity.normalized().to_plain_string(),
+        quantity_shown: fmt::quantity(&v.line.quantity, &v.line.unit),
         unit: v.line.unit.clone(),
         from: (&v.from_site).into(),
         to: (&v.to_site).into(),
@@ -216,6 +228,7 @@ fn shipment_row(v: &ShipmentLineView, logged: &HashSet<String>) -> ShipmentRow {
         source: RowSource::new(v.batch.id, v.line.line),
         trust: v.trust.label(),
         badge: TrustBadge::new(&v.trust),
+        anchor: AnchorLink::of(&v.trust),
     }
 }
 
@@ -236,6 +249,10 @@ fn event_row(located: LocatedEvent) -> EventRow {
         biz_step: e.biz_step.unwrap_or_default(),
         disposition: e.disposition.unwrap_or_default(),
         role: e.role,
+        quantity_shown: e
+            .quantity
+            .as_ref()
+            .map(|q| fmt::quantity(q, e.unit.as_deref().unwrap_or_default())),
         quantity: e.quantity.map(|q| {
             format!(
                 "{} {}",

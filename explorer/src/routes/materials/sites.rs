@@ -2,6 +2,8 @@
 //! where they came from, their embodied carbon, the suppliers and contracts behind them and what
 //! was paid under those contracts. JSON twin: `/api/v1/sites/{code}`.
 
+use std::collections::HashMap;
+
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use bigdecimal::BigDecimal;
@@ -26,10 +28,17 @@ const JSON_DELIVERIES: usize = 500;
 pub struct Group {
     /// Site code, supplier code, material class or contract ocid; `None`: none given.
     pub key: Option<String>,
+    /// The site's or supplier's name (its code when none is registered).
     pub label: String,
+    /// The code in small type after the name, when they differ.
+    #[serde(skip)]
+    pub code_shown: Option<String>,
     #[serde(skip)]
     pub href: String,
     pub kg_co2e: String,
+    /// "2.12 t CO2e".
+    #[serde(skip)]
+    pub co2e_shown: String,
     pub deliveries: usize,
     pub not_computable: usize,
 }
@@ -41,9 +50,11 @@ pub struct ContractRow {
     #[serde(skip)]
     pub href: String,
     pub kg_co2e: String,
+    #[serde(skip)]
+    pub co2e_shown: String,
     pub deliveries: usize,
     pub not_computable: usize,
-    /// What was paid under the contract (OCDS transactions), per currency: "12500 EUR".
+    /// What was paid under the contract (OCDS transactions), per currency: "12 500.00 EUR".
     pub paid: Vec<String>,
 }
 
@@ -72,6 +83,9 @@ pub struct SiteView {
     /// Embodied carbon of everything delivered here (computable deliveries), kg and tonnes.
     pub kg_co2e: String,
     pub t_co2e: String,
+    /// The same as people read it: "2.12 t CO2e".
+    #[serde(skip)]
+    pub co2e_shown: String,
     pub deliveries_count: usize,
     pub not_computable: usize,
     pub origins: Vec<Group>,
@@ -86,12 +100,31 @@ fn kg(value: &BigDecimal) -> String {
     value.normalized().to_plain_string()
 }
 
-fn group(s: &Subtotal, href: impl Fn(&str) -> String, none: &str) -> Group {
+/// `code` by its registered name, and the code to show after it when they differ.
+fn named(code: &str, names: &HashMap<String, String>) -> (String, Option<String>) {
+    match names.get(code) {
+        Some(name) if name != code => (name.clone(), Some(code.to_string())),
+        _ => (code.to_string(), None),
+    }
+}
+
+fn group(
+    s: &Subtotal,
+    href: impl Fn(&str) -> String,
+    names: &HashMap<String, String>,
+    none: &str,
+) -> Group {
+    let (label, code_shown) = match s.key.as_deref() {
+        Some(code) => named(code, names),
+        None => (none.to_string(), None),
+    };
     Group {
-        label: s.key.clone().unwrap_or_else(|| none.to_string()),
+        label,
+        code_shown,
         href: s.key.as_deref().map(href).unwrap_or_default(),
         key: s.key.clone(),
         kg_co2e: kg(&s.kg_co2e),
+        co2e_shown: fmt::co2e(&s.kg_co2e),
         deliveries: s.deliveries,
         not_computable: s.not_computable,
     }
@@ -115,14 +148,14 @@ fn contract_row(s: &Subtotal, paid: &[ContractPaid]) -> ContractRow {
             .unwrap_or_default(),
         ocid: s.key.clone(),
         kg_co2e: kg(&s.kg_co2e),
+        co2e_shown: fmt::co2e(&s.kg_co2e),
         deliveries: s.deliveries,
         not_computable: s.not_computable,
         paid: known
             .iter()
             .filter_map(|p| {
-                p.paid
-                    .as_ref()
-                    .map(|a| format!("{a} {}", p.currency.clone().unwrap_or_default()))
+                let amount = p.paid.as_deref()?.parse::<BigDecimal>().ok()?;
+                Some(fmt::money(Some(&amount), p.currency.as_deref()))
             })
             .collect(),
     }
@@ -136,6 +169,8 @@ impl SiteView {
             carbon,
             origins,
             paid,
+            site_names,
+            party_names,
         } = data;
         let operator = operator.map(|p| SiteRef {
             href: format!("/parties/{}", fmt::path_segment(&p.code)),
@@ -145,13 +180,18 @@ impl SiteView {
         let site_href = |c: &str| format!("/sites/{}", fmt::path_segment(c));
         let origins: Vec<Group> = origins
             .into_iter()
-            .map(|o| Group {
-                href: site_href(&o.site_code),
-                label: o.site_code.clone(),
-                key: Some(o.site_code),
-                kg_co2e: kg(&o.kg_co2e),
-                deliveries: o.deliveries,
-                not_computable: o.not_computable,
+            .map(|o| {
+                let (label, code_shown) = named(&o.site_code, &site_names);
+                Group {
+                    href: site_href(&o.site_code),
+                    label,
+                    code_shown,
+                    key: Some(o.site_code),
+                    kg_co2e: kg(&o.kg_co2e),
+                    co2e_shown: fmt::co2e(&o.kg_co2e),
+                    deliveries: o.deliveries,
+                    not_computable: o.not_computable,
+                }
             })
             .collect();
         let contracts = carbon
@@ -178,6 +218,7 @@ impl SiteView {
         let party_href = |c: &str| format!("/parties/{}", fmt::path_segment(c));
         Self {
             t_co2e: kg(&(&carbon.kg_co2e / BigDecimal::from(1000))),
+            co2e_shown: fmt::co2e(&carbon.kg_co2e),
             kg_co2e: kg(&carbon.kg_co2e),
             deliveries_count: carbon.deliveries.len(),
             not_computable: carbon.not_computable,
@@ -185,12 +226,12 @@ impl SiteView {
             suppliers: carbon
                 .by_supplier
                 .iter()
-                .map(|s| group(s, party_href, "unknown"))
+                .map(|s| group(s, party_href, &party_names, "unknown"))
                 .collect(),
             materials: carbon
                 .by_material
                 .iter()
-                .map(|s| group(s, |_| String::new(), "not classified"))
+                .map(|s| group(s, |_| String::new(), &HashMap::new(), "not classified"))
                 .collect(),
             contracts,
             deliveries,

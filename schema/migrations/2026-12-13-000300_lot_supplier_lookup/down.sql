@@ -1,0 +1,1 @@
+DROP INDEX production_runs_output_lot_idx;
