@@ -33,6 +33,7 @@ mod lists;
 mod materials;
 mod meilisearch;
 mod method_settings;
+mod page_exports;
 mod proof;
 mod routes;
 mod search;
