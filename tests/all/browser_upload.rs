@@ -166,6 +166,118 @@ async fn a_supplier_signs_in_fixes_a_file_imports_it_and_sees_it_anchored() {
     system.stop().await;
 }
 
+/// The journey of a supplier who has never uploaded: from the home page to the upload page by
+/// the header's link, the format's template downloaded from the formats page, filled in,
+/// signed in with the token the city gave, uploaded, imported, and the receipt read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supplier_finds_the_upload_page_fills_the_template_and_gets_a_receipt() {
+    let system = System::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cli = |args: &[&str]| citytrace(Some(system.db.url()), args, dir.path());
+    assert!(
+        cli(&["party", "add", "RCW", "--name", "Riverside Cement Works"])
+            .status
+            .success()
+    );
+    let created = cli(&["token", "create", "--party", "RCW"]);
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let token = text(&created.stdout).trim().to_string();
+
+    let browser = Browser::start().await;
+    let c = &browser.client;
+
+    // Home → the header's link → the sign-in page, which says what can be uploaded.
+    c.goto(&system.explorer).await.unwrap();
+    browser
+        .follow(
+            Locator::LinkText("Upload data"),
+            Locator::XPath("//h1[text()='Sign in to upload files']"),
+        )
+        .await;
+    assert_eq!(browser.path().await, "/import");
+    browser
+        .follow(
+            Locator::LinkText("what you can upload"),
+            Locator::XPath("//h1[text()='File formats']"),
+        )
+        .await;
+    let shipments = browser.text("tbody tr:first-child").await;
+    assert!(
+        shipments.starts_with(
+            "Shipments (CSV) how to write it shipments-template.csv shipments-example.csv"
+        ),
+        "{shipments}"
+    );
+    browser.screenshot("supplier-formats").await;
+
+    // The template, as the browser downloads it: the header line of docs/formats.
+    let link = c
+        .find(Locator::LinkText("shipments-template.csv"))
+        .await
+        .unwrap();
+    assert_eq!(link.attr("download").await.unwrap().as_deref(), Some(""));
+    let href = link.prop("href").await.unwrap().unwrap();
+    let template = reqwest::get(&href).await.unwrap().text().await.unwrap();
+    assert_eq!(
+        template,
+        include_str!("../../docs/formats/shipments-template.csv")
+    );
+    // Filled in: two deliveries, the optional columns left empty.
+    let header = template.lines().next().unwrap();
+    let optional = header.split(',').count() - 11;
+    let rows: String = SHIPMENTS
+        .lines()
+        .skip(1)
+        .map(|row| format!("{row}{}\n", ",".repeat(optional)))
+        .collect();
+    let filled = dir.path().join("deliveries-may.csv");
+    std::fs::write(&filled, format!("{header}\n{rows}")).unwrap();
+
+    // Sign in with the token, upload, check, import.
+    c.goto(&format!("{}/import", system.explorer))
+        .await
+        .unwrap();
+    browser.type_into("#token", &token).await;
+    browser
+        .follow(
+            Locator::Css("form[action='/import/sign-in'] button"),
+            Locator::XPath("//h1[text()='Upload a file']"),
+        )
+        .await;
+    choose_file_and_upload(&browser, &filled).await;
+    browser
+        .wait_for(Locator::XPath("//h2[text()='Valid: 2 rows']"))
+        .await;
+    browser
+        .follow(
+            Locator::XPath("//button[text()='Import 2 rows']"),
+            Locator::Css("#anchor-status"),
+        )
+        .await;
+
+    // The receipt: the batch, its rows and file, and the way to the public page.
+    let url = c.current_url().await.unwrap();
+    let batch: i64 = url
+        .path()
+        .strip_prefix("/import/batches/")
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("not a receipt: {url}"));
+    assert_eq!(browser.text("h1").await, format!("Batch {batch}"));
+    let facts = browser.text(".facts").await;
+    assert!(facts.contains("Rows\n2"), "{facts}");
+    assert!(facts.contains("deliveries-may.csv"), "{facts}");
+    assert!(
+        c.find(Locator::LinkText(&format!("Public page of batch {batch}")))
+            .await
+            .is_ok(),
+        "the receipt links the public batch page"
+    );
+    browser.screenshot("supplier-receipt").await;
+
+    browser.stop().await;
+    system.stop().await;
+}
+
 fn sha256_hex(text: &str) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(text.as_bytes())

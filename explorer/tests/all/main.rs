@@ -35,6 +35,7 @@ mod map;
 mod materials;
 mod meilisearch;
 mod method_settings;
+mod page_exports;
 mod proof;
 mod routes;
 mod search;
