@@ -13,8 +13,8 @@ use citytrace_reads::lots::{EdgeKind, NodeKind, TraceGraph, GRAPH_MAX_LOTS};
 use crate::fmt;
 
 /// Width of a layer's column, of a node, height of a node and of a row, margin.
-const COLUMN: i64 = 270;
-const NODE_W: i64 = 190;
+const COLUMN: i64 = 330;
+const NODE_W: i64 = 230;
 const NODE_H: i64 = 46;
 const ROW: i64 = 66;
 const MARGIN: i64 = 16;
@@ -26,6 +26,8 @@ pub const DEPTHS: [u32; 5] = [1, 2, 3, 4, 5];
 pub struct GraphView {
     pub width: i64,
     pub height: i64,
+    pub node_w: i64,
+    pub node_h: i64,
     pub nodes: Vec<NodeView>,
     pub edges: Vec<EdgeView>,
     /// "4 lots, 3 production runs, 1 shipment".
@@ -102,6 +104,8 @@ impl GraphView {
         Self {
             width: 2 * MARGIN + (layers - 1) * COLUMN + NODE_W,
             height: 2 * MARGIN + (graph.tallest_layer().max(1) as i64 - 1) * ROW + NODE_H,
+            node_w: NODE_W,
+            node_h: NODE_H,
             summary: summary(graph),
             nodes,
             edges,
@@ -170,8 +174,9 @@ fn edge_view(
         y1,
         x2: x2 - 2,
         y2,
-        label_x: (x1 + x2) / 2,
-        label_y: (y1 + y2) / 2 - 5,
+        // Nearer the start: arrows converging on one box keep their labels apart.
+        label_x: x1 + (x2 - x1) * 2 / 5,
+        label_y: y1 + (y2 - y1) * 2 / 5 - 5,
         class,
         dash,
         label: fmt::short(&e.code, 10, 4),
