@@ -13,13 +13,13 @@ use citytrace_reads::lots::{EdgeKind, NodeKind, TraceGraph, GRAPH_MAX_LOTS};
 use crate::fmt;
 
 /// Width of a layer's column, of a node, height of a node and of a row, margin.
-const COLUMN: i64 = 330;
-const NODE_W: i64 = 230;
+const COLUMN: i64 = 290;
+const NODE_W: i64 = 210;
 const NODE_H: i64 = 46;
 const ROW: i64 = 66;
 const MARGIN: i64 = 16;
 /// Characters of a name or code shown in a box (the whole text is in its tooltip).
-const BOX_CHARS: usize = 26;
+const BOX_CHARS: usize = 24;
 /// The depths the control offers.
 pub const DEPTHS: [u32; 5] = [1, 2, 3, 4, 5];
 
@@ -85,6 +85,7 @@ impl GraphView {
                 node_view(n.kind, n.layer == 0, &n.code, &n.name, x, y)
             })
             .collect();
+        let mut labelled: Vec<(&str, usize)> = Vec::new();
         let edges = graph
             .edges
             .iter()
@@ -92,11 +93,16 @@ impl GraphView {
                 let (from, to) = (graph.nodes.get(e.from)?, graph.nodes.get(e.to)?);
                 let (fx, fy) = at(from.layer, from.row);
                 let (tx, ty) = at(to.layer, to.row);
-                Some(edge_view(
-                    e,
-                    (fx + NODE_W, fy + NODE_H / 2),
-                    (tx, ty + NODE_H / 2),
-                ))
+                let start = (fx + NODE_W, fy + NODE_H / 2);
+                let mut view = edge_view(e, start, (tx, ty + NODE_H / 2));
+                // One visible label per run into a lot (its other inputs' arrows say it in
+                // their tooltips), so converging arrows stay readable.
+                if labelled.contains(&(e.code.as_str(), e.to)) {
+                    view.label.clear();
+                } else {
+                    labelled.push((e.code.as_str(), e.to));
+                }
+                Some(view)
             })
             .collect();
         let layers = i64::from(graph.layers().end() - first_layer) + 1;
