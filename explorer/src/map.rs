@@ -80,10 +80,20 @@ impl Projection {
         let (min_lat, max_lat) = (lat(f64::min)?, lat(f64::max)?);
         let (min_lon, max_lon) = (lon(f64::min)?, lon(f64::max)?);
         let km_per_lon = KM_PER_DEGREE_LON * ((min_lat + max_lat) / 2.0).to_radians().cos();
-        let km_w = ((max_lon - min_lon) * km_per_lon).max(MIN_EXTENT_KM);
-        let km_h = ((max_lat - min_lat) * KM_PER_DEGREE_LAT).max(MIN_EXTENT_KM);
+        let (real_w, real_h) = (
+            (max_lon - min_lon) * km_per_lon,
+            (max_lat - min_lat) * KM_PER_DEGREE_LAT,
+        );
+        let km_w = real_w.max(MIN_EXTENT_KM);
+        let km_h = real_h.max(MIN_EXTENT_KM);
+        // Sites all within the smallest extent (one site alone): a low strip, not a square.
+        let most_height = if real_w.max(real_h) < MIN_EXTENT_KM {
+            MIN_HEIGHT
+        } else {
+            MAX_HEIGHT
+        };
         let inner_w = WIDTH - 2.0 * MARGIN;
-        let px_per_km = (inner_w / km_w).min((MAX_HEIGHT - 2.0 * MARGIN) / km_h);
+        let px_per_km = (inner_w / km_w).min((most_height - 2.0 * MARGIN) / km_h);
         // Centre the sites in the frame when the extent was widened or the width is spare.
         let spare_w = inner_w / px_per_km - (max_lon - min_lon) * km_per_lon;
         let height = (km_h * px_per_km + 2.0 * MARGIN).max(MIN_HEIGHT);
@@ -229,10 +239,10 @@ fn description(map: &CityMap, placed: usize, arrows: usize) -> String {
     let unplaced = map.sites.len() - placed;
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut text = format!(
-        "{} drawn where they are, north up",
-        plural(placed, "site", "sites")
-    );
+    let mut text = match placed {
+        1 => "1 site drawn where it is, north up".to_string(),
+        n => format!("{n} sites drawn where they are, north up"),
+    };
     if arrows > 0 {
         text.push_str(&format!(
             ", {} from origin to destination",

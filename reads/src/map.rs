@@ -108,7 +108,9 @@ struct OriginRow {
 }
 
 /// The map of `site`: the site and where its deliveries came from, an arrow per origin
-/// labelled with its number of deliveries (the [`SITE_ORIGINS`] origins with most).
+/// labelled with its number of deliveries (the [`SITE_ORIGINS`] origins with most). Not where
+/// it shipped to: `shipment_lines` has no index on the origin site (a bulk table: each index
+/// costs every import), and a scan per page view of a large city is too slow.
 pub fn load_site_map(conn: &mut PgConnection, site: &Site) -> QueryResult<CityMap> {
     let origins: Vec<OriginRow> = diesel::sql_query(include_str!("map/site_origins.sql"))
         .bind::<BigInt, _>(site.id)

@@ -18,6 +18,7 @@
 mod audit;
 mod browser;
 mod browser_cold_chain;
+mod browser_inspector;
 mod browser_materials;
 mod browser_spending;
 mod browser_upload;

@@ -135,6 +135,8 @@ async fn the_graph_lays_lots_out_by_distance_and_trace_order() {
     ] {
         assert!(svg.contains(title), "{title} in {svg}");
     }
+    // The mix's three arrows into the concrete carry its code once; the others in tooltips.
+    assert_eq!(svg.matches(">MIX-1</text>").count(), 1, "{svg}");
     assert!(svg.contains(
         "<desc id=\"trace-graph-desc\">6 lots, 5 production links, 1 shipment to 1 site, 2 production steps each way."
     ));
@@ -161,9 +163,9 @@ async fn names_and_codes_in_the_graph_are_escaped() {
     assert!(svg.contains(
         "<title>&#60;/text&#62;&#60;script&#62;alert(1)&#60;/script&#62; — lot LOT-&#60;svg onload=alert(1)&#62;</title>"
     ), "{svg}");
-    // The box shows the first 25 characters and an ellipsis.
+    // The box shows the first 23 characters and an ellipsis.
     assert!(
-        svg.contains(">&#60;/text&#62;&#60;script&#62;alert(1)&#60;/…</text>"),
+        svg.contains(">&#60;/text&#62;&#60;script&#62;alert(1)…</text>"),
         "{svg}"
     );
 }

@@ -13,19 +13,21 @@ use citytrace_reads::lots::{EdgeKind, NodeKind, TraceGraph, GRAPH_MAX_LOTS};
 use crate::fmt;
 
 /// Width of a layer's column, of a node, height of a node and of a row, margin.
-const COLUMN: i64 = 270;
-const NODE_W: i64 = 190;
+const COLUMN: i64 = 290;
+const NODE_W: i64 = 210;
 const NODE_H: i64 = 46;
 const ROW: i64 = 66;
 const MARGIN: i64 = 16;
 /// Characters of a name or code shown in a box (the whole text is in its tooltip).
-const BOX_CHARS: usize = 26;
+const BOX_CHARS: usize = 24;
 /// The depths the control offers.
 pub const DEPTHS: [u32; 5] = [1, 2, 3, 4, 5];
 
 pub struct GraphView {
     pub width: i64,
     pub height: i64,
+    pub node_w: i64,
+    pub node_h: i64,
     pub nodes: Vec<NodeView>,
     pub edges: Vec<EdgeView>,
     /// "4 lots, 3 production runs, 1 shipment".
@@ -83,6 +85,7 @@ impl GraphView {
                 node_view(n.kind, n.layer == 0, &n.code, &n.name, x, y)
             })
             .collect();
+        let mut labelled: Vec<(&str, usize)> = Vec::new();
         let edges = graph
             .edges
             .iter()
@@ -90,11 +93,16 @@ impl GraphView {
                 let (from, to) = (graph.nodes.get(e.from)?, graph.nodes.get(e.to)?);
                 let (fx, fy) = at(from.layer, from.row);
                 let (tx, ty) = at(to.layer, to.row);
-                Some(edge_view(
-                    e,
-                    (fx + NODE_W, fy + NODE_H / 2),
-                    (tx, ty + NODE_H / 2),
-                ))
+                let start = (fx + NODE_W, fy + NODE_H / 2);
+                let mut view = edge_view(e, start, (tx, ty + NODE_H / 2));
+                // One visible label per run into a lot (its other inputs' arrows say it in
+                // their tooltips), so converging arrows stay readable.
+                if labelled.contains(&(e.code.as_str(), e.to)) {
+                    view.label.clear();
+                } else {
+                    labelled.push((e.code.as_str(), e.to));
+                }
+                Some(view)
             })
             .collect();
         let layers = i64::from(graph.layers().end() - first_layer) + 1;
@@ -102,6 +110,8 @@ impl GraphView {
         Self {
             width: 2 * MARGIN + (layers - 1) * COLUMN + NODE_W,
             height: 2 * MARGIN + (graph.tallest_layer().max(1) as i64 - 1) * ROW + NODE_H,
+            node_w: NODE_W,
+            node_h: NODE_H,
             summary: summary(graph),
             nodes,
             edges,
@@ -170,8 +180,9 @@ fn edge_view(
         y1,
         x2: x2 - 2,
         y2,
-        label_x: (x1 + x2) / 2,
-        label_y: (y1 + y2) / 2 - 5,
+        // Nearer the start: arrows converging on one box keep their labels apart.
+        label_x: x1 + (x2 - x1) * 2 / 5,
+        label_y: y1 + (y2 - y1) * 2 / 5 - 5,
         class,
         dash,
         label: fmt::short(&e.code, 10, 4),
