@@ -36,8 +36,14 @@ pub struct ExecutedRow {
     pub paid_href: String,
 }
 
-fn or_not_reported(v: Option<&BigDecimal>, currency: &str) -> String {
-    money(v, Some(currency))
+/// An amount of the table, whose row names its currency once: `800 000.00`, or "not reported"
+/// (which is not 0).
+fn or_not_reported(v: Option<&BigDecimal>, _currency: &str) -> String {
+    v.map_or_else(|| money(None, None), |v| crate::fmt::decimal(v, 2))
+}
+
+fn figure(v: &BigDecimal) -> String {
+    crate::fmt::decimal(v, 2)
 }
 
 fn paid_parts(ocds: &BigDecimal, evidenced: &BigDecimal, ledger: &BigDecimal, c: &str) -> String {
@@ -87,8 +93,8 @@ fn department_row(r: &BudgetVsActual, party: Option<&PartyLink>) -> ExecutedRow 
         approved: or_not_reported(r.approved.as_ref(), c),
         adjusted: or_not_reported(r.adjusted.as_ref(), c),
         executed: or_not_reported(r.executed_reported.as_ref(), c),
-        committed: money(Some(&r.committed), Some(c)),
-        paid: money(Some(&r.paid), Some(c)),
+        committed: figure(&r.committed),
+        paid: figure(&r.paid),
         paid_parts: paid_parts(
             &r.paid_ocds,
             &r.paid_ocds_evidenced_on_ledger,
@@ -109,8 +115,8 @@ fn city_row(t: &CityTotals) -> ExecutedRow {
         approved: or_not_reported(t.approved.as_ref(), c),
         adjusted: or_not_reported(t.adjusted.as_ref(), c),
         executed: or_not_reported(t.executed_reported.as_ref(), c),
-        committed: money(Some(&t.committed), Some(c)),
-        paid: money(Some(&t.paid), Some(c)),
+        committed: figure(&t.committed),
+        paid: figure(&t.paid),
         paid_parts: paid_parts(
             &t.paid_ocds,
             &t.paid_ocds_evidenced_on_ledger,
