@@ -86,11 +86,37 @@ async fn an_inspector_follows_a_lot_through_its_graph_to_an_origin_and_a_proof()
         .unwrap()
         .unwrap();
     assert!(
-        proof.starts_with("/api/v1/batches/") && proof.ends_with("/rows/2/proof"),
+        proof.starts_with("/batches/") && proof.ends_with("/rows/2/proof"),
         "{proof}"
     );
-    let answer = reqwest::get(format!("{explorer}{proof}")).await.unwrap();
-    assert_eq!(answer.status(), reqwest::StatusCode::OK, "{proof}");
+
+    // The proof page: the row as imported, its path to the root, the ledger, and the command
+    // that checks it from the ledger alone; the JSON file one click away.
+    browser
+        .follow(
+            Locator::Css(&format!("a[href='{proof}']")),
+            Locator::Css("#verify-h"),
+        )
+        .await;
+    assert!(browser.path().await.ends_with("/rows/2/proof"));
+    assert!(browser.text("h1").await.starts_with("Line 2 of batch "));
+    let page = browser.text("main").await;
+    for said in [
+        "The row, as imported",
+        "From the row to the batch's root",
+        "On the ledger",
+        "citytrace verify",
+    ] {
+        assert!(page.contains(said), "{said} in {page}");
+    }
+    browser.screenshot("inspector-proof").await;
+    let file = format!("{explorer}/api/v1{proof}");
+    let answer = reqwest::get(&file).await.unwrap();
+    assert_eq!(answer.status(), reqwest::StatusCode::OK, "{file}");
+    assert!(
+        page.contains(&format!("/api/v1{proof}")),
+        "JSON link in {page}"
+    );
 
     browser.stop().await;
     server.stop().await;
