@@ -42,6 +42,7 @@ pub struct BatchPage {
     pub submitter_name: String,
     pub submitter_href: String,
     pub rows: String,
+    pub rows_count: i32,
     pub sha256: String,
     pub merkle_root: String,
     pub imported_at: String,
@@ -69,10 +70,26 @@ const LINES_SHOWN: usize = 200;
 /// (a sensor log of millions of readings) say so and point to the per-row proofs.
 const CANONICAL_ROWS_LOADED: i32 = 20_000;
 
+/// `?format=json`: the page's JSON twin (its rows as listed, each with its proof page and file).
+#[derive(serde::Deserialize)]
+pub struct ShowQuery {
+    format: Option<String>,
+}
+
 pub async fn show(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let as_json = match query.format.as_deref() {
+        None | Some("html") => false,
+        Some("json") => true,
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "A batch page answers format=html or format=json, not {other:?}."
+            )))
+        }
+    };
     let id: i64 = path
         .parse()
         .map_err(|_| AppError::NotFound(format!("There is no batch {path}.")))?;
@@ -90,7 +107,42 @@ pub async fn show(
         })
         .await?;
     let page = batch_page(data, canonical);
+    if as_json {
+        return Ok(HttpResponse::Ok().json(page_json(&page)));
+    }
     super::html(&page)
+}
+
+/// The batch page as data: what it says, with the rows it lists and where each row's proof is.
+fn page_json(page: &BatchPage) -> serde_json::Value {
+    let file = |line: &dyn std::fmt::Display| super::provenance::proof_file_href(page.id, line);
+    serde_json::json!({
+        "id": page.id,
+        "format": page.kind,
+        "file_name": page.file_name,
+        "submitter": { "code": page.submitter, "name": page.submitter_name },
+        "rows": page.rows_count,
+        "file_sha256": page.sha256,
+        "merkle_root": page.merkle_root,
+        "trust": page.trust.label,
+        "anchor": page.anchor,
+        "lines": page.lines.iter().map(|l| serde_json::json!({
+            "line": l.line,
+            "shipment": l.shipment,
+            "shipment_line": l.line_no,
+            "lot": l.lot_code,
+            "quantity": l.quantity,
+            "proof": l.proof_href,
+            "proof_file": file(&l.line),
+        })).collect::<Vec<_>>(),
+        "canonical_rows": page.canonical_rows.iter().map(|r| serde_json::json!({
+            "line": r.line,
+            "canonical": r.canonical,
+            "proof": r.proof_href,
+            "proof_file": file(&r.line),
+        })).collect::<Vec<_>>(),
+        "rows_not_listed": page.rows_not_listed || page.more_lines > 0,
+    })
 }
 
 /// The page of a batch, with its canonical rows when they were loaded.
@@ -155,6 +207,7 @@ fn batch_page(data: BatchData, canonical: Option<Vec<(u64, Vec<u8>)>>) -> BatchP
         submitter_href: format!("/parties/{}", fmt::path_segment(&batch.submitter)),
         submitter: batch.submitter.clone(),
         rows: fmt::count(batch.row_count.into()),
+        rows_count: batch.row_count,
         sha256: hex::encode(&batch.sha256),
         merkle_root: citytrace_schema::hex0x(&batch.merkle_root),
         imported_at: fmt::time(&batch.imported_at),
