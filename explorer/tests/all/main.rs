@@ -33,6 +33,7 @@ mod ledger_undecoded;
 mod lists;
 mod map;
 mod materials;
+mod materials_vs_cold_chain;
 mod meilisearch;
 mod method_settings;
 mod page_exports;
