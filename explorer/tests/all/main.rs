@@ -36,6 +36,7 @@ mod materials;
 mod materials_vs_cold_chain;
 mod meilisearch;
 mod method_settings;
+mod names_in_lists;
 mod page_exports;
 mod proof;
 mod routes;
