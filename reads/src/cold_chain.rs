@@ -13,6 +13,7 @@
 //! shipment's page).
 
 mod breaches;
+pub(crate) mod goods;
 mod mkt;
 mod queries;
 mod report;
@@ -30,6 +31,7 @@ pub use breaches::{
     breach_source, load_breaches, load_cold_chain_overview, ColdChainOverview, ShipmentInBreach,
     ShipmentsInBreach,
 };
+pub use goods::{is_cold_chain_goods, COLD_CHAIN_CLASSES};
 pub use mkt::mean_kinetic_temperature_c;
 pub use queries::{
     cold_chain_compliance, cold_chain_for_lot, cold_chain_for_shipment, shipments_in_breach,

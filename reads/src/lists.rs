@@ -41,6 +41,7 @@ pub fn all() -> Vec<&'static ListDef> {
         &ledger::ANCHORS,
         &ledger::REORGS,
         &cold_chain::SHIPMENTS,
+        &cold_chain::LOTS,
         &waste::CONSIGNMENTS,
         &emissions::RETIREMENTS,
     ]

@@ -19,6 +19,7 @@ use citytrace_reads::cold_chain::{
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::listing::{ListParams, ListView, PageOfRows};
+use crate::lists::cold_chain::LOTS;
 use crate::state::AppState;
 use breaches::{BreachRow, BreachRows};
 use shipment::ShipmentView;
@@ -77,6 +78,8 @@ pub struct ColdChainPage {
     pub breaches: Vec<BreachRow>,
     pub more_breaches: Option<String>,
     pub shipments: ListView,
+    /// The latest lots of food and medicine.
+    pub lots: ListView,
 }
 
 /// `GET /cold-chain`.
@@ -98,6 +101,7 @@ async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
                 more_breaches: o.breaches.next_after.map(|a| breach_href(&a)),
                 breaches: o.breaches.rows,
                 shipments: ListView::new(def, &params, &rows),
+                lots: super::materials::embedded_list(conn, &LOTS, &[], 10)?,
             })
         })
         .await?;
@@ -118,6 +122,8 @@ struct IndexJson {
     /// The next page of breaches (`/api/v1/cold-chain/breaches?after=…`).
     next: Option<String>,
     shipments: &'static str,
+    /// The list of lots of food and medicine.
+    lots: String,
 }
 
 /// `GET /api/v1/cold-chain`.
@@ -137,6 +143,7 @@ async fn index_api(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
             .map(|a| format!("/api/v1{}", breach_href(&a))),
         breaches: o.breaches.rows,
         shipments: "/api/v1/cold-chain-shipments",
+        lots: LOTS.api_path(),
     }))
 }
 

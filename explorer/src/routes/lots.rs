@@ -120,10 +120,15 @@ pub async fn show(
         "lot-map",
         &format!("Where lot {} came from and went", data.lot.code),
     );
+    let area = if citytrace_reads::cold_chain::is_cold_chain_goods(&data.product) {
+        "/cold-chain"
+    } else {
+        "/materials"
+    };
     let (view, summary) = view::view(data);
     let code = crate::fmt::path_segment(&view.code);
     let page = LotPage {
-        layout: Layout::new(&format!("Lot {}", view.code), "/materials"),
+        layout: Layout::new(&format!("Lot {}", view.code), area),
         back: trace::flatten(&view.trace_back),
         forward: trace::flatten(&view.trace_forward),
         deeper_href: format!("/lots/{code}?depth={}", (depth + 1).min(trace::MAX_DEPTH)),

@@ -4,7 +4,8 @@
 mod products;
 mod sites;
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use diesel::PgConnection;
 
@@ -16,6 +17,8 @@ use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/materials", web::get().to(landing))
+        .route("/lots", web::get().to(to_lots_list))
+        .route("/lots/", web::get().to(to_lots_list))
         .route("/api/v1/materials", web::get().to(landing_api))
         .route("/products/{code:.+}", web::get().to(products::show))
         .route("/api/v1/products/{code:.+}", web::get().to(products::api))
@@ -99,6 +102,21 @@ pub async fn landing_api(state: web::Data<AppState>) -> Result<HttpResponse, Api
         })
         .await?;
     Ok(HttpResponse::Ok().json(lists))
+}
+
+/// `GET /lots`: the lots list is `/materials/lots` (a lot's page is `/lots/{code}`); a reader
+/// who types `/lots` lands on the list, with the query they typed (308: permanent, the method
+/// kept).
+async fn to_lots_list(req: HttpRequest) -> HttpResponse {
+    let query = req.query_string();
+    let location = if query.is_empty() {
+        LOTS.path.to_string()
+    } else {
+        format!("{}?{query}", LOTS.path)
+    };
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, location))
+        .finish()
 }
 
 /// Links to the deliveries list, for pages that embed it.

@@ -9,9 +9,27 @@
 /// The tolerance factor written into the `gaps` column's SQL: the settings' default.
 pub const GAP_RULE_FACTOR: f64 = 1.5;
 
+use super::materials::{LOTS_FROM, LOT_COLUMNS, LOT_FILTERS};
 use super::ColumnKind::{Count, Time, Trust};
 use super::FilterKind::{Date, Text};
 use super::{ListColumn as C, ListDef, ListFilter as F};
+use crate::cold_chain::goods::cold_chain_product_sql;
+
+/// The lots of food and medicine ([`crate::cold_chain::is_cold_chain_goods`]); the materials'
+/// lots are [`super::materials::LOTS`].
+pub static LOTS: ListDef = ListDef {
+    name: "cold-chain-lots",
+    path: "/cold-chain/lots",
+    area: "/cold-chain",
+    title: "Lots of food and medicine",
+    description: "Every lot of food or medicine citytrace knows (a product classed food or pharmaceutical, or kept in a temperature range), with its product, supplier and where it came from.",
+    from: LOTS_FROM,
+    condition: cold_chain_product_sql!(),
+    columns: LOT_COLUMNS,
+    filters: LOT_FILTERS,
+    default_sort: ("registered_at", true),
+    tie_break: "l.id",
+};
 
 pub static SHIPMENTS: ListDef = ListDef {
     name: "cold-chain-shipments",
