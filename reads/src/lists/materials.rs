@@ -137,7 +137,7 @@ pub static DELIVERIES: ListDef = ListDef {
         C::new("supplier", "Supplier (code)", "d.submitter").sortable().hidden(),
         C::new("contract_ocid", "Contract", "d.contract_ocid").link("/spending/contracts/{contract_ocid}"),
         C::new("batch_id", "Batch", "d.batch_id").kind(Count).link("/batches/{batch_id}#line-{line}"),
-        C::new("line", "Line", "d.line").kind(Count).link("/api/v1/batches/{batch_id}/rows/{line}/proof"),
+        C::new("line", "Line", "d.line").kind(Count).link("/batches/{batch_id}/rows/{line}/proof"),
         C::new("trust", "Trust", "bt.trust").kind(Trust),
     ],
     filters: &[
