@@ -512,6 +512,7 @@ async fn with_nothing_imported_the_pages_say_so() {
 }
 
 mod executed_vs_paid;
+mod flag_figures;
 mod ledger_evidence;
 mod procurement_money;
 mod supplier_and_contract;
