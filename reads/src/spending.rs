@@ -32,6 +32,7 @@ pub mod red_flags;
 mod settings;
 
 use bigdecimal::BigDecimal;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub use budget::{
@@ -54,12 +55,39 @@ pub use red_flags::{
 
 /// One figure behind a flag: what it is, its value as text (exact decimals, ISO dates) and
 /// where it came from — an OCDS field path (`tender.numberOfTenderers`,
-/// `awards[id=a1].value.amount`), a budget phase or a ledger table.
+/// `awards[id=a1].value.amount`), a budget phase or a ledger table. `reading` says what kind of
+/// value it is, so a page can write it as people read it (money grouped with its currency,
+/// a date as a date) while `value` stays exact for the JSON twins and the CSV.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Figure {
     pub name: String,
     pub value: String,
     pub source: String,
+    #[serde(skip)]
+    pub reading: FigureReading,
+}
+
+/// What a [`Figure`]'s value is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum FigureReading {
+    /// Text, a count or a code: shown as it is.
+    #[default]
+    Text,
+    /// A number (a percentage, a number of days, a threshold).
+    Decimal(BigDecimal),
+    /// An amount of money.
+    Money(Money),
+    /// A point in time.
+    Time(DateTime<Utc>),
+    /// Several payments: their total and how many they are.
+    Payments { total: Money, count: usize },
+    /// One award of a series: its process and award ids, its value (if any) and its date.
+    Award {
+        ocid: String,
+        award_id: String,
+        value: Option<Money>,
+        date: DateTime<Utc>,
+    },
 }
 
 impl Figure {
@@ -68,11 +96,38 @@ impl Figure {
             name: name.into(),
             value: value.to_string(),
             source: source.into(),
+            reading: FigureReading::Text,
         }
+    }
+
+    fn with(mut self, reading: FigureReading) -> Self {
+        self.reading = reading;
+        self
+    }
+
+    /// An amount of money (`value`: `1100000 EUR`).
+    pub fn money(name: impl Into<String>, value: &Money, source: impl Into<String>) -> Self {
+        Self::new(name, value, source).with(FigureReading::Money(value.clone()))
+    }
+
+    /// A point in time (`value`: RFC 3339).
+    pub fn time(name: impl Into<String>, at: DateTime<Utc>, source: impl Into<String>) -> Self {
+        Self::new(name, at.to_rfc3339(), source).with(FigureReading::Time(at))
+    }
+
+    /// Payments' total and count (`value`: `400.01 (2)`).
+    pub fn payments(
+        name: impl Into<String>,
+        total: Money,
+        count: usize,
+        source: impl Into<String>,
+    ) -> Self {
+        let value = format!("{} ({count})", money::plain(&total.amount));
+        Self::new(name, value, source).with(FigureReading::Payments { total, count })
     }
 
     /// A decimal figure, written without trailing zeros (`1100000`, `12.5`).
     pub fn amount(name: impl Into<String>, value: &BigDecimal, source: impl Into<String>) -> Self {
-        Self::new(name, money::plain(value), source)
+        Self::new(name, money::plain(value), source).with(FigureReading::Decimal(value.clone()))
     }
 }

@@ -511,7 +511,9 @@ async fn with_nothing_imported_the_pages_say_so() {
     assert_eq!(v["budget_vs_actual"], serde_json::json!([]));
 }
 
+mod budget_line_export;
 mod executed_vs_paid;
+mod flag_figures;
 mod ledger_evidence;
 mod procurement_money;
 mod supplier_and_contract;

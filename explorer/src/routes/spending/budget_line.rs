@@ -12,6 +12,9 @@ use super::evidence::{amount, date, Provenance, TxLink};
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::state::AppState;
+use export::Export;
+
+mod export;
 
 pub struct PaymentView {
     pub date: String,
@@ -163,9 +166,16 @@ fn or_dash(v: &Option<bigdecimal::BigDecimal>) -> String {
 pub async fn page(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    query: crate::query::QueryParams,
 ) -> Result<HttpResponse, AppError> {
+    let export = export::wanted(&query)?;
     let (year, line) = year_and_line(path.into_inner())?;
     let data = budget_line(&state, year, line).await?;
+    match export {
+        Export::Csv => return Ok(export::csv(&data.trail)),
+        Export::Json => return Ok(super::json(&data.trail)),
+        Export::Page => {}
+    }
     let phases = phase_rows(&data)?;
     let sources = payment_sources(&data)?;
     let trail = &data.trail;

@@ -22,7 +22,7 @@ use citytrace_reads::spending::{
 };
 use citytrace_schema::models::{ProcurementParty, ProcurementProcess};
 
-use super::evidence::{amount, date, tonnes, Provenance, ProvenanceJson, TxLink};
+use super::evidence::{amount, date, flag_figure, tonnes, Provenance, ProvenanceJson, TxLink};
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::state::AppState;
@@ -275,7 +275,7 @@ pub async fn page(
             figures: f
                 .figures
                 .iter()
-                .map(|x| (x.name.clone(), x.value.clone(), x.source.clone()))
+                .map(|x| (x.name.clone(), flag_figure(x), x.source.clone()))
                 .collect(),
         })
         .collect();

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use bigdecimal::BigDecimal;
 use serde::Serialize;
 
+use citytrace_reads::spending::{Figure, FigureReading, Money};
 use citytrace_schema::models::TrustState;
 
 use crate::error::AppError;
@@ -130,6 +131,49 @@ pub fn date(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d").to_string()
 }
 
+/// A red flag's figure as people read it: money grouped with its currency, a time as its date
+/// (and its time of day in UTC when it has one), a number grouped with at most two decimals,
+/// payments as their total and how many they are. The JSON twins and the CSV keep the exact
+/// `value`.
+pub fn flag_figure(figure: &Figure) -> String {
+    let money = |m: &Money| crate::fmt::money(Some(&m.amount), m.currency.as_deref());
+    match &figure.reading {
+        FigureReading::Text => figure.value.clone(),
+        FigureReading::Decimal(v) => number(v),
+        FigureReading::Money(m) => money(m),
+        FigureReading::Time(t) => moment(t),
+        FigureReading::Payments { total, count } => {
+            let n = i64::try_from(*count).unwrap_or(i64::MAX);
+            let word = if *count == 1 { "payment" } else { "payments" };
+            format!("{} in {} {word}", money(total), crate::fmt::count(n))
+        }
+        FigureReading::Award {
+            ocid,
+            award_id,
+            value,
+            date: on,
+        } => {
+            let value = value.as_ref().map_or_else(|| "no value".to_owned(), money);
+            format!("{ocid} / {award_id}: {value} on {}", date(on))
+        }
+    }
+}
+
+/// A number with its own decimals, at most two (`15`, `12.5`, `1 234.57`).
+fn number(value: &BigDecimal) -> String {
+    let (_, scale) = value.normalized().as_bigint_and_exponent();
+    decimal(value, scale.clamp(0, 2))
+}
+
+/// A date, with its time of day when it is not midnight UTC.
+fn moment(t: &chrono::DateTime<chrono::Utc>) -> String {
+    if t.time() == chrono::NaiveTime::MIN {
+        date(t)
+    } else {
+        crate::fmt::time(t)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::str::FromStr;
@@ -143,5 +187,39 @@ mod tests {
         assert_eq!(amount(&d("-12")), "-12.00");
         assert_eq!(tonnes(&d("2280")), "2.280");
         assert_eq!(decimal(&d("0.4"), 0), "0");
+    }
+
+    #[test]
+    fn flag_figures_are_written_as_people_read_them() {
+        use chrono::TimeZone;
+        let d = |s: &str| BigDecimal::from_str(s).unwrap();
+        let eur = |s: &str| Money::new(d(s), Some("EUR".into()));
+        let shown = |f: Figure| flag_figure(&f);
+        assert_eq!(
+            shown(Figure::money("value", &eur("1100000"), "x")),
+            "1\u{2009}100\u{2009}000.00 EUR"
+        );
+        assert_eq!(
+            shown(Figure::payments("p", eur("400.01"), 2, "x")),
+            "400.01 EUR in 2 payments"
+        );
+        assert_eq!(
+            shown(Figure::payments("p", eur("250000"), 1, "x")),
+            "250\u{2009}000.00 EUR in 1 payment"
+        );
+        assert_eq!(shown(Figure::amount("increase %", &d("12.5"), "x")), "12.5");
+        assert_eq!(shown(Figure::amount("limit %", &d("15"), "x")), "15");
+        assert_eq!(
+            shown(Figure::amount("t", &d("139000.006"), "x")),
+            "139\u{2009}000.01"
+        );
+        let noon = chrono::Utc.with_ymd_and_hms(2025, 2, 1, 12, 30, 0).unwrap();
+        let midnight = chrono::Utc.with_ymd_and_hms(2025, 2, 1, 0, 0, 0).unwrap();
+        assert_eq!(shown(Figure::time("start", midnight, "x")), "2025-02-01");
+        assert_eq!(
+            shown(Figure::time("start", noon, "x")),
+            "2025-02-01 12:30 UTC"
+        );
+        assert_eq!(shown(Figure::new("tenderers", 1, "x")), "1");
     }
 }

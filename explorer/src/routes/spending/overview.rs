@@ -18,7 +18,7 @@ use citytrace_reads::spending::{
 };
 
 use super::bar_chart::{grouped_bars, Group, Series};
-use super::evidence::{amount, approx};
+use super::evidence::{amount, approx, flag_figure};
 use crate::error::AppError;
 use crate::layout::Layout;
 use crate::state::AppState;
@@ -223,7 +223,7 @@ pub async fn page(
                     figures: f
                         .figures
                         .iter()
-                        .map(|x| format!("{} {} ({})", x.name, x.value, x.source))
+                        .map(|x| format!("{}: {} ({})", x.name, flag_figure(x), x.source))
                         .collect::<Vec<_>>()
                         .join("; "),
                 })

@@ -12,7 +12,7 @@ use crate::spending::commitments::{
 };
 use crate::spending::money::{below_percent_of, exceeds_by_more_than, percent, FiscalCalendar};
 use crate::spending::payments::Payment;
-use crate::spending::Figure;
+use crate::spending::{Figure, FigureReading, Money};
 
 /// One amount of `budget_lines` (expenditure): a line, year and phase.
 #[derive(Debug, Clone, PartialEq)]
@@ -320,14 +320,31 @@ fn flags(
     as_of: DateTime<Utc>,
 ) -> Vec<BudgetFlag> {
     const BUDGET_SOURCE: &str = "budget_lines.amount (adjusted phase, else approved)";
-    let committed = || Figure::amount("committed", &row.committed, "procurement_contracts.value");
-    let paid = || {
-        Figure::amount(
-            "paid",
-            &row.paid,
-            "procurement_transactions.value + treasury_payments.amount_minor",
+    // Amounts keep their exact plain value; the reading adds the row's currency.
+    let in_currency = |figure: Figure, amount: &BigDecimal| {
+        figure.with(FigureReading::Money(Money::new(
+            amount.clone(),
+            Some(row.currency.clone()),
+        )))
+    };
+    let committed = || {
+        in_currency(
+            Figure::amount("committed", &row.committed, "procurement_contracts.value"),
+            &row.committed,
         )
     };
+    let paid = || {
+        in_currency(
+            Figure::amount(
+                "paid",
+                &row.paid,
+                "procurement_transactions.value + treasury_payments.amount_minor",
+            ),
+            &row.paid,
+        )
+    };
+    let budget_figure =
+        |budget: &BigDecimal| in_currency(Figure::amount("budget", budget, BUDGET_SOURCE), budget);
     let mut flags = Vec::new();
     let Some(budget) = &row.budget else {
         if !row.committed.is_zero() || !row.paid.is_zero() {
@@ -347,7 +364,7 @@ fn flags(
         over.push(paid());
     }
     if !over.is_empty() {
-        let mut figures = vec![Figure::amount("budget", budget, BUDGET_SOURCE)];
+        let mut figures = vec![budget_figure(budget)];
         figures.extend(over);
         figures.push(Figure::amount(
             "tolerance %",
@@ -371,7 +388,7 @@ fn flags(
             flags.push(BudgetFlag {
                 kind: BudgetFlagKind::Unspent,
                 figures: vec![
-                    Figure::amount("budget", budget, BUDGET_SOURCE),
+                    budget_figure(budget),
                     paid(),
                     Figure::amount(
                         "paid %",
@@ -379,11 +396,7 @@ fn flags(
                         "paid / budget",
                     ),
                     Figure::amount("threshold %", threshold, "settings: unspent_below_percent"),
-                    Figure::new(
-                        "judged from",
-                        from.to_rfc3339(),
-                        "end of the fiscal year + grace days",
-                    ),
+                    Figure::time("judged from", from, "end of the fiscal year + grace days"),
                 ],
             });
         }

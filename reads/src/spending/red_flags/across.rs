@@ -16,7 +16,7 @@ use super::facts::AwardRecord;
 use super::rules::CategoryThresholds;
 use super::{FlagSubject, RedFlag, RedFlagRule, RedFlagRules};
 use crate::spending::money::Money;
-use crate::spending::Figure;
+use crate::spending::{Figure, FigureReading};
 
 /// Awards of one buyer to one supplier that together raise a flag.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,8 +53,8 @@ impl AwardGroup {
                 "awards of the same buyer to the same supplier",
             ),
             Figure::new("window days", self.window_days, "settings"),
-            Figure::new("first award", first.date.to_rfc3339(), "awards[].date"),
-            Figure::new("last award", last.date.to_rfc3339(), "awards[].date"),
+            Figure::time("first award", first.date, "awards[].date"),
+            Figure::time("last award", last.date, "awards[].date"),
         ];
         if let (Some(threshold), Some(total)) = (&self.threshold, &self.total) {
             figures.push(Figure::amount(
@@ -62,26 +62,34 @@ impl AwardGroup {
                 threshold,
                 "settings: competition_thresholds",
             ));
-            figures.push(Figure::new("total", total, "awards[].value.amount"));
+            figures.push(Figure::money("total", total, "awards[].value.amount"));
         }
         for a in &self.awards {
             let value = a
                 .value
                 .as_ref()
                 .map_or_else(|| "no value".to_owned(), |v| v.to_string());
-            figures.push(Figure::new(
-                "award",
-                format!(
-                    "{} / {}: {value} on {}",
-                    a.ocid,
-                    a.award_id,
-                    a.date.date_naive()
-                ),
-                format!(
-                    "awards[id={}].value.amount, awards[id={}].date",
-                    a.award_id, a.award_id
-                ),
-            ));
+            figures.push(
+                Figure::new(
+                    "award",
+                    format!(
+                        "{} / {}: {value} on {}",
+                        a.ocid,
+                        a.award_id,
+                        a.date.date_naive()
+                    ),
+                    format!(
+                        "awards[id={}].value.amount, awards[id={}].date",
+                        a.award_id, a.award_id
+                    ),
+                )
+                .with(FigureReading::Award {
+                    ocid: a.ocid.clone(),
+                    award_id: a.award_id.clone(),
+                    value: a.value.clone(),
+                    date: a.date,
+                }),
+            );
         }
         Some(RedFlag {
             rule: self.rule,

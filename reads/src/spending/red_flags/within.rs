@@ -8,7 +8,7 @@ use super::facts::{ContractFacts, ProcessFacts};
 use super::{FlagSubject, RedFlag, RedFlagRule, RedFlagRules};
 use crate::spending::money::{exceeds_by_more_than, percent, plain, Money};
 use crate::spending::payments::{total_in, Payment};
-use crate::spending::Figure;
+use crate::spending::{Figure, FigureReading};
 
 /// Every within-process rule, in [`RedFlagRule`] order.
 pub fn evaluate_within(p: &ProcessFacts, rules: &RedFlagRules) -> Vec<RedFlag> {
@@ -112,8 +112,8 @@ fn short_tender_period(p: &ProcessFacts, rules: &RedFlagRules) -> Option<RedFlag
         return None;
     }
     let mut all = vec![
-        Figure::new("start", start.to_rfc3339(), "tender.tenderPeriod.startDate"),
-        Figure::new("end", end.to_rfc3339(), "tender.tenderPeriod.endDate"),
+        Figure::time("start", start, "tender.tenderPeriod.startDate"),
+        Figure::time("end", end, "tender.tenderPeriod.endDate"),
         Figure::new("days", days_text(seconds), "tender.tenderPeriod"),
         Figure::new("minimum days", min_days, "settings: tender_period"),
     ];
@@ -143,7 +143,7 @@ fn direct_award_above_threshold(p: &ProcessFacts, rules: &RedFlagRules) -> Optio
             RedFlagRule::DirectAwardAboveThreshold,
             vec![
                 method_figure(method),
-                Figure::new("value", &value, source),
+                Figure::money("value", &value, source),
                 Figure::amount(
                     "threshold",
                     threshold,
@@ -221,8 +221,8 @@ fn amendments_raise_value(p: &ProcessFacts, rules: &RedFlagRules) -> Vec<RedFlag
             rule: RedFlagRule::AmendmentsRaiseValue,
             subject: FlagSubject::Contract(c.contract_id.clone()),
             figures: vec![
-                Figure::new("initial value", &initial, source),
-                Figure::new(
+                Figure::money("initial value", &initial, source),
+                Figure::money(
                     "current value",
                     current,
                     format!("contracts[id={}].value.amount", c.contract_id),
@@ -245,17 +245,24 @@ fn payment_figures(payments: &[&Payment], currency: Option<&str>, figures: &mut 
         payments.iter().copied().partition(|p| !p.is_ledger());
     let (ocds_total, ocds_n) = total_in(&ocds, currency);
     let (ledger_total, ledger_n) = total_in(&ledger, currency);
-    figures.push(Figure::new(
+    let in_currency = |amount| Money::new(amount, currency.map(str::to_owned));
+    figures.push(Figure::payments(
         "OCDS transactions",
-        format!("{} ({ocds_n})", plain(&ocds_total)),
+        in_currency(ocds_total),
+        ocds_n,
         "contracts[].implementation.transactions[].value.amount",
     ));
-    figures.push(Figure::new(
-        "ledger payments",
-        format!("{} ({ledger_n})", plain(&ledger_total)),
+    figures.push(Figure::payments(
+        LEDGER_ONLY_PAYMENTS,
+        in_currency(ledger_total),
+        ledger_n,
         "treasury_payments.amount_minor (contractRef = ocid)",
     ));
 }
+
+/// The name of the figure counting ledger payments that evidence no OCDS transaction (one that
+/// does is counted once, with the OCDS transactions).
+pub const LEDGER_ONLY_PAYMENTS: &str = "ledger payments without an OCDS counterpart";
 
 /// Payments under a contract (OCDS transactions and ledger payments, in the contract's
 /// currency) above its value × (1 + tolerance). Ledger payments that name a process with
@@ -278,12 +285,14 @@ fn payments_exceed_contract(p: &ProcessFacts, rules: &RedFlagRules) -> Vec<RedFl
             continue;
         }
         let mut figures = vec![
-            Figure::new(
+            Figure::money(
                 "contract value",
                 value,
                 format!("contracts[id={}].value.amount", c.contract_id),
             ),
-            Figure::amount("paid", &paid, "payments in the contract's currency"),
+            Figure::amount("paid", &paid, "payments in the contract's currency").with(
+                FigureReading::Money(Money::new(paid.clone(), value.currency.clone())),
+            ),
         ];
         payment_figures(&payments, value.currency.as_deref(), &mut figures);
         figures.push(tolerance_figure());
@@ -315,8 +324,10 @@ fn payments_exceed_contract(p: &ProcessFacts, rules: &RedFlagRules) -> Vec<RedFl
     let (paid, _) = total_in(&payments, total.currency.as_deref());
     if exceeds_by_more_than(&paid, &total.amount, tolerance) {
         let mut figures = vec![
-            Figure::new("contracts' value", &total, "contracts[].value.amount"),
-            Figure::amount("paid", &paid, "payments in the contracts' currency"),
+            Figure::money("contracts' value", &total, "contracts[].value.amount"),
+            Figure::amount("paid", &paid, "payments in the contracts' currency").with(
+                FigureReading::Money(Money::new(paid.clone(), total.currency.clone())),
+            ),
         ];
         payment_figures(&payments, total.currency.as_deref(), &mut figures);
         figures.push(tolerance_figure());
@@ -345,8 +356,8 @@ fn winning_bid_close_to_estimate(p: &ProcessFacts, rules: &RedFlagRules) -> Opti
     Some(process_flag(
         RedFlagRule::WinningBidCloseToEstimate,
         vec![
-            Figure::new("estimate", estimate, "tender.value.amount"),
-            Figure::new("awarded", &awarded, "awards[].value.amount"),
+            Figure::money("estimate", estimate, "tender.value.amount"),
+            Figure::money("awarded", &awarded, "awards[].value.amount"),
             Figure::amount(
                 "difference %",
                 &percent(&difference, &estimate.amount).unwrap_or_default(),
