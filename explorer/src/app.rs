@@ -47,6 +47,7 @@ pub fn app(
         .app_data(extractors::form())
         .app_data(extractors::json())
         .configure(|cfg| crate::routes::configure(cfg, with_uploads))
+        .wrap(from_fn(crate::state::in_city_zone))
         .wrap(from_fn(request_checks::check))
         .wrap(Compress::default())
         .wrap(crate::headers::default_headers())

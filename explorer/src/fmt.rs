@@ -1,10 +1,12 @@
-//! Small text helpers for pages: hashes, times, quantities, URL path segments.
+//! Small text helpers for pages: hashes, times (in the city's zone: [`zone`]), quantities, URL
+//! path segments.
 
 use bigdecimal::{BigDecimal, RoundingMode};
-use chrono::{DateTime, Utc};
 
 pub mod units;
+pub mod zone;
 pub use units::{quantity, unit};
+pub use zone::{city_time, local_time, CityZone};
 
 /// `0x1234…abcd` for long hashes in tables (the full value goes in the title/link).
 pub fn short_hash(bytes: &[u8]) -> String {
@@ -31,10 +33,6 @@ pub fn shortened(text: &str, head: usize, tail: usize) -> Option<String> {
 /// `text` shortened to `head…tail` if it is longer (see [`shortened`]).
 pub fn short(text: &str, head: usize, tail: usize) -> String {
     shortened(text, head, tail).unwrap_or_else(|| text.to_string())
-}
-
-pub fn time(t: &DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// A percent-encoded URL path segment (lot codes may be Digital Link URIs with slashes).

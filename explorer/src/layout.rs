@@ -1,4 +1,5 @@
-//! What every page's frame needs: title, the active area, fingerprinted asset URLs.
+//! What every page's frame needs: title, the active area, fingerprinted asset URLs, the zone
+//! its times are in.
 
 use crate::assets;
 
@@ -24,6 +25,8 @@ pub struct Layout {
     pub css_url: String,
     pub htmx_url: String,
     pub query: String,
+    /// The zone the page's times are in, named once in the footer.
+    pub time_zone: &'static str,
 }
 
 impl Layout {
@@ -42,6 +45,7 @@ impl Layout {
             css_url: assets::url("app.css"),
             htmx_url: assets::url(assets::HTMX),
             query: String::new(),
+            time_zone: crate::fmt::zone::city_zone().name(),
         }
     }
 

@@ -34,6 +34,8 @@ use citytrace_schema::PgPool;
 
 pub use app::{app, panic_message, POST_ONLY};
 pub use error::AppError;
+pub use fmt::zone::UnknownZone;
+pub use fmt::{local_time, CityZone};
 pub use headers::{default_headers, CONTENT_SECURITY_POLICY, DEFAULT_HEADERS};
 pub use state::AppState;
 pub use uploads::{UploadOptions, Uploads};
@@ -47,6 +49,8 @@ pub struct ServeOptions {
     pub uploads: UploadOptions,
     /// The derived computations' settings (`[methods]` of `citytrace.toml`).
     pub methods: MethodSettings,
+    /// The city's time zone, the pages' times are in (`[explorer] time_zone`).
+    pub time_zone: CityZone,
 }
 
 /// Where Meilisearch runs (docs/search.md).
@@ -97,7 +101,9 @@ pub fn serve_with_search(
     options: ServeOptions,
     meilisearch: Option<MeiliOptions>,
 ) -> std::io::Result<Server> {
-    let mut state = AppState::new(pool.clone()).with_methods(options.methods);
+    let mut state = AppState::new(pool.clone())
+        .with_methods(options.methods)
+        .with_zone(options.time_zone);
     if let Some(meili) = &meilisearch {
         let backend: std::sync::Arc<dyn search::SearchIndex> = std::sync::Arc::new(
             search::MeiliSearch::new(&meili.url, meili.api_key.as_deref(), &meili.index, pool)

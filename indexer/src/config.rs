@@ -27,6 +27,9 @@ pub struct IndexerConfig {
     /// too so a typo fails `citytrace index` as well (docs/methods.md, "Settings").
     #[serde(default)]
     pub methods: citytrace_reads::MethodSettings,
+    /// `[explorer]`: the explorer's settings (`time_zone`), read and checked by `citytrace serve`.
+    #[serde(default)]
+    pub explorer: Option<toml::Table>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -110,6 +110,7 @@ impl TestLedger {
                 resubmit_after_secs: 30,
             }),
             methods: Default::default(),
+            explorer: None,
         }
     }
 

@@ -28,6 +28,8 @@ use crate::demo_ledger;
 use crate::globals::Globals;
 
 const DEMO_DATABASE: &str = "citytrace_demo";
+/// The demo city is Dutch: its explorer shows times on Amsterdam's clocks.
+const DEMO_TIME_ZONE: &str = "Europe/Amsterdam";
 /// The chain id of the demo's stand-in for a public chain.
 const PUBLIC_CHAIN_ID: u64 = 31338;
 
@@ -274,6 +276,7 @@ async fn run_with_nodes(
             resubmit_after_secs: 15,
         }),
         methods: demo_ledger::city_methods(&carbon),
+        explorer: None,
     };
     config.validate()?;
     let methods = config.methods.clone();
@@ -304,6 +307,7 @@ async fn run_with_nodes(
             workers: 2,
             uploads,
             methods,
+            time_zone: citytrace_explorer::CityZone::parse(DEMO_TIME_ZONE)?,
         },
     )?;
     let handle = server.handle();

@@ -15,6 +15,9 @@ use crate::globals::Globals;
     configuration file: --config FILE or CITYTRACE_CONFIG, else ./citytrace.toml when there is one,\n\
     else the documented defaults. Unknown keys and wrong types stop the server with the file, line and\n\
     key. Every key and its default: docs/citytrace.example.toml and docs/methods.md.\n\n\
+    Times: pages show times in the city's zone and name it once, in the footer: --time-zone, else\n\
+    [explorer] time_zone of the configuration file, else UTC. An IANA name (Europe/Amsterdam,\n\
+    America/New_York, UTC); the zone database is built into citytrace (docs/explorer.md).\n\n\
     Requests: addresses of up to 16 KiB and headers of up to 32 KiB are read; larger ones are\n\
     refused (414, 431) with the error page (docs/explorer.md). Uploads from the /import page and\n\
     from the API share two job slots: at most two files are checked or imported at once\n\
@@ -31,6 +34,9 @@ pub struct ServeArgs {
     /// Database connections in the pool.
     #[arg(long, default_value_t = 16)]
     pool_size: u32,
+    /// The city's time zone, as the IANA database names it (e.g. Europe/Amsterdam) [default: [explorer] time_zone of the configuration file, else UTC].
+    #[arg(long, env = "CITYTRACE_TIME_ZONE", value_name = "ZONE")]
+    time_zone: Option<citytrace_explorer::CityZone>,
     #[command(flatten)]
     config: ConfigArg,
     #[command(flatten)]
@@ -107,6 +113,7 @@ pub fn run(globals: &Globals, args: ServeArgs) -> anyhow::Result<ExitCode> {
     // it too, for embedders, but by then those threads have their arenas).
     citytrace_explorer::uploads::memory::limit_arenas();
     let (methods, settings_from) = args.config.method_settings()?;
+    let (time_zone, zone_from) = args.config.city_zone(args.time_zone)?;
     let pool = globals.open(DEFAULT_DATABASE, args.pool_size)?;
     let listener =
         TcpListener::bind(&args.bind).with_context(|| format!("listening on {}", args.bind))?;
@@ -117,6 +124,7 @@ pub fn run(globals: &Globals, args: ServeArgs) -> anyhow::Result<ExitCode> {
             workers: args.workers,
             uploads: args.uploads.options(globals.data_dir.join("uploads")),
             methods,
+            time_zone,
         };
         let meilisearch = args.search.meilisearch();
         let searching = match &meilisearch {
@@ -128,7 +136,7 @@ pub fn run(globals: &Globals, args: ServeArgs) -> anyhow::Result<ExitCode> {
             .context("starting the explorer (is the upload folder writable?)")?;
         let handle = server.handle();
         println!(
-            "citytrace explorer: http://{address}  (suppliers upload at /import; {searching}; {settings_from}; Ctrl-C to stop)"
+            "citytrace explorer: http://{address}  (suppliers upload at /import; {searching}; {settings_from}; {zone_from}; Ctrl-C to stop)"
         );
         tokio::select! {
             result = server => result?,

@@ -273,6 +273,51 @@ fn serve_reads_methods_from_its_configuration_and_refuses_a_typo() {
     );
 }
 
+#[test]
+fn serve_refuses_a_time_zone_it_does_not_know_naming_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = text(&citytrace(None, &["serve", "--help"], dir.path()).stdout);
+    assert!(
+        help.contains("--time-zone <ZONE>") && help.contains("[explorer] time_zone"),
+        "{help}"
+    );
+
+    let out = citytrace(
+        Some("postgres://nowhere"),
+        &["serve", "--time-zone", "Amsterdam"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("--time-zone <ZONE>")
+            && stderr.contains("unknown time zone \"Amsterdam\"")
+            && stderr.contains("Europe/Amsterdam"),
+        "{stderr}"
+    );
+
+    let config = dir.path().join("city.toml");
+    std::fs::write(
+        &config,
+        "[methods.carbon]\nnet_position_scopes = [1, 2]\n\n[explorer]\ntime_zone = \"Europe/Amsterdm\"\n",
+    )
+    .unwrap();
+    let out = citytrace(
+        Some("postgres://nowhere"),
+        &["serve", "--config", config.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}, line 5: [explorer] time_zone: unknown time zone \"Europe/Amsterdm\"",
+            config.display()
+        )) && stderr.contains("Europe/Amsterdam, Europe/Lisbon"),
+        "{stderr}"
+    );
+}
+
 const CONTRACT: &str = r#"{"releases": [{"ocid": "ocds-b5fd17-2026-0017", "id": "bridge-1", "date": "2026-01-05T00:00:00Z",
   "tag": ["contract"], "initiationType": "tender",
   "parties": [{"id": "WORKS", "name": "Public works department", "identifier": {"scheme": "XX-CITY", "id": "WORKS"}, "roles": ["buyer", "payer"]},

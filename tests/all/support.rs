@@ -38,6 +38,7 @@ impl Explorer {
             workers,
             uploads: citytrace_explorer::UploadOptions::new(uploads.path()),
             methods: Default::default(),
+            time_zone: Default::default(),
         };
         let server = citytrace_explorer::serve(listener, pool, options).unwrap();
         let handle = server.handle();

@@ -258,7 +258,7 @@ fn cell(column: &super::ListColumn, row: &Value) -> CellView {
         }
         ColumnKind::Time => {
             if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&raw) {
-                view.text = fmt::time(&t.with_timezone(&chrono::Utc));
+                view.text = fmt::city_time(&t.with_timezone(&chrono::Utc));
             }
         }
         ColumnKind::Hash => {

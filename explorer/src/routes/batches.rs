@@ -162,7 +162,7 @@ fn batch_page(data: BatchData, canonical: Option<Vec<(u64, Vec<u8>)>>) -> BatchP
             None => format!(
                 "Anchor transaction {} sent {}; waiting for it to be indexed.",
                 fmt::short_hash(&s.tx_hash),
-                fmt::time(&s.submitted_at)
+                fmt::city_time(&s.submitted_at)
             ),
         }),
         _ => None,
@@ -210,14 +210,14 @@ fn batch_page(data: BatchData, canonical: Option<Vec<(u64, Vec<u8>)>>) -> BatchP
         rows_count: batch.row_count,
         sha256: hex::encode(&batch.sha256),
         merkle_root: citytrace_schema::hex0x(&batch.merkle_root),
-        imported_at: fmt::time(&batch.imported_at),
+        imported_at: fmt::city_time(&batch.imported_at),
         trust: TrustBadge::new(&trust),
         anchor_event_href: AnchorLink::of(&trust).and_then(|link| {
             let log = anchor.as_ref()?.log_index;
             Some(format!("{}#log-{log}", link.tx_href))
         }),
         anchor: AnchorLink::of(&trust),
-        anchor_time: anchor.as_ref().map(|a| fmt::time(&a.block_time)),
+        anchor_time: anchor.as_ref().map(|a| fmt::city_time(&a.block_time)),
         submission_note,
         lines,
         canonical_rows,

@@ -93,7 +93,7 @@ fn page(headline: HeadlineFigures, data: HomeData) -> HomePage {
             kind: b.kind.clone(),
             file_name: b.file_name.clone(),
             rows: fmt::count(b.row_count.into()),
-            imported_at: fmt::time(&b.imported_at),
+            imported_at: fmt::city_time(&b.imported_at),
             trust: TrustBadge::new(trust),
         })
         .collect();
@@ -110,7 +110,7 @@ fn page(headline: HeadlineFigures, data: HomeData) -> HomePage {
     HomePage {
         layout: Layout::new("A city's supply chains, carbon and spending, traceable", ""),
         figures: headline.headline.figures.clone(),
-        figures_computed_at: fmt::time(&headline.headline.computed_at),
+        figures_computed_at: fmt::city_time(&headline.headline.computed_at),
         figures_updating: headline.updating,
         ledger_events,
         chains: data

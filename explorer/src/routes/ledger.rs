@@ -117,18 +117,24 @@ pub(crate) fn chain_row(status: ChainStatus) -> ChainRow {
         seen: c
             .head_seen_at
             .as_ref()
-            .map(fmt::time)
+            .map(fmt::city_time)
             .unwrap_or_else(|| "never".into()),
         stalled: c.stall_reason.is_some(),
         status: match (&c.stall_reason, &c.stalled_since) {
             (Some(reason), Some(since)) => {
-                format!("stalled since {}: {reason}", fmt::time(since))
+                format!("stalled since {}: {reason}", fmt::city_time(since))
             }
             (Some(reason), None) => format!("stalled: {reason}"),
             _ => "following".into(),
         },
         last_reorg: reorg
-            .map(|r| format!("{} blocks deep, {}", r.depth, fmt::time(&r.detected_at)))
+            .map(|r| {
+                format!(
+                    "{} blocks deep, {}",
+                    r.depth,
+                    fmt::city_time(&r.detected_at)
+                )
+            })
             .unwrap_or_else(|| "none".into()),
     }
 }

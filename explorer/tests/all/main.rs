@@ -43,6 +43,7 @@ mod routes;
 mod search;
 mod spending;
 mod streamed_lists;
+mod time_zone;
 mod trace_graph;
 mod waste;
 mod waste_names;

@@ -68,7 +68,7 @@ async fn own_batch(
                     None => format!(
                         "Anchor transaction {} sent {}; waiting for it to be indexed.",
                         fmt::short_hash(&s.tx_hash),
-                        fmt::time(&s.submitted_at)
+                        fmt::city_time(&s.submitted_at)
                     ),
                 }),
                 (None, None) => Some(
@@ -81,7 +81,7 @@ async fn own_batch(
                 is_final: matches!(trust, TrustState::Final { .. }),
                 trust: TrustBadge::new(&trust),
                 link: AnchorLink::of(&trust),
-                block_time: anchor.as_ref().map(|a| fmt::time(&a.block_time)),
+                block_time: anchor.as_ref().map(|a| fmt::city_time(&a.block_time)),
                 note,
             };
             Ok(Some((batch, view)))
@@ -106,7 +106,7 @@ pub async fn show(
         rows: fmt::count(batch.row_count.into()),
         sha256: hex::encode(&batch.sha256),
         merkle_root: citytrace_schema::hex0x(&batch.merkle_root),
-        imported_at: fmt::time(&batch.imported_at),
+        imported_at: fmt::city_time(&batch.imported_at),
         anchor,
     };
     Ok(HttpResponse::Ok()

@@ -158,7 +158,7 @@ impl UploadView {
             format: format_label(&upload.format),
             size: size_text(upload.size_bytes),
             sha256: hex::encode(&upload.sha256),
-            uploaded_at: fmt::time(&upload.created_at),
+            uploaded_at: fmt::city_time(&upload.created_at),
             status: status.as_str(),
             label,
             class,
@@ -216,7 +216,7 @@ impl BatchRow {
             kind: batch.kind.clone(),
             file_name: batch.file_name.clone(),
             rows: fmt::count(batch.row_count.into()),
-            imported_at: fmt::time(&batch.imported_at),
+            imported_at: fmt::city_time(&batch.imported_at),
             trust,
         }
     }

@@ -69,7 +69,7 @@ impl BlockView {
             parent_hash: block.as_ref().map(|b| Hash::new(&b.parent_hash)),
             timestamp: block
                 .as_ref()
-                .map(|b| fmt::time(&b.timestamp))
+                .map(|b| fmt::city_time(&b.timestamp))
                 .or_else(|| events.first().map(|e| e.block_time.clone())),
             events,
         })

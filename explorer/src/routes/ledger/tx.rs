@@ -93,7 +93,11 @@ pub(super) fn event_views(chain: i64, rows: Vec<DecodedEvent>) -> Vec<EventView>
             href: r.href,
             finality: r.finality.unwrap_or_else(|| "pending".into()),
             block_number: r.block_number,
-            block_time: r.block_time.as_ref().map(fmt::time).unwrap_or_default(),
+            block_time: r
+                .block_time
+                .as_ref()
+                .map(fmt::city_time)
+                .unwrap_or_default(),
             block_hash: Hash::new(&r.block_hash),
             tx_href: crate::routes::provenance::tx_href(chain, &r.tx_hash),
             tx_hash: Hash::new(&r.tx_hash),

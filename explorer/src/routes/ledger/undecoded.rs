@@ -73,7 +73,7 @@ impl From<QuarantinedLog> for UndecodedLog {
             ),
             chain_id: q.chain_id,
             block_number: q.block_number,
-            block_time: fmt::time(&q.block_time),
+            block_time: fmt::city_time(&q.block_time),
             block_hash: Hash::new(&q.block_hash),
             tx_hash: Hash::new(&q.tx_hash),
             log_index: q.log_index,

@@ -215,8 +215,8 @@ fn shipment_row(v: &ShipmentLineView, logged: &HashSet<String>) -> ShipmentRow {
         unit: v.line.unit.clone(),
         from: (&v.from_site).into(),
         to: (&v.to_site).into(),
-        shipped_at: fmt::time(&v.line.shipped_at),
-        received_at: v.line.received_at.as_ref().map(fmt::time),
+        shipped_at: fmt::city_time(&v.line.shipped_at),
+        received_at: v.line.received_at.as_ref().map(fmt::city_time),
         submitter: v.line.submitter.clone(),
         contract_href: v
             .line
@@ -243,7 +243,7 @@ fn event_row(located: LocatedEvent) -> EventRow {
         _ => ("–".into(), String::new()),
     };
     EventRow {
-        time: fmt::time(&e.event_time),
+        time: fmt::city_time(&e.event_time),
         offset: e.event_tz_offset.unwrap_or_default(),
         event_type: e.event_type,
         biz_step: e.biz_step.unwrap_or_default(),

@@ -220,7 +220,7 @@ fn finality_words(
                 None => format!(
                     " The anchoring transaction {} was sent {}; it is waiting to be indexed.",
                     fmt::short_hash(&s.tx_hash),
-                    fmt::time(&s.submitted_at)
+                    fmt::city_time(&s.submitted_at)
                 ),
             },
             None => String::new(),

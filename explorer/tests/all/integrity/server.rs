@@ -93,6 +93,7 @@ fn start(
             workers: 1,
             uploads: UploadOptions::new(uploads),
             methods: MethodSettings::default(),
+            time_zone: Default::default(),
         },
     )
     .unwrap();
