@@ -132,7 +132,7 @@ pub fn date(t: &chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// A red flag's figure as people read it: money grouped with its currency, a time as its date
-/// (and its time of day in UTC when it has one), a number grouped with at most two decimals,
+/// (and its time of day in the city's zone when it has one), a number grouped with at most two decimals,
 /// payments as their total and how many they are. The JSON twins and the CSV keep the exact
 /// `value`.
 pub fn flag_figure(figure: &Figure) -> String {
@@ -165,12 +165,12 @@ fn number(value: &BigDecimal) -> String {
     decimal(value, scale.clamp(0, 2))
 }
 
-/// A date, with its time of day when it is not midnight UTC.
+/// A date, with its time of day (in the city's zone) when it is not midnight UTC.
 fn moment(t: &chrono::DateTime<chrono::Utc>) -> String {
     if t.time() == chrono::NaiveTime::MIN {
         date(t)
     } else {
-        crate::fmt::time(t)
+        crate::fmt::city_time(t)
     }
 }
 
