@@ -109,7 +109,7 @@ async fn home_figures_show_this_years_spending_against_budget_and_embodied_carbo
         ),
         "{contracts}"
     );
-    assert!(contracts.contains("12500 EUR"), "{contracts}");
+    assert!(contracts.contains("12\u{2009}500.00 EUR"), "{contracts}");
 }
 
 /// The headline must not let a reader conclude "the city spent 12.5 %": what the departments
