@@ -136,7 +136,7 @@ async fn the_spending_figure_sets_executed_as_reported_beside_paid_as_evidenced(
     assert!(!body.contains("Spent in"), "{spending}");
     assert!(
         spending.contains(
-            "<strong class=\"headline-value\">76 % executed as reported, 12.5 % paid as evidenced</strong>"
+            "<strong class=\"headline-value long\">76 % executed as reported, 12.5 % paid as evidenced</strong>"
         ),
         "{spending}"
     );
