@@ -14,7 +14,7 @@ mod view;
 pub use citytrace_reads::lists::{
     ColumnKind, FilterKind, ListColumn, ListDef, ListFilter, ListParams, PageOfRows, COUNT_CAP,
 };
-pub use export::{csv_cell, csv_line, export};
+pub use export::{csv_cell, csv_download, csv_line, export};
 pub use query::ListUrl;
 pub use stream::{stream_download, ChunkSink, Download, RowChunks};
 pub use view::{ListPage, ListView};

@@ -115,6 +115,33 @@ pub fn csv_line(cells: impl Iterator<Item = (String, bool)>) -> String {
     line
 }
 
+/// A CSV written in memory, answered as a download named `file_name`: any character but ASCII
+/// letters, digits, `-`, `_` and `.` becomes `_` (names are built from codes and uploaded file
+/// names), so no name can break the header or the reader's disk.
+pub fn csv_download(
+    file_name: &str,
+    body: impl actix_web::body::MessageBody + 'static,
+) -> HttpResponse {
+    use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+    let safe: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(safe)],
+        })
+        .body(body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,11 +60,5 @@ pub fn periods_csv(year: i32, quarters: &[NetPosition], years: &[NetPosition]) -
     for p in quarters.iter().chain(years) {
         body.push_str(&record(p));
     }
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"emissions-{year}-periods.csv\""),
-        ))
-        .body(body)
+    crate::listing::csv_download(&format!("emissions-{year}-periods.csv"), body)
 }

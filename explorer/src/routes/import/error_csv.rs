@@ -28,24 +28,12 @@ pub async fn download(
         .file_name
         .rsplit_once('.')
         .map_or(upload.file_name.as_str(), |(stem, _)| stem);
-    let download_name: String = format!("{stem}-problems.csv")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{download_name}\""),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(csv))
+    let mut reply = crate::listing::csv_download(&format!("{stem}-problems.csv"), csv);
+    reply.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(reply)
 }
 
 /// `line,column,value,reason`, one row per problem, every cell escaped against formulas.

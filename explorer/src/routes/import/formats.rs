@@ -3,7 +3,6 @@
 //! header line) and an example file to download (`/import/formats/<format>/template.csv`,
 //! `…/example.csv`). Public: a supplier reads them before signing in.
 
-use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
@@ -150,14 +149,8 @@ fn csv_file(
             doc.name, doc.name
         ))
     })?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::Filename(format!(
-                "{}-{what}.csv",
-                doc.name
-            ))],
-        })
-        .body(text))
+    Ok(crate::listing::csv_download(
+        &format!("{}-{what}.csv", doc.name),
+        text,
+    ))
 }

@@ -241,23 +241,7 @@ fn contracts_csv(code: &str, processes: &[ProcessRef]) -> HttpResponse {
             .into_iter(),
         ));
     }
-    let name: String = code
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"contracts-{name}.csv\""),
-        ))
-        .body(csv)
+    crate::listing::csv_download(&format!("contracts-{code}.csv"), csv)
 }
 
 /// `?format=`: the page (`html`, default), or its contracts as `csv`.

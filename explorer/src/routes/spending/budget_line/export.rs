@@ -100,21 +100,8 @@ pub fn csv(trail: &MoneyTrail) -> HttpResponse {
         }
     }
     let b = &trail.budget_line;
-    let name: String = format!("budget-{}-{}", b.fiscal_year, b.budget_line_id)
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}.csv\""),
-        ))
-        .body(out)
+    crate::listing::csv_download(
+        &format!("budget-{}-{}.csv", b.fiscal_year, b.budget_line_id),
+        out,
+    )
 }

@@ -3,7 +3,6 @@
 //! currency, every amount exact in its currency (an empty cell: the figure is not reported,
 //! which is not 0); JSON: the page's JSON twin (`/api/v1/spending`).
 
-use actix_web::http::header;
 use actix_web::HttpResponse;
 use bigdecimal::BigDecimal;
 
@@ -162,11 +161,5 @@ pub fn csv_response(csv: String, year: Option<i32>) -> HttpResponse {
         Some(y) => format!("spending-{y}.csv"),
         None => "spending.csv".to_string(),
     };
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .body(csv)
+    crate::listing::csv_download(&name, csv)
 }
