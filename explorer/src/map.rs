@@ -8,6 +8,7 @@
 use citytrace_reads::map::{CityMap, MapSite};
 
 use crate::fmt;
+use crate::routes::provenance::site_href;
 
 /// Kilometres per degree of latitude, and of longitude at the equator (WGS 84, mean).
 const KM_PER_DEGREE_LAT: f64 = 110.574;
@@ -229,10 +230,6 @@ fn nice_km(km: f64) -> f64 {
         }
     }
     best
-}
-
-fn site_href(code: &str) -> String {
-    format!("/sites/{}", fmt::path_segment(code))
 }
 
 fn description(map: &CityMap, placed: usize, arrows: usize) -> String {

@@ -13,7 +13,7 @@ mod lists;
 mod lots;
 mod materials;
 mod proof;
-mod provenance;
+pub(crate) mod provenance;
 #[cfg(test)]
 mod query_fuzz;
 mod search;

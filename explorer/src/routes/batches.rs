@@ -192,7 +192,7 @@ fn batch_page(data: BatchData, canonical: Option<Vec<(u64, Vec<u8>)>>) -> BatchP
             line: l.line,
             shipment: l.shipment_code,
             line_no: l.line_no,
-            lot_href: format!("/lots/{}", fmt::path_segment(&l.lot_code)),
+            lot_href: crate::routes::provenance::lot_href(&l.lot_code),
             lot_code: l.lot_code,
             quantity: fmt::quantity(&l.quantity, &l.unit),
             proof_href: super::provenance::proof_href(id, l.line),

@@ -101,7 +101,7 @@ fn page(headline: HeadlineFigures, data: HomeData) -> HomePage {
         .latest_lots
         .into_iter()
         .map(|(l, product)| LotLink {
-            href: format!("/lots/{}", fmt::path_segment(&l.code)),
+            href: crate::routes::provenance::lot_href(&l.code),
             code: l.code,
             product,
         })

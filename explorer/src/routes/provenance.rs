@@ -1,7 +1,17 @@
 //! Links from a figure to its evidence: an imported row (batch + line, and its Merkle proof) or
-//! a chain log (chain + transaction). Hashes shown Etherscan-style: short, full in the title.
+//! a chain log (chain + transaction); and the pages of the sites and lots a figure names. Hashes shown Etherscan-style: short, full in the title.
 
 use serde::Serialize;
+
+/// A site's page.
+pub fn site_href(code: &str) -> String {
+    format!("/sites/{}", crate::fmt::path_segment(code))
+}
+
+/// A lot's page.
+pub fn lot_href(code: &str) -> String {
+    format!("/lots/{}", crate::fmt::path_segment(code))
+}
 
 /// The batch page, at the row's anchor.
 pub fn batch_line_href(batch_id: i64, line: i32) -> String {

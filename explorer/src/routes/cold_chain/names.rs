@@ -8,7 +8,6 @@ use serde::Serialize;
 
 use citytrace_reads::cold_chain::{NamedContract, NamedSite, ShipmentRoute};
 
-use crate::fmt;
 use crate::routes::evidence::{local_rfc3339, local_time, parse_offset};
 
 #[derive(Debug, Clone, Serialize)]
@@ -30,9 +29,7 @@ impl SiteView {
     }
 }
 
-pub fn site_href(code: &str) -> String {
-    format!("/sites/{}", fmt::path_segment(code))
-}
+pub use crate::routes::provenance::site_href;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ContractView {

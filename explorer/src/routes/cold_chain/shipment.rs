@@ -418,7 +418,7 @@ fn line_view(
     let name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
     LineView {
         line_no: line.line_no,
-        lot_href: format!("/lots/{}", fmt::path_segment(&line.lot_code)),
+        lot_href: crate::routes::provenance::lot_href(&line.lot_code),
         lot_code: line.lot_code,
         product_code: line.product_code,
         product_name: line.product_name,

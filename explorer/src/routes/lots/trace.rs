@@ -78,7 +78,7 @@ fn node(e: &TraceLink, at: &Placement) -> TraceNode {
         origin_href: e
             .origin_code
             .as_deref()
-            .map(|c| format!("/sites/{}", fmt::path_segment(c)))
+            .map(crate::routes::provenance::site_href)
             .unwrap_or_default(),
         origin_name: e.origin_name.clone().unwrap_or_default(),
         origin_site: e.origin_code.clone(),
@@ -92,7 +92,7 @@ fn node(e: &TraceLink, at: &Placement) -> TraceNode {
         delivered_links: e
             .delivered_to
             .iter()
-            .map(|c| (c.clone(), format!("/sites/{}", fmt::path_segment(c))))
+            .map(|c| (c.clone(), crate::routes::provenance::site_href(c)))
             .collect(),
         delivered_to: e.delivered_to.clone(),
         depth,

@@ -27,7 +27,7 @@ impl From<&Site> for SiteRef {
         Self {
             name: s.name.clone(),
             code: s.code.clone(),
-            href: format!("/sites/{}", fmt::path_segment(&s.code)),
+            href: crate::routes::provenance::site_href(&s.code),
         }
     }
 }

@@ -177,7 +177,7 @@ impl SiteView {
             code: p.code,
             name: p.name,
         });
-        let site_href = |c: &str| format!("/sites/{}", fmt::path_segment(c));
+        let site_href = |c: &str| crate::routes::provenance::site_href(c);
         let origins: Vec<Group> = origins
             .into_iter()
             .map(|o| {

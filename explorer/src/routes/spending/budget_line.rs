@@ -238,7 +238,7 @@ pub async fn page(
                 .lots
                 .iter()
                 .map(|l| LotView {
-                    href: format!("/lots/{}", crate::fmt::path_segment(&l.code)),
+                    href: crate::routes::provenance::lot_href(&l.code),
                     code: l.code.clone(),
                     product: l.product.clone(),
                     delivered: l

@@ -310,7 +310,7 @@ pub async fn page(
             ShipmentView {
                 shipment: x.shipment_code.clone(),
                 line_no: x.line_no,
-                lot_href: format!("/lots/{}", crate::fmt::path_segment(&x.lot_code)),
+                lot_href: crate::routes::provenance::lot_href(&x.lot_code),
                 lot: x.lot_code.clone(),
                 quantity: crate::fmt::quantity(&x.quantity, &x.unit),
                 to_site: x.to_site.clone(),

@@ -212,7 +212,7 @@ impl ConsignmentView {
                 .became
                 .iter()
                 .map(|b| BecameView {
-                    href: format!("/lots/{}", fmt::path_segment(&b.lot_code)),
+                    href: crate::routes::provenance::lot_href(&b.lot_code),
                     lot_code: b.lot_code.clone(),
                     product: b.product.clone(),
                     production_code: b.production_code.clone(),
