@@ -13,7 +13,7 @@ use super::payments::{payments_of, ProcessScope};
 use super::processes::PartyName;
 
 /// Award statuses that award nothing (OCDS award status codelist).
-const NOT_AWARDED: [&str; 3] = ["pending", "cancelled", "unsuccessful"];
+pub(crate) const NOT_AWARDED: [&str; 3] = ["pending", "cancelled", "unsuccessful"];
 
 /// A process's suppliers, awarded and paid amounts.
 #[derive(Debug, Clone, Default, PartialEq)]

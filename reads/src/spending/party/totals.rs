@@ -12,6 +12,7 @@ use citytrace_schema::schema::{
     procurement_award_suppliers, procurement_awards, procurement_processes,
 };
 
+use crate::spending::process_money::NOT_AWARDED;
 use crate::spending::processes::{load_party_names, PartyName};
 use crate::spending::Payment;
 
@@ -24,9 +25,6 @@ pub struct BuyerTotals {
     pub awarded: BigDecimal,
     pub paid: BigDecimal,
 }
-
-/// Award statuses that award nothing (OCDS award status codelist).
-const NOT_AWARDED: [&str; 3] = ["pending", "cancelled", "unsuccessful"];
 
 /// The supplier `party_id`'s totals per buyer and currency (buyers by name); `paid_to_it`: the
 /// payments to it.
